@@ -1,0 +1,124 @@
+# drove: build, test and install.  One hand-written Makefile.
+#
+#   make               drove, libdrove.a, libdrove.so
+#   make check         every test (unit, then integration against real sshd)
+#   make check SAN=1   the same under AddressSanitizer + UBSan (build-san/)
+#   make demo          a demo fleet on loopback and a first `drove run`
+#   make deps          install the Debian packages the build and tests need
+#   make install PREFIX=/usr/local DESTDIR=
+
+PKGS = libssh2 yaml-0.1 sqlite3 libcrypto
+WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wvla \
+       -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) -Werror -pthread -MMD -MP -fPIC \
+       -fvisibility=hidden $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+O = build
+ifdef SAN
+O = build-san
+override CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+       -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+PREFIX ?= /usr/local
+SOVERSION = 0
+VERSION = 0.1.0
+
+ifndef V
+Q = @
+QCC = @echo "  CC      $@";
+QLD = @echo "  LD      $@";
+QAR = @echo "  AR      $@";
+endif
+
+CLI_SRCS = src/main.c $(wildcard src/cmd-*.c)
+LIB_SRCS = $(filter-out $(CLI_SRCS), $(wildcard src/*.c))
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(O)/lib/%.o)
+CLI_OBJS = $(CLI_SRCS:src/%.c=$(O)/cli/%.o)
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(O)/unit/%.o)
+HELPER_SRCS = $(wildcard tests/helpers/*.c)
+HELPERS = $(HELPER_SRCS:tests/helpers/%.c=$(O)/helpers/%)
+
+all: $(O)/drove $(O)/libdrove.a $(O)/libdrove.so drove
+
+# ./drove is a link to the build's binary, so scripts find it in one place.
+drove: $(O)/drove
+	$(Q)ln -sf $(O)/drove drove
+
+$(O)/lib/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(QCC)$(CC) $(CFLAGS) -DDROVE_BUILDING -c -o $@ $<
+
+$(O)/cli/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(QCC)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(QCC)$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+$(O)/libdrove.a: $(LIB_OBJS)
+	$(QAR)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/libdrove.so: $(LIB_OBJS)
+	$(QLD)$(CC) $(LDFLAGS) -shared -Wl,-soname,libdrove.so.$(SOVERSION) \
+	    -o $@ $^ $(LDLIBS)
+
+$(O)/drove: $(CLI_OBJS) $(O)/libdrove.a
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(O)/libdrove.a $(LDLIBS)
+
+$(O)/unit-tests: $(UNIT_OBJS) $(O)/libdrove.a
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(O)/libdrove.a $(LDLIBS)
+
+$(O)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(QCC)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS) -lutil
+
+deps:
+	$(Q)sh contrib/deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(O)/unit-tests $(HELPERS)
+	$(Q)O=$(O) sh tests/check.sh
+
+check-unit: $(O)/unit-tests
+	$(Q)$(O)/unit-tests
+
+check-integration: all $(HELPERS)
+	$(Q)O=$(O) sh tests/integration/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh contrib/demo.sh $(O)/drove
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(O)/drove $(DESTDIR)$(PREFIX)/bin/drove
+	install -m 644 $(O)/libdrove.a $(DESTDIR)$(PREFIX)/lib/libdrove.a
+	install -m 755 $(O)/libdrove.so \
+	    $(DESTDIR)$(PREFIX)/lib/libdrove.so.$(VERSION)
+	ln -sf libdrove.so.$(VERSION) \
+	    $(DESTDIR)$(PREFIX)/lib/libdrove.so.$(SOVERSION)
+	ln -sf libdrove.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libdrove.so
+	install -m 644 src/drove.h $(DESTDIR)$(PREFIX)/include/drove.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    contrib/drove.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/drove.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/drove \
+	    $(DESTDIR)$(PREFIX)/lib/libdrove.a \
+	    $(DESTDIR)$(PREFIX)/lib/libdrove.so* \
+	    $(DESTDIR)$(PREFIX)/include/drove.h \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/drove.pc
+
+clean:
+	rm -rf build build-san drove
+
+.PHONY: all deps check check-unit check-integration demo install uninstall \
+	clean
+
+-include $(wildcard $(O)/*/*.d)

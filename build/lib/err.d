@@ -1,0 +1,3 @@
+build/lib/err.o: src/err.c src/drove.h src/err.h
+src/drove.h:
+src/err.h:

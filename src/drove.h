@@ -1,0 +1,194 @@
+/*
+ * drove.h: the public API of libdrove.
+ *
+ * libdrove runs commands on many hosts over SSH from one thread.  A fleet
+ * (drove_fleet) holds a list of hosts, the options shared by all of them and
+ * one job per host; drove_fleet_run() drives every session on one epoll loop
+ * and reports per-host events through a callback.
+ *
+ * Ownership: every drove_*_new() object is freed by its drove_*_free().
+ * Strings passed in are copied; const char * returned are lent and stay valid
+ * until the owning object changes or is freed.
+ *
+ * Threads: a fleet is used by one thread at a time.  Different fleets may
+ * run in different threads at once.  drove_fleet_cancel() alone may be called
+ * from any thread or from a signal handler.
+ *
+ * Errors: functions return 0 or a negative DROVE_E_* code; the fleet keeps a
+ * message with context, read with drove_fleet_error().
+ */
+#ifndef DROVE_H
+#define DROVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Only drove_* is exported from libdrove.so; everything else is hidden. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility push(default)
+#endif
+
+#define DROVE_VERSION		"0.1.0"
+#define DROVE_VERSION_NUM	0x000100
+
+/* Error codes: 0 is success, these are negative. */
+enum drove_error {
+	DROVE_E_INTERNAL = -1,		/* a bug or an unexpected library error */
+	DROVE_E_NOMEM = -2,		/* out of memory */
+	DROVE_E_INVAL = -3,		/* bad argument or usage */
+	DROVE_E_IO = -4,		/* local file or system call failed */
+	DROVE_E_RESOLVE = -5,		/* name did not resolve */
+	DROVE_E_UNREACHABLE = -6,	/* no route, network down, reset */
+	DROVE_E_REFUSED = -7,		/* connection refused */
+	DROVE_E_TIMEOUT = -8,		/* connect or command deadline passed */
+	DROVE_E_HOSTKEY = -9,		/* host key unknown, changed or bad */
+	DROVE_E_AUTH = -10,		/* no authentication method worked */
+	DROVE_E_PROTOCOL = -11,		/* SSH protocol failure after connect */
+	DROVE_E_CHANNEL = -12,		/* channel or exec request refused */
+	DROVE_E_CANCELLED = -13,	/* drove_fleet_cancel() was called */
+	DROVE_E_INVENTORY = -14,	/* inventory or pattern error */
+	DROVE_E_NOTFOUND = -15		/* pattern matched nothing */
+};
+
+/* Per-host outcome of a job. */
+enum drove_status {
+	DROVE_ST_PENDING = 0,	/* not finished */
+	DROVE_ST_OK,		/* command exited 0 */
+	DROVE_ST_FAILED,	/* command exited non-zero */
+	DROVE_ST_SIGNAL,	/* command killed by a signal */
+	DROVE_ST_TIMEOUT,	/* connect or command timeout */
+	DROVE_ST_UNREACHABLE,	/* name, route or reset: never reached sshd */
+	DROVE_ST_REFUSED,	/* TCP connection refused */
+	DROVE_ST_HOSTKEY,	/* host key not verified */
+	DROVE_ST_AUTH,		/* authentication failed */
+	DROVE_ST_ERROR,		/* any other failure (protocol, channel, local) */
+	DROVE_ST_CANCELLED	/* interrupted before it finished */
+};
+#define DROVE_ST_COUNT (DROVE_ST_CANCELLED + 1)
+
+enum drove_hostkey_policy {
+	DROVE_HOSTKEY_STRICT = 0,	/* unknown or changed key fails */
+	DROVE_HOSTKEY_ACCEPT_NEW,	/* unknown key is added, changed fails */
+	DROVE_HOSTKEY_OFF		/* warn only */
+};
+
+enum drove_event_type {
+	DROVE_EV_START,		/* the host's job began connecting */
+	DROVE_EV_STDOUT,	/* data/len hold a chunk of remote stdout */
+	DROVE_EV_STDERR,	/* data/len hold a chunk of remote stderr */
+	DROVE_EV_WARN,		/* data holds a warning text for this host */
+	DROVE_EV_DONE		/* result holds the outcome */
+};
+
+struct drove_result {
+	enum drove_status status;
+	int		 exit_code;	/* -1 when the command did not exit */
+	char		 signal[32];	/* signal name without SIG, or "" */
+	int		 error;		/* DROVE_E_* or 0 */
+	char		 msg[512];	/* why it failed, or "" */
+	uint64_t	 elapsed_ms;	/* from start to done */
+	uint64_t	 out_bytes;	/* stdout bytes received */
+	uint64_t	 err_bytes;	/* stderr bytes received */
+};
+
+struct drove_event {
+	enum drove_event_type	 type;
+	size_t			 host;	/* index in the fleet's host list */
+	const char		*name;	/* the host's name */
+	const char		*data;	/* STDOUT, STDERR, WARN */
+	size_t			 len;
+	const struct drove_result *result;	/* DONE */
+};
+
+/* Called on the fleet's thread; data is lent for the call only. */
+typedef void drove_event_cb(const struct drove_event *, void *arg);
+
+/*
+ * Called at most once per key and run, on the fleet's thread, when an
+ * encrypted identity needs its passphrase.  Write at most size-1 bytes and a
+ * NUL into buf and return 0, or return non-zero to skip the key.
+ */
+typedef int drove_passphrase_cb(const char *key_path, char *buf, size_t size,
+    void *arg);
+
+/* One host to work on; strings are copied by drove_fleet_add_host(). */
+struct drove_hostspec {
+	const char	*name;		/* shown in output; required */
+	const char	*address;	/* to connect to; NULL means name */
+	int		 port;		/* 0 means 22 */
+	const char	*user;		/* NULL means the local user */
+	const char	*key;		/* identity file tried first, or NULL */
+	const char	*password;	/* password to try, or NULL */
+};
+
+typedef struct drove_fleet drove_fleet;
+
+const char	*drove_version(void);
+const char	*drove_strerror(int code);
+const char	*drove_status_name(enum drove_status);	/* "ok", "failed", ... */
+
+/* Create an empty fleet; NULL if out of memory. */
+drove_fleet	*drove_fleet_new(void);
+void		 drove_fleet_free(drove_fleet *);	/* NULL-safe */
+/* The last error message of this fleet, never NULL. */
+const char	*drove_fleet_error(const drove_fleet *);
+
+/* Options; each returns 0 or DROVE_E_INVAL.  Set them before running. */
+int	drove_fleet_set_forks(drove_fleet *, unsigned int n);	/* 0: unlimited */
+int	drove_fleet_set_connect_timeout(drove_fleet *, unsigned int ms);
+int	drove_fleet_set_command_timeout(drove_fleet *, unsigned int ms);
+int	drove_fleet_set_keepalive(drove_fleet *, unsigned int seconds);
+int	drove_fleet_set_known_hosts(drove_fleet *, const char *path);
+int	drove_fleet_set_hostkey_policy(drove_fleet *,
+	    enum drove_hostkey_policy);
+/* Identity files tried after the agent, in the order added. */
+int	drove_fleet_add_identity(drove_fleet *, const char *path);
+/* Use the default identities (~/.ssh/id_ed25519, id_ecdsa, id_rsa). */
+int	drove_fleet_use_default_identities(drove_fleet *, int yes);
+/* Use $SSH_AUTH_SOCK when set (default yes). */
+int	drove_fleet_use_agent(drove_fleet *, int yes);
+/* Password tried for hosts without their own; copied, wiped on free. */
+int	drove_fleet_set_password(drove_fleet *, const char *password);
+void	drove_fleet_set_passphrase_cb(drove_fleet *, drove_passphrase_cb *,
+	    void *arg);
+void	drove_fleet_set_event_cb(drove_fleet *, drove_event_cb *, void *arg);
+
+/* Add one host; returns its index (>= 0) or a DROVE_E_* code. */
+int	drove_fleet_add_host(drove_fleet *, const struct drove_hostspec *);
+size_t	drove_fleet_host_count(const drove_fleet *);
+const char *drove_fleet_host_name(const drove_fleet *, size_t host);
+
+/*
+ * Give every host the job of running command.  When stdin_fd is >= 0 the
+ * fleet reads it to its end and sends the same bytes to every host's command,
+ * then EOF; the fd is not closed.
+ */
+int	drove_fleet_exec(drove_fleet *, const char *command, int stdin_fd);
+
+/*
+ * Run every host's job to its end, at most forks at a time, calling the event
+ * callback as things happen.  Returns 0 when every host was driven to a
+ * result (whatever it was), DROVE_E_CANCELLED when drove_fleet_cancel() cut
+ * it short (every host still has a result), or another code on a local
+ * failure.
+ */
+int	drove_fleet_run(drove_fleet *);
+/* Ask a running fleet to stop: async-signal-safe, any thread. */
+void	drove_fleet_cancel(drove_fleet *);
+/* The result of a host once DONE was reported; NULL before. */
+const struct drove_result *drove_fleet_result(const drove_fleet *,
+	    size_t host);
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility pop
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DROVE_H */
