@@ -183,6 +183,78 @@ void	drove_fleet_cancel(drove_fleet *);
 const struct drove_result *drove_fleet_result(const drove_fleet *,
 	    size_t host);
 
+/*
+ * Inventories: Ansible-style YAML files, plain host lists and ad-hoc
+ * "-H user@host:port" lists, merged in the order loaded.  Host order is the
+ * order of first appearance.  A load that fails adds nothing.
+ */
+typedef struct drove_inventory drove_inventory;
+
+drove_inventory	*drove_inventory_new(void);
+void		 drove_inventory_free(drove_inventory *);	/* NULL-safe */
+/* The last error, naming file:line:column where there is one. */
+const char	*drove_inventory_error(const drove_inventory *);
+/* Load a YAML inventory or a plain host list (one [user@]host[:port] a line). */
+int		 drove_inventory_load(drove_inventory *, const char *path);
+/* Add comma-separated [user@]host[:port] entries (the -H option). */
+int		 drove_inventory_add_list(drove_inventory *, const char *list);
+size_t		 drove_inventory_count(const drove_inventory *);
+const char	*drove_inventory_name(const drove_inventory *, size_t host);
+/* The host's value of var after precedence (host, child group, parent
+ * group, all); NULL when unset.  Lent until the inventory changes. */
+const char	*drove_inventory_var(const drove_inventory *, size_t host,
+		    const char *var);
+/*
+ * Select hosts by pattern.  *out is a malloc'd array of host indices in
+ * inventory order without duplicates, freed by the caller.  A pattern that
+ * matches nothing is DROVE_E_NOTFOUND with a message naming close matches.
+ */
+int		 drove_inventory_select(drove_inventory *, const char *pattern,
+		    size_t **out, size_t *n);
+/* Fill spec from the host's vars (ansible_host/host, ansible_port/port,
+ * ansible_user/user, ansible_ssh_private_key_file/key, ansible_password or
+ * the variable named by password_env).  Strings are lent by the inventory. */
+int		 drove_inventory_hostspec(const drove_inventory *, size_t host,
+		    struct drove_hostspec *spec);
+
+/* Fold names into ranges: "web[01-05,07],db1".  malloc'd, caller frees. */
+char		*drove_hosts_fold(const char *const *names, size_t n);
+
+/*
+ * Sinks turn per-host events into output.  drove_sink_event() is a
+ * drove_event_cb; pass the sink as its arg.
+ */
+enum drove_output {
+	DROVE_OUT_LINES = 0,	/* "host: line" as lines complete */
+	DROVE_OUT_GATHER,	/* identical outputs once, under folded hosts */
+	DROVE_OUT_JSON		/* one JSON object per host per line */
+};
+
+struct drove_sink_opts {
+	enum drove_output	 mode;
+	void			*out;		/* FILE *; NULL means stdout */
+	void			*err;		/* FILE *; NULL means stderr */
+	int			 color;		/* ANSI colours on host names */
+	size_t			 name_width;	/* pad host names to this */
+	const char		*out_dir;	/* also write DIR/HOST.{out,err,status} */
+	size_t			 max_output;	/* per host per stream held for
+						   GATHER/JSON; 0: 64 MiB */
+};
+
+typedef struct drove_sink drove_sink;
+
+/* NULL and a message in errbuf when out_dir cannot be created. */
+drove_sink	*drove_sink_new(const struct drove_sink_opts *, char *errbuf,
+		    size_t errlen);
+void		 drove_sink_free(drove_sink *);		/* NULL-safe */
+void		 drove_sink_event(const struct drove_event *, void *sink);
+/* Print what is held (GATHER), flush every file; 0 or DROVE_E_IO. */
+int		 drove_sink_finish(drove_sink *);
+/* Counts per status and failed hosts, folded, one line per reason. */
+void		 drove_sink_summary(drove_sink *, void *file);
+/* Per-status counts of finished hosts, indexed by enum drove_status. */
+const size_t	*drove_sink_counts(const drove_sink *);
+
 #if defined(__GNUC__) && __GNUC__ >= 4
 #pragma GCC visibility pop
 #endif

@@ -8,6 +8,12 @@
 #ifndef ERR_H
 #define ERR_H
 
+/*
+ * Internal "not yet" result: the operation is under way and the caller will
+ * be woken (by fd readiness, a timer or a queued task).  Never public.
+ */
+#define DROVE_AGAIN 1
+
 struct drove_err {
 	int	 code;
 	char	 msg[512];

@@ -1,0 +1,40 @@
+/*
+ * agent.h: a non-blocking ssh-agent client on the loop.
+ *
+ * The socket at $SSH_AUTH_SOCK is opened non-blocking and watched by the
+ * loop; requests are queued and answered in order.  The identity list is
+ * fetched once per run.  Nothing here blocks the loop thread.
+ *
+ * Thread rules: one agent per loop; loop-thread only.
+ */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "ident.h"
+#include "loop.h"
+
+struct agent;
+
+/* NULL when out of memory; a bad socket shows up as a failed list. */
+struct agent	*agent_new(struct loop *, const char *sockpath);
+void		 agent_free(struct agent *);	/* NULL-safe; fails pending */
+
+/*
+ * Make sure the identity list is known: 0 when it is, DROVE_AGAIN while it
+ * is being fetched (wake is queued when it is there), or DROVE_E_AUTH with
+ * the reason when the agent cannot be used (then agent_count() is 0).
+ */
+int		 agent_list(struct agent *, struct loop_task *wake,
+		    struct drove_err *);
+size_t		 agent_count(const struct agent *);
+struct ident	*agent_ident(struct agent *, size_t i);
+
+/* Used by ident_sign() for agent identities. */
+int		 agent_sign(struct agent *, struct ident *, struct sign_req *,
+		    const unsigned char *data, size_t len);
+void		 agent_cancel(struct agent *, struct sign_req *);
+
+#endif /* AGENT_H */

@@ -1,0 +1,59 @@
+/*
+ * hostkey.h: host key verification against OpenSSH known_hosts files.
+ *
+ * The file is read once per loop thread into a libssh2 knownhost collection
+ * held by a never-connected "holder" session; lines libssh2 cannot parse are
+ * skipped (not the rest of the file).  For each host, the key types recorded
+ * for it (plain and hashed entries) give the host key preference, so libssh2
+ * 1.10 negotiates the type known_hosts holds instead of ECDSA first.
+ *
+ * Thread rules: one struct known_hosts per loop thread.
+ */
+#ifndef HOSTKEY_H
+#define HOSTKEY_H
+
+#include <libssh2.h>
+
+#include "drove.h"
+#include "err.h"
+
+struct known_hosts;
+
+/*
+ * Load path (a missing file is an empty list, not an error).  Returns 0 and
+ * *out, or DROVE_E_IO / DROVE_E_NOMEM with err set.
+ */
+int	kh_load(const char *path, struct known_hosts **out, struct drove_err *);
+void	kh_free(struct known_hosts *);	/* NULL-safe */
+
+/*
+ * The LIBSSH2_METHOD_HOSTKEY preference for host:port: the key types
+ * recorded for it first, then the rest we support; NULL when none is
+ * recorded (keep libssh2's default).  Lent until kh_free().
+ */
+const char *kh_prefs(struct known_hosts *, const char *host, int port);
+
+/*
+ * Verify the key of a handshaken session s for host:port under policy.
+ * Returns 0 (verified, or accepted under accept-new/off), or DROVE_E_HOSTKEY
+ * with err naming the host, key type and SHA256 fingerprint and, for an
+ * unknown key, how to accept it; for a changed key the known_hosts file and
+ * line to fix.  Under accept-new an unknown key is appended to the file
+ * atomically (one locked write) and remembered for the rest of the run.
+ * *warning, when set, is a message to show the user (policy off, or a key
+ * added): lent until the next call.
+ */
+int	kh_check(struct known_hosts *, LIBSSH2_SESSION *s, const char *host,
+	    int port, enum drove_hostkey_policy, const char **warning,
+	    struct drove_err *);
+
+/*
+ * The same check for a raw key blob of libssh2 type keytype
+ * (LIBSSH2_HOSTKEY_TYPE_*); kh_check() is this with the session's key.
+ */
+int	kh_verify(struct known_hosts *, const char *host, int port,
+	    const char *key, size_t keylen, int keytype,
+	    enum drove_hostkey_policy, const char **warning,
+	    struct drove_err *);
+
+#endif /* HOSTKEY_H */
