@@ -1,3 +1,0 @@
-build/lib/loop.o: src/loop.c src/drove.h src/loop.h
-src/drove.h:
-src/loop.h:
