@@ -93,6 +93,8 @@ struct drove_result {
 	uint64_t	 elapsed_ms;	/* from start to done */
 	uint64_t	 out_bytes;	/* stdout bytes received */
 	uint64_t	 err_bytes;	/* stderr bytes received */
+	int		 reached;	/* 1 once authenticated: the failure,
+					   if any, is the job's */
 };
 
 struct drove_event {

@@ -1,0 +1,348 @@
+/*
+ * cmd-common.c: what the host commands share: the common options, loading
+ * inventories and selecting hosts, building a fleet, terminal prompts for
+ * secrets, and the exit status of a run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+const struct option common_longopts[] = {
+	{ "inventory", required_argument, NULL, 'i' },
+	{ "hosts", required_argument, NULL, 'H' },
+	{ "forks", required_argument, NULL, 'f' },
+	{ "user", required_argument, NULL, 'l' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
+	{ "host-key-check", required_argument, NULL, OPT_HOSTKEY },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "ask-pass", no_argument, NULL, OPT_ASK_PASS },
+	{ "no-agent", no_argument, NULL, OPT_NO_AGENT },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Set the defaults. */
+void
+common_init(struct common_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->forks = 256;
+	o->connect_timeout_ms = 10000;
+	o->hostkey_policy = DROVE_HOSTKEY_STRICT;
+}
+
+/* Free the option lists. */
+void
+common_release(struct common_opts *o)
+{
+	free(o->inventories);
+	free(o->adhoc);
+	free(o->keys);
+}
+
+/* Append s to a growing list of strings; exits when out of memory. */
+static void
+push(const char ***v, size_t *n, const char *s)
+{
+	const char **p;
+
+	if ((p = realloc(*v, (*n + 1) * sizeof *p)) == NULL) {
+		fprintf(stderr, "drove: out of memory\n");
+		exit(EXIT_USAGE);
+	}
+	p[(*n)++] = s;
+	*v = p;
+}
+
+/* Parse "N" or "N.NNN" seconds into milliseconds; -1 when bad. */
+long
+parse_seconds_ms(const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || d < 0 || d > 86400 * 30)
+		return -1;
+	return (long)(d * 1000 + 0.5);
+}
+
+/* Parse a non-negative integer up to max; -1 when bad. */
+static long
+parse_uint(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max)
+		return -1;
+	return v;
+}
+
+/* Handle one common option. */
+int
+common_opt(struct common_opts *o, int ch, const char *arg)
+{
+	long v;
+
+	switch (ch) {
+	case 'i':
+		push(&o->inventories, &o->ninventories, arg);
+		return 1;
+	case 'H':
+		push(&o->adhoc, &o->nadhoc, arg);
+		return 1;
+	case 'f':
+		if ((v = parse_uint(arg, 1000000)) < 0)
+			goto bad;
+		o->forks = (unsigned int)v;
+		return 1;
+	case 'l':
+		o->user = arg;
+		return 1;
+	case 'p':
+		if ((v = parse_uint(arg, 65535)) < 1)
+			goto bad;
+		o->port = (int)v;
+		return 1;
+	case 'q':
+		o->quiet = 1;
+		return 1;
+	case OPT_KNOWN_HOSTS:
+		o->known_hosts = arg;
+		return 1;
+	case OPT_HOSTKEY:
+		if (strcmp(arg, "strict") == 0)
+			o->hostkey_policy = DROVE_HOSTKEY_STRICT;
+		else if (strcmp(arg, "accept-new") == 0)
+			o->hostkey_policy = DROVE_HOSTKEY_ACCEPT_NEW;
+		else if (strcmp(arg, "off") == 0)
+			o->hostkey_policy = DROVE_HOSTKEY_OFF;
+		else
+			goto bad;
+		return 1;
+	case OPT_KEY:
+		push(&o->keys, &o->nkeys, arg);
+		return 1;
+	case OPT_TIMEOUT:
+		if ((v = parse_seconds_ms(arg)) < 0)
+			goto bad;
+		o->timeout_ms = (unsigned int)v;
+		return 1;
+	case OPT_CONNECT_TIMEOUT:
+		if ((v = parse_seconds_ms(arg)) < 0)
+			goto bad;
+		o->connect_timeout_ms = (unsigned int)v;
+		return 1;
+	case OPT_ASK_PASS:
+		o->ask_pass = 1;
+		return 1;
+	case OPT_NO_AGENT:
+		o->no_agent = 1;
+		return 1;
+	}
+	return 0;
+ bad:
+	fprintf(stderr, "drove: bad value for option %s: '%s'\n",
+	    ch == 'f' ? "-f" : ch == 'p' ? "-p" : ch == OPT_HOSTKEY ?
+	    "--host-key-check (strict, accept-new or off)" : ch == OPT_TIMEOUT ?
+	    "--timeout (seconds)" : "--connect-timeout (seconds)", arg);
+	return -1;
+}
+
+/* Print a usage error for cmd and its usage line. */
+void
+usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "drove %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: drove %s %s\n", cmd->name, cmd->usage);
+}
+
+/* Load every -i and -H source and select pattern. */
+drove_inventory *
+common_inventory(struct common_opts *o, const char *pattern, size_t **sel,
+    size_t *nsel)
+{
+	drove_inventory *inv;
+	size_t i;
+
+	if ((inv = drove_inventory_new()) == NULL) {
+		fprintf(stderr, "drove: out of memory\n");
+		return NULL;
+	}
+	if (o->ninventories == 0 && o->nadhoc == 0 &&
+	    access("inventory/hosts.yml", F_OK) == 0)
+		push(&o->inventories, &o->ninventories, "inventory/hosts.yml");
+	for (i = 0; i < o->ninventories; i++)
+		if (drove_inventory_load(inv, o->inventories[i]) != 0)
+			goto fail;
+	for (i = 0; i < o->nadhoc; i++)
+		if (drove_inventory_add_list(inv, o->adhoc[i]) != 0)
+			goto fail;
+	if (drove_inventory_count(inv) == 0) {
+		fprintf(stderr, "drove: no hosts: give an inventory with -i "
+		    "FILE or hosts with -H host1,host2\n");
+		drove_inventory_free(inv);
+		return NULL;
+	}
+	if (drove_inventory_select(inv, pattern, sel, nsel) != 0)
+		goto fail;
+	return inv;
+ fail:
+	fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));
+	drove_inventory_free(inv);
+	return NULL;
+}
+
+/* Read a line from the terminal with echo off; 0 or -1. */
+static int
+read_secret(const char *prompt, char *buf, size_t size)
+{
+	struct termios old, quiet;
+	int fd, rc = -1, restore = 0;
+	size_t n = 0;
+	char c;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0)
+		goto out;
+	while (n + 1 < size) {
+		ssize_t r = read(fd, &c, 1);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r != 1 || c == '\n' || c == '\r')
+			break;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	rc = 0;
+ out:
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/* The fleet asks for a key's passphrase: prompt once on the terminal. */
+static int
+passphrase_prompt(const char *path, char *buf, size_t size, void *arg)
+{
+	char prompt[512];
+
+	(void)arg;
+	snprintf(prompt, sizeof prompt, "Enter passphrase for key '%s': ",
+	    path);
+	return read_secret(prompt, buf, size);
+}
+
+/* Make a fleet with the options and the selected hosts. */
+drove_fleet *
+common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
+    size_t nsel)
+{
+	struct drove_hostspec spec;
+	drove_fleet *f;
+	char pw[512];
+	size_t i;
+
+	if ((f = drove_fleet_new()) == NULL) {
+		fprintf(stderr, "drove: out of memory\n");
+		return NULL;
+	}
+	drove_fleet_set_forks(f, o->forks);
+	drove_fleet_set_connect_timeout(f, o->connect_timeout_ms);
+	drove_fleet_set_command_timeout(f, o->timeout_ms);
+	drove_fleet_set_hostkey_policy(f, o->hostkey_policy);
+	drove_fleet_use_agent(f, !o->no_agent);
+	drove_fleet_set_passphrase_cb(f, passphrase_prompt, NULL);
+	if (o->known_hosts != NULL &&
+	    drove_fleet_set_known_hosts(f, o->known_hosts) != 0)
+		goto fail;
+	for (i = 0; i < o->nkeys; i++)
+		if (drove_fleet_add_identity(f, o->keys[i]) != 0)
+			goto fail;
+	if (o->ask_pass) {
+		if (read_secret("Password: ", pw, sizeof pw) != 0) {
+			fprintf(stderr, "drove: --ask-pass needs a terminal\n");
+			drove_fleet_free(f);
+			return NULL;
+		}
+		i = (size_t)drove_fleet_set_password(f, pw);
+		explicit_bzero(pw, sizeof pw);
+		if (i != 0)
+			goto fail;
+	}
+	for (i = 0; i < nsel; i++) {
+		if (drove_inventory_hostspec(inv, sel[i], &spec) != 0) {
+			fprintf(stderr, "drove: %s\n",
+			    drove_inventory_error(inv));
+			drove_fleet_free(f);
+			return NULL;
+		}
+		if (o->user != NULL && drove_inventory_var(inv, sel[i],
+		    "ansible_user") == NULL && drove_inventory_var(inv,
+		    sel[i], "user") == NULL)
+			spec.user = o->user;
+		if (o->port != 0 && spec.port == 0)
+			spec.port = o->port;
+		if (drove_fleet_add_host(f, &spec) < 0)
+			goto fail;
+	}
+	return f;
+ fail:
+	fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
+	drove_fleet_free(f);
+	return NULL;
+}
+
+/* 3 if a host was not reached, else 1 if a command failed, else 0. */
+int
+common_exit_status(drove_fleet *f, int run_rc)
+{
+	const struct drove_result *r;
+	int failed = 0, unreached = 0;
+	size_t i;
+
+	if (run_rc == DROVE_E_CANCELLED)
+		return EXIT_INTERRUPT;
+	for (i = 0; i < drove_fleet_host_count(f); i++) {
+		if ((r = drove_fleet_result(f, i)) == NULL ||
+		    r->status == DROVE_ST_OK)
+			continue;
+		if (r->reached && (r->status == DROVE_ST_FAILED ||
+		    r->status == DROVE_ST_SIGNAL ||
+		    r->status == DROVE_ST_TIMEOUT))
+			failed = 1;
+		else
+			unreached = 1;
+	}
+	return unreached ? EXIT_UNREACHED : failed ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,244 @@
+/*
+ * cmd-run.c: "drove run PATTERN [--] COMMAND...": run a command on every
+ * selected host and show the output as it arrives, gathered, or as JSON.
+ *
+ * The command words are joined with spaces, as ssh does, and run by the
+ * remote user's shell.  When drove's stdin is not a terminal it is sent to
+ * every host's command, then EOF.  Ctrl-C cancels: running hosts are closed,
+ * the summary is still printed, and the exit status is 130.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+static int	cmd_run_exec(int, char **);
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.usage = "[options] PATTERN [--] COMMAND...",
+	.help = "run a command on a group of hosts",
+	.exec = cmd_run_exec,
+};
+
+enum { OPT_JSON = OPT_COMMON_END, OPT_COLOR, OPT_HELP };
+
+static const struct option run_longopts[] = {
+	{ "gather", no_argument, NULL, 'b' },
+	{ "out-dir", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, OPT_HELP },
+};
+
+static drove_fleet *running;
+
+/* SIGINT/SIGTERM: cancel the run; a second one leaves at once. */
+static void
+on_signal(int sig)
+{
+	static volatile sig_atomic_t seen;
+
+	(void)sig;
+	if (seen++ || running == NULL)
+		_exit(EXIT_INTERRUPT);
+	drove_fleet_cancel(running);
+}
+
+/* Print the run's help. */
+static void
+run_help(void)
+{
+	printf("usage: drove run %s\n\n"
+	    "Run COMMAND on every host PATTERN selects.\n\n"
+	    "  -i, --inventory FILE       YAML inventory or host list "
+	    "(repeatable)\n"
+	    "  -H, --hosts LIST           ad-hoc hosts: user@host:port,...\n"
+	    "  -l, --user USER            remote user when the inventory "
+	    "has none\n"
+	    "  -p, --port PORT            port when the inventory has none\n"
+	    "  -f, --forks N              concurrent hosts (default 256, "
+	    "0: all)\n"
+	    "      --timeout SEC          per-host command timeout\n"
+	    "      --connect-timeout SEC  connect+auth timeout (default 10)\n"
+	    "      --key FILE             identity file (repeatable)\n"
+	    "      --no-agent             do not use ssh-agent\n"
+	    "      --ask-pass             prompt once for a password\n"
+	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"
+	    "      --host-key-check MODE  strict (default), accept-new, off\n"
+	    "  -b, --gather               identical outputs once, under "
+	    "their hosts\n"
+	    "      --json                 one JSON object per host\n"
+	    "  -o, --out-dir DIR          also write DIR/HOST.{out,err,"
+	    "status}\n"
+	    "      --color WHEN           auto (default), always, never\n"
+	    "  -q, --quiet                no summary\n\n"
+	    "Exit status: 0 all ok, 1 a command failed or timed out, 2 usage "
+	    "error,\n3 a host was not reached or verified, 130 "
+	    "interrupted.\n", cmd_run_entry.usage);
+}
+
+/* Join argv words with spaces into one command line. */
+static char *
+join_words(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Whether to colour: --color, NO_COLOR, a terminal. */
+static int
+want_color(const char *when)
+{
+	const char *term = getenv("TERM");
+
+	if (strcmp(when, "always") == 0)
+		return 1;
+	if (strcmp(when, "never") == 0)
+		return 0;
+	if (getenv("NO_COLOR") != NULL && *getenv("NO_COLOR") != '\0')
+		return 0;
+	return isatty(STDOUT_FILENO) && term != NULL &&
+	    strcmp(term, "dumb") != 0;
+}
+
+static int
+cmd_run_exec(int argc, char **argv)
+{
+	struct option longopts[32];
+	struct common_opts o;
+	struct drove_sink_opts so;
+	drove_sink *sink = NULL;
+	struct sigaction sa;
+	drove_inventory *inv = NULL;
+	drove_fleet *f = NULL;
+	const char *pattern = NULL, *color = "auto";
+	char *command = NULL, errbuf[512];
+	size_t *sel = NULL, nsel = 0, i, w;
+	int ch, rc = EXIT_USAGE, runrc, n = 0;
+
+	common_init(&o);
+	memset(&so, 0, sizeof so);
+	for (i = 0; common_longopts[i].name != NULL; i++)
+		longopts[n++] = common_longopts[i];
+	for (i = 0; i < sizeof run_longopts / sizeof run_longopts[0]; i++)
+		longopts[n++] = run_longopts[i];
+	memset(&longopts[n], 0, sizeof longopts[n]);
+	for (;;) {
+		ch = getopt_long(argc, argv, "+" COMMON_SHORTOPTS "bo:",
+		    longopts, NULL);
+		if (ch == -1) {
+			/* a word that is not an option, "--", or the end */
+			if (optind >= argc || pattern != NULL)
+				break;
+			pattern = argv[optind++];
+			if (strcmp(argv[optind - 2], "--") == 0)
+				break;
+			continue;
+		}
+		switch (ch) {
+		case 'b':
+			so.mode = DROVE_OUT_GATHER;
+			break;
+		case 'o':
+			so.out_dir = optarg;
+			break;
+		case OPT_JSON:
+			so.mode = DROVE_OUT_JSON;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never")) {
+				usage_error(&cmd_run_entry, "bad --color: '%s'",
+				    optarg);
+				goto out;
+			}
+			color = optarg;
+			break;
+		case OPT_HELP:
+			run_help();
+			rc = EXIT_OK;
+			goto out;
+		case '?':
+			usage_error(&cmd_run_entry, "bad option");
+			goto out;
+		default:
+			if (common_opt(&o, ch, optarg) != 1)
+				goto out;
+			break;
+		}
+	}
+	if (pattern == NULL) {
+		usage_error(&cmd_run_entry, "no host pattern");
+		goto out;
+	}
+	if (optind >= argc) {
+		usage_error(&cmd_run_entry, "no command to run");
+		goto out;
+	}
+	if ((command = join_words(argc - optind, argv + optind)) == NULL)
+		goto out;
+	if ((inv = common_inventory(&o, pattern, &sel, &nsel)) == NULL)
+		goto out;
+	if ((f = common_fleet(&o, inv, sel, nsel)) == NULL)
+		goto out;
+	if (drove_fleet_exec(f, command, isatty(STDIN_FILENO) ? -1 :
+	    STDIN_FILENO) != 0) {
+		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
+		goto out;
+	}
+	for (i = 0; i < nsel; i++)
+		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
+			so.name_width = w;
+	so.color = want_color(color);
+	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
+		fprintf(stderr, "drove: %s\n", errbuf);
+		goto out;
+	}
+	drove_fleet_set_event_cb(f, drove_sink_event, sink);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	running = f;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	runrc = drove_fleet_run(f);
+	running = NULL;
+	if (runrc != 0 && runrc != DROVE_E_CANCELLED) {
+		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
+		goto out;
+	}
+	rc = common_exit_status(f, runrc);
+	if (drove_sink_finish(sink) != 0) {
+		fprintf(stderr, "drove: writing output failed\n");
+		if (rc == EXIT_OK)
+			rc = EXIT_FAILED;
+	}
+	if (!o.quiet)
+		drove_sink_summary(sink, stderr);
+ out:
+	drove_sink_free(sink);
+	drove_fleet_free(f);
+	drove_inventory_free(inv);
+	free(sel);
+	free(command);
+	common_release(&o);
+	return rc;
+}

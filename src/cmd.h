@@ -1,0 +1,78 @@
+/*
+ * cmd.h: the command table and the options every command shares.
+ *
+ * main.c finds the command (a unique prefix of its name) and hands it argv
+ * without the command name; global options may stand before or after the
+ * name.  Commands return the process exit status.  Commands use only the
+ * public API (drove.h), never libssh2.
+ */
+#ifndef CMD_H
+#define CMD_H
+
+#include <getopt.h>
+
+#include "drove.h"
+
+/* Exit statuses shared by every command. */
+#define EXIT_OK		0
+#define EXIT_FAILED	1	/* a command failed, was killed, timed out */
+#define EXIT_USAGE	2	/* usage or inventory error: nothing ran */
+#define EXIT_UNREACHED	3	/* a host could not be reached or verified */
+#define EXIT_INTERRUPT	130
+
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;
+	const char	*help;
+	int		(*exec)(int argc, char **argv);
+};
+
+/* Options shared by the commands that connect to hosts. */
+struct common_opts {
+	const char	**inventories;
+	size_t		  ninventories;
+	const char	**adhoc;		/* -H lists */
+	size_t		  nadhoc;
+	const char	 *known_hosts;
+	int		  hostkey_policy;
+	const char	**keys;
+	size_t		  nkeys;
+	const char	 *user;
+	int		  port;
+	unsigned int	  forks;
+	unsigned int	  connect_timeout_ms;
+	unsigned int	  timeout_ms;
+	int		  ask_pass;
+	int		  no_agent;
+	int		  quiet;
+};
+
+extern const struct cmd_entry cmd_run_entry;
+
+/* The short options and long options every host command accepts. */
+#define COMMON_SHORTOPTS "i:H:f:l:p:q"
+extern const struct option common_longopts[];
+enum {
+	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_COMMON_END
+};
+
+void	common_init(struct common_opts *);
+/* Handle one common option; 1 if it was one, 0 if not, -1 on bad value. */
+int	common_opt(struct common_opts *, int ch, const char *arg);
+void	common_release(struct common_opts *);
+/* Load inventories, select pattern; prints the error and returns NULL. */
+drove_inventory *common_inventory(struct common_opts *, const char *pattern,
+	    size_t **sel, size_t *nsel);
+/* Make a fleet with the common options and the selected hosts. */
+drove_fleet	*common_fleet(struct common_opts *, drove_inventory *,
+	    const size_t *sel, size_t nsel);
+/* The exit status for a finished run, from per-status counts. */
+int	common_exit_status(drove_fleet *, int run_rc);
+
+void	usage_error(const struct cmd_entry *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Parse a duration in seconds ("10", "1.5"); -1 when bad. */
+long	parse_seconds_ms(const char *);
+
+#endif /* CMD_H */

@@ -1,0 +1,321 @@
+/*
+ * exec.c: the exec job: open a channel, exec, feed stdin, stream stdout and
+ * stderr, then close and read the exit status or signal.
+ *
+ * Both streams are read on every step so that neither window fills
+ * (LIBSSH2-NOTES §0.3).  A write that returned EAGAIN is repeated with the
+ * same pointer and length before anything else is sent; a read's deferred
+ * window adjust (-7) is not an error (§1.4).  A remote EOF does not stop
+ * stdin (the command may still read it); the job waits for the remote close,
+ * which follows the command's exit, then closes its side and reads the exit
+ * status or signal (§0.4).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+
+#define EXEC_WINDOW	(256 * 1024)	/* per-channel window (NOTES §0.10) */
+#define EXEC_READ_CAP	(256 * 1024)	/* bytes per step, for fairness */
+#define EXEC_WRITE_MAX	32768
+
+enum exec_state { EX_OPEN, EX_EXEC, EX_RUN, EX_WAIT, EX_CLOSE, EX_DONE };
+
+struct exec_job {
+	struct job		 job;
+	enum exec_state		 st;
+	char			*command;
+	const struct feed	*in;
+	const struct feed_chunk	*in_chunk;	/* chunk being written */
+	size_t			 in_off;	/* offset in it */
+	size_t			 wlen;		/* length of a pending write */
+	int			 in_done;	/* stdin fully sent or dropped */
+	int			 eof_sent;
+	int			 remote_eof;
+	LIBSSH2_CHANNEL		*ch;
+	char			 rbuf[32768];
+};
+
+/* Make an empty feed. */
+void
+feed_init(struct feed *f)
+{
+	memset(f, 0, sizeof *f);
+}
+
+/* Free a feed's chunks. */
+void
+feed_release(struct feed *f)
+{
+	struct feed_chunk *c, *next;
+
+	for (c = f->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	feed_init(f);
+}
+
+/* Where the next bytes of input go; NULL when out of memory. */
+char *
+feed_space(struct feed *f, size_t *room)
+{
+	struct feed_chunk *c = f->tail;
+
+	if (c == NULL || c->len == FEED_CHUNK) {
+		if ((c = malloc(sizeof *c)) == NULL)
+			return NULL;
+		c->next = NULL;
+		c->len = 0;
+		if (f->tail != NULL)
+			f->tail->next = c;
+		else
+			f->head = c;
+		f->tail = c;
+	}
+	*room = FEED_CHUNK - c->len;
+	return c->data + c->len;
+}
+
+/* Account for n bytes written at feed_space(). */
+void
+feed_commit(struct feed *f, size_t n)
+{
+	f->tail->len += n;
+	f->total += n;
+}
+
+/* The text of libssh2's last error. */
+static const char *
+lserr(struct sess *s)
+{
+	char *msg = NULL;
+
+	libssh2_session_last_error(s->ls, &msg, NULL, 0);
+	return msg != NULL ? msg : "";
+}
+
+/* Send the next piece of stdin, then EOF; 0 or DROVE_AGAIN to wait. */
+static int
+exec_write(struct exec_job *x)
+{
+	const struct feed_chunk *c;
+	ssize_t n;
+
+	while (!x->in_done) {
+		if (x->in == NULL) {
+			x->in_done = 1;
+			break;
+		}
+		if (x->in_chunk == NULL)
+			x->in_chunk = x->in->head;
+		c = x->in_chunk;
+		if (c != NULL && x->in_off == c->len && c->next != NULL) {
+			x->in_chunk = c = c->next;
+			x->in_off = 0;
+		}
+		if (c == NULL || x->in_off == c->len) {
+			if (!x->in->eof)
+				return DROVE_AGAIN;
+			x->in_done = 1;
+			break;
+		}
+		if (x->wlen == 0) {
+			x->wlen = c->len - x->in_off;
+			if (x->wlen > EXEC_WRITE_MAX)
+				x->wlen = EXEC_WRITE_MAX;
+		}
+		n = libssh2_channel_write_ex(x->ch, 0, c->data + x->in_off,
+		    x->wlen);
+		if (n == LIBSSH2_ERROR_EAGAIN || n == 0)
+			return DROVE_AGAIN;
+		x->wlen = 0;
+		if (n < 0) {
+			/* the command stopped reading: keep its output */
+			x->in_done = x->eof_sent = 1;
+			break;
+		}
+		x->in_off += (size_t)n;
+	}
+	if (!x->eof_sent) {
+		n = libssh2_channel_send_eof(x->ch);
+		if (n == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		x->eof_sent = 1;
+	}
+	return 0;
+}
+
+/* Read what both streams have; 1 when the remote sent EOF and all is read. */
+static int
+exec_read(struct exec_job *x, struct sess *s, size_t *budget)
+{
+	ssize_t n;
+	int stream, drained = 1;
+
+	for (stream = 0; stream < 2; stream++) {
+		while (*budget > 0) {
+			n = libssh2_channel_read_ex(x->ch, stream, x->rbuf,
+			    sizeof x->rbuf);
+			if (n > 0) {
+				s->ops->output(s->owner, stream, x->rbuf,
+				    (size_t)n);
+				*budget -= (size_t)n < *budget ? (size_t)n :
+				    *budget;
+				continue;
+			}
+			if (n == 0)
+				break;
+			if (n == LIBSSH2_ERROR_EAGAIN ||
+			    n == LIBSSH2_ERROR_SOCKET_SEND) {
+				drained = 0;
+				break;
+			}
+			return err_set(&s->err, DROVE_E_PROTOCOL,
+			    "read output of %s: %s (%d)", s->name, lserr(s),
+			    (int)n);
+		}
+		if (*budget == 0)
+			drained = 0;
+	}
+	if (libssh2_channel_eof(x->ch) == 1)
+		x->remote_eof = 1;
+	return drained && x->remote_eof;
+}
+
+/* Advance the exec job. */
+static int
+exec_step(struct job *j, struct sess *s)
+{
+	struct exec_job *x = (struct exec_job *)j;
+	size_t budget = EXEC_READ_CAP;
+	char *sig = NULL;
+	size_t siglen = 0;
+	int rc;
+
+	switch (x->st) {
+	case EX_OPEN:
+		x->ch = libssh2_channel_open_ex(s->ls, "session",
+		    sizeof "session" - 1, EXEC_WINDOW,
+		    LIBSSH2_CHANNEL_PACKET_DEFAULT, NULL, 0);
+		if (x->ch == NULL) {
+			rc = libssh2_session_last_errno(s->ls);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return DROVE_AGAIN;
+			return err_set(&s->err, DROVE_E_CHANNEL,
+			    "open channel on %s: %s", s->name, lserr(s));
+		}
+		x->st = EX_EXEC;
+		/* FALLTHROUGH */
+	case EX_EXEC:
+		rc = libssh2_channel_process_startup(x->ch, "exec",
+		    sizeof "exec" - 1, x->command,
+		    (unsigned int)strlen(x->command));
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		if (rc != 0)
+			return err_set(&s->err, DROVE_E_CHANNEL,
+			    "exec on %s refused: %s", s->name, lserr(s));
+		x->st = EX_RUN;
+		/* FALLTHROUGH */
+	case EX_RUN:
+		rc = exec_write(x);
+		if (rc < 0)
+			return rc;
+		rc = exec_read(x, s, &budget);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || !x->in_done || !x->eof_sent)
+			return DROVE_AGAIN;
+		x->st = EX_WAIT;
+		/* FALLTHROUGH */
+	case EX_WAIT:
+		rc = libssh2_channel_wait_closed(x->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		x->st = EX_CLOSE;
+		/* FALLTHROUGH */
+	case EX_CLOSE:
+		rc = libssh2_channel_close(x->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL,
+		    NULL, NULL, NULL);
+		if (sig != NULL) {
+			if (siglen >= sizeof s->signal)
+				siglen = sizeof s->signal - 1;
+			memcpy(s->signal, sig, siglen);
+			s->signal[siglen] = '\0';
+			free(sig);
+		} else
+			s->exit_code = libssh2_channel_get_exit_status(x->ch);
+		x->st = EX_DONE;
+		/* FALLTHROUGH */
+	case EX_DONE:
+		break;
+	}
+	return 0;
+}
+
+/* Whether libssh2 queued output or an EOF that epoll cannot show. */
+static int
+exec_hidden_input(struct job *j)
+{
+	struct exec_job *x = (struct exec_job *)j;
+	unsigned long avail = 0;
+
+	if (x->st != EX_RUN || x->ch == NULL)
+		return 0;
+	libssh2_channel_window_read_ex(x->ch, &avail, NULL);
+	if (avail > 0)
+		return 1;
+	return !x->remote_eof && libssh2_channel_eof(x->ch) == 1;
+}
+
+/* Whether nothing is being sent. */
+static int
+exec_idle(struct job *j)
+{
+	struct exec_job *x = (struct exec_job *)j;
+
+	return x->wlen == 0 && (x->in_done ? x->eof_sent : 1);
+}
+
+/* Free the job; the channel only when it is closed (else the session
+ * frees it after the socket is shut down). */
+static void
+exec_free(struct job *j, int abort)
+{
+	struct exec_job *x = (struct exec_job *)j;
+
+	if (x == NULL)
+		return;
+	if (x->ch != NULL && !abort && x->st == EX_DONE)
+		libssh2_channel_free(x->ch);
+	free(x->command);
+	free(x);
+}
+
+static const struct job_ops exec_ops = {
+	.step = exec_step,
+	.hidden_input = exec_hidden_input,
+	.idle = exec_idle,
+	.free = exec_free,
+};
+
+/* Make an exec job. */
+struct job *
+exec_job_new(const char *command, const struct feed *in)
+{
+	struct exec_job *x;
+
+	if ((x = calloc(1, sizeof *x)) == NULL)
+		return NULL;
+	if ((x->command = strdup(command)) == NULL) {
+		free(x);
+		return NULL;
+	}
+	x->job.ops = &exec_ops;
+	x->in = in;
+	return &x->job;
+}

@@ -1,0 +1,115 @@
+/*
+ * main.c: drove's entry point: find the command in argv and run it.
+ *
+ * Options may stand before or after the command name ("drove -i inv.yml run
+ * web uptime" is "drove run -i inv.yml web uptime"), so main moves the
+ * command name out of the way and passes every other word to the command.
+ * A unique prefix names a command (tmux cmd.c); an ambiguous one is an error
+ * that lists the candidates.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct cmd_entry *cmd_table[] = {
+	&cmd_run_entry,
+	NULL
+};
+
+/* Print the overview of every command. */
+static void
+usage(FILE *fp)
+{
+	const struct cmd_entry **c;
+
+	fprintf(fp, "usage: drove [-i INVENTORY]... [options] COMMAND "
+	    "[ARGS]\n\ncommands:\n");
+	for (c = cmd_table; *c != NULL; c++)
+		fprintf(fp, "  %-8s %s\n", (*c)->name, (*c)->help);
+	fprintf(fp, "\nrun 'drove COMMAND --help' for a command's options\n");
+}
+
+/* Find a command by name or unique prefix. */
+static const struct cmd_entry *
+find_cmd(const char *name)
+{
+	const struct cmd_entry **c, *found = NULL;
+	size_t n = strlen(name);
+	int nfound = 0;
+
+	for (c = cmd_table; *c != NULL; c++) {
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+		if (strncmp((*c)->name, name, n) == 0) {
+			found = *c;
+			nfound++;
+		}
+	}
+	if (nfound == 1)
+		return found;
+	if (nfound == 0) {
+		fprintf(stderr, "drove: unknown command: %s\n", name);
+		return NULL;
+	}
+	fprintf(stderr, "drove: ambiguous command: %s, could be:", name);
+	for (c = cmd_table; *c != NULL; c++)
+		if (strncmp((*c)->name, name, n) == 0)
+			fprintf(stderr, " %s", (*c)->name);
+	fputc('\n', stderr);
+	return NULL;
+}
+
+/* Whether the global option word takes the next word as its value. */
+static int
+takes_value(const char *w)
+{
+	const struct option *o;
+	size_t n;
+
+	if (w[1] != '-')
+		return w[2] == '\0' && strchr("iHflp", w[1]) != NULL;
+	if (strchr(w, '=') != NULL)
+		return 0;
+	n = strlen(w + 2);
+	for (o = common_longopts; o->name != NULL; o++)
+		if (strncmp(o->name, w + 2, n) == 0)
+			return o->has_arg == required_argument;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0 ||
+		    strcmp(argv[i], "-V") == 0) {
+			printf("drove %s\n", drove_version());
+			return EXIT_OK;
+		}
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			break;
+		if (takes_value(argv[i]))
+			i++;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((cmd = find_cmd(argv[i])) == NULL)
+		return EXIT_USAGE;
+	/* argv[0..i-1] are the program and global options: shift them up */
+	for (; i > 1; i--)
+		argv[i] = argv[i - 1];
+	argv[1] = argv[0];
+	return cmd->exec(argc - 1, argv + 1);
+}

@@ -1,0 +1,800 @@
+/*
+ * sess.c: the per-host session state machine (curl multi's shape: one enum,
+ * one function per state, EAGAIN turned into read/write interest).
+ *
+ * Each state function makes at most one libssh2 call and returns 0 (the
+ * state is finished and sess_to() picked the next one), DROVE_AGAIN (wait
+ * for the loop) or a DROVE_E_* code with s->err set.  sess_step() runs them
+ * until one waits or the session is done.  A single deadline timer covers
+ * resolve..auth (connect timeout), then the job (command timeout), then the
+ * polite close (one second, then a hard abort: shutdown(2) first, then the
+ * libssh2 frees, then close(2), LIBSSH2-NOTES §0.9).
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "hostkey.h"
+#include "log.h"
+#include "resolve.h"
+#include "sess.h"
+
+#define SESS_TICK_MS	1000	/* safety pump and keepalive check */
+#define SESS_RETRY_MS	100	/* wake-up when libssh2 names no direction */
+#define SESS_CLOSE_MS	1000	/* polite close before a hard abort */
+#define SESS_FAIR_STEPS	64	/* steps per turn before yielding */
+
+#define KEX_PREFS "curve25519-sha256,curve25519-sha256@libssh.org," \
+	"ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
+	"diffie-hellman-group14-sha256,diffie-hellman-group16-sha512," \
+	"diffie-hellman-group-exchange-sha256,diffie-hellman-group14-sha1"
+
+enum { AUTH_LIST, AUTH_AGENT, AUTH_PUBKEY, AUTH_PASSWORD, AUTH_KBDINT };
+
+static void	sess_step(struct sess *);
+
+static const char *state_names[] = {
+	"resolve", "connect", "handshake", "hostkey", "auth", "job", "close",
+	"done"
+};
+
+/* The name of a state, for messages and traces. */
+const char *
+sess_state_name(enum sess_state st)
+{
+	return state_names[st];
+}
+
+/* Change state, tracing old -> new with the caller's line. */
+#define sess_to(s, st) sess_to_line(s, st, __LINE__)
+static void
+sess_to_line(struct sess *s, enum sess_state st, int line)
+{
+	LOG("%s: %s -> %s (line %d)", s->name, state_names[s->state],
+	    state_names[st], line);
+	s->state = st;
+}
+
+/* Timer and task entry points all step the session. */
+static void
+sess_task_cb(struct loop *l, void *arg)
+{
+	(void)l;
+	sess_step(arg);
+}
+
+/* fd readiness steps the session. */
+static void
+sess_fd_cb(struct loop *l, int fd, int events, void *arg)
+{
+	(void)l;
+	(void)fd;
+	(void)events;
+	sess_step(arg);
+}
+
+/* The deadline passed: a timeout, or a close that took too long. */
+static void
+sess_deadline_cb(struct loop *l, void *arg)
+{
+	struct sess *s = arg;
+	unsigned int ms;
+
+	(void)l;
+	if (s->state == SESS_CLOSE) {
+		LOG("%s: close timed out, aborting", s->name);
+		if (s->fd != -1)
+			shutdown(s->fd, SHUT_RDWR);
+	} else if (s->state == SESS_JOB) {
+		ms = s->cfg->command_timeout_ms;
+		s->timed_out = 1;
+		err_set(&s->err, DROVE_E_TIMEOUT,
+		    "command timed out after %u.%03us", ms / 1000, ms % 1000);
+		sess_to(s, SESS_CLOSE);
+	} else {
+		ms = s->cfg->connect_timeout_ms;
+		err_set(&s->err, DROVE_E_TIMEOUT,
+		    "connect to %s port %d timed out after %u.%03us during %s",
+		    s->address, s->port, ms / 1000, ms % 1000,
+		    state_names[s->state]);
+		sess_to(s, SESS_CLOSE);
+	}
+	sess_step(s);
+}
+
+/* Make a session for spec; job is owned by the session from here on. */
+struct sess *
+sess_new(const struct sess_cfg *cfg, const struct sess_ops *ops, void *owner,
+    const struct drove_hostspec *spec, struct job *job)
+{
+	struct sess *s;
+
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return NULL;
+	s->cfg = cfg;
+	s->ops = ops;
+	s->owner = owner;
+	s->self = s;
+	s->fd = -1;
+	s->exit_code = -1;
+	s->job = job;
+	s->port = spec->port > 0 ? spec->port : 22;
+	s->password = spec->password;
+	s->name = strdup(spec->name);
+	s->address = strdup(spec->address ? spec->address : spec->name);
+	s->user = strdup(spec->user ? spec->user : cfg->local_user);
+	if (s->name == NULL || s->address == NULL || s->user == NULL) {
+		sess_free(s);
+		return NULL;
+	}
+	loop_timer_init(&s->deadline, sess_deadline_cb, s);
+	loop_timer_init(&s->tick, sess_task_cb, s);
+	loop_task_init(&s->task, sess_task_cb, s);
+	sign_req_init(&s->signreq, &s->task);
+	return s;
+}
+
+/* Free a finished session (or one never started). */
+void
+sess_free(struct sess *s)
+{
+	if (s == NULL)
+		return;
+	if (s->job != NULL)
+		s->job->ops->free(s->job, 1);
+	sign_req_release(&s->signreq);
+	free(s->auth_methods);
+	free(s->name);
+	free(s->address);
+	free(s->user);
+	free(s);
+}
+
+/* Queue a step for the next loop turn. */
+void
+sess_wake(struct sess *s)
+{
+	loop_task_queue(s->cfg->loop, &s->task);
+}
+
+/* Arm exactly the fd events wanted (level-triggered, MOD only on change). */
+static void
+sess_watch(struct sess *s, int events)
+{
+	if (s->fd == -1 || s->watching == events)
+		return;
+	if (loop_watch(s->cfg->loop, s->fd, events, sess_fd_cb, s) == 0)
+		s->watching = events;
+}
+
+/* Turn libssh2's block directions into fd interest (curl's block2waitfor). */
+static void
+sess_park(struct sess *s)
+{
+	int bd, ev = 0;
+
+	if (s->signreq.state == SIGN_PENDING || s->state == SESS_RESOLVE) {
+		sess_watch(s, 0);
+		return;
+	}
+	if (s->state == SESS_CONNECT) {
+		sess_watch(s, LOOP_WRITE);
+		return;
+	}
+	bd = libssh2_session_block_directions(s->ls);
+	if (bd & LIBSSH2_SESSION_BLOCK_INBOUND)
+		ev |= LOOP_READ;
+	if (bd & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+		ev |= LOOP_WRITE;
+	if (ev == 0) {
+		ev = LOOP_READ;
+		loop_timer_start(s->cfg->loop, &s->tick, SESS_RETRY_MS);
+	}
+	sess_watch(s, ev);
+}
+
+/* The text of libssh2's last error, for messages. */
+static const char *
+ls_errmsg(struct sess *s)
+{
+	char *msg = NULL;
+
+	if (s->ls == NULL)
+		return "";
+	libssh2_session_last_error(s->ls, &msg, NULL, 0);
+	return msg != NULL ? msg : "";
+}
+
+/* Classify a libssh2 failure into a DROVE_E_* with a message. */
+static int
+sess_lserr(struct sess *s, int rc, const char *doing)
+{
+	switch (rc) {
+	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+	case LIBSSH2_ERROR_SOCKET_RECV:
+	case LIBSSH2_ERROR_SOCKET_SEND:
+	case LIBSSH2_ERROR_BANNER_RECV:
+	case LIBSSH2_ERROR_BANNER_SEND:
+		return err_set(&s->err, DROVE_E_UNREACHABLE,
+		    "connection to %s port %d closed during %s: %s",
+		    s->address, s->port, doing, ls_errmsg(s));
+	case LIBSSH2_ERROR_TIMEOUT:
+		return err_set(&s->err, DROVE_E_TIMEOUT, "%s timed out: %s",
+		    doing, ls_errmsg(s));
+	case LIBSSH2_ERROR_ALLOC:
+		return err_set(&s->err, DROVE_E_NOMEM, "%s: out of memory",
+		    doing);
+	}
+	return err_set(&s->err, DROVE_E_PROTOCOL, "%s with %s failed: %s (%d)",
+	    doing, s->address, ls_errmsg(s), rc);
+}
+
+/* The resolver answered. */
+static void
+sess_resolved(void *arg, struct addrinfo *ai, int gai_err)
+{
+	struct sess *s = arg;
+
+	s->rreq = NULL;
+	if (gai_err != 0) {
+		err_set(&s->err, DROVE_E_RESOLVE, "resolve %s: %s",
+		    s->address, gai_strerror(gai_err));
+		sess_to(s, SESS_CLOSE);
+	} else {
+		s->ai = ai;
+		s->ai_next = ai;
+		sess_to(s, SESS_CONNECT);
+	}
+	sess_step(s);
+}
+
+/* RESOLVE: wait for the resolver (started by sess_start). */
+static int
+sess_resolve(struct sess *s)
+{
+	(void)s;
+	return DROVE_AGAIN;
+}
+
+/* Set the socket options a fleet needs (NOTES §1.1, §1.7). */
+static void
+sock_setup(struct sess *s, int fd)
+{
+	int one = 1, v;
+	unsigned int ka = s->cfg->keepalive_s;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (ka == 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+	v = (int)ka;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof v);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof v);
+	v = 3;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof v);
+	v = (int)(ka * 4 * 1000);
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof v);
+}
+
+/* Close the socket being connected, so the next address can be tried. */
+static void
+sess_close_fd(struct sess *s)
+{
+	if (s->fd == -1)
+		return;
+	loop_unwatch(s->cfg->loop, s->fd);
+	close(s->fd);
+	s->fd = -1;
+	s->watching = 0;
+}
+
+/* The error for a failed connect, by errno. */
+static int
+connect_error(struct sess *s)
+{
+	int e = s->last_errno;
+
+	if (e == ECONNREFUSED)
+		return err_set(&s->err, DROVE_E_REFUSED,
+		    "connect to %s port %d: connection refused", s->address,
+		    s->port);
+	return err_set(&s->err, DROVE_E_UNREACHABLE,
+	    "connect to %s port %d: %s", s->address, s->port,
+	    e ? strerror(e) : "no usable address");
+}
+
+/* CONNECT: non-blocking connect, every address in turn. */
+static int
+sess_connect(struct sess *s)
+{
+	struct addrinfo *ai;
+	socklen_t len;
+	int e = 0;
+
+	if (s->fd != -1) {
+		len = sizeof e;
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+			e = errno;
+		if (e == 0) {
+			sess_to(s, SESS_HANDSHAKE);
+			return 0;
+		}
+		if (e == EINPROGRESS || e == EALREADY)
+			return DROVE_AGAIN;
+		s->last_errno = e;
+		LOG("%s: connect: %s", s->name, strerror(e));
+		sess_close_fd(s);
+	}
+	while ((ai = s->ai_next) != NULL) {
+		s->ai_next = ai->ai_next;
+		s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (s->fd == -1) {
+			s->last_errno = errno;
+			if (errno == EMFILE || errno == ENFILE)
+				return err_set(&s->err, DROVE_E_IO,
+				    "socket: %s", strerror(errno));
+			continue;
+		}
+		sock_setup(s, s->fd);
+		if (connect(s->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			sess_to(s, SESS_HANDSHAKE);
+			return 0;
+		}
+		if (errno == EINPROGRESS)
+			return DROVE_AGAIN;
+		s->last_errno = errno;
+		sess_close_fd(s);
+	}
+	return connect_error(s);
+}
+
+/* libssh2 asks for keyboard-interactive answers: give the password. */
+static void
+kbdint_cb(const char *name, int name_len, const char *instruction,
+    int instruction_len, int num_prompts,
+    const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
+    LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses, void **abstract)
+{
+	struct sess *s = *abstract;
+	const char *pw = s->password ? s->password : s->cfg->password;
+	int i;
+
+	(void)name;
+	(void)name_len;
+	(void)instruction;
+	(void)instruction_len;
+	for (i = 0; i < num_prompts; i++) {
+		responses[i].text = NULL;
+		responses[i].length = 0;
+		if (pw == NULL || prompts[i].echo)
+			continue;
+		if ((responses[i].text = strdup(pw)) != NULL)
+			responses[i].length = (unsigned int)strlen(pw);
+	}
+}
+
+/* HANDSHAKE: key exchange, with the host key type known_hosts holds. */
+static int
+sess_handshake(struct sess *s)
+{
+	const char *prefs;
+	int rc;
+
+	if (s->ls == NULL) {
+		s->ls = libssh2_session_init_ex(NULL, NULL, NULL, s);
+		if (s->ls == NULL)
+			return err_set(&s->err, DROVE_E_NOMEM,
+			    "libssh2 session: out of memory");
+		libssh2_session_set_blocking(s->ls, 0);
+		libssh2_session_method_pref(s->ls, LIBSSH2_METHOD_KEX,
+		    KEX_PREFS);
+		prefs = kh_prefs(s->cfg->kh, s->address, s->port);
+		if (prefs != NULL)
+			libssh2_session_method_pref(s->ls,
+			    LIBSSH2_METHOD_HOSTKEY, prefs);
+		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_IGNORE,
+		    NULL);
+	}
+	rc = libssh2_session_handshake(s->ls, s->fd);
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return DROVE_AGAIN;
+	if (rc == LIBSSH2_ERROR_KEX_FAILURE) {
+#if LIBSSH2_VERSION_NUM < 0x010b00
+		return err_set(&s->err, DROVE_E_PROTOCOL,
+		    "key exchange with %s port %d failed: %s; libssh2 %s "
+		    "has no rsa-sha2, so a server with only an RSA host key "
+		    "cannot be reached: give it an ed25519 host key or build "
+		    "drove with libssh2 >= 1.11", s->address, s->port,
+		    ls_errmsg(s), LIBSSH2_VERSION);
+#else
+		return err_set(&s->err, DROVE_E_PROTOCOL,
+		    "key exchange with %s port %d failed: %s", s->address,
+		    s->port, ls_errmsg(s));
+#endif
+	}
+	if (rc != 0)
+		return sess_lserr(s, rc, "handshake");
+	s->handshaken = 1;
+	sess_to(s, SESS_HOSTKEY);
+	return 0;
+}
+
+/* HOSTKEY: verify the server's key against known_hosts. */
+static int
+sess_hostkey(struct sess *s)
+{
+	const char *warning = NULL;
+	int rc;
+
+	rc = kh_check(s->cfg->kh, s->ls, s->address, s->port, s->cfg->policy,
+	    &warning, &s->err);
+	if (warning != NULL)
+		s->ops->warn(s->owner, warning);
+	if (rc != 0)
+		return rc;
+	s->auth_step = AUTH_LIST;
+	sess_to(s, SESS_AUTH);
+	return 0;
+}
+
+/* libssh2's sign callback: sign through the identity being tried. */
+static int
+sign_cb(LIBSSH2_SESSION *ls, unsigned char **sig, size_t *siglen,
+    const unsigned char *data, size_t datalen, void **abstract)
+{
+	struct sess *s = *abstract;
+
+	(void)ls;
+	return ident_sign(s->signing, &s->signreq, data, datalen, sig,
+	    siglen);
+}
+
+/* Whether the server's method list names method. */
+static int
+auth_allows(struct sess *s, const char *method)
+{
+	const char *p = s->auth_methods;
+	size_t n = strlen(method);
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, method, n) == 0 && (p[n] == ',' ||
+		    p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/* The idx-th public key candidate, in OpenSSH's order; NULL past the end. */
+static struct ident *
+auth_candidate(struct sess *s, size_t idx)
+{
+	size_t na = s->cfg->agent ? agent_count(s->cfg->agent) : 0;
+
+	if (idx < na)
+		return agent_ident(s->cfg->agent, idx);
+	idx -= na;
+	if (s->ident != NULL) {
+		if (idx == 0)
+			return s->ident;
+		idx--;
+	}
+	return idx < s->cfg->nidents ? s->cfg->idents[idx] : NULL;
+}
+
+/* Build the message for a host that no method let in. */
+static int
+auth_failed(struct sess *s)
+{
+	char tried[256] = "";
+	size_t na = s->cfg->agent ? agent_count(s->cfg->agent) : 0;
+	size_t nk = s->cfg->nidents + (s->ident != NULL);
+	int n = 0;
+
+	if (auth_allows(s, "publickey"))
+		n = snprintf(tried, sizeof tried, "%zu agent key%s, %zu "
+		    "key file%s", na, na == 1 ? "" : "s", nk,
+		    nk == 1 ? "" : "s");
+	if ((s->password || s->cfg->password) && n >= 0 &&
+	    (size_t)n < sizeof tried)
+		snprintf(tried + n, sizeof tried - (size_t)n, "%spassword",
+		    n ? ", " : "");
+#if LIBSSH2_VERSION_NUM < 0x010b00
+	if (s->rsa_refused)
+		return err_set(&s->err, DROVE_E_AUTH,
+		    "authentication as %s to %s failed: tried %s; an RSA key "
+		    "was refused: libssh2 %s signs RSA only with ssh-rsa "
+		    "(SHA-1), which OpenSSH 8.8 and later reject; use an "
+		    "ed25519 key or build drove with libssh2 >= 1.11",
+		    s->user, s->address, tried[0] ? tried : "nothing",
+		    LIBSSH2_VERSION);
+#endif
+	return err_set(&s->err, DROVE_E_AUTH,
+	    "authentication as %s to %s failed: tried %s; server allows %s",
+	    s->user, s->address, tried[0] ? tried : "nothing",
+	    s->auth_methods ? s->auth_methods : "nothing");
+}
+
+/* AUTH, public keys: one libssh2_userauth_publickey call per key. */
+static int
+auth_pubkey(struct sess *s)
+{
+	struct ident *id;
+	int rc;
+
+	while ((id = auth_candidate(s, s->auth_idx)) != NULL) {
+		s->signing = id;
+		rc = libssh2_userauth_publickey(s->ls, s->user, id->blob,
+		    id->bloblen, sign_cb, (void **)&s->self);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		sign_req_release(&s->signreq);
+		sign_req_init(&s->signreq, &s->task);
+		if (rc == 0)
+			return 0;
+		LOG("%s: key %s refused: %d", s->name, id->label, rc);
+		if (rc == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
+		    rc == LIBSSH2_ERROR_SOCKET_RECV ||
+		    rc == LIBSSH2_ERROR_SOCKET_SEND)
+			return err_set(&s->err, DROVE_E_AUTH,
+			    "authentication as %s to %s failed: the server "
+			    "closed the connection after key %s (too many "
+			    "keys offered? see MaxAuthTries)", s->user,
+			    s->address, id->label);
+		if (strcmp(id->algo, "ssh-rsa") == 0)
+			s->rsa_refused = 1;
+		s->auth_idx++;
+	}
+	return DROVE_E_AUTH;
+}
+
+/* AUTH: list, agent, keys, password, keyboard-interactive, in turn. */
+static int
+sess_auth(struct sess *s)
+{
+	const char *pw = s->password ? s->password : s->cfg->password;
+	unsigned int ulen = (unsigned int)strlen(s->user);
+	char *list;
+	int rc;
+
+	switch (s->auth_step) {
+	case AUTH_LIST:
+		list = libssh2_userauth_list(s->ls, s->user, ulen);
+		if (list == NULL) {
+			if (libssh2_userauth_authenticated(s->ls))
+				break;
+			rc = libssh2_session_last_errno(s->ls);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return DROVE_AGAIN;
+			return sess_lserr(s, rc, "authentication");
+		}
+		if ((s->auth_methods = strdup(list)) == NULL)
+			return err_set(&s->err, DROVE_E_NOMEM, "out of memory");
+		s->auth_step = AUTH_AGENT;
+		return 0;
+	case AUTH_AGENT:
+		if (s->cfg->agent != NULL && auth_allows(s, "publickey")) {
+			rc = agent_list(s->cfg->agent, &s->task, NULL);
+			if (rc == DROVE_AGAIN)
+				return DROVE_AGAIN;
+		}
+		s->auth_step = auth_allows(s, "publickey") ? AUTH_PUBKEY :
+		    AUTH_PASSWORD;
+		s->auth_idx = 0;
+		return 0;
+	case AUTH_PUBKEY:
+		rc = auth_pubkey(s);
+		if (rc == DROVE_AGAIN)
+			return rc;
+		if (rc == 0)
+			break;
+		if (s->err.code != 0)
+			return s->err.code;
+		s->auth_step = AUTH_PASSWORD;
+		return 0;
+	case AUTH_PASSWORD:
+		if (pw == NULL || !auth_allows(s, "password")) {
+			s->auth_step = AUTH_KBDINT;
+			return 0;
+		}
+		rc = libssh2_userauth_password_ex(s->ls, s->user, ulen, pw,
+		    (unsigned int)strlen(pw), NULL);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		if (rc == 0)
+			break;
+		s->auth_step = AUTH_KBDINT;
+		return 0;
+	case AUTH_KBDINT:
+		if (pw == NULL || !auth_allows(s, "keyboard-interactive"))
+			return auth_failed(s);
+		rc = libssh2_userauth_keyboard_interactive_ex(s->ls, s->user,
+		    ulen, kbdint_cb);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		if (rc == 0)
+			break;
+		return auth_failed(s);
+	}
+	s->authenticated = 1;
+	if (s->cfg->keepalive_s > 0)
+		libssh2_keepalive_config(s->ls, 0, s->cfg->keepalive_s);
+	loop_timer_stop(s->cfg->loop, &s->deadline);
+	if (s->cfg->command_timeout_ms > 0)
+		loop_timer_start(s->cfg->loop, &s->deadline,
+		    s->cfg->command_timeout_ms);
+	loop_timer_start(s->cfg->loop, &s->tick, SESS_TICK_MS);
+	sess_to(s, SESS_JOB);
+	return 0;
+}
+
+/* JOB: run the job; keepalive on idle sessions. */
+static int
+sess_job(struct sess *s)
+{
+	int rc, next = 0;
+
+	rc = s->job->ops->step(s->job, s);
+	if (rc == DROVE_AGAIN) {
+		if (!loop_timer_active(&s->tick)) {
+			if (s->cfg->keepalive_s > 0 &&
+			    s->job->ops->idle(s->job))
+				libssh2_keepalive_send(s->ls, &next);
+			loop_timer_start(s->cfg->loop, &s->tick,
+			    SESS_TICK_MS);
+		}
+		return DROVE_AGAIN;
+	}
+	if (rc < 0)
+		return rc;
+	s->job_done = 1;
+	sess_to(s, SESS_CLOSE);
+	return 0;
+}
+
+/* Free the job, the libssh2 session and the socket (NOTES §0.9 order). */
+static void
+sess_teardown(struct sess *s)
+{
+	if (s->fd != -1)
+		shutdown(s->fd, SHUT_RDWR);
+	if (s->job != NULL) {
+		s->job->ops->free(s->job, !s->job_done);
+		s->job = NULL;
+	}
+	if (s->ls != NULL) {
+		libssh2_session_free(s->ls);
+		s->ls = NULL;
+	}
+	sess_close_fd(s);
+}
+
+/* CLOSE: disconnect politely within a second, then tear down. */
+static int
+sess_close(struct sess *s)
+{
+	int rc;
+
+	if (!s->closing) {
+		s->closing = 1;
+		loop_timer_start(s->cfg->loop, &s->deadline, SESS_CLOSE_MS);
+		if (s->rreq != NULL) {
+			resolve_cancel(s->cfg->resolver, s->rreq);
+			s->rreq = NULL;
+		}
+	}
+	if (s->handshaken && s->err.code != DROVE_E_UNREACHABLE &&
+	    s->err.code != DROVE_E_PROTOCOL) {
+		rc = libssh2_session_disconnect(s->ls, "done");
+		if (rc == LIBSSH2_ERROR_EAGAIN && s->fd != -1)
+			return DROVE_AGAIN;
+	}
+	sess_teardown(s);
+	sess_to(s, SESS_DONE);
+	return 0;
+}
+
+/* Run state functions until one waits or the session is done. */
+static void
+sess_step(struct sess *s)
+{
+	int rc = 0, steps;
+
+	loop_timer_stop(s->cfg->loop, &s->tick);
+	for (steps = 0; steps < SESS_FAIR_STEPS; steps++) {
+		switch (s->state) {
+		case SESS_RESOLVE:
+			rc = sess_resolve(s);
+			break;
+		case SESS_CONNECT:
+			rc = sess_connect(s);
+			break;
+		case SESS_HANDSHAKE:
+			rc = sess_handshake(s);
+			break;
+		case SESS_HOSTKEY:
+			rc = sess_hostkey(s);
+			break;
+		case SESS_AUTH:
+			rc = sess_auth(s);
+			break;
+		case SESS_JOB:
+			rc = sess_job(s);
+			if (rc == DROVE_AGAIN &&
+			    s->job->ops->hidden_input(s->job))
+				continue;
+			break;
+		case SESS_CLOSE:
+			rc = sess_close(s);
+			break;
+		case SESS_DONE:
+			loop_timer_stop(s->cfg->loop, &s->deadline);
+			loop_timer_stop(s->cfg->loop, &s->tick);
+			loop_task_cancel(s->cfg->loop, &s->task);
+			if (s->ai != NULL) {
+				freeaddrinfo(s->ai);
+				s->ai = NULL;
+			}
+			s->ops->done(s->owner, s);
+			return;
+		}
+		if (rc == DROVE_AGAIN) {
+			sess_park(s);
+			return;
+		}
+		if (rc < 0) {
+			if (s->err.code == 0)
+				err_set(&s->err, rc, "%s: %s",
+				    state_names[s->state], drove_strerror(rc));
+			LOG("%s: %s failed: %s", s->name,
+			    state_names[s->state], s->err.msg);
+			sess_to(s, SESS_CLOSE);
+		}
+	}
+	sess_wake(s);
+}
+
+/* Start the connect deadline and resolve the address. */
+void
+sess_start(struct sess *s)
+{
+	int rc;
+
+	s->started_ms = loop_now(s->cfg->loop);
+	if (s->cfg->connect_timeout_ms > 0)
+		loop_timer_start(s->cfg->loop, &s->deadline,
+		    s->cfg->connect_timeout_ms);
+	rc = resolve_start(s->cfg->resolver, s->address, s->port,
+	    sess_resolved, s, &s->rreq);
+	if (rc != 0) {
+		err_set(&s->err, rc, "resolve %s: %s", s->address,
+		    drove_strerror(rc));
+		sess_to(s, SESS_CLOSE);
+		sess_wake(s);
+	}
+}
+
+/* Stop the session soon, whatever it is doing. */
+void
+sess_cancel(struct sess *s)
+{
+	if (s->state >= SESS_CLOSE)
+		return;
+	s->cancelled = 1;
+	if (s->err.code == 0)
+		err_set(&s->err, DROVE_E_CANCELLED, "interrupted during %s",
+		    state_names[s->state]);
+	sess_to(s, SESS_CLOSE);
+	sess_wake(s);
+}

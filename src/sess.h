@@ -1,0 +1,135 @@
+/*
+ * sess.h: one host's SSH session as a non-blocking state machine.
+ *
+ * A session goes resolve -> connect -> handshake -> hostkey -> auth -> job
+ * -> close -> done.  Every libssh2 call is non-blocking; on EAGAIN the
+ * session asks the loop to wake it when libssh2_session_block_directions()
+ * says so and makes the same call again later.  One operation is in flight
+ * per session at a time (LIBSSH2-NOTES §0).  A failure ends this session
+ * with a typed error and never touches another.
+ *
+ * Ownership: the fleet creates sessions with sess_new() and frees them with
+ * sess_free() after the done callback; struct sess_cfg outlives them.
+ * Thread rules: loop thread only.
+ */
+#ifndef SESS_H
+#define SESS_H
+
+#include <stdint.h>
+
+#include <libssh2.h>
+
+#include "drove.h"
+#include "err.h"
+#include "ident.h"
+#include "loop.h"
+
+struct agent;
+struct known_hosts;
+struct resolver;
+struct resolve_req;
+struct sess;
+struct job;
+
+/* Settings shared by the sessions of one loop; read-only while running. */
+struct sess_cfg {
+	struct loop		*loop;
+	struct resolver		*resolver;
+	struct known_hosts	*kh;
+	enum drove_hostkey_policy policy;
+	struct agent		*agent;		/* NULL: no agent */
+	struct ident	       **idents;	/* identity files, in order */
+	size_t			 nidents;
+	const char		*password;	/* default password or NULL */
+	const char		*local_user;
+	unsigned int		 connect_timeout_ms;	/* 0: none */
+	unsigned int		 command_timeout_ms;	/* 0: none */
+	unsigned int		 keepalive_s;		/* 0: none */
+};
+
+/* How the session reports to its owner (the fleet). */
+struct sess_ops {
+	void	(*output)(void *owner, int stream, const char *, size_t);
+	void	(*warn)(void *owner, const char *msg);
+	void	(*done)(void *owner, struct sess *);
+};
+
+/* A job runs on a ready session; it follows the same step shape. */
+struct job_ops {
+	/* Advance: 0 finished, DROVE_AGAIN, or DROVE_E_* (err set). */
+	int	(*step)(struct job *, struct sess *);
+	/* Whether libssh2 holds input for the job that epoll cannot see. */
+	int	(*hidden_input)(struct job *);
+	/* Whether no write is in flight, so a keepalive may be sent. */
+	int	(*idle)(struct job *);
+	/* Drop libssh2 objects without I/O (hard abort); then free. */
+	void	(*free)(struct job *, int abort);
+};
+
+struct job {
+	const struct job_ops	*ops;
+};
+
+enum sess_state {
+	SESS_RESOLVE, SESS_CONNECT, SESS_HANDSHAKE, SESS_HOSTKEY,
+	SESS_AUTH, SESS_JOB, SESS_CLOSE, SESS_DONE
+};
+
+struct sess {
+	enum sess_state		 state;
+	const struct sess_cfg	*cfg;
+	const struct sess_ops	*ops;
+	void			*owner;
+	struct sess		*self;		/* libssh2 abstract points here */
+
+	char			*name;		/* for messages */
+	char			*address;
+	int			 port;
+	char			*user;
+	const char		*password;	/* lent by the owner */
+	struct ident		*ident;		/* host's own key, or NULL */
+
+	struct resolve_req	*rreq;
+	struct addrinfo		*ai;		/* all addresses */
+	struct addrinfo		*ai_next;	/* next to try */
+	int			 fd;
+	int			 watching;	/* LOOP_* mask armed */
+	int			 last_errno;	/* last connect failure */
+	LIBSSH2_SESSION		*ls;
+
+	int			 auth_step;
+	size_t			 auth_idx;
+	char			*auth_methods;
+	int			 rsa_refused;	/* an ssh-rsa key was refused */
+	struct ident		*signing;	/* identity being tried */
+	struct sign_req		 signreq;
+
+	struct job		*job;
+	uint64_t		 started_ms;
+	struct loop_timer	 deadline;	/* connect, then command */
+	struct loop_timer	 tick;		/* fallback wake-up, keepalive */
+	struct loop_task	 task;		/* step on the next turn */
+	int			 cancelled;
+	int			 timed_out;	/* in the job phase */
+	int			 handshaken;	/* a disconnect can be sent */
+	int			 authenticated;	/* the job could start */
+	int			 job_done;	/* the job finished its work */
+	int			 closing;	/* CLOSE was entered */
+
+	struct drove_err	 err;		/* why it failed */
+	int			 exit_code;	/* set by the exec job */
+	char			 signal[32];
+};
+
+struct sess	*sess_new(const struct sess_cfg *, const struct sess_ops *,
+		    void *owner, const struct drove_hostspec *, struct job *);
+void		 sess_free(struct sess *);	/* NULL-safe; after done */
+/* Begin resolving; the done callback always follows, later. */
+void		 sess_start(struct sess *);
+/* Stop as soon as possible: close politely if connected, then done. */
+void		 sess_cancel(struct sess *);
+/* Ask the loop to step the session on its next turn. */
+void		 sess_wake(struct sess *);
+const char	*sess_state_name(enum sess_state);
+
+#endif /* SESS_H */
