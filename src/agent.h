@@ -20,7 +20,8 @@ struct agent;
 
 /* NULL when out of memory; a bad socket shows up as a failed list. */
 struct agent	*agent_new(struct loop *, const char *sockpath);
-void		 agent_free(struct agent *);	/* NULL-safe; fails pending */
+/* NULL-safe; fails pending requests (waking them) and frees the idents. */
+void		 agent_free(struct agent *);
 
 /*
  * Make sure the identity list is known: 0 when it is, DROVE_AGAIN while it
@@ -30,9 +31,16 @@ void		 agent_free(struct agent *);	/* NULL-safe; fails pending */
 int		 agent_list(struct agent *, struct loop_task *wake,
 		    struct drove_err *);
 size_t		 agent_count(const struct agent *);
+/* Lent: the agent owns its identities until agent_free(). */
 struct ident	*agent_ident(struct agent *, size_t i);
 
-/* Used by ident_sign() for agent identities. */
+/*
+ * Used by ident_sign() for agent identities: queue a sign request (flags 0)
+ * and return 0 with req SIGN_PENDING; req->wake is queued when it is
+ * SIGN_DONE (signature or req->err).  DROVE_E_AUTH (agent failed) or
+ * DROVE_E_NOMEM when nothing was queued.  agent_cancel() unlinks a pending
+ * request (its reply is then dropped); sign_req_release() calls it.
+ */
 int		 agent_sign(struct agent *, struct ident *, struct sign_req *,
 		    const unsigned char *data, size_t len);
 void		 agent_cancel(struct agent *, struct sign_req *);
