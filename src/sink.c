@@ -298,24 +298,23 @@ sink_host_get(struct drove_sink *s, const struct drove_event *ev)
 	return s->hosts[ev->host];
 }
 
-/* Print the held partial line, then seg, as one line of stream st. */
+/*
+ * Print the held partial line, then seg, as one line of stream st; the held
+ * part never holds a newline, seg ends in one or gets one.
+ */
 static void
 lines_emit(struct drove_sink *s, struct sink_host *h, int st,
     const char *seg, size_t n)
 {
 	FILE *f = st == S_OUT ? s->out : s->err;
 	struct buf *p = &h->part[st];
-	char last;
 
 	fputs(h->pfx[st], f);
-	last = p->len > 0 ? p->data[p->len - 1] : '\0';
 	if (p->len > 0)
 		fwrite(p->data, 1, p->len, f);
-	if (n > 0) {
+	if (n > 0)
 		fwrite(seg, 1, n, f);
-		last = seg[n - 1];
-	}
-	if (last != '\n')
+	if (n == 0 || seg[n - 1] != '\n')
 		putc('\n', f);
 	buf_consume(p, p->len);
 }
@@ -794,8 +793,8 @@ gather_print(struct drove_sink *s)
 	for (i = 0; i < ng; i++) {
 		h = g[i].v[0];
 		fprintf(s->out, "%s%s\n%s (%s)\n%s%s\n",
-		    s->o.color ? "\033[34m" : "", SINK_RULE, g[i].hosts, h->text,
-		    SINK_RULE, s->o.color ? "\033[0m" : "");
+		    s->o.color ? "\033[34m" : "", SINK_RULE, g[i].hosts,
+		    h->text, SINK_RULE, s->o.color ? "\033[0m" : "");
 		gather_stream(s, h, S_OUT);
 		if (h->total[S_ERR] > 0) {
 			fputs("--- stderr ---\n", s->out);

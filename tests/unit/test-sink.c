@@ -322,10 +322,12 @@ TEST(sink_json_objects)
 	drove_sink *s = cap_sink(&c, &o, DROVE_OUT_JSON);
 
 	T_TRUE(s != NULL);
-	ev_out(s, 0, "hi\n");
-	ev_err(s, 0, "\"x\"\\\t\x01");
+	ev_out(s, 0, "h");
 	ev_out(s, 1, "caf\xc3");
+	ev_err(s, 0, "\"x\"\\");
 	ev_out(s, 1, "\xa9\xff");
+	ev_out(s, 0, "i\n");
+	ev_err(s, 0, "\t\x01");
 	ev_out(s, 3, "abcdefgh");
 	ev_done(s, 0, DROVE_ST_FAILED, 2, "", "");
 	ev_done(s, 1, DROVE_ST_OK, 0, "", "");
@@ -419,8 +421,8 @@ json_decode(const char *s, size_t n, char *out)
 		if (++i >= n - 1)
 			return -1;
 		if (s[i] == 'u') {
-			if (i + 4 >= n - 1 || sscanf(s + i + 1, "%4x", &u) != 1 ||
-			    u > 0xff)
+			if (i + 4 >= n - 1 ||
+			    sscanf(s + i + 1, "%4x", &u) != 1 || u > 0xff)
 				return -1;
 			out[len++] = (char)u;
 			i += 4;
@@ -497,10 +499,12 @@ TEST(json_rejects_bad_utf8)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },		/* overlong */
-		{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },	/* surrogate */
+		/* Overlong, surrogate, past U+10FFFF, cut short. */
+		{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },
+		{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },
 		{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" },
-		{ "\xe2\x82", "\"\\u00e2\\u0082\"" },		/* cut short */
+		{ "\xe2\x82", "\"\\u00e2\\u0082\"" },
+		/* Valid sequences and DEL pass through. */
 		{ "\xe2\x82\xac\x7f", "\"\xe2\x82\xac\x7f\"" },
 		{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },
 	};
@@ -584,7 +588,8 @@ TEST(sink_out_dir_files)
 	T_TRUE(file_is(dir, "_hidden.out", ""));
 	T_TRUE(file_is(dir, "_hidden.err", "one\ntw"));
 	T_TRUE(file_is(dir, "web01.status", "ok 0\n"));
-	T_TRUE(file_is(dir, "web02.status", "signal -1 killed by signal KILL\n"));
+	T_TRUE(file_is(dir, "web02.status",
+	    "signal -1 killed by signal KILL\n"));
 	T_TRUE(file_is(dir, "db1.status", "unreachable -1 connect refused\n"));
 	drove_sink_free(s);
 	cap_free(&c);
