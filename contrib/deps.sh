@@ -1,10 +1,17 @@
 #!/bin/sh
 # Install the Debian packages drove needs to build and test, when missing.
 # Runs as root (or through sudo when available); does nothing when all are
-# present, so it is safe to call from every make target.
+# present, so it is safe to call from every make target.  README.md says why
+# each package is needed.
+#
+# Installing openssh-server must not start a system sshd (on a host without
+# systemd, such as a chroot, its init script would listen on 0.0.0.0:22): a
+# policy-rc.d that denies service starts is in place while apt runs, unless
+# the system already has one.  The tests start their own sshd on loopback.
 set -e
 pkgs="gcc make pkg-config libc6-dev libssh2-1-dev libyaml-dev libsqlite3-dev
-libssl-dev openssh-server openssh-client dropbear-bin iproute2 sqlite3"
+libssl-dev openssh-server openssh-client dropbear-bin iproute2 sqlite3
+procps passwd util-linux coreutils"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -15,10 +22,22 @@ echo "deps: installing$missing"
 sudo=
 [ "$(id -u)" -ne 0 ] && sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
+
+policy=/usr/sbin/policy-rc.d
+if ! [ -e $policy ]; then
+	trap '$sudo rm -f $policy' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	printf '#!/bin/sh\n# drove contrib/deps.sh: no service starts.\nexit 101\n' |
+	    $sudo tee $policy >/dev/null
+	$sudo chmod 755 $policy
+fi
+
 # Empty package lists on a fresh system: fetch them first.
 if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
 	$sudo apt-get update -qq
 fi
+# shellcheck disable=SC2086
 $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
     { $sudo apt-get update -qq &&
       $sudo apt-get install -y -qq --no-install-recommends $missing; }
