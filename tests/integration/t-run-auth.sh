@@ -1,0 +1,93 @@
+#!/bin/sh
+# t-run-auth.sh: every authentication method the fixture offers: ssh-agent
+# (a real one), key files (ed25519, ECDSA), an encrypted key with its
+# passphrase from the environment, a password from the variable that
+# password_env names; and the plain-spoken failures of RSA keys and RSA-only
+# servers with libssh2 1.10.
+. tests/fixtures/lib.sh
+. tests/fixtures/drove.sh
+
+fx_sshd s1
+fx_sshd rsaonly hostkeys=rsa
+fx_known_hosts s1 rsaonly >"$HOME/.ssh/known_hosts"
+inv()
+{
+	printf 'all:\n  vars: { ansible_user: %s, ansible_host: 127.0.0.1, ansible_port: %s }\n  hosts:\n    h1: {%s}\n' \
+	    "$FX_USER" "$FX_PORT_s1" "$1" >"$FX_DIR/inv.yml"
+}
+
+# ssh-agent: a real agent holding the key; no key file given.
+inv ''
+ssh-agent -D -a "$FX_DIR/agent.sock" >/dev/null 2>&1 &
+fx_track $!
+n=0
+while ! [ -S "$FX_DIR/agent.sock" ] && [ $n -lt 500 ]; do
+	sleep 0.01
+	n=$((n + 1))
+done
+SSH_AUTH_SOCK=$FX_DIR/agent.sock ssh-add -q "$FX_KEY" 2>/dev/null ||
+    fx_fail "ssh-add"
+fx_run env SSH_AUTH_SOCK="$FX_DIR/agent.sock" "$DROVE" -i "$FX_DIR/inv.yml" \
+    run all 'echo agent'
+fx_assert_eq 0 "$FX_RC" "agent authentication"
+fx_assert_match '^h1: agent$' "$FX_OUT"
+dr -i "$FX_DIR/inv.yml" run all true
+fx_assert_eq 3 "$FX_RC" "without the agent and keys, auth fails"
+fx_assert_match 'h1: auth: authentication as drovetest to 127.0.0.1 failed' "$FX_ERR"
+
+# Key files, from --key and from the inventory.
+dr -i "$FX_DIR/inv.yml" --key "$FX_KEY_ECDSA" run all 'echo ecdsa'
+fx_assert_eq "0 h1: ecdsa" "$FX_RC $FX_OUT" "ECDSA key"
+inv "key: $FX_KEY"
+dr -i "$FX_DIR/inv.yml" run all 'echo ed'
+fx_assert_eq "0 h1: ed" "$FX_RC $FX_OUT" "ed25519 key from the inventory"
+
+# An encrypted key: the passphrase from DROVE_KEY_PASSPHRASE; wrong or
+# missing passphrase stops before anything runs.
+inv ''
+fx_run env DROVE_KEY_PASSPHRASE="$FX_PASSPHRASE" "$DROVE" --no-agent \
+    -i "$FX_DIR/inv.yml" --key "$FX_KEY_ENC" run all 'echo enc'
+fx_assert_eq "0 h1: enc" "$FX_RC $FX_OUT" "encrypted key"
+fx_run env DROVE_KEY_PASSPHRASE=wrong "$DROVE" --no-agent \
+    -i "$FX_DIR/inv.yml" --key "$FX_KEY_ENC" run all 'echo enc'
+fx_assert_eq 2 "$FX_RC" "a wrong passphrase is a usage error"
+fx_assert_match "wrong passphrase for key $FX_KEY_ENC" "$FX_ERR"
+dr -i "$FX_DIR/inv.yml" --key "$FX_DIR/missing-key" run all true
+fx_assert_eq 2 "$FX_RC" "a missing --key is a usage error"
+fx_assert_match "missing-key" "$FX_ERR"
+
+# A password from the variable password_env names.
+inv 'password_env: DROVE_TEST_PW'
+fx_run env DROVE_TEST_PW="$FX_PASSWORD" "$DROVE" --no-agent \
+    -i "$FX_DIR/inv.yml" run all 'echo pw'
+fx_assert_eq "0 h1: pw" "$FX_RC $FX_OUT" "password authentication"
+fx_run env DROVE_TEST_PW=wrong "$DROVE" --no-agent -i "$FX_DIR/inv.yml" \
+    run all true
+fx_assert_eq 3 "$FX_RC" "a wrong password fails"
+fx_assert_match 'h1: auth: .*tried.*password' "$FX_ERR"
+
+# An RSA key is refused by OpenSSH 9 when libssh2 has no rsa-sha2 (before
+# 1.11): say so.  With 1.11 it works.
+case $(pkg-config --modversion libssh2) in
+1.[0-9].*|1.10.*) old_libssh2=1 ;;
+*) old_libssh2=0 ;;
+esac
+inv ''
+dr -i "$FX_DIR/inv.yml" --key "$FX_KEY_RSA" run all true
+if [ $old_libssh2 = 1 ]; then
+	fx_assert_eq 3 "$FX_RC" "an RSA key fails with libssh2 < 1.11"
+	fx_assert_match 'h1: auth: .*an RSA key was refused.*ed25519 key.*libssh2 >= 1.11' "$FX_ERR"
+else
+	fx_assert_eq 0 "$FX_RC" "an RSA key works with libssh2 >= 1.11"
+fi
+
+# An RSA-only server cannot be reached with libssh2 1.10: say so.
+printf 'all:\n  hosts:\n    r1: { ansible_host: 127.0.0.1, ansible_port: %s, ansible_user: %s, key: %s }\n' \
+    "$FX_PORT_rsaonly" "$FX_USER" "$FX_KEY" >"$FX_DIR/inv-rsa.yml"
+dr -i "$FX_DIR/inv-rsa.yml" run all true
+if [ $old_libssh2 = 1 ]; then
+	fx_assert_eq 3 "$FX_RC" "an RSA-only server fails with libssh2 < 1.11"
+	fx_assert_match 'r1: error: key exchange .* only an RSA host key.*libssh2 >= 1.11' "$FX_ERR"
+else
+	fx_assert_eq 0 "$FX_RC" "an RSA-only server works with libssh2 >= 1.11"
+fi
