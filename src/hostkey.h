@@ -27,6 +27,13 @@ int	kh_load(const char *path, struct known_hosts **out, struct drove_err *);
 void	kh_free(struct known_hosts *);	/* NULL-safe */
 
 /*
+ * A warning naming the lines kh_load() skipped because neither libssh2 nor
+ * we could read them ("skipped 2 unreadable lines in FILE (line 3, 9)"),
+ * or NULL; lent until kh_free().
+ */
+const char *kh_load_warning(struct known_hosts *);
+
+/*
  * The LIBSSH2_METHOD_HOSTKEY preference for host:port: the key types
  * recorded for it first, then the rest we support; NULL when none is
  * recorded (keep libssh2's default).  Lent until kh_free().
