@@ -37,6 +37,7 @@
 #define KH_HASH_LEN	20	/* HMAC-SHA1 */
 #define KH_SALT_MAX	64
 #define KH_BAD_SHOWN	8	/* bad line numbers named in the warning */
+#define KH_NAME_MAX	255	/* longest host name libssh2 takes */
 
 /* A key type we know: its known_hosts name, libssh2 bits, preference. */
 struct kh_type {
@@ -392,7 +393,7 @@ kh_index(struct known_hosts *k, const char *line, int lineno, int revoked)
 		return 1;
 	if (hostslen == 0 || kh_b64dec(key, keylen, &e.blob, &e.bloblen) != 0)
 		return -1;
-	if (hostslen > 3 && memcmp(hosts, "|1|", 3) == 0 &&
+	if (hostslen >= 3 && memcmp(hosts, "|1|", 3) == 0 &&
 	    kh_parse_hashed(&e, hosts, hostslen) != 0)
 		goto fail;
 	/* libssh2 1.10 drops a host field shorter than "|1|": add it here */
@@ -656,15 +657,18 @@ kh_lookup(struct known_hosts *k, const char *name)
 
 /*
  * The nodes libssh2 checks for host:port: "[host]:port" then "host", or
- * "host" alone on port 22; returns how many, 0 when out of memory.
+ * "host" alone on port 22; returns how many, 0 when out of memory or when
+ * host is too long for libssh2.
  */
 static int
 kh_nodes(struct known_hosts *k, const char *host, int port,
     struct kh_name *nodes[2])
 {
-	char name[300];
+	char name[KH_NAME_MAX + 16];
 	int nn = 0;
 
+	if (strlen(host) > KH_NAME_MAX)
+		return 0;
 	if (port != 22) {
 		kh_hostname(name, sizeof name, host, port);
 		if ((nodes[nn++] = kh_lookup(k, name)) == NULL)
@@ -944,6 +948,9 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	int t, rc, line = 0, r;
 
 	*warning = NULL;
+	if (strlen(host) > KH_NAME_MAX)
+		return err_set(err, DROVE_E_HOSTKEY, "host key for %.32s...: "
+		    "host name too long", host);
 	kh_hostname(disp, sizeof disp, host, port);
 	if ((t = kh_type_byhost(keytype)) == -1)
 		return err_set(err, DROVE_E_HOSTKEY, "host key for %s has an "

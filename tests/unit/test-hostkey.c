@@ -292,6 +292,12 @@ TEST(hostkey_verify_unknown)
 	    LIBSSH2_HOSTKEY_TYPE_UNKNOWN, DROVE_HOSTKEY_OFF, &warn, &err),
 	    DROVE_E_HOSTKEY);
 	T_STREQ(err.msg, "host key for web1 has an unsupported type (0)");
+	memset(want, 'x', 300);
+	want[300] = '\0';
+	T_TRUE(kh_prefs(k, want, 22) == NULL);
+	T_EQ(verify(k, want, 22, &ked, DROVE_HOSTKEY_ACCEPT_NEW),
+	    DROVE_E_HOSTKEY);
+	T_TRUE(strstr(err.msg, "...: host name too long") != NULL);
 	T_EQ(nlines(path), 7);
 	kh_free(k);
 }
