@@ -3,6 +3,7 @@
  * verification under each policy, against files and keys made with
  * ssh-keygen in a temporary directory.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -578,5 +579,70 @@ TEST(hostkey_large_hashed_file)
 	T_EQ(verify(k, "host5000", 22, &ked, DROVE_HOSTKEY_STRICT),
 	    DROVE_E_HOSTKEY);
 	T_TRUE(strstr(err.msg, "is unknown") != NULL);
+	kh_free(k);
+}
+
+/*
+ * Handshake with "sshd -i" over a socketpair, host key preference from k
+ * for host, and run kh_check() under policy.
+ */
+static int
+check_sshd(struct known_hosts *k, const char *host,
+    enum drove_hostkey_policy policy)
+{
+	LIBSSH2_SESSION *s = NULL;
+	const char *prefs;
+	char cfg[128];
+	pid_t pid;
+	int sv[2], st, r = -100;
+
+	tpath(cfg, sizeof cfg, "sshd_config");
+	if (wfile(cfg, "HostKey %s/ec\nHostKey %s/ed\nPidFile none\n"
+	    "UsePAM no\nLogLevel QUIET\n", dir, dir) != 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return r;
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		dup2(sv[1], 0);
+		dup2(sv[1], 1);
+		close(sv[0]);
+		close(sv[1]);
+		execl("/usr/sbin/sshd", "sshd", "-i", "-f", cfg, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	if (pid != -1 && (s = libssh2_session_init()) != NULL &&
+	    ((prefs = kh_prefs(k, host, 22)) == NULL ||
+	    libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY,
+	    prefs) == 0) && libssh2_session_handshake(s, sv[0]) == 0) {
+		err_clear(&err);
+		r = kh_check(k, s, host, 22, policy, &warn, &err);
+		libssh2_session_disconnect(s, "bye");
+	}
+	if (s != NULL)
+		libssh2_session_free(s);
+	close(sv[0]);
+	if (pid != -1)
+		waitpid(pid, &st, 0);
+	return r;
+}
+
+TEST(hostkey_check_session)
+{
+	struct known_hosts *k = NULL;
+	char path[128], want[1024];
+
+	T_EQ(setup(), 0);
+	tpath(path, sizeof path, "session");
+	T_EQ(wfile(path, "edhost ssh-ed25519 %s\n", ked.b64), 0);
+	T_EQ(kh_load(path, &k, &err), 0);
+	/* the preference makes libssh2 1.10 take ed25519, not ECDSA */
+	T_EQ(check_sshd(k, "edhost", DROVE_HOSTKEY_STRICT), 0);
+	T_EQ(check_sshd(k, "other", DROVE_HOSTKEY_STRICT), DROVE_E_HOSTKEY);
+	snprintf(want, sizeof want, "host key for other is unknown: "
+	    "ecdsa-sha2-nistp256 %s; to trust it, run again with "
+	    "--host-key-check accept-new, or add it with: ssh-keyscan -p 22 "
+	    "other >> %s", kec.fp, path);
+	T_STREQ(err.msg, want);
 	kh_free(k);
 }
