@@ -44,23 +44,24 @@ struct kh_type {
 	const char	*name;
 	int		 keybit;	/* LIBSSH2_KNOWNHOST_KEY_* */
 	int		 hosttype;	/* LIBSSH2_HOSTKEY_TYPE_* */
-	const char	*pref;		/* for LIBSSH2_METHOD_HOSTKEY */
+	const char	*pref[4];	/* for LIBSSH2_METHOD_HOSTKEY */
 	int		 fallback;	/* offered when not recorded */
 };
 
 static const struct kh_type kh_types[] = {
 	{ "ssh-ed25519", LIBSSH2_KNOWNHOST_KEY_ED25519,
-	    LIBSSH2_HOSTKEY_TYPE_ED25519, "ssh-ed25519", 1 },
+	    LIBSSH2_HOSTKEY_TYPE_ED25519, { "ssh-ed25519" }, 1 },
 	{ "ecdsa-sha2-nistp256", LIBSSH2_KNOWNHOST_KEY_ECDSA_256,
-	    LIBSSH2_HOSTKEY_TYPE_ECDSA_256, "ecdsa-sha2-nistp256", 1 },
+	    LIBSSH2_HOSTKEY_TYPE_ECDSA_256, { "ecdsa-sha2-nistp256" }, 1 },
 	{ "ecdsa-sha2-nistp384", LIBSSH2_KNOWNHOST_KEY_ECDSA_384,
-	    LIBSSH2_HOSTKEY_TYPE_ECDSA_384, "ecdsa-sha2-nistp384", 1 },
+	    LIBSSH2_HOSTKEY_TYPE_ECDSA_384, { "ecdsa-sha2-nistp384" }, 1 },
 	{ "ecdsa-sha2-nistp521", LIBSSH2_KNOWNHOST_KEY_ECDSA_521,
-	    LIBSSH2_HOSTKEY_TYPE_ECDSA_521, "ecdsa-sha2-nistp521", 1 },
+	    LIBSSH2_HOSTKEY_TYPE_ECDSA_521, { "ecdsa-sha2-nistp521" }, 1 },
 	{ "ssh-rsa", LIBSSH2_KNOWNHOST_KEY_SSHRSA,
-	    LIBSSH2_HOSTKEY_TYPE_RSA, "rsa-sha2-512,rsa-sha2-256,ssh-rsa", 1 },
+	    LIBSSH2_HOSTKEY_TYPE_RSA,
+	    { "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa" }, 1 },
 	{ "ssh-dss", LIBSSH2_KNOWNHOST_KEY_SSHDSS,
-	    LIBSSH2_HOSTKEY_TYPE_DSS, "ssh-dss", 0 },
+	    LIBSSH2_HOSTKEY_TYPE_DSS, { "ssh-dss" }, 0 },
 };
 #define KH_NTYPES	(sizeof kh_types / sizeof kh_types[0])
 
@@ -92,6 +93,8 @@ struct known_hosts {
 	LIBSSH2_KNOWNHOSTS	*kh;
 	LIBSSH2_KNOWNHOSTS	*scratch;	/* parses hashed lines */
 	EVP_MAC_CTX		*mac;		/* HMAC-SHA1 */
+	const char		**algs;		/* host key methods */
+	int			 nalgs;
 	char			*path;
 	struct kh_entry		*ents;
 	size_t			 nents, capents;
@@ -519,6 +522,13 @@ kh_load(const char *path, struct known_hosts **out, struct drove_err *err)
 		err_set(err, r, "load %s: out of memory", path);
 		goto out;
 	}
+	if ((k->nalgs = libssh2_session_supported_algs(k->holder,
+	    LIBSSH2_METHOD_HOSTKEY, &k->algs)) < 0) {
+		k->nalgs = 0;
+		k->algs = NULL;
+		err_set(err, r, "load %s: out of memory", path);
+		goto out;
+	}
 	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT)
 			goto done;
@@ -584,6 +594,8 @@ kh_free(struct known_hosts *k)
 	if (k->scratch != NULL)
 		libssh2_knownhost_free(k->scratch);
 	EVP_MAC_CTX_free(k->mac);
+	if (k->algs != NULL)
+		libssh2_free(k->holder, k->algs);
 	if (k->holder != NULL)
 		libssh2_session_free(k->holder);
 	free(k->table);
@@ -679,6 +691,28 @@ kh_nodes(struct known_hosts *k, const char *host, int port,
 	return nn;
 }
 
+/*
+ * Append the method names of type i that this libssh2 supports to buf:
+ * libssh2 1.10 drops unknown names from a preference with an overlapping
+ * memcpy(), so they are never passed to it.
+ */
+static void
+kh_pref_append(struct known_hosts *k, char *buf, size_t size, size_t *off,
+    size_t i)
+{
+	const char *const *m;
+	int a;
+
+	for (m = kh_types[i].pref; *m != NULL; m++) {
+		for (a = 0; a < k->nalgs; a++) {
+			if (strcmp(k->algs[a], *m) != 0 || *off >= size)
+				continue;
+			*off += (size_t)snprintf(buf + *off, size - *off,
+			    "%s%s", *off ? "," : "", *m);
+		}
+	}
+}
+
 /* The host key preference: types for "[host]:port", "host", then the rest. */
 const char *
 kh_prefs(struct known_hosts *k, const char *host, int port)
@@ -703,12 +737,12 @@ kh_prefs(struct known_hosts *k, const char *host, int port)
 	buf[0] = '\0';
 	for (pass = nn; pass >= 0; pass--) {
 		for (i = 0; i < KH_NTYPES; i++) {
-			if (rec[i] != pass || (!pass && !kh_types[i].fallback))
-				continue;
-			off += (size_t)snprintf(buf + off, sizeof buf - off,
-			    "%s%s", off ? "," : "", kh_types[i].pref);
+			if (rec[i] == pass && (pass || kh_types[i].fallback))
+				kh_pref_append(k, buf, sizeof buf, &off, i);
 		}
 	}
+	if (off == 0)
+		return NULL;
 	nodes[0]->prefs = strdup(buf);
 	return nodes[0]->prefs;
 }

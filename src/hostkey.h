@@ -35,8 +35,10 @@ const char *kh_load_warning(struct known_hosts *);
 
 /*
  * The LIBSSH2_METHOD_HOSTKEY preference for host:port: the key types
- * recorded for it first, then the rest we support; NULL when none is
- * recorded (keep libssh2's default).  Lent until kh_free().
+ * recorded for "[host]:port", then those for "host" (libssh2 accepts both),
+ * then the rest we support; only names this libssh2 knows, as 1.10 drops
+ * unknown ones with an overlapping memcpy().  NULL when none is recorded
+ * (keep libssh2's default).  Lent until kh_free().
  */
 const char *kh_prefs(struct known_hosts *, const char *host, int port);
 

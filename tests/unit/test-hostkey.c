@@ -31,7 +31,12 @@ static char dir[64];
 static const char *warn;
 static struct drove_err err;
 
+/* libssh2 1.10 has no rsa-sha2, and kh_prefs() names only what it has */
+#if LIBSSH2_VERSION_NUM >= 0x010b00
 #define RSA_TYPES "rsa-sha2-512,rsa-sha2-256,ssh-rsa"
+#else
+#define RSA_TYPES "ssh-rsa"
+#endif
 #define ECDSA_TYPES "ecdsa-sha2-nistp384,ecdsa-sha2-nistp521"
 #define PREFS_ED "ssh-ed25519,ecdsa-sha2-nistp256," ECDSA_TYPES "," RSA_TYPES
 #define PREFS_EC "ecdsa-sha2-nistp256,ssh-ed25519," ECDSA_TYPES "," RSA_TYPES
