@@ -7,7 +7,10 @@
  * for it (plain and hashed entries) give the host key preference, so libssh2
  * 1.10 negotiates the type known_hosts holds instead of ECDSA first.
  *
- * Thread rules: one struct known_hosts per loop thread.
+ * Thread rules: one struct known_hosts per loop thread; libssh2_init() must
+ * have been called (the holder session is made with libssh2_session_init).
+ * Hashed entries cost one HMAC each the first time a host name is looked up
+ * (about 3 ms per name for 10,000 hashed entries), nothing after that.
  */
 #ifndef HOSTKEY_H
 #define HOSTKEY_H
@@ -27,9 +30,18 @@ int	kh_load(const char *path, struct known_hosts **out, struct drove_err *);
 void	kh_free(struct known_hosts *);	/* NULL-safe */
 
 /*
+ * A warning naming the lines kh_load() skipped because neither libssh2 nor
+ * we could read them ("skipped 2 unreadable lines in FILE (line 3, 9)"),
+ * or NULL; lent until kh_free().
+ */
+const char *kh_load_warning(struct known_hosts *);
+
+/*
  * The LIBSSH2_METHOD_HOSTKEY preference for host:port: the key types
- * recorded for it first, then the rest we support; NULL when none is
- * recorded (keep libssh2's default).  Lent until kh_free().
+ * recorded for "[host]:port", then those for "host" (libssh2 accepts both),
+ * then the rest we support; only names this libssh2 knows, as 1.10 drops
+ * unknown ones with an overlapping memcpy().  NULL when none is recorded
+ * (keep libssh2's default).  Lent until kh_free().
  */
 const char *kh_prefs(struct known_hosts *, const char *host, int port);
 
