@@ -221,6 +221,8 @@ cmd_run_exec(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	runrc = drove_fleet_run(f);
 	running = NULL;
+	if (drove_fleet_warning(f) != NULL)
+		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
 	if (runrc != 0 && runrc != DROVE_E_CANCELLED) {
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;

@@ -181,6 +181,9 @@ int	drove_fleet_exec(drove_fleet *, const char *command, int stdin_fd);
 int	drove_fleet_run(drove_fleet *);
 /* Ask a running fleet to stop: async-signal-safe, any thread. */
 void	drove_fleet_cancel(drove_fleet *);
+/* A warning about the last run as a whole (e.g. unreadable known_hosts
+ * lines), or NULL. */
+const char *drove_fleet_warning(const drove_fleet *);
 /* The result of a host once DONE was reported; NULL before. */
 const struct drove_result *drove_fleet_result(const drove_fleet *,
 	    size_t host);

@@ -102,6 +102,7 @@ struct drove_fleet {
 	volatile sig_atomic_t	 cancel;
 	struct loop_task	 start_task;
 	char			 local_user[64];
+	char			 warning[512];	/* about the run, not a host */
 };
 
 static pthread_once_t libssh2_once = PTHREAD_ONCE_INIT;
@@ -375,6 +376,13 @@ drove_fleet_exec(drove_fleet *f, const char *command, int stdin_fd)
 		return err_set(&f->err, DROVE_E_INVAL, "empty command");
 	f->stdin_fd = stdin_fd;
 	return set_str(f, &f->command, command);
+}
+
+/* A warning about the last run as a whole, or NULL. */
+const char *
+drove_fleet_warning(const drove_fleet *f)
+{
+	return f->warning[0] != '\0' ? f->warning : NULL;
 }
 
 /* A host's result once it is done. */
@@ -772,7 +780,7 @@ static int
 fleet_setup(drove_fleet *f)
 {
 	struct drove_err e;
-	const char *sock;
+	const char *sock, *w;
 	char path[4096];
 	size_t n;
 
@@ -792,6 +800,8 @@ fleet_setup(drove_fleet *f)
 	err_clear(&e);
 	if (kh_load(f->known_hosts ? f->known_hosts : path, &f->kh, &e) != 0)
 		return err_set(&f->err, e.code, "%s", e.msg);
+	if ((w = kh_load_warning(f->kh)) != NULL)
+		snprintf(f->warning, sizeof f->warning, "%s", w);
 	if (f->use_agent && (sock = getenv("SSH_AUTH_SOCK")) != NULL &&
 	    *sock != '\0' && (f->agent = agent_new(f->loop, sock)) == NULL)
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
@@ -876,6 +886,7 @@ drove_fleet_run(drove_fleet *f)
 	int rc = 0;
 
 	err_clear(&f->err);
+	f->warning[0] = '\0';
 	if (f->command == NULL)
 		return err_set(&f->err, DROVE_E_INVAL, "no job to run");
 	for (i = 0; i < f->nhosts; i++) {
