@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -210,7 +211,8 @@ idx_copy(struct inv_idx *dst, const struct inv_idx *src)
 	dst->n = dst->cap = 0;
 	if ((dst->v = reallocarray(NULL, src->n + 1, sizeof *dst->v)) == NULL)
 		return DROVE_E_NOMEM;
-	memcpy(dst->v, src->v, src->n * sizeof *dst->v);
+	if (src->n > 0)
+		memcpy(dst->v, src->v, src->n * sizeof *dst->v);
 	dst->n = src->n;
 	dst->cap = src->n + 1;
 	return 0;
@@ -849,8 +851,7 @@ yl_plain(const char *s)
 	if (*s == '\0')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789_./+-", *s) == NULL)
+		if (!isalnum((unsigned char)*s) && strchr("_./+-", *s) == NULL)
 			return 0;
 	return 1;
 }
@@ -1194,6 +1195,8 @@ inv_read(drove_inventory *inv, const char *path, struct buf *b)
 	fclose(f);
 	if (r == 0 && buf_reserve(b, 0) != 0)
 		r = err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
+	else if (r == 0)
+		b->data[b->len] = '\0';
 	return r;
 }
 

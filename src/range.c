@@ -6,8 +6,9 @@
  * decimal numbers or single letters of one case ("[a:c]").  A number keeps
  * the width of A when A has a leading zero ("[01:10]" gives 01 .. 10), as
  * Ansible and clush do.  Several brackets multiply: "r[1:2]n[1:2]" gives
- * r1n1 r1n2 r2n1 r2n2.  With RANGE_LITERAL, brackets that do not parse as a
- * range are kept as text so that fnmatch sees them as character classes.
+ * r1n1 r1n2 r2n1 r2n2.  With RANGE_LITERAL, brackets whose text does not
+ * have the shape of a range ("[!x]", "[ab]") are kept as text so that
+ * fnmatch sees them as character classes; "[5:1]" is still an error.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -127,6 +128,15 @@ range_bracket(const char *s, size_t len, struct seg *seg, size_t *count)
 	return NULL;
 }
 
+/* Whether a reason is about values rather than syntax: never a glob. */
+static int
+range_semantic(const char *why)
+{
+	return strcmp(why, "start after end") == 0 ||
+	    strcmp(why, "stride must be positive") == 0 ||
+	    strcmp(why, "too many names") == 0;
+}
+
 /* Produce every name from segment i on, after the current prefix. */
 static int
 range_walk(struct expand *x, size_t i)
@@ -204,7 +214,7 @@ range_expand(const char *s, int flags, range_cb *fn, void *arg, char *err,
 			goto out;
 		}
 		if (why != NULL && (flags & RANGE_LITERAL) &&
-		    strcmp(why, "too many names") != 0) {
+		    !range_semantic(why)) {
 			free(x.segs[x.nsegs].items);
 			x.segs[x.nsegs].items = NULL;
 			x.segs[x.nsegs].text = open;

@@ -480,7 +480,8 @@ static const struct {
 	const char	*text;
 	const char	*msg;	/* after "<dir>/" */
 } load_errors[] = {
-	{ "all:\n  hosts: [a\n", "x.yml:3:1: did not find expected ',' or ']'" },
+	{ "all:\n  hosts: [a\n",
+	    "x.yml:3:1: did not find expected ',' or ']'" },
 	{ "all:\n  children:\n    web:\n      - a\n",
 	    "x.yml:4:7: expected a mapping for group 'web', found a sequence" },
 	{ "- a\n", "x.yml:1:1: expected a mapping of groups, found a "

@@ -99,6 +99,12 @@ static const struct {
 	{ "db-[ab]", RANGE_LITERAL, "db-[ab]" },
 	{ "db-[ab][1:2]", RANGE_LITERAL, "db-[ab]1 db-[ab]2" },
 	{ "web[01", RANGE_LITERAL, "web[01" },
+	{ "w[!2]", RANGE_LITERAL, "w[!2]" },
+	{ "w[1:3x]", RANGE_LITERAL, "w[1:3x]" },
+	{ "w[3:1]", RANGE_LITERAL, "error -14: bad range '[3:1]' in "
+	    "'w[3:1]': start after end" },
+	{ "w[1:3:0]", RANGE_LITERAL, "error -14: bad range '[1:3:0]' in "
+	    "'w[1:3:0]': stride must be positive" },
 	{ "x[1:2000000]", RANGE_LITERAL, "error -14: bad range "
 	    "'[1:2000000]' in 'x[1:2000000]': too many names" },
 };
