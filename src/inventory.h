@@ -1,0 +1,85 @@
+/*
+ * inventory.h: the inside of a drove_inventory, shared with pattern.c.
+ *
+ * Hosts and groups live in arrays and are named by index; each array has an
+ * open-addressing hash table from name to index.  Group 0 is "all", which
+ * holds every host whether listed in it or not.  A group without parents is
+ * a child of all.  Vars are kept per host and per group under their
+ * canonical names (see inv_var_canon()); precedence is applied on lookup.
+ */
+#ifndef INVENTORY_H
+#define INVENTORY_H
+
+#include <stddef.h>
+
+#include "drove.h"
+#include "err.h"
+
+#define INV_NONE	((size_t)-1)
+#define INV_ALL		0
+
+struct inv_var {
+	char	*name;
+	char	*value;
+};
+
+struct inv_vars {
+	struct inv_var	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+/* A set of indices, kept in the order added. */
+struct inv_idx {
+	size_t	*v;
+	size_t	 n;
+	size_t	 cap;
+};
+
+/* Hosts and groups start with their name (see inv_add()). */
+struct inv_host {
+	char		*name;
+	struct inv_vars	 vars;
+	struct inv_idx	 groups;	/* direct groups */
+};
+
+struct inv_group {
+	char		*name;
+	struct inv_vars	 vars;
+	struct inv_idx	 parents;
+	struct inv_idx	 children;
+	struct inv_idx	 hosts;		/* direct hosts */
+	int		 depth;		/* longest path from all */
+};
+
+struct inv_slot {
+	const char	*key;
+	size_t		 idx;
+};
+
+struct inv_map {
+	struct inv_slot	*slot;
+	size_t		 cap;		/* a power of two, or 0 */
+	size_t		 n;
+};
+
+struct drove_inventory {
+	struct drove_err	 err;
+	struct inv_host		*hosts;
+	size_t			 nhosts;
+	size_t			 caphosts;
+	struct inv_group	*groups;
+	size_t			 ngroups;
+	size_t			 capgroups;
+	struct inv_map		 hostmap;
+	struct inv_map		 groupmap;
+};
+
+/* The index of the host or group named name, or INV_NONE. */
+size_t	inv_find_host(const drove_inventory *, const char *name);
+size_t	inv_find_group(const drove_inventory *, const char *name);
+
+/* Whether s (len bytes, up to a "%zone") is an IPv6 address. */
+int	inv_is_ipv6(const char *s, size_t len);
+
+#endif /* INVENTORY_H */

@@ -1,0 +1,621 @@
+/*
+ * test-inventory.c: YAML inventories, host lists, merges, vars and their
+ * precedence, host specs, every load error with its file:line:column, and a
+ * large generated inventory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "drove.h"
+#include "test.h"
+
+static char tdir[64];
+static char tpath[128];
+
+/* Remove the test directory at exit; files are removed after each load. */
+__attribute__((destructor)) static void
+tdir_remove(void)
+{
+	if (tdir[0] != '\0')
+		rmdir(tdir);
+}
+
+/* Load text written to a file called name in the test directory. */
+static int
+tload(drove_inventory *inv, const char *name, const char *text)
+{
+	FILE *f;
+	int r;
+
+	if (tdir[0] == '\0') {
+		snprintf(tdir, sizeof tdir, "/tmp/drove-inv-XXXXXX");
+		if (mkdtemp(tdir) == NULL)
+			return -100;
+	}
+	snprintf(tpath, sizeof tpath, "%s/%s", tdir, name);
+	if ((f = fopen(tpath, "w")) == NULL)
+		return -100;
+	fputs(text, f);
+	fclose(f);
+	r = drove_inventory_load(inv, tpath);
+	unlink(tpath);
+	return r;
+}
+
+/* Every host name, as "a b c", in a static buffer. */
+static const char *
+names(const drove_inventory *inv)
+{
+	static char out[4096];
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < drove_inventory_count(inv) && len < sizeof out; i++)
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s",
+		    i > 0 ? " " : "", drove_inventory_name(inv, i));
+	return out;
+}
+
+/* The value of var for the host called name, or "(unset)". */
+static const char *
+var(const drove_inventory *inv, const char *name, const char *v)
+{
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < drove_inventory_count(inv); i++) {
+		if (strcmp(drove_inventory_name(inv, i), name) == 0) {
+			s = drove_inventory_var(inv, i, v);
+			return s != NULL ? s : "(unset)";
+		}
+	}
+	return "(no host)";
+}
+
+/* The path of an example inventory in the source tree. */
+static const char *
+example(const char *name)
+{
+	static char path[512];
+	const char *end = strstr(__FILE__, "tests/unit/");
+
+	snprintf(path, sizeof path, "%.*sinventory/%s",
+	    (int)(end != NULL ? end - __FILE__ : 0), __FILE__, name);
+	return path;
+}
+
+TEST(inventory_empty)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	T_TRUE(inv != NULL);
+	T_EQ(drove_inventory_count(inv), 0);
+	T_TRUE(drove_inventory_name(inv, 0) == NULL);
+	T_TRUE(drove_inventory_var(inv, 0, "x") == NULL);
+	T_EQ(tload(inv, "e.yml", ""), 0);
+	T_EQ(tload(inv, "e.yml", "# nothing\n---\n"), 0);
+	T_EQ(tload(inv, "e.txt", "# nothing\n\n"), 0);
+	T_EQ(drove_inventory_count(inv), 0);
+	drove_inventory_free(inv);
+	drove_inventory_free(NULL);
+}
+
+TEST(inventory_demo)
+{
+	drove_inventory *inv = drove_inventory_new();
+	struct drove_hostspec spec;
+
+	T_EQ(drove_inventory_load(inv, example("demo.yml")), 0);
+	T_EQ(drove_inventory_count(inv), 21);
+	T_STREQ(drove_inventory_name(inv, 0), "bastion");
+	T_STREQ(drove_inventory_name(inv, 1), "web01");
+	T_STREQ(drove_inventory_name(inv, 20), "db10");
+	T_STREQ(var(inv, "web03", "http_port"), "8080");
+	T_STREQ(var(inv, "web03", "env"), "production");
+	T_STREQ(var(inv, "web03", "ntp_server"), "ntp.example.com");
+	T_STREQ(var(inv, "bastion", "env"), "(unset)");
+	T_EQ(drove_inventory_hostspec(inv, 1, &spec), 0);
+	T_STREQ(spec.name, "web01");
+	T_STREQ(spec.address, "web01");
+	T_EQ(spec.port, 0);
+	T_STREQ(spec.user, "drove");
+	T_EQ(drove_inventory_hostspec(inv, 20, &spec), 0);
+	T_EQ(spec.port, 5522);
+	T_STREQ(spec.user, "postgres");
+	T_EQ(drove_inventory_hostspec(inv, 0, &spec), 0);
+	T_STREQ(spec.address, "127.0.0.1");
+	T_EQ(spec.port, 2222);
+	T_EQ(drove_inventory_hostspec(inv, 21, &spec), DROVE_E_INVAL);
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_yaml_structure)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	T_EQ(tload(inv, "s.yml",
+	    "all:\n"
+	    "  hosts:\n"
+	    "    solo:\n"
+	    "  children:\n"
+	    "    a:\n"
+	    "      hosts:\n"
+	    "        h1:\n"
+	    "        h2: {x: 1}\n"
+	    "      children:\n"
+	    "        b:\n"
+	    "          children:\n"
+	    "            c:\n"
+	    "              hosts:\n"
+	    "                h3:\n"
+	    "                h1:\n"
+	    "    d:\n"
+	    "      hosts: ~\n"
+	    "      children:\n"
+	    "      vars:\n"
+	    "top:\n"
+	    "  hosts:\n"
+	    "    h4:\n"
+	    "    h2:\n"), 0);
+	T_STREQ(names(inv), "solo h1 h2 h3 h4");
+	T_STREQ(var(inv, "h2", "x"), "1");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_precedence)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	/*
+	 * h: in all, p (depth 1), c (child of p, depth 2), and in z and a,
+	 * both depth 1: z sorts after a, so z wins over a.
+	 */
+	T_EQ(tload(inv, "p.yml",
+	    "all:\n"
+	    "  vars: {v1: all, v2: all, v3: all, v4: all, v5: all}\n"
+	    "  children:\n"
+	    "    z:\n"
+	    "      hosts: {h: }\n"
+	    "      vars: {v4: z}\n"
+	    "    a:\n"
+	    "      hosts: {h: }\n"
+	    "      vars: {v4: a, v5: a}\n"
+	    "    p:\n"
+	    "      vars: {v1: p, v2: p, v3: p}\n"
+	    "      children:\n"
+	    "        c:\n"
+	    "          vars: {v1: c, v2: c}\n"
+	    "          hosts:\n"
+	    "            h: {v1: host}\n"
+	    "            k:\n"), 0);
+	T_STREQ(var(inv, "h", "v1"), "host");
+	T_STREQ(var(inv, "h", "v2"), "c");
+	T_STREQ(var(inv, "h", "v3"), "p");
+	T_STREQ(var(inv, "h", "v4"), "z");
+	T_STREQ(var(inv, "h", "v5"), "a");
+	T_STREQ(var(inv, "h", "v6"), "(unset)");
+	T_STREQ(var(inv, "k", "v1"), "c");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_depth_is_longest_path)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	/* x is a child of all and of y (depth 2): x wins over y and over b. */
+	T_EQ(tload(inv, "d.yml",
+	    "all:\n"
+	    "  children:\n"
+	    "    x:\n"
+	    "      vars: {v: x}\n"
+	    "      hosts: {h: }\n"
+	    "    b:\n"
+	    "      vars: {v: b}\n"
+	    "      hosts: {h: }\n"
+	    "    y:\n"
+	    "      vars: {v: y}\n"
+	    "      children: {x: }\n"), 0);
+	T_STREQ(var(inv, "h", "v"), "x");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_host_ranges_and_ports)
+{
+	drove_inventory *inv = drove_inventory_new();
+	struct drove_hostspec spec;
+
+	T_EQ(tload(inv, "r.yml",
+	    "all:\n"
+	    "  hosts:\n"
+	    "    web[01:03].example.com:\n"
+	    "    db-[a:b]:\n"
+	    "    s[01:05:2]:\n"
+	    "    p[1:2]:2200: {user: ops}\n"
+	    "    \"[::1]:2201\":\n"), 0);
+	T_STREQ(names(inv), "web01.example.com web02.example.com "
+	    "web03.example.com db-a db-b s01 s03 s05 p1 p2 ::1");
+	T_EQ(drove_inventory_hostspec(inv, 8, &spec), 0);
+	T_STREQ(spec.name, "p1");
+	T_EQ(spec.port, 2200);
+	T_STREQ(spec.user, "ops");
+	T_EQ(drove_inventory_hostspec(inv, 10, &spec), 0);
+	T_STREQ(spec.address, "::1");
+	T_EQ(spec.port, 2201);
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_connection_vars)
+{
+	drove_inventory *inv = drove_inventory_new();
+	struct drove_hostspec spec;
+	char key[512];
+
+	setenv("DROVE_TEST_PW", "s3cret", 1);
+	T_EQ(tload(inv, "c.yml",
+	    "all:\n"
+	    "  vars:\n"
+	    "    ansible_become: true\n"
+	    "    ansible_become_user: root\n"
+	    "  hosts:\n"
+	    "    a:\n"
+	    "      host: 10.0.0.1\n"
+	    "      port: 2022\n"
+	    "      user: alice\n"
+	    "      key: ~/.ssh/id_test\n"
+	    "      password_env: DROVE_TEST_PW\n"
+	    "    b:\n"
+	    "      ansible_host: 10.0.0.2\n"
+	    "      ansible_port: '2023'\n"
+	    "      ansible_user: bob\n"
+	    "      ansible_ssh_private_key_file: /k/b\n"
+	    "      ansible_password: pw\n"
+	    "      password_env: DROVE_TEST_PW\n"
+	    "    c:\n"
+	    "      ansible_ssh_host: 10.0.0.3\n"
+	    "      ansible_ssh_user: carol\n"
+	    "      ansible_ssh_pass: cpw\n"
+	    "      password_env: DROVE_TEST_UNSET_VAR\n"
+	    "      user: carl\n"), 0);
+	T_EQ(drove_inventory_hostspec(inv, 0, &spec), 0);
+	T_STREQ(spec.address, "10.0.0.1");
+	T_EQ(spec.port, 2022);
+	T_STREQ(spec.user, "alice");
+	snprintf(key, sizeof key, "%s/.ssh/id_test", getenv("HOME"));
+	T_STREQ(spec.key, key);
+	T_STREQ(spec.password, "s3cret");
+	T_EQ(drove_inventory_hostspec(inv, 1, &spec), 0);
+	T_STREQ(spec.address, "10.0.0.2");
+	T_EQ(spec.port, 2023);
+	T_STREQ(spec.user, "bob");
+	T_STREQ(spec.key, "/k/b");
+	T_STREQ(spec.password, "pw");
+	T_EQ(drove_inventory_hostspec(inv, 2, &spec), 0);
+	T_STREQ(spec.address, "10.0.0.3");
+	T_STREQ(spec.user, "carl");
+	T_STREQ(spec.password, "cpw");
+	T_TRUE(spec.key == NULL);
+	/* Short and Ansible names are one var; unknown vars are kept. */
+	T_STREQ(var(inv, "a", "ansible_user"), "alice");
+	T_STREQ(var(inv, "b", "user"), "bob");
+	T_STREQ(var(inv, "c", "ansible_become_user"), "root");
+	T_STREQ(var(inv, "c", "ansible_become"), "true");
+	T_STREQ(var(inv, "a", "password_env"), "DROVE_TEST_PW");
+	unsetenv("DROVE_TEST_PW");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_anchors_merges_and_flow_values)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	T_EQ(tload(inv, "m.yml",
+	    "all:\n"
+	    "  hosts:\n"
+	    "    a: &base\n"
+	    "      x: 1\n"
+	    "      y: 2\n"
+	    "    b:\n"
+	    "      <<: *base\n"
+	    "      y: 3\n"
+	    "    c:\n"
+	    "      <<: [&one {x: one, z: one}, &two {x: two, w: two}]\n"
+	    "    d: *base\n"
+	    "    e:\n"
+	    "      list: [1, two, \"3 4\"]\n"
+	    "      map: {k: v, <<: {m: n}}\n"
+	    "      nested:\n"
+	    "        - a: \"q\\\"t\"\n"
+	    "      empty: []\n"
+	    "      quoted: \"with: colon\"\n"), 0);
+	T_STREQ(var(inv, "b", "x"), "1");
+	T_STREQ(var(inv, "b", "y"), "3");
+	T_STREQ(var(inv, "c", "x"), "one");
+	T_STREQ(var(inv, "c", "z"), "one");
+	T_STREQ(var(inv, "c", "w"), "two");
+	T_STREQ(var(inv, "d", "y"), "2");
+	T_STREQ(var(inv, "e", "list"), "[1, two, \"3 4\"]");
+	T_STREQ(var(inv, "e", "map"), "{m: n, k: v}");
+	T_STREQ(var(inv, "e", "nested"), "[{a: \"q\\\"t\"}]");
+	T_STREQ(var(inv, "e", "empty"), "[]");
+	T_STREQ(var(inv, "e", "quoted"), "with: colon");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_merge_group_mapping)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	T_EQ(tload(inv, "g.yml",
+	    "all:\n"
+	    "  children:\n"
+	    "    a: &grp\n"
+	    "      hosts: {h1: }\n"
+	    "      vars: {v: a}\n"
+	    "    b:\n"
+	    "      <<: *grp\n"
+	    "      vars: {v: b}\n"), 0);
+	T_STREQ(names(inv), "h1");
+	T_STREQ(var(inv, "h1", "v"), "b");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_loads_merge_in_order)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	T_EQ(tload(inv, "1.yml",
+	    "all:\n"
+	    "  vars: {v: first}\n"
+	    "  hosts:\n"
+	    "    b: {x: 1, y: 1}\n"
+	    "    a:\n"), 0);
+	T_EQ(tload(inv, "2.yml",
+	    "all:\n"
+	    "  hosts:\n"
+	    "    c:\n"
+	    "    b: {x: 2}\n"), 0);
+	T_EQ(tload(inv, "3.txt", "a\nd\n"), 0);
+	T_EQ(drove_inventory_add_list(inv, "e,root@b:2200"), 0);
+	T_STREQ(names(inv), "b a c d e");
+	T_STREQ(var(inv, "b", "x"), "2");
+	T_STREQ(var(inv, "b", "y"), "1");
+	T_STREQ(var(inv, "b", "user"), "root");
+	T_STREQ(var(inv, "b", "port"), "2200");
+	T_STREQ(var(inv, "e", "v"), "first");
+	T_EQ(tload(inv, "4.yml", "all:\n  vars: {v: second}\n"), 0);
+	T_STREQ(var(inv, "e", "v"), "second");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_host_list_file)
+{
+	drove_inventory *inv = drove_inventory_new();
+	struct drove_hostspec spec;
+
+	T_EQ(drove_inventory_load(inv, example("hosts.txt")), 0);
+	T_STREQ(names(inv), "web01 web02 ::1 node1 node2 node3");
+	T_EQ(drove_inventory_hostspec(inv, 1, &spec), 0);
+	T_STREQ(spec.user, "admin");
+	T_EQ(spec.port, 2222);
+	T_EQ(drove_inventory_hostspec(inv, 2, &spec), 0);
+	T_STREQ(spec.address, "::1");
+	T_EQ(spec.port, 2200);
+	drove_inventory_free(inv);
+	inv = drove_inventory_new();
+	T_EQ(tload(inv, "l.txt",
+	    "  # comment\n"
+	    "\n"
+	    "fe80::1\n"
+	    "2001:db8::\n"
+	    "\thost:22   # trailing comment\r\n"
+	    "u@[2001:db8::2]\n"
+	    "[fe80::3%eth0]:2022\n"
+	    "x.example.com"), 0);
+	T_STREQ(names(inv), "fe80::1 2001:db8:: host 2001:db8::2 "
+	    "fe80::3%eth0 x.example.com");
+	T_STREQ(var(inv, "host", "port"), "22");
+	T_STREQ(var(inv, "2001:db8::2", "user"), "u");
+	T_STREQ(var(inv, "fe80::3%eth0", "port"), "2022");
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_add_list)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	T_EQ(drove_inventory_add_list(inv, "a,u@b:23,web[1-2,5],[::1]:24,"
+	    "::2"), 0);
+	T_STREQ(names(inv), "a b web1 web2 web5 ::1 ::2");
+	T_STREQ(var(inv, "b", "user"), "u");
+	T_STREQ(var(inv, "::1", "port"), "24");
+	T_EQ(drove_inventory_add_list(inv, "c,d:0"), DROVE_E_INVENTORY);
+	T_STREQ(drove_inventory_error(inv), "bad port '0': expected a "
+	    "number from 1 to 65535 (column 5)");
+	T_EQ(drove_inventory_add_list(inv, "c,,d"), DROVE_E_INVENTORY);
+	T_STREQ(drove_inventory_error(inv), "expected a host name (column 3)");
+	T_EQ(drove_inventory_add_list(inv, "c,@d"), DROVE_E_INVENTORY);
+	T_STREQ(drove_inventory_error(inv), "expected a user name before "
+	    "'@' (column 3)");
+	T_EQ(drove_inventory_add_list(inv, "c,u@"), DROVE_E_INVENTORY);
+	T_STREQ(drove_inventory_error(inv), "expected a host name (column 5)");
+	T_EQ(drove_inventory_add_list(inv, "c,x[3:1]"), DROVE_E_INVENTORY);
+	T_STREQ(drove_inventory_error(inv), "bad range '[3:1]' in 'x[3:1]': "
+	    "start after end (column 3)");
+	T_EQ(drove_inventory_add_list(inv, ""), DROVE_E_INVENTORY);
+	T_EQ(drove_inventory_add_list(NULL, "a"), DROVE_E_INVAL);
+	T_EQ(drove_inventory_count(inv), 7);
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_format_detection)
+{
+	static const struct {
+		const char	*text;
+		const char	*names;
+	} cases[] = {
+		{ "# c\n\nall:\n  hosts: {a: }\n", "a" },
+		{ "---\nall:\n  hosts: {a: }\n", "a" },
+		{ "%YAML 1.1\n---\nall: {hosts: {a: }}\n", "a" },
+		{ "{all: {hosts: {a: }}}\n", "a" },
+		{ "web: # group\n  hosts: {a: }\n", "a" },
+		{ "a:22\nb\n", "a b" },
+		{ "2001:db8::\n", "2001:db8::" },
+		{ "[::1]:22\n", "::1" },
+		{ "  # only\nu@a\n", "a" },
+	};
+	drove_inventory *inv;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		inv = drove_inventory_new();
+		T_EQ(tload(inv, "f", cases[i].text), 0);
+		T_STREQ(names(inv), cases[i].names);
+		drove_inventory_free(inv);
+	}
+}
+
+static const struct {
+	const char	*text;
+	const char	*msg;	/* after "<dir>/" */
+} load_errors[] = {
+	{ "all:\n  hosts: [a\n",
+	    "x.yml:3:1: did not find expected ',' or ']'" },
+	{ "all:\n  children:\n    web:\n      - a\n",
+	    "x.yml:4:7: expected a mapping for group 'web', found a sequence" },
+	{ "- a\n", "x.yml:1:1: expected a mapping of groups, found a "
+	    "sequence" },
+	{ "all: yes\n", "x.yml:1:6: expected a mapping for group 'all', "
+	    "found a scalar" },
+	{ "all:\n  host:\n", "x.yml:2:3: unknown key 'host' in group 'all': "
+	    "expected hosts, children or vars" },
+	{ "all:\n  [a]: 1\n", "x.yml:2:3: expected hosts, children or vars "
+	    "in group 'all', found a sequence" },
+	{ "[a]: {}\n", "x.yml:1:1: expected a group name, found a "
+	    "sequence" },
+	{ "\"\": {}\n", "x.yml:1:1: expected a group name, found an empty "
+	    "name" },
+	{ "all:\n  hosts:\n    - a\n", "x.yml:3:5: expected a mapping of "
+	    "hosts in group 'all', found a sequence" },
+	{ "all:\n  hosts:\n    [a]:\n", "x.yml:3:5: expected a host name in "
+	    "group 'all', found a sequence" },
+	{ "all:\n  hosts:\n    web01: yes\n", "x.yml:3:12: expected a "
+	    "mapping of vars for host 'web01', found a scalar" },
+	{ "all:\n  vars: [1]\n", "x.yml:2:9: expected a mapping for vars of "
+	    "group 'all', found a sequence" },
+	{ "all:\n  vars:\n    [a]: 1\n", "x.yml:3:5: expected a var name, "
+	    "found a sequence" },
+	{ "all:\n  children: [web]\n", "x.yml:2:13: expected a mapping of "
+	    "groups in children of 'all', found a sequence" },
+	{ "all:\n  hosts:\n    web01:\n      ansible_port: abc\n",
+	    "x.yml:4:21: bad port 'abc': expected a number from 1 to 65535" },
+	{ "all:\n  vars:\n    port: 65536\n", "x.yml:3:11: bad port "
+	    "'65536': expected a number from 1 to 65535" },
+	{ "all:\n  hosts:\n    web01:99999:\n", "x.yml:3:11: bad port "
+	    "'99999': expected a number from 1 to 65535" },
+	{ "all:\n  hosts:\n    u@web[5:1]:\n", "x.yml:3:7: bad range "
+	    "'[5:1]' in 'web[5:1]': start after end" },
+	{ "a:\n  children:\n    b:\n      children:\n        a:\n",
+	    "x.yml:5:9: group 'a' cannot be a child of 'b': it is its "
+	    "ancestor" },
+	{ "a:\n  children:\n    a:\n", "x.yml:3:5: group 'a' cannot be a "
+	    "child of 'a': it is its ancestor" },
+	{ "a:\n  children:\n    all:\n", "x.yml:3:5: group 'all' cannot be "
+	    "a child of 'a': it is its ancestor" },
+	{ "all:\n  vars:\n    <<: 1\n", "x.yml:3:9: expected a mapping to "
+	    "merge, found a scalar" },
+	{ "all:\n  vars:\n    <<: [{a: 1}, 2]\n", "x.yml:3:18: expected a "
+	    "mapping to merge, found a scalar" },
+	{ "all:\n  hosts:\n    a:\n  vars:\n    port: x\n", "x.yml:5:11: bad "
+	    "port 'x': expected a number from 1 to 65535" },
+};
+
+TEST(inventory_load_errors)
+{
+	drove_inventory *inv = drove_inventory_new();
+	char want[512];
+	size_t i;
+
+	T_EQ(drove_inventory_add_list(inv, "keep"), 0);
+	for (i = 0; i < sizeof load_errors / sizeof load_errors[0]; i++) {
+		T_EQ(tload(inv, "x.yml", load_errors[i].text),
+		    DROVE_E_INVENTORY);
+		snprintf(want, sizeof want, "%s/%s", tdir, load_errors[i].msg);
+		T_STREQ(drove_inventory_error(inv), want);
+		/* A bad file adds nothing. */
+		T_STREQ(names(inv), "keep");
+		T_STREQ(var(inv, "keep", "port"), "(unset)");
+	}
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_list_errors)
+{
+	drove_inventory *inv = drove_inventory_new();
+	char want[512];
+
+	T_EQ(tload(inv, "x.txt", "a\n  b:0\n"), DROVE_E_INVENTORY);
+	snprintf(want, sizeof want, "%s/x.txt:2:5: bad port '0': expected a "
+	    "number from 1 to 65535", tdir);
+	T_STREQ(drove_inventory_error(inv), want);
+	T_EQ(tload(inv, "x.txt", "a\nb c\n"), DROVE_E_INVENTORY);
+	snprintf(want, sizeof want, "%s/x.txt:2:2: expected one host a "
+	    "line, found 'b c'", tdir);
+	T_STREQ(drove_inventory_error(inv), want);
+	T_EQ(tload(inv, "x.txt", "a\n[::1]:x\n"), DROVE_E_INVENTORY);
+	snprintf(want, sizeof want, "%s/x.txt:2:7: bad port 'x': expected a "
+	    "number from 1 to 65535", tdir);
+	T_STREQ(drove_inventory_error(inv), want);
+	T_EQ(tload(inv, "x.txt", "web[01\n"), DROVE_E_INVENTORY);
+	snprintf(want, sizeof want, "%s/x.txt:1:1: unclosed '[' in 'web[01'",
+	    tdir);
+	T_STREQ(drove_inventory_error(inv), want);
+	T_EQ(drove_inventory_count(inv), 0);
+	T_EQ(drove_inventory_load(inv, "/nonexistent/inv.yml"), DROVE_E_IO);
+	T_STREQ(drove_inventory_error(inv), "cannot open "
+	    "'/nonexistent/inv.yml': No such file or directory");
+	T_EQ(drove_inventory_load(inv, NULL), DROVE_E_INVAL);
+	drove_inventory_free(inv);
+}
+
+TEST(inventory_large)
+{
+	drove_inventory *inv = drove_inventory_new();
+	struct drove_hostspec spec;
+	struct buf b;
+	size_t *sel = NULL, n = 0, i;
+	char name[32];
+	int r;
+
+	/* 20,000 hosts in 100 racks of 200, one group per rack. */
+	buf_init(&b);
+	buf_puts(&b, "all:\n  vars: {v: all}\n  children:\n");
+	for (i = 0; i < 100; i++) {
+		buf_printf(&b, "    rack%02zu:\n      vars: {rack: '%zu'}\n"
+		    "      hosts:\n", i, i);
+		buf_printf(&b, "        n%02zu-[000:198]:\n", i);
+		buf_printf(&b, "        n%02zu-199: {v: own}\n", i);
+	}
+	r = tload(inv, "big.yml", b.data);
+	buf_release(&b);
+	T_EQ(r, 0);
+	T_EQ(drove_inventory_count(inv), 20000);
+	T_STREQ(drove_inventory_name(inv, 0), "n00-000");
+	T_STREQ(drove_inventory_name(inv, 19999), "n99-199");
+	T_STREQ(drove_inventory_name(inv, 12345), "n61-145");
+	T_STREQ(drove_inventory_var(inv, 12345, "rack"), "61");
+	T_STREQ(drove_inventory_var(inv, 12345, "v"), "all");
+	T_STREQ(drove_inventory_var(inv, 12399, "v"), "own");
+	T_EQ(drove_inventory_select(inv, "rack1*:!n1?-1??:&~n1", &sel, &n), 0);
+	T_EQ(n, 1000);
+	T_STREQ(drove_inventory_name(inv, sel[0]), "n10-000");
+	T_STREQ(drove_inventory_name(inv, sel[999]), "n19-099");
+	free(sel);
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof name, "n%02zu-%03zu", i / 200, i % 200);
+		T_EQ(drove_inventory_hostspec(inv, i, &spec), 0);
+		T_STREQ(spec.name, name);
+	}
+	drove_inventory_free(inv);
+}
