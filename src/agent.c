@@ -135,7 +135,8 @@ agent_update(struct agent *a)
 {
 	int ev;
 
-	if (a->fd == -1)
+	/* Not yet connected after EAGAIN: the retry timer comes first. */
+	if (a->fd == -1 || loop_timer_active(&a->retry))
 		return;
 	if (a->state == AGENT_CONNECTING)
 		ev = LOOP_WRITE;
@@ -468,6 +469,22 @@ agent_add_waiter(struct agent *a, struct loop_task *wake)
 	}
 	a->waiters[a->nwaiters++] = wake;
 	return 0;
+}
+
+/* Forget a task waiting for the list. */
+void
+agent_unwait(struct agent *a, struct loop_task *wake)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->nwaiters; i++) {
+		if (a->waiters[i] == wake) {
+			a->waiters[i] = a->waiters[--a->nwaiters];
+			return;
+		}
+	}
 }
 
 /* Fetch the identity list once; DROVE_AGAIN until it is there. */

@@ -2,12 +2,16 @@
  * test-agent.c: the non-blocking agent client against a real ssh-agent
  * started for the test (and stopped by its PID): the identity list, many
  * signatures in flight at once (one released while pending), a refused
- * signature, a dead agent and a missing socket.
+ * signature, a dead agent and a missing socket; and against a scripted
+ * agent that checks the bytes sent and answers in pieces.
  */
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include "agent.h"
 #include "buf.h"
 #include "ident.h"
+#include "sshbuf.h"
 #include "test.h"
 
 int	tk_mkdir(char *dir, size_t size);
@@ -326,4 +331,199 @@ TEST(agent_missing_socket)
 	T_TRUE(agent_ident(a, 0) == NULL);
 	agent_free(a);
 	loop_free(l);
+}
+
+/* Read exactly n bytes from a non-blocking socket, running the loop. */
+static int
+read_full(struct loop *l, int fd, unsigned char *p, size_t n)
+{
+	ssize_t r;
+	int i;
+
+	for (i = 0; i < TURNS && n > 0; i++) {
+		if ((r = read(fd, p, n)) > 0) {
+			p += r;
+			n -= (size_t)r;
+		} else if (r == 0 || errno != EAGAIN)
+			return -1;
+		else
+			loop_run_once(l, 20);
+	}
+	return n == 0 ? 0 : -1;
+}
+
+/* Read one agent message (without its length) into buf; its length. */
+static ssize_t
+read_msg(struct loop *l, int fd, unsigned char *buf, size_t size)
+{
+	unsigned char h[4];
+	size_t n;
+
+	if (read_full(l, fd, h, 4) != 0)
+		return -1;
+	n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+	if (n > size || read_full(l, fd, buf, n) != 0)
+		return -1;
+	return (ssize_t)n;
+}
+
+/* Append an agent message of type with body to b. */
+static void
+put_msg(struct buf *b, uint8_t type, const struct buf *body)
+{
+	sshbuf_put_u32(b, body->len + 1);
+	sshbuf_put_u8(b, type);
+	buf_append(b, body->data, body->len);
+}
+
+/* Accept the next connection on srv, running the loop while none waits. */
+static int
+accept_running(struct loop *l, int srv)
+{
+	int fd = -1, i;
+
+	for (i = 0; i < TURNS && fd == -1; i++) {
+		loop_run_once(l, 20);
+		fd = accept(srv, NULL, NULL);
+	}
+	return fd;
+}
+
+/*
+ * A scripted agent: connect after the listen backlog was full, get the
+ * identity answer one byte per loop turn, check the sign requests' bytes,
+ * answer two of them in one write, then send a reply nobody asked for.
+ */
+TEST(agent_scripted_partial_io)
+{
+	struct loop *l = loop_new();
+	struct sockaddr_un sun;
+	struct agent *a = NULL;
+	struct drove_err err;
+	struct buf key, body, out;
+	struct loop_task wake[2];
+	struct sign_req req[2];
+	struct sshbuf m;
+	struct ident *id;
+	unsigned char msg[512], *sig;
+	const unsigned char *s;
+	size_t slen, siglen, i;
+	int srv, conn, fill[64], nfill = 0, n[2] = { 0, 0 }, k;
+	char dir[64];
+	uint32_t flags;
+
+	T_EQ(tk_mkdir(dir, sizeof dir), 0);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s/s", dir);
+	T_TRUE((srv = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0)) != -1);
+	T_EQ(bind(srv, (struct sockaddr *)&sun, sizeof sun), 0);
+	T_EQ(listen(srv, 0), 0);
+	for (nfill = 0; nfill < 64; nfill++) {
+		fill[nfill] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(fill[nfill], (struct sockaddr *)&sun,
+		    sizeof sun) != 0) {
+			close(fill[nfill]);
+			break;
+		}
+	}
+	T_TRUE(nfill < 64);
+
+	/* The backlog is full: the client retries until it is drained. */
+	T_TRUE((a = agent_new(l, sun.sun_path)) != NULL);
+	loop_task_init(&wake[0], woken, &n[0]);
+	T_EQ(agent_list(a, &wake[0], &err), DROVE_AGAIN);
+	loop_run_once(l, 0);
+	for (k = 0; k < nfill; k++) {
+		close(fill[k]);
+		T_TRUE((conn = accept_running(l, srv)) != -1);
+		close(conn);
+	}
+	T_TRUE((conn = accept_running(l, srv)) != -1);
+	T_EQ(fcntl(conn, F_SETFL, O_NONBLOCK), 0);
+	T_EQ(read_msg(l, conn, msg, sizeof msg), 1);
+	T_EQ(msg[0], 11);
+
+	/* The identity answer, one byte per turn. */
+	buf_init(&key);
+	buf_init(&body);
+	buf_init(&out);
+	sshbuf_put_cstring(&key, "ssh-ed25519");
+	memset(msg, 7, 32);
+	sshbuf_put_string(&key, msg, 32);
+	sshbuf_put_u32(&body, 1);
+	sshbuf_put_string(&body, key.data, key.len);
+	sshbuf_put_cstring(&body, "scripted key");
+	put_msg(&out, 12, &body);
+	for (i = 0; i < out.len; i++) {
+		T_EQ(n[0], 0);
+		T_EQ(write(conn, out.data + i, 1), 1);
+		loop_run_once(l, 100);
+	}
+	run_until(l, &n[0]);
+	T_EQ(agent_list(a, NULL, &err), 0);
+	T_EQ(agent_count(a), 1);
+	id = agent_ident(a, 0);
+	T_STREQ(id->algo, "ssh-ed25519");
+	T_STREQ(id->label, "scripted key");
+	T_EQ(id->bloblen, key.len);
+
+	/* Two sign requests, read back byte for byte. */
+	for (k = 0; k < 2; k++) {
+		loop_task_init(&wake[k], woken, &n[k]);
+		n[k] = 0;
+		sign_req_init(&req[k], &wake[k]);
+		T_EQ(ident_sign(id, &req[k], (const unsigned char *)"data", 4,
+		    &sig, &siglen), LIBSSH2_ERROR_EAGAIN);
+	}
+	for (k = 0; k < 2; k++) {
+		T_TRUE(read_msg(l, conn, msg, sizeof msg) > 0);
+		sshbuf_from(&m, msg + 1, sizeof msg - 1);
+		T_EQ(msg[0], 13);
+		T_EQ(sshbuf_get_string(&m, &s, &slen), 0);
+		T_TRUE(slen == key.len && memcmp(s, key.data, slen) == 0);
+		T_EQ(sshbuf_get_string(&m, &s, &slen), 0);
+		T_TRUE(slen == 4 && memcmp(s, "data", 4) == 0);
+		T_EQ(sshbuf_get_u32(&m, &flags), 0);
+		T_EQ(flags, 0);
+	}
+
+	/* A signature for the first, a refusal for the second, at once. */
+	body.len = key.len = out.len = 0;
+	sshbuf_put_cstring(&key, "ssh-ed25519");
+	memset(msg, 0x42, 64);
+	sshbuf_put_string(&key, msg, 64);
+	sshbuf_put_string(&body, key.data, key.len);
+	put_msg(&out, 14, &body);
+	body.len = 0;
+	put_msg(&out, 5, &body);
+	T_EQ(write(conn, out.data, out.len), (ssize_t)out.len);
+	run_until(l, &n[1]);
+	T_EQ(n[0], 1);
+	T_EQ(ident_sign(id, &req[0], (const unsigned char *)"data", 4, &sig,
+	    &siglen), 0);
+	T_EQ(siglen, 64);
+	T_TRUE(memcmp(sig, msg, 64) == 0);
+	free(sig);
+	T_EQ(req[1].err, DROVE_E_AUTH);
+	T_TRUE(ident_sign(id, &req[1], (const unsigned char *)"data", 4, &sig,
+	    &siglen) < 0);
+
+	/* A reply nobody asked for ends the agent. */
+	T_EQ(write(conn, out.data + out.len - 5, 5), 5);
+	for (k = 0; k < TURNS && agent_count(a) > 0; k++)
+		loop_run_once(l, 100);
+	T_EQ(agent_list(a, NULL, &err), DROVE_E_AUTH);
+	T_TRUE(strstr(err.msg, "unexpected reply") != NULL);
+
+	buf_release(&key);
+	buf_release(&body);
+	buf_release(&out);
+	sign_req_release(&req[0]);
+	sign_req_release(&req[1]);
+	agent_free(a);
+	close(conn);
+	close(srv);
+	loop_free(l);
+	tk_rmdir(dir);
 }
