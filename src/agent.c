@@ -43,7 +43,7 @@ struct agent {
 	int			  fd;
 	enum agent_state	  state;
 	int			  events;	/* the mask being watched */
-	struct loop_timer	  retry;	/* connect again after EAGAIN */
+	struct loop_timer	  retry;	/* connect again: EAGAIN */
 	int			  retries;
 	struct buf		  out;
 	struct buf		  in;
@@ -51,10 +51,10 @@ struct agent {
 	int			  listed;
 	struct ident		 *ids;
 	size_t			  nids;
-	struct loop_task	**waiters;	/* woken by the list or failure */
+	struct loop_task	**waiters;	/* to wake with the list */
 	size_t			  nwaiters;
 	size_t			  capwaiters;
-	struct sign_req		**fifo;		/* replies awaited, a ring */
+	struct sign_req		**fifo;		/* replies awaited */
 	size_t			  head;
 	size_t			  nfifo;
 	size_t			  capfifo;
