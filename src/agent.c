@@ -43,7 +43,7 @@ struct agent {
 	int			  fd;
 	enum agent_state	  state;
 	int			  events;	/* the mask being watched */
-	struct loop_timer	  retry;	/* connect again after EAGAIN */
+	struct loop_timer	  retry;	/* connect again: EAGAIN */
 	int			  retries;
 	struct buf		  out;
 	struct buf		  in;
@@ -51,10 +51,10 @@ struct agent {
 	int			  listed;
 	struct ident		 *ids;
 	size_t			  nids;
-	struct loop_task	**waiters;	/* woken by the list or failure */
+	struct loop_task	**waiters;	/* to wake with the list */
 	size_t			  nwaiters;
 	size_t			  capwaiters;
-	struct sign_req		**fifo;		/* replies awaited, a ring */
+	struct sign_req		**fifo;		/* replies awaited */
 	size_t			  head;
 	size_t			  nfifo;
 	size_t			  capfifo;
@@ -135,7 +135,8 @@ agent_update(struct agent *a)
 {
 	int ev;
 
-	if (a->fd == -1)
+	/* Not yet connected after EAGAIN: the retry timer comes first. */
+	if (a->fd == -1 || loop_timer_active(&a->retry))
 		return;
 	if (a->state == AGENT_CONNECTING)
 		ev = LOOP_WRITE;
@@ -468,6 +469,22 @@ agent_add_waiter(struct agent *a, struct loop_task *wake)
 	}
 	a->waiters[a->nwaiters++] = wake;
 	return 0;
+}
+
+/* Forget a task waiting for the list. */
+void
+agent_unwait(struct agent *a, struct loop_task *wake)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->nwaiters; i++) {
+		if (a->waiters[i] == wake) {
+			a->waiters[i] = a->waiters[--a->nwaiters];
+			return;
+		}
+	}
 }
 
 /* Fetch the identity list once; DROVE_AGAIN until it is there. */

@@ -25,11 +25,15 @@ void		 agent_free(struct agent *);
 
 /*
  * Make sure the identity list is known: 0 when it is, DROVE_AGAIN while it
- * is being fetched (wake is queued when it is there), or DROVE_E_AUTH with
- * the reason when the agent cannot be used (then agent_count() is 0).
+ * is being fetched (wake, unless NULL, is queued once when it is there or the
+ * agent fails; an owner going away first calls agent_unwait()), or
+ * DROVE_E_AUTH with the reason when the agent cannot be used (then
+ * agent_count() is 0).
  */
 int		 agent_list(struct agent *, struct loop_task *wake,
 		    struct drove_err *);
+/* Forget a list waiter (its owner is going away); NULL-safe agent. */
+void		 agent_unwait(struct agent *, struct loop_task *wake);
 size_t		 agent_count(const struct agent *);
 /* Lent: the agent owns its identities until agent_free(). */
 struct ident	*agent_ident(struct agent *, size_t i);

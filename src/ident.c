@@ -126,8 +126,8 @@ read_file(const char *path, struct buf *b, struct drove_err *err)
 		    strerror(errno));
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (b->len + n > KEYFILE_MAX) {
-			r = err_set(err, DROVE_E_INVAL, "key %s: file too large",
-			    path);
+			r = err_set(err, DROVE_E_INVAL,
+			    "key %s: file too large", path);
 			break;
 		}
 		if (buf_append(b, chunk, n) != 0) {
@@ -381,8 +381,9 @@ ossh_load(const char *path, struct buf *raw, struct pass *pass,
 	sshbuf_from(pubblob, pub, publen);
 	encrypted = !(cnamelen == 4 && memcmp(cname, "none", 4) == 0);
 	if (encrypted && !(knamelen == 6 && memcmp(kname, "bcrypt", 6) == 0)) {
-		r = err_set(err, DROVE_E_INVAL, "key %s: kdf %.*s not supported",
-		    path, (int)knamelen, kname);
+		r = err_set(err, DROVE_E_INVAL,
+		    "key %s: kdf %.*s not supported", path, (int)knamelen,
+		    kname);
 		goto out;
 	}
 	if ((plain = malloc(seclen + 1)) == NULL) {

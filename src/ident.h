@@ -40,7 +40,7 @@ struct sign_req {
 	unsigned char	*sig;		/* inner signature, malloc'd */
 	size_t		 siglen;
 	struct loop_task *wake;		/* queued when the reply arrives */
-	struct agent	*agent;		/* the agent answering, while pending */
+	struct agent	*agent;		/* answering agent, if pending */
 };
 enum { SIGN_IDLE, SIGN_PENDING, SIGN_DONE };
 

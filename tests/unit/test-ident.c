@@ -303,8 +303,8 @@ check_key(const char *path, const char *pass, const char *algo,
 		    0);
 		T_TRUE(tk_verify(id->blob, id->bloblen, msg, sizeof msg - i,
 		    sig, siglen));
-		T_TRUE(!tk_verify(id->blob, id->bloblen, msg, sizeof msg - 1 + i,
-		    sig, siglen));
+		T_TRUE(!tk_verify(id->blob, id->bloblen, msg,
+		    sizeof msg - 1 + i, sig, siglen));
 		free(sig);
 		sig = NULL;
 	}
