@@ -147,13 +147,14 @@ pat_split(struct drove_err *e, const char *pattern, struct terms *t,
 				depth++;
 			else if (*p == ']' && --depth < 0)
 				return err_set(e, DROVE_E_INVENTORY,
-				    "unmatched ']' in pattern '%s'", pattern);
+				    "unmatched ']' in '%.*s'",
+				    (int)(p - s + 1), s);
 			else if ((*p == ',' || *p == ':') && depth == 0)
 				break;
 		}
 		if (depth > 0)
 			return err_set(e, DROVE_E_INVENTORY, "unclosed '[' in "
-			    "pattern '%s'", pattern);
+			    "'%s'", s);
 		for (end = p; end > s && isspace((unsigned char)end[-1]); end--)
 			;
 		if (*p != '\0')

@@ -134,8 +134,8 @@ static const struct {
 	    "'webservers:&phoenix:&dbservers' selects no hosts" },
 	{ "atlanta:!all", "error -15: pattern 'atlanta:!all' selects no "
 	    "hosts" },
-	{ "web[01", "error -14: unclosed '[' in pattern 'web[01'" },
-	{ "web]", "error -14: unmatched ']' in pattern 'web]'" },
+	{ "a:web[01", "error -14: unclosed '[' in 'web[01'" },
+	{ "a,web]x,b", "error -14: unmatched ']' in 'web]'" },
 	{ "webservers:!", "error -14: expected a name after '!' in pattern "
 	    "'webservers:!'" },
 	{ "&:a", "error -14: expected a name after '&' in pattern '&:a'" },
