@@ -488,6 +488,15 @@ inv_find_group(const drove_inventory *inv, const char *name)
 	return map_get(&inv->groupmap, name);
 }
 
+/* Whether host h is in no group other than all. */
+int
+inv_ungrouped(const drove_inventory *inv, size_t h)
+{
+	const struct inv_idx *g = &inv->hosts[h].groups;
+
+	return g->n == 0 || (g->n == 1 && g->v[0] == INV_ALL);
+}
+
 /* A deep copy of src's hosts and groups, or NULL when out of memory. */
 static drove_inventory *
 inv_clone(const drove_inventory *src)

@@ -79,6 +79,9 @@ struct drove_inventory {
 size_t	inv_find_host(const drove_inventory *, const char *name);
 size_t	inv_find_group(const drove_inventory *, const char *name);
 
+/* Whether host h is in no group other than all. */
+int	inv_ungrouped(const drove_inventory *, size_t h);
+
 /* Whether s (len bytes, up to a "%zone") is an IPv6 address. */
 int	inv_is_ipv6(const char *s, size_t len);
 

@@ -9,6 +9,8 @@
  *
  * A term is one of:
  *   all, *            every host
+ *   ungrouped         hosts in no group but all, unless a group has
+ *                     that name (Ansible's implicit group)
  *   name              a group (its hosts and its children's) or a host
  *   web*, db-?        an fnmatch glob over group and host names
  *   web[01-20]        ranges as in inventories, also "[1-3,7,10-12]";
@@ -147,13 +149,14 @@ pat_split(struct drove_err *e, const char *pattern, struct terms *t,
 				depth++;
 			else if (*p == ']' && --depth < 0)
 				return err_set(e, DROVE_E_INVENTORY,
-				    "unmatched ']' in pattern '%s'", pattern);
+				    "unmatched ']' in '%.*s'",
+				    (int)(p - s + 1), s);
 			else if ((*p == ',' || *p == ':') && depth == 0)
 				break;
 		}
 		if (depth > 0)
 			return err_set(e, DROVE_E_INVENTORY, "unclosed '[' in "
-			    "pattern '%s'", pattern);
+			    "'%s'", s);
 		for (end = p; end > s && isspace((unsigned char)end[-1]); end--)
 			;
 		if (*p != '\0')
@@ -283,6 +286,11 @@ sel_name(const char *name, void *arg)
 	if (strpbrk(name, "*?[") == NULL) {
 		if ((g = inv_find_group(inv, name)) != INV_NONE) {
 			sel_group(s, g);
+			n++;
+		} else if (strcmp(name, "ungrouped") == 0) {
+			for (h = 0; h < inv->nhosts; h++)
+				if (inv_ungrouped(inv, h))
+					s->marks[h] = s->val;
 			n++;
 		}
 		if ((h = inv_find_host(inv, name)) != INV_NONE) {

@@ -158,9 +158,16 @@ TEST(inventory_yaml_structure)
 	    "top:\n"
 	    "  hosts:\n"
 	    "    h4:\n"
-	    "    h2:\n"), 0);
+	    "    h2:\n"
+	    "  vars: {v: top}\n"
+	    "all:\n"
+	    "  vars: {v: all, w: all}\n"), 0);
 	T_STREQ(names(inv), "solo h1 h2 h3 h4");
 	T_STREQ(var(inv, "h2", "x"), "1");
+	/* A top-level group is a child of all. */
+	T_STREQ(var(inv, "h4", "v"), "top");
+	T_STREQ(var(inv, "h4", "w"), "all");
+	T_STREQ(var(inv, "h3", "v"), "all");
 	drove_inventory_free(inv);
 }
 

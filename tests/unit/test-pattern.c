@@ -134,8 +134,8 @@ static const struct {
 	    "'webservers:&phoenix:&dbservers' selects no hosts" },
 	{ "atlanta:!all", "error -15: pattern 'atlanta:!all' selects no "
 	    "hosts" },
-	{ "web[01", "error -14: unclosed '[' in pattern 'web[01'" },
-	{ "web]", "error -14: unmatched ']' in pattern 'web]'" },
+	{ "a:web[01", "error -14: unclosed '[' in 'web[01'" },
+	{ "a,web]x,b", "error -14: unmatched ']' in 'web]'" },
 	{ "webservers:!", "error -14: expected a name after '!' in pattern "
 	    "'webservers:!'" },
 	{ "&:a", "error -14: expected a name after '&' in pattern '&:a'" },
@@ -168,6 +168,8 @@ TEST(pattern_nested_groups)
 
 	T_TRUE(inv != NULL);
 	T_SELECT(inv, "all:!prod", "bastion");
+	T_SELECT(inv, "ungrouped", "bastion");
+	T_SELECT(inv, "ungrouped:db01", "bastion db01");
 	T_SELECT(inv, "prod:!db:!web0[2-9]", "web01 web10");
 	T_SELECT(inv, "db[01-03],web[1-2]", "error -15: no group or host "
 	    "matches 'web1'; closest: web, web01, web10");
@@ -182,6 +184,7 @@ TEST(pattern_ipv6_terms)
 
 	T_EQ(drove_inventory_add_list(inv, "a,[::1]:2222,fe80::2,b"), 0);
 	T_SELECT(inv, "[::1]:b", "::1 b");
+	T_SELECT(inv, "ungrouped", "a ::1 fe80::2 b");
 	T_SELECT(inv, "all:![fe80::2]", "a ::1 b");
 	T_SELECT(inv, "fe80::2", "error -15: no group or host matches 'fe80'");
 	drove_inventory_free(inv);
