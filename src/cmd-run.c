@@ -17,13 +17,6 @@
 
 static int	cmd_run_exec(int, char **);
 
-const struct cmd_entry cmd_run_entry = {
-	.name = "run",
-	.usage = "[options] PATTERN [--] COMMAND...",
-	.help = "run a command on a group of hosts",
-	.exec = cmd_run_exec,
-};
-
 enum { OPT_JSON = OPT_COMMON_END, OPT_COLOR, OPT_HELP };
 
 static const struct option run_longopts[] = {
@@ -32,6 +25,16 @@ static const struct option run_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.usage = "[options] PATTERN [--] COMMAND...",
+	.help = "run a command on a group of hosts",
+	.shortopts = "bo:",
+	.longopts = run_longopts,
+	.exec = cmd_run_exec,
 };
 
 static drove_fleet *running;
@@ -137,7 +140,7 @@ cmd_run_exec(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	for (i = 0; common_longopts[i].name != NULL; i++)
 		longopts[n++] = common_longopts[i];
-	for (i = 0; i < sizeof run_longopts / sizeof run_longopts[0]; i++)
+	for (i = 0; run_longopts[i].name != NULL; i++)
 		longopts[n++] = run_longopts[i];
 	memset(&longopts[n], 0, sizeof longopts[n]);
 	for (;;) {

@@ -24,6 +24,8 @@ struct cmd_entry {
 	const char	*name;
 	const char	*usage;
 	const char	*help;
+	const char	*shortopts;	/* its own, beside the common ones */
+	const struct option *longopts;	/* its own, NULL-terminated */
 	int		(*exec)(int argc, char **argv);
 };
 

@@ -127,9 +127,11 @@ exec_write(struct exec_job *x)
 		}
 		n = libssh2_channel_write_ex(x->ch, 0, c->data + x->in_off,
 		    x->wlen);
-		if (n == LIBSSH2_ERROR_EAGAIN || n == 0)
+		if (n == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		x->wlen = 0;
+		if (n == 0)	/* no window: nothing was queued */
+			return DROVE_AGAIN;
 		if (n < 0) {
 			/* the command stopped reading: keep its output */
 			x->in_done = x->eof_sent = 1;
@@ -225,8 +227,22 @@ exec_step(struct job *j, struct sess *s)
 		rc = exec_read(x, s, &budget);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 || !x->in_done || !x->eof_sent)
+		if (rc == 0)
 			return DROVE_AGAIN;
+		if (!x->in_done || !x->eof_sent) {
+			/*
+			 * The command may still read stdin, unless the
+			 * channel is closed: then drop the rest of it.  A
+			 * write waiting for window (none left) has nothing
+			 * half-sent, so it may be dropped too.
+			 */
+			if ((x->wlen != 0 &&
+			    libssh2_channel_window_write(x->ch) > 0) ||
+			    libssh2_channel_wait_closed(x->ch) != 0)
+				return DROVE_AGAIN;
+			x->wlen = 0;
+			x->in_done = x->eof_sent = 1;
+		}
 		x->st = EX_WAIT;
 		/* FALLTHROUGH */
 	case EX_WAIT:

@@ -61,21 +61,53 @@ find_cmd(const char *name)
 	return NULL;
 }
 
-/* Whether the global option word takes the next word as its value. */
+/* Whether short option c takes a value in optstring. */
+static int
+short_takes_value(const char *optstring, int c)
+{
+	const char *p = strchr(optstring, c);
+
+	return p != NULL && p[1] == ':';
+}
+
+/* Whether long option name (a prefix is enough) takes a value. */
+static int
+long_takes_value(const struct option *o, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; o != NULL && o->name != NULL; o++)
+		if (strncmp(o->name, name, n) == 0)
+			return o->has_arg == required_argument;
+	return 0;
+}
+
+/*
+ * Whether an option word before the command name takes the next word as its
+ * value.  The command is not known yet, so every command's options count.
+ */
 static int
 takes_value(const char *w)
 {
-	const struct option *o;
-	size_t n;
+	const struct cmd_entry **c;
 
-	if (w[1] != '-')
-		return w[2] == '\0' && strchr("iHflp", w[1]) != NULL;
+	if (w[1] != '-') {
+		if (w[2] != '\0')
+			return 0;
+		if (short_takes_value(COMMON_SHORTOPTS, w[1]))
+			return 1;
+		for (c = cmd_table; *c != NULL; c++)
+			if (short_takes_value((*c)->shortopts, w[1]))
+				return 1;
+		return 0;
+	}
 	if (strchr(w, '=') != NULL)
 		return 0;
-	n = strlen(w + 2);
-	for (o = common_longopts; o->name != NULL; o++)
-		if (strncmp(o->name, w + 2, n) == 0)
-			return o->has_arg == required_argument;
+	if (long_takes_value(common_longopts, w + 2))
+		return 1;
+	for (c = cmd_table; *c != NULL; c++)
+		if (long_takes_value((*c)->longopts, w + 2))
+			return 1;
 	return 0;
 }
 

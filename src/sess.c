@@ -151,6 +151,8 @@ sess_free(struct sess *s)
 		return;
 	if (s->job != NULL)
 		s->job->ops->free(s->job, 1);
+	if (s->cfg->agent != NULL)
+		agent_unwait(s->cfg->agent, &s->task);
 	sign_req_release(&s->signreq);
 	free(s->auth_methods);
 	free(s->name);

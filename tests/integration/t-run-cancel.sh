@@ -24,7 +24,8 @@ err=$(cat "$FX_DIR/err")
 echo "$err"
 fx_assert_eq 130 "$rc" "exit status after SIGINT"
 fx_assert_match '^6 hosts: 6 cancelled$' "$err" "summary printed"
-fx_assert_match 'cancelled \(6\)' "$err"
+fx_assert_match '^cancelled \(3\): h\[0001-0003\]: interrupted during job$' "$err"
+fx_assert_match '^cancelled \(3\): h\[0004-0006\]: interrupted before it started$' "$err"
 # The remote sleeps went away with their sessions.
 n=0
 while pgrep -u "$FX_USER" -f 'sleep 60' >/dev/null && [ $n -lt 500 ]; do

@@ -10,11 +10,15 @@ dr_inventory s1 2
 
 # Options before and after the command name mean the same.
 dr -i "$FX_DIR/inv.yml" run all 'echo a'
-before=$FX_OUT
+before=$(printf '%s\n' "$FX_OUT" | sort)
+fx_assert_eq "h0001: a
+h0002: a" "$before"
 fx_run "$DROVE" run --no-agent -i "$FX_DIR/inv.yml" all 'echo a'
-fx_assert_eq "$before" "$FX_OUT" "options after the command name"
+fx_assert_eq "$before" "$(printf '%s\n' "$FX_OUT" | sort)" \
+    "options after the command name"
 fx_run "$DROVE" r -i "$FX_DIR/inv.yml" --no-agent all 'echo' 'a'
-fx_assert_eq "$before" "$FX_OUT" "a unique prefix, words joined"
+fx_assert_eq "$before" "$(printf '%s\n' "$FX_OUT" | sort)" \
+    "a unique prefix, words joined"
 # Command words that look like options belong to the command.
 dr -i "$FX_DIR/inv.yml" run h0001 ls -d /
 fx_assert_eq "0 h0001: /" "$FX_RC $FX_OUT" "options after the command"
