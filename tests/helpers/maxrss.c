@@ -1,21 +1,31 @@
 /*
- * maxrss.c: run a command and report its peak resident memory.
+ * maxrss.c: run a command and report its peak memory and CPU time.
  *
  * Usage: maxrss FILE COMMAND [ARGS...]
- * Runs COMMAND with the same stdin/stdout/stderr, writes the peak RSS of the
- * command (and its waited-for children) in KiB to FILE, and exits with the
- * command's status (128+N when killed by signal N).
+ * Runs COMMAND with the same stdin/stdout/stderr and writes one line to
+ * FILE: "MAXRSS_KIB USER_MS SYS_MS WALL_MS" for the command and its
+ * waited-for children.  Exits with the command's status (128+N when killed
+ * by signal N).
  */
 #include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Milliseconds of a timeval. */
+static long
+tv_ms(struct timeval tv)
+{
+	return tv.tv_sec * 1000L + tv.tv_usec / 1000;
+}
 
 int
 main(int argc, char **argv)
 {
+	struct timespec t0, t1;
 	struct rusage ru;
 	FILE *fp;
 	pid_t pid;
@@ -25,6 +35,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: maxrss FILE COMMAND [ARGS...]\n");
 		return 2;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((pid = fork()) == -1) {
 		perror("fork");
 		return 2;
@@ -38,11 +49,14 @@ main(int argc, char **argv)
 		perror("wait4");
 		return 2;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if ((fp = fopen(argv[1], "w")) == NULL) {
 		perror(argv[1]);
 		return 2;
 	}
-	fprintf(fp, "%ld\n", ru.ru_maxrss);
+	fprintf(fp, "%ld %ld %ld %ld\n", ru.ru_maxrss, tv_ms(ru.ru_utime),
+	    tv_ms(ru.ru_stime), (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	fclose(fp);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);

@@ -15,7 +15,7 @@ inv()
 	    "$1" "$FX_USER" "$FX_KEY" >"$FX_DIR/inv.yml"
 }
 inv "$FX_PORT_s1"
-fp=$(ssh-keygen -lf "$FX_HOSTKEY_s1" | cut -d' ' -f2)
+fp=$(ssh-keygen -lf "$FX_HOSTKEY_s1" | cut -d' ' -f2 | sed 's/[+/]/\\&/g')
 
 # strict, unknown host: fails with the fingerprint and the remedy.
 : >"$kh"

@@ -1,0 +1,56 @@
+#!/bin/sh
+# tests/bench/run.sh: how long `drove run` takes on N hosts of a loopback
+# fleet, how much client CPU (user+sys) and how much memory (peak RSS).
+#
+# Usage: sh tests/bench/run.sh [N...]        (default: 100 500 1000)
+# Environment: O (build dir, default build), FORKS (drove -f, default 0:
+# every host at once), CMD (remote command, default "true"), RUNS (runs per
+# N, default 3; the median run by wall time is printed).
+#
+# The fleet is one OpenSSH sshd on 127.0.0.1 (MaxStartups and MaxSessions
+# high) reached under N inventory names, logging in as the fixture's test
+# user (/bin/sh) with an ed25519 key, host keys checked (strict) against a
+# known_hosts file.  sshd runs on the same machine, so wall time includes the
+# server's work for every connection; client CPU is drove's alone.
+cd "$(dirname "$0")/../.." || exit 1
+O=${O:-build}
+case $O in /*) ;; *) O=$PWD/$O ;; esac
+DROVE=$O/drove
+FX_QUIET=1
+export O FX_QUIET
+. tests/fixtures/lib.sh
+[ -x "$DROVE" ] && [ -x "$O/helpers/maxrss" ] ||
+    { echo "build first: make all $O/helpers/maxrss" >&2; exit 1; }
+[ $# -gt 0 ] || set -- 100 500 1000
+fx_init
+fx_user
+HOME=$FX_DIR/home
+export HOME
+mkdir -p "$HOME/.ssh"
+fx_sshd bench hostkeys=ed25519 maxstartups=5000 maxsessions=5000
+fx_known_hosts bench >"$HOME/.ssh/known_hosts"
+
+printf '%s\n' "drove $("$DROVE" --version | cut -d' ' -f2), libssh2 $(pkg-config --modversion libssh2), $(nproc) CPUs, forks=${FORKS:-0}, command '${CMD:-true}'"
+printf '%6s %9s %11s %10s %9s %8s\n' hosts wall_ms cpu_ms cpu/host rss_MiB ok
+for n in "$@"; do
+	fx_inventory n "$n" bench g1 "$FX_USER" >"$FX_DIR/inv.yml"
+	: >"$FX_DIR/runs"
+	r=0
+	while [ $r -lt "${RUNS:-3}" ]; do
+		"$O/helpers/maxrss" "$FX_DIR/rss" "$DROVE" --no-agent \
+		    -i "$FX_DIR/inv.yml" -f "${FORKS:-0}" --json \
+		    --connect-timeout 60 run all "${CMD:-true}" \
+		    >"$FX_DIR/out" 2>/dev/null
+		ok=$(grep -c '"status":"ok"' "$FX_DIR/out")
+		echo "$(cat "$FX_DIR/rss") $ok" >>"$FX_DIR/runs"
+		r=$((r + 1))
+	done
+	# median by wall time: fields rss user sys wall ok
+	sort -n -k4 "$FX_DIR/runs" | sed -n "$(( (${RUNS:-3} + 1) / 2 ))p" |
+	    while read -r rss usr sys wall ok; do
+		cpu=$((usr + sys))
+		printf '%6d %9d %11d %10s %9s %8d\n' "$n" "$wall" "$cpu" \
+		    "$(awk "BEGIN{printf \"%.2f\", $cpu/$n}")" \
+		    "$(awk "BEGIN{printf \"%.1f\", $rss/1024}")" "$ok"
+	done
+done
