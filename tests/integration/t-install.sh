@@ -1,0 +1,36 @@
+#!/bin/sh
+# t-install.sh: make install puts the binary, both libraries, the header and
+# drove.pc under DESTDIR; libdrove.so exports only drove_* symbols; a program
+# built with pkg-config against the installed library runs on the fixture.
+. tests/fixtures/lib.sh
+. tests/fixtures/drove.sh
+
+san=
+cflags=
+case $O in
+*-san) san=SAN=1 cflags="-fsanitize=address,undefined" ;;
+esac
+dest=$FX_DIR/inst
+fx_run make -s -C "$FX_ROOT" install $san PREFIX=/usr DESTDIR="$dest"
+fx_assert_eq 0 "$FX_RC" "make install"
+for f in bin/drove lib/libdrove.a lib/libdrove.so.0 lib/libdrove.so \
+    include/drove.h lib/pkgconfig/drove.pc; do
+	[ -e "$dest/usr/$f" ] || fx_fail "not installed: $f"
+done
+fx_assert_match 'SONAME.*libdrove\.so\.0' \
+    "$(objdump -p "$dest/usr/lib/libdrove.so")" "the SONAME"
+fx_assert_eq "" "$(nm -D --defined-only "$dest/usr/lib/libdrove.so" |
+    awk '{print $3}' | grep -v '^drove_')" "only drove_* exported"
+
+export PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig"
+fx_run sh -c "cc $cflags -o '$FX_DIR/fleet-run' '$FX_ROOT/contrib/examples/fleet-run.c' \
+    \$(pkg-config --cflags --libs drove)"
+fx_assert_eq 0 "$FX_RC" "build against the installed library"
+
+fx_sshd s1
+fx_known_hosts s1 >"$FX_DIR/kh"
+fx_run env LD_LIBRARY_PATH="$dest/usr/lib" "$FX_DIR/fleet-run" "$FX_DIR/kh" \
+    "$FX_KEY" 'echo from-lib' "$FX_USER@127.0.0.1:$FX_PORT_s1"
+fx_assert_eq 0 "$FX_RC" "the example ran"
+fx_assert_match '^\{"host":"127.0.0.1","status":"ok","exit":0,.*"stdout":"from-lib\\n"' \
+    "$FX_OUT" "its JSON line"
