@@ -28,6 +28,7 @@ const struct option common_longopts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "ask-pass", no_argument, NULL, OPT_ASK_PASS },
 	{ "no-agent", no_argument, NULL, OPT_NO_AGENT },
+	{ "keepalive", required_argument, NULL, OPT_KEEPALIVE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -39,6 +40,7 @@ common_init(struct common_opts *o)
 	o->forks = 256;
 	o->connect_timeout_ms = 10000;
 	o->hostkey_policy = DROVE_HOSTKEY_STRICT;
+	o->keepalive_s = 30;
 }
 
 /* Free the option lists. */
@@ -153,12 +155,18 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	case OPT_NO_AGENT:
 		o->no_agent = 1;
 		return 1;
+	case OPT_KEEPALIVE:
+		if ((v = parse_uint(arg, 86400)) < 0)
+			goto bad;
+		o->keepalive_s = (unsigned int)v;
+		return 1;
 	}
 	return 0;
  bad:
 	fprintf(stderr, "drove: bad value for option %s: '%s'\n",
 	    ch == 'f' ? "-f" : ch == 'p' ? "-p" : ch == OPT_HOSTKEY ?
-	    "--host-key-check (strict, accept-new or off)" : ch == OPT_TIMEOUT ?
+	    "--host-key-check (strict, accept-new or off)" : ch == OPT_KEEPALIVE ?
+	    "--keepalive (seconds)" : ch == OPT_TIMEOUT ?
 	    "--timeout (seconds)" : "--connect-timeout (seconds)", arg);
 	return -1;
 }
@@ -280,6 +288,7 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	drove_fleet_set_forks(f, o->forks);
 	drove_fleet_set_connect_timeout(f, o->connect_timeout_ms);
 	drove_fleet_set_command_timeout(f, o->timeout_ms);
+	drove_fleet_set_keepalive(f, o->keepalive_s);
 	drove_fleet_set_hostkey_policy(f, o->hostkey_policy);
 	drove_fleet_use_agent(f, !o->no_agent);
 	drove_fleet_set_passphrase_cb(f, passphrase_prompt, NULL);

@@ -67,6 +67,8 @@ run_help(void)
 	    "0: all)\n"
 	    "      --timeout SEC          per-host command timeout\n"
 	    "      --connect-timeout SEC  connect+auth timeout (default 10)\n"
+	    "      --keepalive SEC        keepalive interval (default 30, "
+	    "0: off)\n"
 	    "      --key FILE             identity file (repeatable)\n"
 	    "      --no-agent             do not use ssh-agent\n"
 	    "      --ask-pass             prompt once for a password\n"

@@ -44,6 +44,7 @@ struct common_opts {
 	unsigned int	  forks;
 	unsigned int	  connect_timeout_ms;
 	unsigned int	  timeout_ms;
+	unsigned int	  keepalive_s;
 	int		  ask_pass;
 	int		  no_agent;
 	int		  quiet;
@@ -56,7 +57,8 @@ extern const struct cmd_entry cmd_run_entry;
 extern const struct option common_longopts[];
 enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
-	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_COMMON_END
+	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
+	OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);

@@ -294,7 +294,8 @@ exec_idle(struct job *j)
 {
 	struct exec_job *x = (struct exec_job *)j;
 
-	return x->wlen == 0 && (x->in_done ? x->eof_sent : 1);
+	return x->st == EX_RUN && x->wlen == 0 &&
+	    (x->in_done ? x->eof_sent : 1);
 }
 
 /* Free the job; the channel only when it is closed (else the session

@@ -630,8 +630,11 @@ sess_auth(struct sess *s)
 		return auth_failed(s);
 	}
 	s->authenticated = 1;
-	if (s->cfg->keepalive_s > 0)
+	if (s->cfg->keepalive_s > 0) {
 		libssh2_keepalive_config(s->ls, 0, s->cfg->keepalive_s);
+		s->keepalive_due = loop_now(s->cfg->loop) +
+		    s->cfg->keepalive_s * 1000ULL;
+	}
 	loop_timer_stop(s->cfg->loop, &s->deadline);
 	if (s->cfg->command_timeout_ms > 0)
 		loop_timer_start(s->cfg->loop, &s->deadline,
@@ -641,21 +644,38 @@ sess_auth(struct sess *s)
 	return 0;
 }
 
-/* JOB: run the job; keepalive on idle sessions. */
+/*
+ * Send a keepalive when one is due, only on an idle session with nothing
+ * half-sent: keepalive_send swallows EAGAIN and would leave its packet
+ * queued in front of the job's next send (LIBSSH2-NOTES §1.7).
+ */
+static void
+sess_keepalive(struct sess *s)
+{
+	uint64_t now = loop_now(s->cfg->loop);
+	int next = 0;
+
+	if (s->cfg->keepalive_s == 0 || now < s->keepalive_due ||
+	    !s->job->ops->idle(s->job) ||
+	    (libssh2_session_block_directions(s->ls) &
+	    LIBSSH2_SESSION_BLOCK_OUTBOUND))
+		return;
+	if (libssh2_keepalive_send(s->ls, &next) == 0 && next > 0)
+		s->keepalive_due = now + (uint64_t)next * 1000;
+	else
+		s->keepalive_due = now + s->cfg->keepalive_s * 1000ULL;
+}
+
+/* JOB: run the job; a safety tick drives it at least once a second. */
 static int
 sess_job(struct sess *s)
 {
-	int rc, next = 0;
+	int rc;
 
 	rc = s->job->ops->step(s->job, s);
 	if (rc == DROVE_AGAIN) {
-		if (!loop_timer_active(&s->tick)) {
-			if (s->cfg->keepalive_s > 0 &&
-			    s->job->ops->idle(s->job))
-				libssh2_keepalive_send(s->ls, &next);
-			loop_timer_start(s->cfg->loop, &s->tick,
-			    SESS_TICK_MS);
-		}
+		sess_keepalive(s);
+		loop_timer_start(s->cfg->loop, &s->tick, SESS_TICK_MS);
 		return DROVE_AGAIN;
 	}
 	if (rc < 0)

@@ -106,6 +106,7 @@ struct sess {
 
 	struct job		*job;
 	uint64_t		 started_ms;
+	uint64_t		 keepalive_due;	/* loop_now() ms */
 	struct loop_timer	 deadline;	/* connect, then command */
 	struct loop_timer	 tick;		/* fallback wake-up, keepalive */
 	struct loop_task	 task;		/* step on the next turn */

@@ -46,3 +46,9 @@ fx_assert_eq 100000000 "$(wc -c <"$FX_DIR/big/h0001.out")" "all 100 MB arrived"
 rss=$(cut -d" " -f1 "$FX_DIR/rss")
 echo "peak RSS for 100 MB of output: $rss KiB"
 [ "$rss" -lt 65536 ] || fx_fail "peak RSS $rss KiB is not bounded (>= 64 MiB)"
+
+# A quiet command: keepalives reach the server while it runs.
+dr -i "$FX_DIR/inv.yml" --keepalive 1 run h0001 'sleep 3; echo woke'
+fx_assert_eq "0 h0001: woke" "$FX_RC $FX_OUT" "quiet command"
+fx_assert_match 'keepalive@libssh2.org' "$(cat "$FX_LOG_s1")" \
+    "keepalives sent while the command was quiet"

@@ -24,17 +24,10 @@
 #include "agent.h"
 #include "buf.h"
 #include "ident.h"
+#include "keys.h"
 #include "sshbuf.h"
 #include "test.h"
 
-int	tk_mkdir(char *dir, size_t size);
-void	tk_rmdir(const char *dir);
-int	tk_keygen(const char *dir, const char *name, const char *args,
-	    const char *pass, char *path, size_t size);
-int	tk_pub_blob(const char *path, struct buf *blob);
-int	tk_verify(const unsigned char *blob, size_t bloblen,
-	    const unsigned char *data, size_t len, const unsigned char *sig,
-	    size_t siglen);
 
 #define NKEYS	3
 #define NREQS	7
