@@ -29,6 +29,8 @@
 #define AGENTC_REQUEST_IDENTITIES	11
 #define AGENT_IDENTITIES_ANSWER		12
 #define AGENTC_SIGN_REQUEST		13
+#define AGENT_RSA_SHA2_256		2
+#define AGENT_RSA_SHA2_512		4
 #define AGENT_SIGN_RESPONSE		14
 
 #define AGENT_MSG_MAX		(256 * 1024)
@@ -547,6 +549,21 @@ agent_fifo_grow(struct agent *a)
 	return 0;
 }
 
+/* The sign request flags: which rsa-sha2 hash libssh2 asked for. */
+static uint32_t
+agent_flags(const struct ident *id, const unsigned char *data, size_t len)
+{
+	if (strcmp(id->algo, "ssh-rsa") != 0)
+		return 0;
+	switch (ident_rsa_method(data, len)) {
+	case SIGN_RSA_SHA256:
+		return AGENT_RSA_SHA2_256;
+	case SIGN_RSA_SHA512:
+		return AGENT_RSA_SHA2_512;
+	}
+	return 0;
+}
+
 /* Queue a sign request for an agent identity; 0 when it is on its way. */
 int
 agent_sign(struct agent *a, struct ident *id, struct sign_req *req,
@@ -562,7 +579,7 @@ agent_sign(struct agent *a, struct ident *id, struct sign_req *req,
 		return DROVE_E_NOMEM;
 	if (sshbuf_put_string(&a->out, id->blob, id->bloblen) != 0 ||
 	    sshbuf_put_string(&a->out, data, len) != 0 ||
-	    sshbuf_put_u32(&a->out, 0) != 0) {
+	    sshbuf_put_u32(&a->out, agent_flags(id, data, len)) != 0) {
 		a->out.len = start;
 		return DROVE_E_NOMEM;
 	}

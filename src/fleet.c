@@ -816,6 +816,7 @@ fleet_setup(drove_fleet *f)
 	f->cfg.agent = f->agent;
 	f->cfg.idents = f->idents;
 	f->cfg.nidents = f->nidents;
+	f->cfg.nexplicit = f->nid_paths;
 	f->cfg.password = f->password;
 	f->cfg.local_user = f->local_user;
 	f->cfg.connect_timeout_ms = f->connect_timeout_ms;

@@ -672,16 +672,47 @@ ecdsa_der_to_ssh(const unsigned char *der, size_t len, struct buf *out)
 	return r;
 }
 
-/* The digest a key signs with: none for ed25519. */
+/*
+ * The RSA signature algorithm libssh2 announced in the data it asks us to
+ * sign (string session id, byte 50, string user, string service, string
+ * "publickey", bool, string algorithm): "ssh-rsa" with libssh2 1.10,
+ * "rsa-sha2-256" or "-512" when a newer libssh2 upgraded it.  Returns
+ * SIGN_RSA_SHA1, SIGN_RSA_SHA256 or SIGN_RSA_SHA512.
+ */
+int
+ident_rsa_method(const unsigned char *data, size_t len)
+{
+	const unsigned char *p;
+	struct sshbuf b;
+	size_t n, i;
+	uint8_t u8;
+
+	sshbuf_from(&b, data, len);
+	for (i = 0; i < 4; i++) {
+		if ((i == 1 && sshbuf_get_u8(&b, &u8) != 0) ||
+		    sshbuf_get_string(&b, &p, &n) != 0)
+			return SIGN_RSA_SHA1;
+	}
+	if (sshbuf_get_u8(&b, &u8) != 0 || sshbuf_get_string(&b, &p, &n) != 0)
+		return SIGN_RSA_SHA1;
+	if (n == 12 && memcmp(p, "rsa-sha2-256", 12) == 0)
+		return SIGN_RSA_SHA256;
+	if (n == 12 && memcmp(p, "rsa-sha2-512", 12) == 0)
+		return SIGN_RSA_SHA512;
+	return SIGN_RSA_SHA1;
+}
+
+/* The digest a key signs with (none for ed25519); rsa is the method. */
 static const EVP_MD *
-pkey_md(EVP_PKEY *pkey)
+pkey_md(EVP_PKEY *pkey, int rsa)
 {
 	char group[64];
 	size_t i;
 
 	switch (EVP_PKEY_get_base_id(pkey)) {
 	case EVP_PKEY_RSA:
-		return EVP_sha1();
+		return rsa == SIGN_RSA_SHA512 ? EVP_sha512() :
+		    rsa == SIGN_RSA_SHA256 ? EVP_sha256() : EVP_sha1();
 	case EVP_PKEY_EC:
 		if (EVP_PKEY_get_utf8_string_param(pkey,
 		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
@@ -709,7 +740,8 @@ file_sign(EVP_PKEY *pkey, const unsigned char *data, size_t len,
 	buf_init(&out);
 	ec = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC;
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(ctx, NULL, pkey_md(pkey), NULL, pkey) != 1 ||
+	    EVP_DigestSignInit(ctx, NULL, pkey_md(pkey, ident_rsa_method(data,
+	    len)), NULL, pkey) != 1 ||
 	    EVP_DigestSign(ctx, NULL, &rawlen, data, len) != 1 ||
 	    (raw = malloc(rawlen)) == NULL ||
 	    EVP_DigestSign(ctx, raw, &rawlen, data, len) != 1)

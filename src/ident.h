@@ -60,6 +60,10 @@ void	ident_free(struct ident *);	/* NULL-safe; file keys only */
 /* Free the members of an ident embedded elsewhere (the agent's list). */
 void	ident_release(struct ident *);
 
+/* Which RSA hash libssh2 asked for in the data to sign. */
+enum { SIGN_RSA_SHA1, SIGN_RSA_SHA256, SIGN_RSA_SHA512 };
+int	ident_rsa_method(const unsigned char *data, size_t len);
+
 void	sign_req_init(struct sign_req *, struct loop_task *wake);
 /*
  * Drop a request (the session is going away): a pending one is unlinked from

@@ -478,21 +478,30 @@ auth_allows(struct sess *s, const char *method)
 	return 0;
 }
 
-/* The idx-th public key candidate, in OpenSSH's order; NULL past the end. */
+/*
+ * The idx-th public key candidate, in OpenSSH's order: the agent's keys,
+ * the --key files, the host's own key, the default files.  NULL past the
+ * end.
+ */
 static struct ident *
 auth_candidate(struct sess *s, size_t idx)
 {
-	size_t na = s->cfg->agent ? agent_count(s->cfg->agent) : 0;
+	const struct sess_cfg *c = s->cfg;
+	size_t na = c->agent ? agent_count(c->agent) : 0;
 
 	if (idx < na)
-		return agent_ident(s->cfg->agent, idx);
+		return agent_ident(c->agent, idx);
 	idx -= na;
+	if (idx < c->nexplicit)
+		return c->idents[idx];
+	idx -= c->nexplicit;
 	if (s->ident != NULL) {
 		if (idx == 0)
 			return s->ident;
 		idx--;
 	}
-	return idx < s->cfg->nidents ? s->cfg->idents[idx] : NULL;
+	idx += c->nexplicit;
+	return idx < c->nidents ? c->idents[idx] : NULL;
 }
 
 /* Build the message for a host that no method let in. */

@@ -38,8 +38,9 @@ struct sess_cfg {
 	struct known_hosts	*kh;
 	enum drove_hostkey_policy policy;
 	struct agent		*agent;		/* NULL: no agent */
-	struct ident	       **idents;	/* identity files, in order */
-	size_t			 nidents;
+	struct ident	       **idents;	/* identity files: explicit */
+	size_t			 nidents;	/* ones first, then defaults */
+	size_t			 nexplicit;
 	const char		*password;	/* default password or NULL */
 	const char		*local_user;
 	unsigned int		 connect_timeout_ms;	/* 0: none */

@@ -458,3 +458,77 @@ TEST(ident_load_errors)
 	    "key ", ": malformed openssh key");
 	tk_rmdir(dir);
 }
+
+/* libssh2's data to sign for publickey auth, announcing algorithm method. */
+static int
+userauth_data(struct buf *b, const char *method)
+{
+	if (sshbuf_put_cstring(b, "session-id") != 0 ||
+	    sshbuf_put_u8(b, 50) != 0 ||
+	    sshbuf_put_cstring(b, "user") != 0 ||
+	    sshbuf_put_cstring(b, "ssh-connection") != 0 ||
+	    sshbuf_put_cstring(b, "publickey") != 0 ||
+	    sshbuf_put_u8(b, 1) != 0 ||
+	    sshbuf_put_cstring(b, method) != 0 ||
+	    sshbuf_put_cstring(b, "blob") != 0)
+		return -1;
+	return 0;
+}
+
+/* Whether sig verifies over data with md under pkey. */
+static int
+verifies(EVP_PKEY *pkey, const EVP_MD *md, const struct buf *data,
+    const unsigned char *sig, size_t siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, md, NULL,
+	    pkey) == 1 && EVP_DigestVerify(ctx, sig, siglen,
+	    (const unsigned char *)data->data, data->len) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+TEST(ident_rsa_signs_the_announced_hash)
+{
+	static const struct {
+		const char	*method;
+		int		 want;
+	} m[] = {
+		{ "ssh-rsa", SIGN_RSA_SHA1 },
+		{ "rsa-sha2-256", SIGN_RSA_SHA256 },
+		{ "rsa-sha2-512", SIGN_RSA_SHA512 },
+	};
+	const EVP_MD *mds[] = { EVP_sha1(), EVP_sha256(), EVP_sha512() };
+	struct drove_err err;
+	struct ident *id = NULL;
+	unsigned char *sig = NULL;
+	size_t siglen, i, j;
+	char dir[64], path[256];
+	struct buf data;
+	int ok = 1;
+
+	T_EQ(tk_mkdir(dir, sizeof dir), 0);
+	T_EQ(tk_keygen(dir, "rsa", "-t rsa -b 2048", "", path, sizeof path), 0);
+	T_EQ(ident_load(path, NULL, NULL, &id, &err), 0);
+	for (i = 0; i < 3 && ok; i++) {
+		buf_init(&data);
+		ok = userauth_data(&data, m[i].method) == 0 &&
+		    ident_rsa_method((unsigned char *)data.data, data.len) ==
+		    m[i].want && ident_sign(id, NULL,
+		    (unsigned char *)data.data, data.len, &sig, &siglen) == 0;
+		for (j = 0; j < 3 && ok; j++)
+			ok = verifies(id->pkey, mds[j], &data, sig, siglen) ==
+			    (j == i);
+		if (!ok)
+			fprintf(stderr, "method %s\n", m[i].method);
+		free(sig);
+		sig = NULL;
+		buf_release(&data);
+	}
+	T_EQ(ident_rsa_method((const unsigned char *)"\0\0", 2), SIGN_RSA_SHA1);
+	ident_free(id);
+	tk_rmdir(dir);
+	T_TRUE(ok);
+}
