@@ -1,8 +1,8 @@
 #!/bin/sh
 # Install the Debian packages drove needs to build and test, when missing.
 # Runs as root (or through sudo when available); does nothing when all are
-# present, so it is safe to call from every make target.  README.md says why
-# each package is needed.
+# present (but make /run/sshd, as root), so it is safe to call from every
+# make target.  README.md says why each package is needed.
 #
 # Installing openssh-server must not start a system sshd (on a host without
 # systemd, such as a chroot, its init script would listen on 0.0.0.0:22): a
@@ -17,6 +17,9 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 	    missing="$missing $p"
 done
+# sshd run as root (the unit tests run "sshd -i") needs its privilege
+# separation dir, which only its service start makes; /run is emptied at boot.
+[ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || mkdir -m 755 /run/sshd
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing"
 sudo=
