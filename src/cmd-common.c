@@ -29,6 +29,11 @@ const struct option common_longopts[] = {
 	{ "ask-pass", no_argument, NULL, OPT_ASK_PASS },
 	{ "no-agent", no_argument, NULL, OPT_NO_AGENT },
 	{ "keepalive", required_argument, NULL, OPT_KEEPALIVE },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "fail-fast", optional_argument, NULL, OPT_FAIL_FAST },
+	{ "connect-rate", required_argument, NULL, OPT_CONNECT_RATE },
+	{ "max-startups", required_argument, NULL, OPT_MAX_STARTUPS },
+	{ "loops", required_argument, NULL, OPT_LOOPS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -41,6 +46,9 @@ common_init(struct common_opts *o)
 	o->connect_timeout_ms = 10000;
 	o->hostkey_policy = DROVE_HOSTKEY_STRICT;
 	o->keepalive_s = 30;
+	o->retries = 1;
+	o->connect_rate = 100;
+	o->max_startups = 8;
 }
 
 /* Free the option lists. */
@@ -90,6 +98,21 @@ parse_uint(const char *s, long max)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max)
+		return -1;
+	return v;
+}
+
+/* Parse "N" or "N/s" connections a second; -1 when bad. */
+static long
+parse_rate(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || v < 0 || v > 1000000 ||
+	    (*end != '\0' && strcmp(end, "/s") != 0))
 		return -1;
 	return v;
 }
@@ -155,6 +178,34 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	case OPT_NO_AGENT:
 		o->no_agent = 1;
 		return 1;
+	case OPT_FAIL_FAST:
+		if (arg == NULL)
+			o->fail_fast = DROVE_FAIL_FAST_STOP;
+		else if (strcmp(arg, "cancel") == 0)
+			o->fail_fast = DROVE_FAIL_FAST_CANCEL;
+		else
+			goto bad;
+		return 1;
+	case OPT_CONNECT_RATE:
+		if ((v = parse_rate(arg)) < 0)
+			goto bad;
+		o->connect_rate = (double)v;
+		return 1;
+	case OPT_MAX_STARTUPS:
+		if ((v = parse_uint(arg, 1000000)) < 0)
+			goto bad;
+		o->max_startups = (unsigned int)v;
+		return 1;
+	case OPT_LOOPS:
+		if ((v = parse_uint(arg, 1024)) < 0)
+			goto bad;
+		o->loops = (unsigned int)v;
+		return 1;
+	case OPT_RETRIES:
+		if ((v = parse_uint(arg, 100)) < 0)
+			goto bad;
+		o->retries = (unsigned int)v;
+		return 1;
 	case OPT_KEEPALIVE:
 		if ((v = parse_uint(arg, 86400)) < 0)
 			goto bad;
@@ -165,7 +216,12 @@ common_opt(struct common_opts *o, int ch, const char *arg)
  bad:
 	fprintf(stderr, "drove: bad value for option %s: '%s'\n",
 	    ch == 'f' ? "-f" : ch == 'p' ? "-p" : ch == OPT_HOSTKEY ?
-	    "--host-key-check (strict, accept-new or off)" : ch == OPT_KEEPALIVE ?
+	    "--host-key-check (strict, accept-new or off)" :
+	    ch == OPT_FAIL_FAST ? "--fail-fast (or --fail-fast=cancel)" :
+	    ch == OPT_CONNECT_RATE ? "--connect-rate (connections a second)" :
+	    ch == OPT_MAX_STARTUPS ? "--max-startups" :
+	    ch == OPT_LOOPS ? "--loops" : ch == OPT_RETRIES ?
+	    "--retries (0 to 100)" : ch == OPT_KEEPALIVE ?
 	    "--keepalive (seconds)" : ch == OPT_TIMEOUT ?
 	    "--timeout (seconds)" : "--connect-timeout (seconds)", arg);
 	return -1;
@@ -289,6 +345,10 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	drove_fleet_set_connect_timeout(f, o->connect_timeout_ms);
 	drove_fleet_set_command_timeout(f, o->timeout_ms);
 	drove_fleet_set_keepalive(f, o->keepalive_s);
+	drove_fleet_set_retries(f, o->retries);
+	drove_fleet_set_fail_fast(f, o->fail_fast);
+	drove_fleet_set_connect_rate(f, o->connect_rate, o->max_startups);
+	drove_fleet_set_loops(f, o->loops);
 	drove_fleet_set_hostkey_policy(f, o->hostkey_policy);
 	drove_fleet_use_agent(f, !o->no_agent);
 	drove_fleet_set_passphrase_cb(f, passphrase_prompt, NULL);
@@ -343,8 +403,10 @@ common_exit_status(drove_fleet *f, int run_rc)
 	if (run_rc == DROVE_E_CANCELLED)
 		return EXIT_INTERRUPT;
 	for (i = 0; i < drove_fleet_host_count(f); i++) {
+		/* hosts cancelled by --fail-fast: the failure decides */
 		if ((r = drove_fleet_result(f, i)) == NULL ||
-		    r->status == DROVE_ST_OK)
+		    r->status == DROVE_ST_OK ||
+		    r->status == DROVE_ST_CANCELLED)
 			continue;
 		if (r->reached && (r->status == DROVE_ST_FAILED ||
 		    r->status == DROVE_ST_SIGNAL ||

@@ -45,6 +45,11 @@ struct common_opts {
 	unsigned int	  connect_timeout_ms;
 	unsigned int	  timeout_ms;
 	unsigned int	  keepalive_s;
+	unsigned int	  retries;
+	int		  fail_fast;
+	double		  connect_rate;
+	unsigned int	  max_startups;
+	unsigned int	  loops;
 	int		  ask_pass;
 	int		  no_agent;
 	int		  quiet;
@@ -58,6 +63,8 @@ extern const struct option common_longopts[];
 enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
+	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
+	OPT_LOOPS,
 	OPT_COMMON_END
 };
 

@@ -12,7 +12,9 @@
  *
  * Threads: a fleet is used by one thread at a time.  Different fleets may
  * run in different threads at once.  drove_fleet_cancel() alone may be called
- * from any thread or from a signal handler.
+ * from any thread or from a signal handler.  A run with several loops (see
+ * drove_fleet_set_loops) calls the event callback from its loop threads, one
+ * call at a time.
  *
  * Errors: functions return 0 or a negative DROVE_E_* code; the fleet keeps a
  * message with context, read with drove_fleet_error().
@@ -76,6 +78,12 @@ enum drove_hostkey_policy {
 	DROVE_HOSTKEY_OFF		/* warn only */
 };
 
+enum drove_fail_fast {
+	DROVE_FAIL_FAST_OFF = 0,	/* every host runs */
+	DROVE_FAIL_FAST_STOP,		/* after a failure, start no new host */
+	DROVE_FAIL_FAST_CANCEL		/* ... and cancel the running ones */
+};
+
 enum drove_event_type {
 	DROVE_EV_START,		/* the host's job began connecting */
 	DROVE_EV_STDOUT,	/* data/len hold a chunk of remote stdout */
@@ -95,6 +103,7 @@ struct drove_result {
 	uint64_t	 err_bytes;	/* stderr bytes received */
 	int		 reached;	/* 1 once authenticated: the failure,
 					   if any, is the job's */
+	unsigned int	 retries;	/* connection attempts made again */
 };
 
 struct drove_event {
@@ -144,6 +153,22 @@ int	drove_fleet_set_forks(drove_fleet *, unsigned int n);	/* 0: unlimited */
 int	drove_fleet_set_connect_timeout(drove_fleet *, unsigned int ms);
 int	drove_fleet_set_command_timeout(drove_fleet *, unsigned int ms);
 int	drove_fleet_set_keepalive(drove_fleet *, unsigned int seconds);
+/*
+ * Pace connection starts to any one server (address and port): at most
+ * per_second new connections a second (0: no limit; default 100) and at
+ * most max_startups of them still short of authentication at once (0: no
+ * limit; default 8, below the 10 of sshd's MaxStartups).  Hosts on
+ * different servers do not slow each other.
+ */
+int	drove_fleet_set_connect_rate(drove_fleet *, double per_second,
+	    unsigned int max_startups);
+/* Loop threads the hosts are spread over (0, the default: one per core
+ * from 300 hosts on, else one).  Events stay one at a time. */
+int	drove_fleet_set_loops(drove_fleet *, unsigned int n);
+int	drove_fleet_set_fail_fast(drove_fleet *, enum drove_fail_fast);
+/* Try a connection again up to n times (default 1) when it is refused,
+ * reset or times out before the server's banner; never later. */
+int	drove_fleet_set_retries(drove_fleet *, unsigned int n);
 int	drove_fleet_set_known_hosts(drove_fleet *, const char *path);
 int	drove_fleet_set_hostkey_policy(drove_fleet *,
 	    enum drove_hostkey_policy);

@@ -1,12 +1,13 @@
 /*
- * fleet.c: the fleet API: hosts, options, one job per host, and the
- * scheduler that keeps at most `forks` sessions running on one loop.
+ * fleet.c: the fleet API: hosts, options, one job per host, and the run
+ * that spreads the hosts over one or more shards (shard.c), each a loop
+ * thread with its own sessions.
  *
- * drove_fleet_run() builds the run's shared state (loop, resolver,
- * known_hosts, agent, identities decrypted once), starts hosts in order,
- * turns each session's output and end into drove_events, and tears it all
- * down again.  drove_fleet_cancel() only sets a flag and wakes the loop; the
- * loop thread then cancels every session, and hosts never started end as
+ * drove_fleet_run() loads what every shard shares (identity files,
+ * decrypted once; stdin when several shards need it complete), starts the
+ * shards (the calling thread runs the first), waits for them and frees it
+ * all.  drove_fleet_cancel() only sets a flag and wakes the loops; each
+ * shard then cancels its sessions, and hosts never started end as
  * cancelled, so every host has a result.
  */
 #include <sys/resource.h>
@@ -25,85 +26,16 @@
 
 #include <libssh2.h>
 
-#include "agent.h"
-#include "exec.h"
-#include "hostkey.h"
+#include "fleet.h"
 #include "ident.h"
 #include "log.h"
-#include "resolve.h"
-#include "sess.h"
 
 #define FLEET_FORKS		256
 #define FLEET_CONNECT_MS	10000
 #define FLEET_KEEPALIVE_S	30
-#define FLEET_RESOLVERS		16
-
-struct fhost {
-	char			*name;
-	char			*address;
-	int			 port;
-	char			*user;
-	char			*key;
-	char			*password;
-	struct ident		*ident;		/* loaded from key, or NULL */
-	struct sess		*sess;
-	struct drove_result	 result;
-	int			 done;
-};
-
-/* A host's own identity file, loaded once however many hosts name it. */
-struct hostkey_file {
-	const char		*path;		/* lent by the first host */
-	struct ident		*id;		/* NULL when it failed */
-	struct drove_err	 err;
-};
-
-struct drove_fleet {
-	struct drove_err	 err;
-	struct fhost		*hosts;
-	size_t			 nhosts;
-	size_t			 caphosts;
-
-	unsigned int		 forks;
-	unsigned int		 connect_timeout_ms;
-	unsigned int		 command_timeout_ms;
-	unsigned int		 keepalive_s;
-	char			*known_hosts;
-	enum drove_hostkey_policy policy;
-	char		       **id_paths;
-	size_t			 nid_paths;
-	int			 default_ids;
-	int			 use_agent;
-	char			*password;
-	drove_passphrase_cb	*pass_cb;
-	void			*pass_arg;
-	drove_event_cb		*ev_cb;
-	void			*ev_arg;
-	char			*command;
-	int			 stdin_fd;
-
-	/* while running */
-	struct loop		*loop;
-	struct resolver		*resolver;
-	struct known_hosts	*kh;
-	struct agent		*agent;
-	struct ident	       **idents;	/* run-wide identity files */
-	size_t			 nidents;
-	struct hostkey_file	*keyfiles;	/* distinct per-host keys */
-	size_t			 nkeyfiles;
-	struct sess_cfg		 cfg;
-	struct feed		 feed;
-	int			 stdin_flags;	/* to restore, or -1 */
-	int			 stdin_watched;
-	size_t			 next;
-	size_t			 active;
-	size_t			 finished;
-	int			 cancelling;
-	volatile sig_atomic_t	 cancel;
-	struct loop_task	 start_task;
-	char			 local_user[64];
-	char			 warning[512];	/* about the run, not a host */
-};
+#define FLEET_CONNECT_RATE	100.0	/* per server and second */
+#define FLEET_MAX_STARTUPS	8	/* per server, below sshd's 10 */
+#define FLEET_AUTO_LOOPS_AT	300	/* hosts from which loops = cores */
 
 static pthread_once_t libssh2_once = PTHREAD_ONCE_INIT;
 
@@ -125,6 +57,9 @@ drove_fleet_new(void)
 	f->forks = FLEET_FORKS;
 	f->connect_timeout_ms = FLEET_CONNECT_MS;
 	f->keepalive_s = FLEET_KEEPALIVE_S;
+	f->retries = 1;
+	f->connect_rate = FLEET_CONNECT_RATE;
+	f->max_startups = FLEET_MAX_STARTUPS;
 	f->policy = DROVE_HOSTKEY_STRICT;
 	f->default_ids = 1;
 	f->use_agent = 1;
@@ -204,6 +139,45 @@ int
 drove_fleet_set_keepalive(drove_fleet *f, unsigned int seconds)
 {
 	f->keepalive_s = seconds;
+	return 0;
+}
+
+/* Set how many times a connection failing before the banner is retried. */
+int
+drove_fleet_set_retries(drove_fleet *f, unsigned int n)
+{
+	f->retries = n;
+	return 0;
+}
+
+/* Set how many loop threads run the hosts (0: automatic). */
+int
+drove_fleet_set_loops(drove_fleet *f, unsigned int n)
+{
+	f->loops = n;
+	return 0;
+}
+
+/* Set the pace of connection starts to any one server. */
+int
+drove_fleet_set_connect_rate(drove_fleet *f, double per_second,
+    unsigned int max_startups)
+{
+	if (per_second < 0)
+		return err_set(&f->err, DROVE_E_INVAL, "bad connect rate");
+	f->connect_rate = per_second;
+	f->max_startups = max_startups;
+	return 0;
+}
+
+/* Set what the first failure does to the rest of the run. */
+int
+drove_fleet_set_fail_fast(drove_fleet *f, enum drove_fail_fast mode)
+{
+	if (mode != DROVE_FAIL_FAST_OFF && mode != DROVE_FAIL_FAST_STOP &&
+	    mode != DROVE_FAIL_FAST_CANCEL)
+		return err_set(&f->err, DROVE_E_INVAL, "bad fail-fast mode");
+	f->fail_fast = mode;
 	return 0;
 }
 
@@ -398,13 +372,15 @@ drove_fleet_result(const drove_fleet *f, size_t host)
 void
 drove_fleet_cancel(drove_fleet *f)
 {
+	unsigned int i, n = __atomic_load_n(&f->nshards, __ATOMIC_SEQ_CST);
+
 	f->cancel = 1;
-	if (f->loop != NULL)
-		loop_wake(f->loop);
+	for (i = 0; i < n; i++)
+		loop_wake(f->shards[i].loop);
 }
 
-/* Deliver one event to the caller. */
-static void
+/* Deliver one event to the caller, one at a time across shards. */
+void
 fleet_emit(drove_fleet *f, enum drove_event_type type, size_t host,
     const char *data, size_t len)
 {
@@ -420,232 +396,11 @@ fleet_emit(drove_fleet *f, enum drove_event_type type, size_t host,
 	ev.len = len;
 	if (type == DROVE_EV_DONE)
 		ev.result = &f->hosts[host].result;
+	if (f->nshards > 1)
+		pthread_mutex_lock(&f->ev_lock);
 	f->ev_cb(&ev, f->ev_arg);
-}
-
-/* The status a session's outcome stands for. */
-static enum drove_status
-status_of(const struct sess *s)
-{
-	switch (s->err.code) {
-	case 0:
-		if (s->signal[0] != '\0')
-			return DROVE_ST_SIGNAL;
-		return s->exit_code == 0 ? DROVE_ST_OK : DROVE_ST_FAILED;
-	case DROVE_E_TIMEOUT:
-		return DROVE_ST_TIMEOUT;
-	case DROVE_E_RESOLVE:
-	case DROVE_E_UNREACHABLE:
-		return DROVE_ST_UNREACHABLE;
-	case DROVE_E_REFUSED:
-		return DROVE_ST_REFUSED;
-	case DROVE_E_HOSTKEY:
-		return DROVE_ST_HOSTKEY;
-	case DROVE_E_AUTH:
-		return DROVE_ST_AUTH;
-	case DROVE_E_CANCELLED:
-		return DROVE_ST_CANCELLED;
-	}
-	return DROVE_ST_ERROR;
-}
-
-/* End a host with a result and tell the caller. */
-static void
-fleet_finish(drove_fleet *f, size_t i)
-{
-	struct fhost *h = &f->hosts[i];
-
-	h->done = 1;
-	f->finished++;
-	fleet_emit(f, DROVE_EV_DONE, i, NULL, 0);
-}
-
-/* The fleet a session belongs to. */
-static drove_fleet *
-sess_fleet(const struct sess *s)
-{
-	return (drove_fleet *)((char *)s->cfg - offsetof(drove_fleet, cfg));
-}
-
-/* Session output: count it and pass it on. */
-static void
-host_output(void *owner, int stream, const char *data, size_t len)
-{
-	struct fhost *h = owner;
-	drove_fleet *f = sess_fleet(h->sess);
-
-	if (stream == 0)
-		h->result.out_bytes += len;
-	else
-		h->result.err_bytes += len;
-	fleet_emit(f, stream == 0 ? DROVE_EV_STDOUT : DROVE_EV_STDERR,
-	    (size_t)(h - f->hosts), data, len);
-}
-
-/* Session warning: pass it on. */
-static void
-host_warn(void *owner, const char *msg)
-{
-	struct fhost *h = owner;
-	drove_fleet *f = sess_fleet(h->sess);
-
-	fleet_emit(f, DROVE_EV_WARN, (size_t)(h - f->hosts), msg,
-	    strlen(msg));
-}
-
-/* Session finished: record the result, free it, start the next host. */
-static void
-host_done(void *owner, struct sess *s)
-{
-	struct fhost *h = owner;
-	drove_fleet *f = sess_fleet(s);
-	struct drove_result *r = &h->result;
-
-	r->status = status_of(s);
-	r->error = s->err.code;
-	r->exit_code = s->exit_code;
-	snprintf(r->signal, sizeof r->signal, "%s", s->signal);
-	snprintf(r->msg, sizeof r->msg, "%s", s->err.msg);
-	r->elapsed_ms = loop_now(f->loop) - s->started_ms;
-	r->reached = s->authenticated;
-	h->sess = NULL;
-	sess_free(s);
-	f->active--;
-	fleet_finish(f, (size_t)(h - f->hosts));
-	loop_task_queue(f->loop, &f->start_task);
-}
-
-static const struct sess_ops host_ops = {
-	.output = host_output,
-	.warn = host_warn,
-	.done = host_done,
-};
-
-/* Fail host i before it had a session. */
-static void
-fleet_fail_host(drove_fleet *f, size_t i, enum drove_status st, int code,
-    const char *msg)
-{
-	struct fhost *h = &f->hosts[i];
-
-	h->result.status = st;
-	h->result.error = code;
-	if (msg != h->result.msg)
-		snprintf(h->result.msg, sizeof h->result.msg, "%s", msg);
-	fleet_finish(f, i);
-}
-
-/* Start hosts in order while there is room. */
-static void
-fleet_start(struct loop *l, void *arg)
-{
-	drove_fleet *f = arg;
-	struct drove_hostspec spec;
-	struct fhost *h;
-	struct job *job;
-	size_t i;
-
-	(void)l;
-	while (f->next < f->nhosts && !f->cancelling &&
-	    (f->forks == 0 || f->active < f->forks)) {
-		i = f->next++;
-		h = &f->hosts[i];
-		fleet_emit(f, DROVE_EV_START, i, NULL, 0);
-		if (h->key != NULL && h->ident == NULL) {
-			fleet_fail_host(f, i, DROVE_ST_AUTH, DROVE_E_AUTH,
-			    h->result.msg);
-			continue;
-		}
-		memset(&spec, 0, sizeof spec);
-		spec.name = h->name;
-		spec.address = h->address;
-		spec.port = h->port;
-		spec.user = h->user;
-		spec.password = h->password;
-		job = exec_job_new(f->command, f->stdin_fd >= 0 ? &f->feed :
-		    NULL);
-		if (job == NULL || (h->sess = sess_new(&f->cfg, &host_ops, h,
-		    &spec, job)) == NULL) {
-			if (job != NULL)
-				job->ops->free(job, 1);
-			fleet_fail_host(f, i, DROVE_ST_ERROR, DROVE_E_NOMEM,
-			    "out of memory");
-			continue;
-		}
-		h->sess->ident = h->ident;
-		h->sess->password = h->password;
-		f->active++;
-		sess_start(h->sess);
-	}
-}
-
-/* Wake every running session (stdin has news for them). */
-static void
-fleet_wake_all(drove_fleet *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->nhosts; i++)
-		if (f->hosts[i].sess != NULL)
-			sess_wake(f->hosts[i].sess);
-}
-
-/* Our stdin is readable: add what it has to the feed. */
-static void
-stdin_cb(struct loop *l, int fd, int events, void *arg)
-{
-	drove_fleet *f = arg;
-	size_t room;
-	ssize_t n;
-	char *p;
-
-	(void)events;
-	for (;;) {
-		if ((p = feed_space(&f->feed, &room)) == NULL) {
-			n = 0;
-			break;
-		}
-		n = read(fd, p, room);
-		if (n > 0) {
-			feed_commit(&f->feed, (size_t)n);
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		break;
-	}
-	if (n == 0 || (n == -1 && errno != EAGAIN)) {
-		f->feed.eof = 1;
-		loop_unwatch(l, fd);
-		f->stdin_watched = 0;
-	}
-	fleet_wake_all(f);
-}
-
-/* Start feeding stdin: a regular file is read at once, else watched. */
-static int
-fleet_stdin(drove_fleet *f)
-{
-	struct stat st;
-
-	if (f->stdin_fd < 0)
-		return 0;
-	if (fstat(f->stdin_fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-		f->stdin_flags = fcntl(f->stdin_fd, F_GETFL);
-		if (f->stdin_flags != -1 && !(f->stdin_flags & O_NONBLOCK))
-			fcntl(f->stdin_fd, F_SETFL, f->stdin_flags |
-			    O_NONBLOCK);
-		else
-			f->stdin_flags = -1;
-		if (loop_watch(f->loop, f->stdin_fd, LOOP_READ, stdin_cb,
-		    f) == 0) {
-			f->stdin_watched = 1;
-			return 0;
-		}
-	}
-	while (!f->feed.eof)
-		stdin_cb(f->loop, f->stdin_fd, LOOP_READ, f);
-	return 0;
+	if (f->nshards > 1)
+		pthread_mutex_unlock(&f->ev_lock);
 }
 
 /* The local user's name, for hosts without one. */
@@ -775,144 +530,186 @@ raise_nofile(size_t want)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-/* Build the run's shared state. */
+/* Read all of stdin now (several shards read the feed at once). */
+static int
+fleet_read_stdin(drove_fleet *f)
+{
+	size_t room;
+	ssize_t n;
+	char *p;
+
+	while (!f->feed.eof) {
+		if ((p = feed_space(&f->feed, &room)) == NULL)
+			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
+		n = read(f->stdin_fd, p, room);
+		if (n > 0)
+			feed_commit(&f->feed, (size_t)n);
+		else if (n == 0)
+			f->feed.eof = 1;
+		else if (errno != EINTR && errno != EAGAIN)
+			return err_set(&f->err, DROVE_E_IO, "read stdin: %s",
+			    strerror(errno));
+	}
+	return 0;
+}
+
+/* How many shards: --loops, else one per core from a few hundred hosts. */
+static unsigned int
+fleet_nshards(const drove_fleet *f)
+{
+	long cpus;
+	unsigned int n = f->loops;
+
+	if (n == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = f->nhosts >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
+		    (unsigned int)cpus : 1;
+	}
+	if (n > f->nhosts)
+		n = f->nhosts > 0 ? (unsigned int)f->nhosts : 1;
+	return n;
+}
+
+/* Build what the shards share, then the shards. */
 static int
 fleet_setup(drove_fleet *f)
 {
-	struct drove_err e;
-	const char *sock, *w;
-	char path[4096];
-	size_t n;
+	struct shard *sh;
+	struct stat st;
+	unsigned int n, i;
+	size_t h, want;
 
 	pthread_once(&libssh2_once, libssh2_init_once);
 	log_init();
-	n = f->forks == 0 || f->forks > f->nhosts ? f->nhosts : f->forks;
-	raise_nofile(n + 64);
+	want = f->forks == 0 || f->forks > f->nhosts ? f->nhosts : f->forks;
+	raise_nofile(want + 64);
 	fleet_local_user(f);
 	feed_init(&f->feed);
-	loop_task_init(&f->start_task, fleet_start, f);
-	if ((f->loop = loop_new()) == NULL ||
-	    (f->resolver = resolve_new(f->loop, FLEET_RESOLVERS)) == NULL)
-		return err_set(&f->err, DROVE_E_NOMEM, "event loop: %s",
-		    strerror(errno));
-	if (f->known_hosts == NULL)
-		snprintf(path, sizeof path, "%s/.ssh/known_hosts", home_dir());
-	err_clear(&e);
-	if (kh_load(f->known_hosts ? f->known_hosts : path, &f->kh, &e) != 0)
-		return err_set(&f->err, e.code, "%s", e.msg);
-	if ((w = kh_load_warning(f->kh)) != NULL)
-		snprintf(f->warning, sizeof f->warning, "%s", w);
-	if (f->use_agent && (sock = getenv("SSH_AUTH_SOCK")) != NULL &&
-	    *sock != '\0' && (f->agent = agent_new(f->loop, sock)) == NULL)
+	if (f->known_hosts != NULL)
+		snprintf(f->known_hosts_path, sizeof f->known_hosts_path,
+		    "%s", f->known_hosts);
+	else
+		snprintf(f->known_hosts_path, sizeof f->known_hosts_path,
+		    "%s/.ssh/known_hosts", home_dir());
+	if (fleet_load_idents(f) != 0 || fleet_load_host_keys(f) != 0)
+		return f->err.code;
+	n = fleet_nshards(f);
+	if ((f->shards = calloc(n, sizeof *f->shards)) == NULL)
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
-	if (fleet_load_idents(f) != 0)
-		return f->err.code;
-	if (fleet_load_host_keys(f) != 0)
-		return f->err.code;
-	f->cfg.loop = f->loop;
-	f->cfg.resolver = f->resolver;
-	f->cfg.kh = f->kh;
-	f->cfg.policy = f->policy;
-	f->cfg.agent = f->agent;
-	f->cfg.idents = f->idents;
-	f->cfg.nidents = f->nidents;
-	f->cfg.nexplicit = f->nid_paths;
-	f->cfg.password = f->password;
-	f->cfg.local_user = f->local_user;
-	f->cfg.connect_timeout_ms = f->connect_timeout_ms;
-	f->cfg.command_timeout_ms = f->command_timeout_ms;
-	f->cfg.keepalive_s = f->keepalive_s;
-	return fleet_stdin(f);
+	for (i = 0; i < n; i++) {
+		sh = &f->shards[i];
+		sh->f = f;
+		sh->id = i;
+		sh->forks = f->forks == 0 ? 0 : (f->forks + n - 1) / n;
+		sh->connect_rate = f->connect_rate / n;
+		sh->max_startups = f->max_startups == 0 ? 0 :
+		    (f->max_startups + n - 1) / n;
+		sh->hosts = malloc((f->nhosts / n + 1) * sizeof *sh->hosts);
+		if (sh->hosts == NULL)
+			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
+		for (h = i; h < f->nhosts; h += n)
+			sh->hosts[sh->nhosts++] = h;
+	}
+	for (i = 0; i < n; i++) {
+		__atomic_store_n(&f->nshards, i + 1, __ATOMIC_SEQ_CST);
+		if (shard_setup(&f->shards[i]) != 0)
+			return err_set(&f->err, f->shards[i].err.code, "%s",
+			    f->shards[i].err.msg);
+	}
+	if (f->stdin_fd < 0)
+		return 0;
+	/* a pipe or terminal is read as it comes; a file (or anything epoll
+	 * refuses, like /dev/null) at once */
+	if (n == 1 && fstat(f->stdin_fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    shard_watch_stdin(&f->shards[0]) == 0)
+		return 0;
+	return fleet_read_stdin(f);
 }
 
-/* Free the run's shared state. */
+/* Free what the run made. */
 static void
 fleet_teardown(drove_fleet *f)
 {
-	size_t i;
+	unsigned int i, n = f->nshards;
+	size_t h;
 
-	if (f->stdin_watched)
-		loop_unwatch(f->loop, f->stdin_fd);
-	f->stdin_watched = 0;
-	if (f->stdin_flags != -1)
-		fcntl(f->stdin_fd, F_SETFL, f->stdin_flags);
-	f->stdin_flags = -1;
-	resolve_free(f->resolver);
-	f->resolver = NULL;
-	if (f->loop != NULL)
-		loop_run_once(f->loop, 0);
-	agent_free(f->agent);
-	f->agent = NULL;
-	for (i = 0; i < f->nidents; i++)
-		ident_free(f->idents[i]);
+	__atomic_store_n(&f->nshards, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < n; i++)
+		shard_teardown(&f->shards[i]);
+	free(f->shards);
+	f->shards = NULL;
+	for (h = 0; h < f->nidents; h++)
+		ident_free(f->idents[h]);
 	free(f->idents);
 	f->idents = NULL;
 	f->nidents = 0;
-	for (i = 0; i < f->nkeyfiles; i++)
-		ident_free(f->keyfiles[i].id);
+	for (h = 0; h < f->nkeyfiles; h++)
+		ident_free(f->keyfiles[h].id);
 	free(f->keyfiles);
 	f->keyfiles = NULL;
 	f->nkeyfiles = 0;
-	for (i = 0; i < f->nhosts; i++)
-		f->hosts[i].ident = NULL;
-	kh_free(f->kh);
-	f->kh = NULL;
+	for (h = 0; h < f->nhosts; h++) {
+		f->hosts[h].ident = NULL;
+		f->hosts[h].shard = NULL;
+		f->hosts[h].dest = NULL;
+	}
 	feed_release(&f->feed);
-	loop_free(f->loop);
-	f->loop = NULL;
 }
 
-/* Stop everything: running sessions close, waiting hosts are cancelled. */
-static void
-fleet_cancel_all(drove_fleet *f)
+/* A shard's thread. */
+static void *
+shard_thread(void *arg)
 {
-	size_t i;
+	struct shard *sh = arg;
 
-	f->cancelling = 1;
-	for (i = 0; i < f->nhosts; i++)
-		if (f->hosts[i].sess != NULL)
-			sess_cancel(f->hosts[i].sess);
-	while (f->next < f->nhosts) {
-		i = f->next++;
-		fleet_fail_host(f, i, DROVE_ST_CANCELLED, DROVE_E_CANCELLED,
-		    "interrupted before it started");
-	}
+	shard_run(sh);
+	return NULL;
 }
 
 /* Run every host's job to its end. */
 int
 drove_fleet_run(drove_fleet *f)
 {
-	size_t i;
+	unsigned int i, started = 1;
+	size_t h;
 	int rc = 0;
 
 	err_clear(&f->err);
 	f->warning[0] = '\0';
 	if (f->command == NULL)
 		return err_set(&f->err, DROVE_E_INVAL, "no job to run");
-	for (i = 0; i < f->nhosts; i++) {
-		memset(&f->hosts[i].result, 0, sizeof f->hosts[i].result);
-		f->hosts[i].result.exit_code = -1;
-		f->hosts[i].done = 0;
+	for (h = 0; h < f->nhosts; h++) {
+		memset(&f->hosts[h].result, 0, sizeof f->hosts[h].result);
+		f->hosts[h].result.exit_code = -1;
+		f->hosts[h].done = 0;
 	}
-	f->next = f->active = f->finished = 0;
-	f->cancelling = 0;
+	f->ff_host = SIZE_MAX;
+	f->stdin_flags = -1;
+	pthread_mutex_init(&f->ev_lock, NULL);
 	if ((rc = fleet_setup(f)) != 0)
 		goto out;
-	loop_task_queue(f->loop, &f->start_task);
-	while (f->finished < f->nhosts) {
-		if (f->cancel && !f->cancelling)
-			fleet_cancel_all(f);
-		if ((rc = loop_run_once(f->loop, -1)) != 0) {
-			err_set(&f->err, rc, "event loop: %s",
-			    strerror(errno));
+	for (i = 1; i < f->nshards; i++, started++)
+		if (pthread_create(&f->shards[i].thread, NULL, shard_thread,
+		    &f->shards[i]) != 0) {
+			rc = err_set(&f->err, DROVE_E_INTERNAL,
+			    "start loop thread: %s", strerror(errno));
+			drove_fleet_cancel(f);
 			break;
 		}
-	}
-	if (rc == 0 && f->cancelling)
+	shard_run(&f->shards[0]);
+	for (i = started; i < f->nshards; i++)
+		shard_run(&f->shards[i]);	/* cancelled: ends at once */
+	for (i = 1; i < started; i++)
+		pthread_join(f->shards[i].thread, NULL);
+	for (i = 0; i < f->nshards && rc == 0; i++)
+		if (f->shards[i].err.code != 0)
+			rc = err_set(&f->err, f->shards[i].err.code, "%s",
+			    f->shards[i].err.msg);
+	if (rc == 0 && f->cancel)
 		rc = err_set(&f->err, DROVE_E_CANCELLED, "interrupted");
  out:
 	fleet_teardown(f);
+	pthread_mutex_destroy(&f->ev_lock);
 	f->cancel = 0;
 	return rc;
 }

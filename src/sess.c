@@ -41,9 +41,10 @@
 enum { AUTH_LIST, AUTH_AGENT, AUTH_PUBKEY, AUTH_PASSWORD, AUTH_KBDINT };
 
 static void	sess_step(struct sess *);
+static void	sess_close_fd(struct sess *);
 
 static const char *state_names[] = {
-	"resolve", "connect", "handshake", "hostkey", "auth", "job", "close",
+	"resolve", "retry", "connect", "handshake", "hostkey", "auth", "job", "close",
 	"done"
 };
 
@@ -82,7 +83,63 @@ sess_fd_cb(struct loop *l, int fd, int events, void *arg)
 	sess_step(arg);
 }
 
-/* The deadline passed: a timeout, or a close that took too long. */
+/*
+ * Whether a failure is one to try again: refused, reset or timed out
+ * before the server's banner arrived (nothing was said, so nothing can be
+ * done twice), while retries are left.
+ */
+static int
+sess_retryable(const struct sess *s)
+{
+	if (s->cancelled || s->attempt >= s->cfg->retries)
+		return 0;
+	if (s->err.code != DROVE_E_REFUSED &&
+	    s->err.code != DROVE_E_UNREACHABLE &&
+	    s->err.code != DROVE_E_TIMEOUT)
+		return 0;
+	if (s->state == SESS_CONNECT)
+		return 1;
+	return s->state == SESS_HANDSHAKE && (s->ls == NULL ||
+	    libssh2_session_banner_get(s->ls) == NULL);
+}
+
+/* Drop the connection at once (NOTES §0.9 order), keeping the job. */
+static void
+sess_drop(struct sess *s)
+{
+	if (s->fd != -1)
+		shutdown(s->fd, SHUT_RDWR);
+	if (s->ls != NULL) {
+		libssh2_session_free(s->ls);
+		s->ls = NULL;
+	}
+	sess_close_fd(s);
+}
+
+/* Fail the current attempt: wait and try again, or close. */
+static void
+sess_fail(struct sess *s)
+{
+	uint64_t ms;
+
+	LOG("%s: %s failed: %s", s->name, state_names[s->state], s->err.msg);
+	if (!sess_retryable(s)) {
+		sess_to(s, SESS_CLOSE);
+		return;
+	}
+	/* 250 ms, doubling to at most 8 s, times a jitter of 0.5 to 1.5 */
+	ms = 250ULL << (s->attempt < 5 ? s->attempt : 5);
+	ms = ms / 2 + (uint64_t)rand_r(&s->seed) % ms;
+	s->attempt++;
+	LOG("%s: retry %u in %llu ms", s->name, s->attempt,
+	    (unsigned long long)ms);
+	sess_drop(s);
+	err_clear(&s->err);
+	sess_to(s, SESS_RETRY);
+	loop_timer_start(s->cfg->loop, &s->deadline, ms);
+}
+
+/* The deadline passed: a timeout, a retry due, or a slow close. */
 static void
 sess_deadline_cb(struct loop *l, void *arg)
 {
@@ -90,7 +147,13 @@ sess_deadline_cb(struct loop *l, void *arg)
 	unsigned int ms;
 
 	(void)l;
-	if (s->state == SESS_CLOSE) {
+	if (s->state == SESS_RETRY) {
+		s->ai_next = s->ai;
+		if (s->cfg->connect_timeout_ms > 0)
+			loop_timer_start(s->cfg->loop, &s->deadline,
+			    s->cfg->connect_timeout_ms);
+		sess_to(s, SESS_CONNECT);
+	} else if (s->state == SESS_CLOSE) {
 		LOG("%s: close timed out, aborting", s->name);
 		if (s->fd != -1)
 			shutdown(s->fd, SHUT_RDWR);
@@ -106,7 +169,7 @@ sess_deadline_cb(struct loop *l, void *arg)
 		    "connect to %s port %d timed out after %u.%03us during %s",
 		    s->address, s->port, ms / 1000, ms % 1000,
 		    state_names[s->state]);
-		sess_to(s, SESS_CLOSE);
+		sess_fail(s);
 	}
 	sess_step(s);
 }
@@ -184,7 +247,8 @@ sess_park(struct sess *s)
 {
 	int bd, ev = 0;
 
-	if (s->signreq.state == SIGN_PENDING || s->state == SESS_RESOLVE) {
+	if (s->signreq.state == SIGN_PENDING || s->state == SESS_RESOLVE ||
+	    s->state == SESS_RETRY) {
 		sess_watch(s, 0);
 		return;
 	}
@@ -257,14 +321,6 @@ sess_resolved(void *arg, struct addrinfo *ai, int gai_err)
 		sess_to(s, SESS_CONNECT);
 	}
 	sess_step(s);
-}
-
-/* RESOLVE: wait for the resolver (started by sess_start). */
-static int
-sess_resolve(struct sess *s)
-{
-	(void)s;
-	return DROVE_AGAIN;
 }
 
 /* Set the socket options a fleet needs (NOTES §1.1, §1.7). */
@@ -639,6 +695,7 @@ sess_auth(struct sess *s)
 		return auth_failed(s);
 	}
 	s->authenticated = 1;
+	s->ops->ready(s->owner);
 	if (s->cfg->keepalive_s > 0) {
 		libssh2_keepalive_config(s->ls, 0, s->cfg->keepalive_s);
 		s->keepalive_due = loop_now(s->cfg->loop) +
@@ -704,11 +761,7 @@ sess_teardown(struct sess *s)
 		s->job->ops->free(s->job, !s->job_done);
 		s->job = NULL;
 	}
-	if (s->ls != NULL) {
-		libssh2_session_free(s->ls);
-		s->ls = NULL;
-	}
-	sess_close_fd(s);
+	sess_drop(s);
 }
 
 /* CLOSE: disconnect politely within a second, then tear down. */
@@ -746,7 +799,8 @@ sess_step(struct sess *s)
 	for (steps = 0; steps < SESS_FAIR_STEPS; steps++) {
 		switch (s->state) {
 		case SESS_RESOLVE:
-			rc = sess_resolve(s);
+		case SESS_RETRY:
+			rc = DROVE_AGAIN;
 			break;
 		case SESS_CONNECT:
 			rc = sess_connect(s);
@@ -788,9 +842,9 @@ sess_step(struct sess *s)
 			if (s->err.code == 0)
 				err_set(&s->err, rc, "%s: %s",
 				    state_names[s->state], drove_strerror(rc));
-			LOG("%s: %s failed: %s", s->name,
-			    state_names[s->state], s->err.msg);
-			sess_to(s, SESS_CLOSE);
+			sess_fail(s);
+			if (s->state == SESS_RETRY)
+				return;
 		}
 	}
 	sess_wake(s);
@@ -803,6 +857,7 @@ sess_start(struct sess *s)
 	int rc;
 
 	s->started_ms = loop_now(s->cfg->loop);
+	s->seed = (unsigned int)(s->started_ms ^ (uintptr_t)s);
 	if (s->cfg->connect_timeout_ms > 0)
 		loop_timer_start(s->cfg->loop, &s->deadline,
 		    s->cfg->connect_timeout_ms);
@@ -818,12 +873,14 @@ sess_start(struct sess *s)
 
 /* Stop the session soon, whatever it is doing. */
 void
-sess_cancel(struct sess *s)
+sess_cancel(struct sess *s, const char *why)
 {
 	if (s->state >= SESS_CLOSE)
 		return;
 	s->cancelled = 1;
-	if (s->err.code == 0)
+	if (s->err.code == 0 && why != NULL)
+		err_set(&s->err, DROVE_E_CANCELLED, "%s", why);
+	else if (s->err.code == 0)
 		err_set(&s->err, DROVE_E_CANCELLED, "interrupted during %s",
 		    state_names[s->state]);
 	sess_to(s, SESS_CLOSE);

@@ -46,12 +46,14 @@ struct sess_cfg {
 	unsigned int		 connect_timeout_ms;	/* 0: none */
 	unsigned int		 command_timeout_ms;	/* 0: none */
 	unsigned int		 keepalive_s;		/* 0: none */
+	unsigned int		 retries;	/* before the banner only */
 };
 
 /* How the session reports to its owner (the fleet). */
 struct sess_ops {
 	void	(*output)(void *owner, int stream, const char *, size_t);
 	void	(*warn)(void *owner, const char *msg);
+	void	(*ready)(void *owner);		/* authenticated */
 	void	(*done)(void *owner, struct sess *);
 };
 
@@ -72,7 +74,7 @@ struct job {
 };
 
 enum sess_state {
-	SESS_RESOLVE, SESS_CONNECT, SESS_HANDSHAKE, SESS_HOSTKEY,
+	SESS_RESOLVE, SESS_RETRY, SESS_CONNECT, SESS_HANDSHAKE, SESS_HOSTKEY,
 	SESS_AUTH, SESS_JOB, SESS_CLOSE, SESS_DONE
 };
 
@@ -117,6 +119,8 @@ struct sess {
 	int			 authenticated;	/* the job could start */
 	int			 job_done;	/* the job finished its work */
 	int			 closing;	/* CLOSE was entered */
+	unsigned int		 attempt;	/* retries made so far */
+	unsigned int		 seed;		/* for backoff jitter */
 
 	struct drove_err	 err;		/* why it failed */
 	int			 exit_code;	/* set by the exec job */
@@ -128,8 +132,9 @@ struct sess	*sess_new(const struct sess_cfg *, const struct sess_ops *,
 void		 sess_free(struct sess *);	/* NULL-safe; after done */
 /* Begin resolving; the done callback always follows, later. */
 void		 sess_start(struct sess *);
-/* Stop as soon as possible: close politely if connected, then done. */
-void		 sess_cancel(struct sess *);
+/* Stop as soon as possible: close politely if connected, then done; why
+ * is the message (NULL: "interrupted during STATE"). */
+void		 sess_cancel(struct sess *, const char *why);
 /* Ask the loop to step the session on its next turn. */
 void		 sess_wake(struct sess *);
 const char	*sess_state_name(enum sess_state);

@@ -4,8 +4,10 @@
 #
 # Usage: sh tests/bench/run.sh [N...]        (default: 100 500 1000)
 # Environment: O (build dir, default build), FORKS (drove -f, default 0:
-# every host at once), CMD (remote command, default "true"), RUNS (runs per
-# N, default 3; the median run by wall time is printed).
+# every host at once), LOOPS (drove --loops, default automatic), CMD (remote
+# command, default "true"), RUNS (runs per N, default 3; the median run by
+# wall time is printed).  Pacing per server is off (--connect-rate 0
+# --max-startups 0): the N hosts are one sshd whose MaxStartups is raised.
 #
 # The fleet is one OpenSSH sshd on 127.0.0.1 (MaxStartups and MaxSessions
 # high) reached under N inventory names, logging in as the fixture's test
@@ -39,6 +41,7 @@ for n in "$@"; do
 	while [ $r -lt "${RUNS:-3}" ]; do
 		"$O/helpers/maxrss" "$FX_DIR/rss" "$DROVE" --no-agent \
 		    -i "$FX_DIR/inv.yml" -f "${FORKS:-0}" --json \
+		    --connect-rate 0 --max-startups 0 ${LOOPS:+--loops $LOOPS} \
 		    --connect-timeout 60 run all "${CMD:-true}" \
 		    >"$FX_DIR/out" 2>/dev/null
 		ok=$(grep -c '"status":"ok"' "$FX_DIR/out")

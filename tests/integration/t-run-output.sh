@@ -30,7 +30,7 @@ fx_assert_match '^failed \(4\): h\[0001-0004\]: exit 3$' "$FX_ERR" \
 dr -i "$FX_DIR/inv.yml" run h0001 'kill -9 $$'
 fx_assert_eq 1 "$FX_RC" "exit status when killed"
 fx_assert_match 'h0001: .*signal KILL' "$FX_ERR"
-dr -i "$FX_DIR/inv.yml" --timeout 0.5 run h0002 'sleep 30'
+dr -i "$FX_DIR/inv.yml" --timeout 0.5 run h0002 'sleep 5'
 fx_assert_eq 1 "$FX_RC" "exit status on command timeout"
 fx_assert_match 'h0002: .*timeout.*command timed out after 0.500s' "$FX_ERR"
 

@@ -1,0 +1,160 @@
+/*
+ * fleet.h: the inside of a fleet: its hosts and options (fleet.c) and the
+ * shards that run them, one loop thread each (shard.c).
+ *
+ * A run splits the hosts over nshards shards by index (host i goes to shard
+ * i % nshards, so each shard starts its hosts in inventory order).  A shard
+ * owns its loop, resolver, known_hosts copy, agent connection and every
+ * libssh2 object of its sessions; nothing of it is touched by another
+ * thread.  Shared and read-only during a run: the hosts' specs, the options,
+ * the identity files (EVP_PKEY signing is thread-safe) and the stdin feed
+ * once it is complete.  Shared and written: host results (each by its own
+ * shard only), event delivery (under ev_lock when nshards > 1), and the
+ * cancel and fail-fast flags (atomics, then loop_wake on every shard).
+ */
+#ifndef FLEET_H
+#define FLEET_H
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "drove.h"
+#include "err.h"
+#include "exec.h"
+#include "loop.h"
+#include "sess.h"
+
+struct drove_fleet;
+struct shard;
+
+struct fhost {
+	char			*name;
+	char			*address;
+	int			 port;
+	char			*user;
+	char			*key;
+	char			*password;
+	struct ident		*ident;		/* loaded from key, or NULL */
+	struct shard		*shard;
+	struct dest		*dest;		/* its server, for pacing */
+	struct sess		*sess;
+	struct drove_result	 result;
+	int			 done;
+};
+
+/* A host's own identity file, loaded once however many hosts name it. */
+struct hostkey_file {
+	const char		*path;		/* lent by the first host */
+	struct ident		*id;		/* NULL when it failed */
+	struct drove_err	 err;
+};
+
+/*
+ * A destination server (address and port) of a shard: connection starts to
+ * it are paced (a token bucket of connect_rate per second) and at most
+ * max_startups of them may be short of authentication at once, so a burst
+ * does not trip sshd's MaxStartups.  Hosts held back wait in its queue.
+ */
+struct dest {
+	const char		*address;	/* lent by a host */
+	int			 port;
+	double			 tokens;
+	uint64_t		 refilled_ms;
+	unsigned int		 starting;	/* sessions before auth */
+	size_t			*queue;		/* host indices, FIFO */
+	size_t			 qhead;
+	size_t			 qlen;
+	size_t			 qcap;
+	struct dest		*next_busy;	/* shard's list of dests with */
+	int			 busy;		/* a queue */
+};
+
+struct shard {
+	struct drove_fleet	*f;
+	unsigned int		 id;
+	pthread_t		 thread;
+	struct loop		*loop;
+	struct resolver		*resolver;
+	struct known_hosts	*kh;
+	struct agent		*agent;
+	struct sess_cfg		 cfg;
+	size_t			*hosts;		/* fleet host indices */
+	size_t			 nhosts;
+	size_t			 next;		/* in hosts */
+	size_t			 active;
+	size_t			 finished;
+	unsigned int		 forks;		/* 0: no limit */
+	double			 connect_rate;	/* per dest; 0: none */
+	unsigned int		 max_startups;	/* per dest; 0: none */
+	struct dest	       **dests;		/* hash table by address:port */
+	size_t			 ndests_cap;
+	struct dest		*busy;		/* dests with waiting hosts */
+	struct loop_task	 start_task;
+	struct loop_timer	 pace_timer;
+	int			 cancelling;
+	int			 ff_seen;	/* fail-fast handled here */
+	int			 stdin_watched;
+	struct drove_err	 err;
+};
+
+struct drove_fleet {
+	struct drove_err	 err;
+	struct fhost		*hosts;
+	size_t			 nhosts;
+	size_t			 caphosts;
+
+	unsigned int		 forks;
+	unsigned int		 connect_timeout_ms;
+	unsigned int		 command_timeout_ms;
+	unsigned int		 keepalive_s;
+	unsigned int		 retries;
+	unsigned int		 loops;		/* 0: automatic */
+	double			 connect_rate;
+	unsigned int		 max_startups;
+	enum drove_fail_fast	 fail_fast;
+	char			*known_hosts;
+	enum drove_hostkey_policy policy;
+	char		       **id_paths;
+	size_t			 nid_paths;
+	int			 default_ids;
+	int			 use_agent;
+	char			*password;
+	drove_passphrase_cb	*pass_cb;
+	void			*pass_arg;
+	drove_event_cb		*ev_cb;
+	void			*ev_arg;
+	char			*command;
+	int			 stdin_fd;
+
+	/* while running */
+	struct shard		*shards;
+	unsigned int		 nshards;
+	pthread_mutex_t		 ev_lock;
+	struct ident	       **idents;	/* run-wide identity files */
+	size_t			 nidents;
+	struct hostkey_file	*keyfiles;	/* distinct per-host keys */
+	size_t			 nkeyfiles;
+	struct feed		 feed;
+	int			 stdin_flags;	/* to restore, or -1 */
+	volatile sig_atomic_t	 cancel;
+	size_t			 ff_host;	/* first failure, or SIZE_MAX */
+	char			 local_user[64];
+	char			 known_hosts_path[4096];
+	char			 warning[512];	/* about the run, not a host */
+};
+
+/* fleet.c: deliver an event to the caller (serialized across shards). */
+void	fleet_emit(struct drove_fleet *, enum drove_event_type, size_t host,
+	    const char *data, size_t len);
+
+/* shard.c */
+int	shard_setup(struct shard *);
+void	shard_teardown(struct shard *);
+/* Run the shard's hosts to their end; 0 or DROVE_E_* (sh->err set). */
+int	shard_run(struct shard *);
+/* Read stdin into the feed as it comes, on this shard's loop; DROVE_E_IO
+ * when epoll cannot watch it (then nothing changed). */
+int	shard_watch_stdin(struct shard *);
+void	shard_unwatch_stdin(struct shard *);
+
+#endif /* FLEET_H */
