@@ -44,7 +44,7 @@ common_init(struct common_opts *o)
 	memset(o, 0, sizeof *o);
 	o->forks = 256;
 	o->connect_timeout_ms = 10000;
-	o->hostkey_policy = DROVE_HOSTKEY_STRICT;
+	o->hostkey_policy = -1;		/* ask on a terminal, else strict */
 	o->keepalive_s = 30;
 	o->retries = 1;
 	o->connect_rate = 100;
@@ -156,6 +156,8 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 			o->hostkey_policy = DROVE_HOSTKEY_ACCEPT_NEW;
 		else if (strcmp(arg, "off") == 0)
 			o->hostkey_policy = DROVE_HOSTKEY_OFF;
+		else if (strcmp(arg, "ask") == 0)
+			o->hostkey_policy = DROVE_HOSTKEY_ASK;
 		else
 			goto bad;
 		return 1;
@@ -216,7 +218,7 @@ common_opt(struct common_opts *o, int ch, const char *arg)
  bad:
 	fprintf(stderr, "drove: bad value for option %s: '%s'\n",
 	    ch == 'f' ? "-f" : ch == 'p' ? "-p" : ch == OPT_HOSTKEY ?
-	    "--host-key-check (strict, accept-new or off)" :
+	    "--host-key-check (ask, strict, accept-new or off)" :
 	    ch == OPT_FAIL_FAST ? "--fail-fast (or --fail-fast=cancel)" :
 	    ch == OPT_CONNECT_RATE ? "--connect-rate (connections a second)" :
 	    ch == OPT_MAX_STARTUPS ? "--max-startups" :
@@ -327,6 +329,127 @@ passphrase_prompt(const char *path, char *buf, size_t size, void *arg)
 	return read_secret(prompt, buf, size);
 }
 
+/* Read one answer line from the terminal into buf; 0 or -1 at its end. */
+static int
+tty_answer(FILE *tty, char *buf, size_t size)
+{
+	size_t n;
+
+	fflush(tty);
+	if (fgets(buf, (int)size, tty) == NULL)
+		return -1;
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Print the hosts of q sharing q[first]'s key, folded, and mark them. */
+static void
+ask_group(FILE *tty, struct drove_hostkey_query *q, size_t n, size_t first,
+    int *group, int g)
+{
+	const char **names;
+	char *folded;
+	size_t i, k = 0, naddr = 0;
+
+	if ((names = calloc(n, sizeof *names)) == NULL)
+		return;
+	for (i = first; i < n; i++) {
+		if (group[i] != 0 ||
+		    strcmp(q[i].fingerprint, q[first].fingerprint) != 0)
+			continue;
+		group[i] = g;
+		names[k++] = q[i].name;
+		if (strcmp(q[i].address, q[first].address) != 0 ||
+		    q[i].port != q[first].port)
+			naddr++;
+	}
+	folded = drove_hosts_fold(names, k);
+	if (naddr == 0)
+		fprintf(tty, "  %s (%s port %d)\n      %s %s\n",
+		    folded ? folded : q[first].name, q[first].address,
+		    q[first].port, q[first].keytype, q[first].fingerprint);
+	else
+		fprintf(tty, "  %s (%zu addresses)\n      %s %s\n",
+		    folded ? folded : q[first].name, naddr + 1,
+		    q[first].keytype, q[first].fingerprint);
+	free(folded);
+	free(names);
+}
+
+/*
+ * The fleet holds hosts whose keys known_hosts lacks: one question for all
+ * of them, hosts sharing a key shown together; all, none, or one key at a
+ * time.
+ */
+static enum drove_ask_answer
+ask_hostkeys(struct drove_hostkey_query *q, size_t n, void *arg)
+{
+	const char *kh = arg;
+	enum drove_ask_answer ans = DROVE_ASK_NONE;
+	char line[64];
+	FILE *tty;
+	int *group, g = 0, i, k;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return DROVE_ASK_NONE;
+	if ((group = calloc(n, sizeof *group)) == NULL)
+		goto out;
+	fprintf(tty, "drove: %zu host%s presented a key that %s does not "
+	    "hold:\n", n, n == 1 ? "" : "s", kh);
+	for (i = 0; (size_t)i < n; i++)
+		if (group[i] == 0)
+			ask_group(tty, q, n, (size_t)i, group, ++g);
+	for (;;) {
+		fprintf(tty, "Accept and add %s to known_hosts? [a]ll, "
+		    "[n]one, [r]eview one by one: ", g == 1 ? "it" : "them");
+		if (tty_answer(tty, line, sizeof line) != 0)
+			goto out;
+		if (strcmp(line, "a") == 0 || strcmp(line, "all") == 0) {
+			ans = DROVE_ASK_ALL;
+			goto out;
+		}
+		if (strcmp(line, "n") == 0 || strcmp(line, "none") == 0)
+			goto out;
+		if (strcmp(line, "r") == 0 || strcmp(line, "review") == 0)
+			break;
+	}
+	ans = DROVE_ASK_EACH;
+	for (k = 1; k <= g; k++) {
+		for (i = 0; group[i] != k; i++)
+			;
+		fprintf(tty, "[%d/%d] %s %s %s\n", k, g, q[i].name,
+		    q[i].keytype, q[i].fingerprint);
+		do {
+			fprintf(tty, "Accept this key for the host%s above? "
+			    "[y/n]: ", n > 1 ? "s" : "");
+			if (tty_answer(tty, line, sizeof line) != 0)
+				goto out;
+		} while (strcmp(line, "y") != 0 && strcmp(line, "n") != 0);
+		for (; (size_t)i < n; i++)
+			if (group[i] == k)
+				q[i].accept = line[0] == 'y';
+	}
+ out:
+	free(group);
+	fclose(tty);
+	return ans;
+}
+
+/* The policy to use: the option's, else ask on a terminal, else strict. */
+static int
+hostkey_policy(const struct common_opts *o)
+{
+	int fd;
+
+	if (o->hostkey_policy != -1)
+		return o->hostkey_policy;
+	if (!isatty(STDIN_FILENO) || (fd = open("/dev/tty", O_RDWR)) == -1)
+		return DROVE_HOSTKEY_STRICT;
+	close(fd);
+	return DROVE_HOSTKEY_ASK;
+}
+
 /* Make a fleet with the options and the selected hosts. */
 drove_fleet *
 common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
@@ -349,7 +472,10 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	drove_fleet_set_fail_fast(f, o->fail_fast);
 	drove_fleet_set_connect_rate(f, o->connect_rate, o->max_startups);
 	drove_fleet_set_loops(f, o->loops);
-	drove_fleet_set_hostkey_policy(f, o->hostkey_policy);
+	drove_fleet_set_hostkey_policy(f, hostkey_policy(o));
+	snprintf(o->kh_shown, sizeof o->kh_shown, "%s", o->known_hosts ?
+	    o->known_hosts : "~/.ssh/known_hosts");
+	drove_fleet_set_hostkey_ask_cb(f, ask_hostkeys, o->kh_shown);
 	drove_fleet_use_agent(f, !o->no_agent);
 	drove_fleet_set_passphrase_cb(f, passphrase_prompt, NULL);
 	if (o->known_hosts != NULL &&

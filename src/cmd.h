@@ -53,6 +53,7 @@ struct common_opts {
 	int		  ask_pass;
 	int		  no_agent;
 	int		  quiet;
+	char		  kh_shown[512];	/* known_hosts, for the question */
 };
 
 extern const struct cmd_entry cmd_run_entry;

@@ -75,8 +75,37 @@ enum drove_status {
 enum drove_hostkey_policy {
 	DROVE_HOSTKEY_STRICT = 0,	/* unknown or changed key fails */
 	DROVE_HOSTKEY_ACCEPT_NEW,	/* unknown key is added, changed fails */
-	DROVE_HOSTKEY_OFF		/* warn only */
+	DROVE_HOSTKEY_OFF,		/* warn only */
+	DROVE_HOSTKEY_ASK		/* hold hosts with unknown keys and ask
+					   once (drove_fleet_set_hostkey_ask_cb) */
 };
+
+/* A host held for an unknown host key, for the ask callback. */
+struct drove_hostkey_query {
+	size_t		 host;		/* index in the fleet */
+	const char	*name;
+	const char	*address;
+	int		 port;
+	const char	*keytype;	/* "ssh-ed25519" */
+	const char	*fingerprint;	/* "SHA256:..." */
+	int		 accept;	/* out, for DROVE_ASK_EACH */
+};
+
+enum drove_ask_answer {
+	DROVE_ASK_NONE = 0,	/* reject these, and every unknown key after */
+	DROVE_ASK_ALL,		/* accept these, and every unknown key after */
+	DROVE_ASK_EACH		/* as each query's accept says */
+};
+
+/*
+ * Called once with every host held so far, when the hosts that are not held
+ * are under way.  It runs on a thread of its own (it may block on a
+ * terminal) while the loop keeps the other sessions alive: their output is
+ * held back until it returns, so a prompt is never interleaved with it.
+ * Accepted keys are added to the known_hosts file.
+ */
+typedef enum drove_ask_answer drove_hostkey_ask_cb(
+    struct drove_hostkey_query *, size_t n, void *arg);
 
 enum drove_fail_fast {
 	DROVE_FAIL_FAST_OFF = 0,	/* every host runs */
@@ -172,6 +201,10 @@ int	drove_fleet_set_retries(drove_fleet *, unsigned int n);
 int	drove_fleet_set_known_hosts(drove_fleet *, const char *path);
 int	drove_fleet_set_hostkey_policy(drove_fleet *,
 	    enum drove_hostkey_policy);
+/* The callback for DROVE_HOSTKEY_ASK; without one, ask is strict.  Ask
+ * runs on one loop whatever drove_fleet_set_loops() says. */
+void	drove_fleet_set_hostkey_ask_cb(drove_fleet *, drove_hostkey_ask_cb *,
+	    void *arg);
 /* Identity files tried after the agent, in the order added. */
 int	drove_fleet_add_identity(drove_fleet *, const char *path);
 /* Use the default identities (~/.ssh/id_ed25519, id_ecdsa, id_rsa). */

@@ -206,10 +206,19 @@ int
 drove_fleet_set_hostkey_policy(drove_fleet *f, enum drove_hostkey_policy p)
 {
 	if (p != DROVE_HOSTKEY_STRICT && p != DROVE_HOSTKEY_ACCEPT_NEW &&
-	    p != DROVE_HOSTKEY_OFF)
+	    p != DROVE_HOSTKEY_OFF && p != DROVE_HOSTKEY_ASK)
 		return err_set(&f->err, DROVE_E_INVAL, "bad host key policy");
 	f->policy = p;
 	return 0;
+}
+
+/* Set the question asked about unknown host keys under ask. */
+void
+drove_fleet_set_hostkey_ask_cb(drove_fleet *f, drove_hostkey_ask_cb *cb,
+    void *arg)
+{
+	f->ask_cb = cb;
+	f->ask_arg = arg;
 }
 
 /* Add an identity file to try after the agent. */
@@ -560,6 +569,8 @@ fleet_nshards(const drove_fleet *f)
 	long cpus;
 	unsigned int n = f->loops;
 
+	if (f->policy == DROVE_HOSTKEY_ASK && f->ask_cb != NULL)
+		return 1;	/* one question for the whole run */
 	if (n == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		n = f->nhosts >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
@@ -684,6 +695,7 @@ drove_fleet_run(drove_fleet *f)
 		f->hosts[h].done = 0;
 	}
 	f->ff_host = SIZE_MAX;
+	f->ask_settled = 0;
 	f->stdin_flags = -1;
 	pthread_mutex_init(&f->ev_lock, NULL);
 	if ((rc = fleet_setup(f)) != 0)

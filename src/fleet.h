@@ -94,7 +94,28 @@ struct shard {
 	int			 cancelling;
 	int			 ff_seen;	/* fail-fast handled here */
 	int			 stdin_watched;
+	/* host keys to ask about (DROVE_HOSTKEY_ASK) */
+	size_t			*held;		/* host indices */
+	size_t			 nheld;
+	size_t			 capheld;
+	int			 prompting;	/* jobs wait, events queue */
+	struct held_event	*events;	/* queued while prompting */
+	size_t			 nevents;
+	size_t			 capevents;
+	struct drove_hostkey_query *queries;	/* being asked */
+	size_t			 nqueries;
+	char			(*fps)[56];
+	enum drove_ask_answer	 answer;
+	pthread_t		 prompt_thread;
 	struct drove_err	 err;
+};
+
+/* An event held back while the user is asked about host keys. */
+struct held_event {
+	enum drove_event_type	 type;
+	size_t			 host;
+	char			*data;
+	size_t			 len;
 };
 
 struct drove_fleet {
@@ -119,6 +140,9 @@ struct drove_fleet {
 	int			 default_ids;
 	int			 use_agent;
 	char			*password;
+	drove_hostkey_ask_cb	*ask_cb;
+	void			*ask_arg;
+	int			 ask_settled;	/* all/none answered */
 	drove_passphrase_cb	*pass_cb;
 	void			*pass_arg;
 	drove_event_cb		*ev_cb;

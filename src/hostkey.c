@@ -1044,17 +1044,37 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 		*warning = k->warn;
 		return 0;
 	}
-	if (policy == DROVE_HOSTKEY_STRICT || f.other != NULL)
-		return err_set(err, DROVE_E_HOSTKEY, "host key for %s is "
+	if (policy == DROVE_HOSTKEY_STRICT || policy == DROVE_HOSTKEY_ASK ||
+	    f.other != NULL) {
+		r = err_set(err, DROVE_E_HOSTKEY, "host key for %s is "
 		    "unknown: %s SHA256:%s%s; to trust it, %sadd it with: "
 		    "ssh-keyscan -p %d %s >> %s", disp, tname, fp, other,
 		    f.other != NULL ? "" : "run again with --host-key-check "
 		    "accept-new, or ", port, host, k->path);
+		return policy == DROVE_HOSTKEY_ASK && f.other == NULL ?
+		    DROVE_AGAIN : r;
+	}
 	if ((r = kh_add(k, host, port, t, ukey, keylen, &line, err)) != 0)
 		return r;
 	snprintf(k->warn, sizeof k->warn, "added %s (%s SHA256:%s) to %s",
 	    disp, tname, fp, k->path);
 	*warning = k->warn;
+	return 0;
+}
+
+/* The type name and SHA256 fingerprint of a session's host key. */
+int
+kh_key_info(LIBSSH2_SESSION *s, const char **tname, char fp[48])
+{
+	const char *key;
+	size_t len = 0;
+	int type = LIBSSH2_HOSTKEY_TYPE_UNKNOWN, t;
+
+	if ((key = libssh2_session_hostkey(s, &len, &type)) == NULL ||
+	    (t = kh_type_byhost(type)) == -1)
+		return DROVE_E_HOSTKEY;
+	*tname = kh_types[t].name;
+	kh_fingerprint(fp, (const unsigned char *)key, len);
 	return 0;
 }
 

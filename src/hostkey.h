@@ -50,7 +50,10 @@ const char *kh_prefs(struct known_hosts *, const char *host, int port);
  * Returns 0 (verified, or accepted under accept-new/off), or DROVE_E_HOSTKEY
  * with err naming the host, key type and SHA256 fingerprint and, for an
  * unknown key, how to accept it; for a changed key the known_hosts file and
- * line to fix.  Under accept-new an unknown key is appended to the file
+ * line to fix.  Under ask an unknown key (of a type not recorded for the
+ * host) returns DROVE_AGAIN, err holding the strict message: the caller
+ * asks the user, then calls again with accept-new or gives up with err.
+ * Under accept-new an unknown key is appended to the file
  * atomically (one locked write) and remembered for the rest of the run.
  * *warning, when set, is a message to show the user (policy off, or a key
  * added): lent until the next call.
@@ -58,6 +61,10 @@ const char *kh_prefs(struct known_hosts *, const char *host, int port);
 int	kh_check(struct known_hosts *, LIBSSH2_SESSION *s, const char *host,
 	    int port, enum drove_hostkey_policy, const char **warning,
 	    struct drove_err *);
+
+/* The type name ("ssh-ed25519") and SHA256 fingerprint (base64, no
+ * padding) of the session's host key; 0 or DROVE_E_HOSTKEY. */
+int	kh_key_info(LIBSSH2_SESSION *, const char **tname, char fp[48]);
 
 /*
  * The same check for a raw key blob of libssh2 type keytype

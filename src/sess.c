@@ -231,6 +231,16 @@ sess_wake(struct sess *s)
 	loop_task_queue(s->cfg->loop, &s->task);
 }
 
+/* Stop watching the fd at all (a held or paused session). */
+static void
+sess_unwatch(struct sess *s)
+{
+	if (s->fd != -1 && s->watching != -1) {
+		loop_unwatch(s->cfg->loop, s->fd);
+		s->watching = -1;
+	}
+}
+
 /* Arm exactly the fd events wanted (level-triggered, MOD only on change). */
 static void
 sess_watch(struct sess *s, int events)
@@ -247,6 +257,10 @@ sess_park(struct sess *s)
 {
 	int bd, ev = 0;
 
+	if (s->held || (s->state == SESS_JOB && *s->cfg->paused)) {
+		sess_unwatch(s);
+		return;
+	}
 	if (s->signreq.state == SIGN_PENDING || s->state == SESS_RESOLVE ||
 	    s->state == SESS_RETRY) {
 		sess_watch(s, 0);
@@ -487,17 +501,26 @@ sess_handshake(struct sess *s)
 	return 0;
 }
 
-/* HOSTKEY: verify the server's key against known_hosts. */
+/* HOSTKEY: verify the server's key against known_hosts; under ask, hold
+ * an unknown key (the connect deadline paused) until it is answered. */
 static int
 sess_hostkey(struct sess *s)
 {
 	const char *warning = NULL;
 	int rc;
 
+	if (s->held)
+		return DROVE_AGAIN;
 	rc = kh_check(s->cfg->kh, s->ls, s->address, s->port, s->cfg->policy,
 	    &warning, &s->err);
 	if (warning != NULL)
 		s->ops->warn(s->owner, warning);
+	if (rc == DROVE_AGAIN) {
+		s->held = 1;
+		loop_timer_stop(s->cfg->loop, &s->deadline);
+		s->ops->held(s->owner);
+		return DROVE_AGAIN;
+	}
 	if (rc != 0)
 		return rc;
 	s->auth_step = AUTH_LIST;
@@ -815,6 +838,10 @@ sess_step(struct sess *s)
 			rc = sess_auth(s);
 			break;
 		case SESS_JOB:
+			if (*s->cfg->paused) {
+				sess_unwatch(s);
+				return;
+			}
 			rc = sess_job(s);
 			if (rc == DROVE_AGAIN &&
 			    s->job->ops->hidden_input(s->job))
@@ -846,6 +873,48 @@ sess_step(struct sess *s)
 			if (s->state == SESS_RETRY)
 				return;
 		}
+	}
+	sess_wake(s);
+}
+
+/* The held session's key, for the question. */
+int
+sess_hostkey_info(struct sess *s, const char **type, char fp[56])
+{
+	char raw[48];
+
+	if (s->ls == NULL || kh_key_info(s->ls, type, raw) != 0)
+		return DROVE_E_HOSTKEY;
+	snprintf(fp, 56, "SHA256:%s", raw);
+	return 0;
+}
+
+/* The user answered: add the key and go on, or fail with the strict
+ * message kept in s->err. */
+void
+sess_hostkey_answer(struct sess *s, int accept)
+{
+	const char *warning = NULL;
+	int rc = DROVE_E_HOSTKEY;
+
+	if (!s->held)
+		return;
+	s->held = 0;
+	if (accept) {
+		err_clear(&s->err);
+		rc = kh_check(s->cfg->kh, s->ls, s->address, s->port,
+		    DROVE_HOSTKEY_ACCEPT_NEW, &warning, &s->err);
+		if (warning != NULL)
+			s->ops->warn(s->owner, warning);
+	}
+	if (rc != 0) {
+		sess_to(s, SESS_CLOSE);
+	} else {
+		if (s->cfg->connect_timeout_ms > 0)
+			loop_timer_start(s->cfg->loop, &s->deadline,
+			    s->cfg->connect_timeout_ms);
+		s->auth_step = AUTH_LIST;
+		sess_to(s, SESS_AUTH);
 	}
 	sess_wake(s);
 }

@@ -47,6 +47,7 @@ struct sess_cfg {
 	unsigned int		 command_timeout_ms;	/* 0: none */
 	unsigned int		 keepalive_s;		/* 0: none */
 	unsigned int		 retries;	/* before the banner only */
+	const int		*paused;	/* while set, jobs wait */
 };
 
 /* How the session reports to its owner (the fleet). */
@@ -54,6 +55,7 @@ struct sess_ops {
 	void	(*output)(void *owner, int stream, const char *, size_t);
 	void	(*warn)(void *owner, const char *msg);
 	void	(*ready)(void *owner);		/* authenticated */
+	void	(*held)(void *owner);		/* unknown key: ask */
 	void	(*done)(void *owner, struct sess *);
 };
 
@@ -119,6 +121,7 @@ struct sess {
 	int			 authenticated;	/* the job could start */
 	int			 job_done;	/* the job finished its work */
 	int			 closing;	/* CLOSE was entered */
+	int			 held;		/* waits for a host key answer */
 	unsigned int		 attempt;	/* retries made so far */
 	unsigned int		 seed;		/* for backoff jitter */
 
@@ -135,6 +138,11 @@ void		 sess_start(struct sess *);
 /* Stop as soon as possible: close politely if connected, then done; why
  * is the message (NULL: "interrupted during STATE"). */
 void		 sess_cancel(struct sess *, const char *why);
+/* Answer a held session: add its key to known_hosts and go on, or fail. */
+void		 sess_hostkey_answer(struct sess *, int accept);
+/* The held session's key type and fingerprint ("SHA256:..."). */
+int		 sess_hostkey_info(struct sess *, const char **type,
+		    char fp[56]);
 /* Ask the loop to step the session on its next turn. */
 void		 sess_wake(struct sess *);
 const char	*sess_state_name(enum sess_state);

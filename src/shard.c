@@ -52,6 +52,43 @@ status_of(const struct sess *s)
 	return DROVE_ST_ERROR;
 }
 
+static void	shard_maybe_ask(struct shard *);
+
+/* Deliver an event, or hold it back while the user is being asked. */
+static void
+shard_emit(struct shard *sh, enum drove_event_type type, size_t host,
+    const char *data, size_t len)
+{
+	struct held_event *e;
+	size_t n;
+
+	if (sh->prompting != 1) {
+		fleet_emit(sh->f, type, host, data, len);
+		return;
+	}
+	if (sh->nevents == sh->capevents) {
+		n = sh->capevents ? sh->capevents * 2 : 64;
+		if ((e = realloc(sh->events, n * sizeof *e)) == NULL)
+			goto lost;
+		sh->events = e;
+		sh->capevents = n;
+	}
+	e = &sh->events[sh->nevents];
+	e->type = type;
+	e->host = host;
+	e->len = len;
+	e->data = NULL;
+	if (len > 0 && (e->data = malloc(len)) == NULL)
+		goto lost;
+	if (len > 0)
+		memcpy(e->data, data, len);
+	sh->nevents++;
+	return;
+ lost:
+	/* out of memory: better out of turn than lost */
+	fleet_emit(sh->f, type, host, data, len);
+}
+
 /* Trip fail-fast on the first failure of the run, in any shard. */
 static void
 shard_trip_fail_fast(struct shard *sh, size_t host)
@@ -79,7 +116,7 @@ shard_finish(struct shard *sh, size_t i)
 	if (h->result.status != DROVE_ST_OK &&
 	    h->result.status != DROVE_ST_CANCELLED)
 		shard_trip_fail_fast(sh, i);
-	fleet_emit(sh->f, DROVE_EV_DONE, i, NULL, 0);
+	shard_emit(sh, DROVE_EV_DONE, i, NULL, 0);
 }
 
 /* End host i before it had a session. */
@@ -107,8 +144,8 @@ host_output(void *owner, int stream, const char *data, size_t len)
 		h->result.out_bytes += len;
 	else
 		h->result.err_bytes += len;
-	fleet_emit(f, stream == 0 ? DROVE_EV_STDOUT : DROVE_EV_STDERR,
-	    (size_t)(h - f->hosts), data, len);
+	shard_emit(h->shard, stream == 0 ? DROVE_EV_STDOUT :
+	    DROVE_EV_STDERR, (size_t)(h - f->hosts), data, len);
 }
 
 /* Session warning: pass it on. */
@@ -118,7 +155,7 @@ host_warn(void *owner, const char *msg)
 	struct fhost *h = owner;
 	struct drove_fleet *f = h->shard->f;
 
-	fleet_emit(f, DROVE_EV_WARN, (size_t)(h - f->hosts), msg,
+	shard_emit(h->shard, DROVE_EV_WARN, (size_t)(h - f->hosts), msg,
 	    strlen(msg));
 }
 
@@ -139,6 +176,29 @@ host_ready(void *owner)
 	struct fhost *h = owner;
 
 	dest_release(h->shard, h);
+	shard_maybe_ask(h->shard);
+}
+
+/* Session holds an unknown host key: answer at once if the user already
+ * said all or none, else ask when the other hosts are under way. */
+static void
+host_held(void *owner)
+{
+	struct fhost *h = owner;
+	struct shard *sh = h->shard;
+	size_t *v, n;
+
+	if (sh->nheld == sh->capheld) {
+		n = sh->capheld ? sh->capheld * 2 : 16;
+		if ((v = realloc(sh->held, n * sizeof *v)) == NULL) {
+			sess_hostkey_answer(h->sess, 0);
+			return;
+		}
+		sh->held = v;
+		sh->capheld = n;
+	}
+	sh->held[sh->nheld++] = (size_t)(h - sh->f->hosts);
+	loop_task_queue(sh->loop, &sh->start_task);
 }
 
 /* Session finished: record the result, free it, start the next host. */
@@ -166,10 +226,146 @@ host_done(void *owner, struct sess *s)
 	loop_task_queue(sh->loop, &sh->start_task);
 }
 
+/* The prompt thread: ask the caller, then hand the answer to the loop. */
+static void	shard_asked(struct loop *, void *);
+
+static void *
+prompt_thread(void *arg)
+{
+	struct shard *sh = arg;
+	struct drove_fleet *f = sh->f;
+
+	sh->answer = f->ask_cb(sh->queries, sh->nqueries, f->ask_arg);
+	if (loop_post(sh->loop, shard_asked, sh) != 0)
+		loop_wake(sh->loop);
+	return NULL;
+}
+
+/* Order host indices. */
+static int
+cmp_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Ask about the held host keys once nothing else is still connecting:
+ * every other running session is authenticated or ending, and no host
+ * can start now.
+ */
+static void
+shard_maybe_ask(struct shard *sh)
+{
+	struct drove_fleet *f = sh->f;
+	struct drove_hostkey_query *q;
+	struct fhost *h;
+	const char *type;
+	size_t i, n = 0;
+
+	if (sh->nheld == 0 || sh->prompting || sh->cancelling)
+		return;
+	if (sh->next < sh->nhosts && (sh->forks == 0 || sh->active <
+	    sh->forks))
+		return;
+	for (i = 0; i < sh->nhosts; i++) {
+		h = &f->hosts[sh->hosts[i]];
+		if (h->sess != NULL && !h->sess->held &&
+		    h->sess->state <= SESS_HOSTKEY)
+			return;
+	}
+	qsort(sh->held, sh->nheld, sizeof *sh->held, cmp_index);
+	q = calloc(sh->nheld, sizeof *q);
+	sh->fps = calloc(sh->nheld, sizeof *sh->fps);
+	if (q == NULL || sh->fps == NULL) {
+		free(q);
+		free(sh->fps);
+		sh->fps = NULL;
+		return;
+	}
+	for (i = 0; i < sh->nheld; i++) {
+		h = &f->hosts[sh->held[i]];
+		if (h->sess == NULL || sess_hostkey_info(h->sess, &type,
+		    sh->fps[n]) != 0)
+			continue;
+		q[n].host = sh->held[i];
+		q[n].name = h->name;
+		q[n].address = h->sess->address;
+		q[n].port = h->sess->port;
+		q[n].keytype = type;
+		q[n].fingerprint = sh->fps[n];
+		n++;
+	}
+	sh->queries = q;
+	sh->nqueries = n;
+	sh->nheld = 0;
+	sh->prompting = 1;
+	if (pthread_create(&sh->prompt_thread, NULL, prompt_thread, sh) !=
+	    0) {
+		sh->answer = DROVE_ASK_NONE;
+		shard_asked(sh->loop, sh);
+	}
+}
+
+/* The answer is in: apply it, let jobs go on, deliver what was held. */
+static void
+shard_asked(struct loop *l, void *arg)
+{
+	struct shard *sh = arg;
+	struct drove_fleet *f = sh->f;
+	struct fhost *h;
+	size_t i;
+	int accept;
+
+	(void)l;
+	if (sh->prompting != 1)
+		return;
+	pthread_join(sh->prompt_thread, NULL);
+	sh->prompting = 0;
+	if (sh->answer != DROVE_ASK_EACH) {
+		f->ask_settled = 1;
+		sh->cfg.policy = sh->answer == DROVE_ASK_ALL ?
+		    DROVE_HOSTKEY_ACCEPT_NEW : DROVE_HOSTKEY_STRICT;
+	}
+	for (i = 0; i < sh->nqueries; i++) {
+		h = &f->hosts[sh->queries[i].host];
+		accept = sh->answer == DROVE_ASK_ALL ||
+		    (sh->answer == DROVE_ASK_EACH && sh->queries[i].accept);
+		if (h->sess != NULL)
+			sess_hostkey_answer(h->sess, accept);
+	}
+	free(sh->queries);
+	free(sh->fps);
+	sh->queries = NULL;
+	sh->fps = NULL;
+	sh->nqueries = 0;
+	for (i = 0; i < sh->nevents; i++) {
+		fleet_emit(f, sh->events[i].type, sh->events[i].host,
+		    sh->events[i].data, sh->events[i].len);
+		free(sh->events[i].data);
+	}
+	sh->nevents = 0;
+	for (i = 0; i < sh->nhosts; i++)
+		if (f->hosts[sh->hosts[i]].sess != NULL)
+			sess_wake(f->hosts[sh->hosts[i]].sess);
+	/* hosts held meanwhile: answered by a settled policy, or asked next */
+	for (i = 0; i < sh->nheld && f->ask_settled; i++) {
+		h = &f->hosts[sh->held[i]];
+		if (h->sess != NULL)
+			sess_hostkey_answer(h->sess, sh->answer ==
+			    DROVE_ASK_ALL);
+	}
+	if (f->ask_settled)
+		sh->nheld = 0;
+	loop_task_queue(sh->loop, &sh->start_task);
+}
+
 static const struct sess_ops host_ops = {
 	.output = host_output,
 	.warn = host_warn,
 	.ready = host_ready,
+	.held = host_held,
 	.done = host_done,
 };
 
@@ -267,7 +463,7 @@ shard_start_host(struct shard *sh, size_t i)
 	struct drove_hostspec spec;
 	struct job *job;
 
-	fleet_emit(f, DROVE_EV_START, i, NULL, 0);
+	shard_emit(sh, DROVE_EV_START, i, NULL, 0);
 	memset(&spec, 0, sizeof spec);
 	spec.name = h->name;
 	spec.address = h->address;
@@ -331,12 +527,12 @@ shard_start(struct loop *l, void *arg)
 		i = sh->hosts[sh->next++];
 		h = &sh->f->hosts[i];
 		if (h->key != NULL && h->ident == NULL) {
-			fleet_emit(sh->f, DROVE_EV_START, i, NULL, 0);
+			shard_emit(sh, DROVE_EV_START, i, NULL, 0);
 			shard_fail_host(sh, i, DROVE_ST_AUTH, DROVE_E_AUTH,
 			    h->result.msg);
 		} else if (h->dest->busy || !dest_admit(sh, h->dest)) {
 			if (dest_hold(sh, h->dest, i) != 0) {
-				fleet_emit(sh->f, DROVE_EV_START, i, NULL, 0);
+				shard_emit(sh, DROVE_EV_START, i, NULL, 0);
 				shard_fail_host(sh, i, DROVE_ST_ERROR,
 				    DROVE_E_NOMEM, "out of memory");
 			}
@@ -347,6 +543,7 @@ shard_start(struct loop *l, void *arg)
 	    !loop_timer_active(&sh->pace_timer))
 		loop_timer_start(sh->loop, &sh->pace_timer,
 		    (uint64_t)(1000.0 / sh->connect_rate) + 1);
+	shard_maybe_ask(sh);
 }
 
 /* The pace timer: tokens have grown, try the waiting hosts again. */
@@ -368,7 +565,7 @@ shard_drop_waiting(struct shard *sh, const char *msg)
 			i = d->queue[d->qhead];
 			d->qhead = (d->qhead + 1) % d->qcap;
 			d->qlen--;
-			fleet_emit(sh->f, DROVE_EV_START, i, NULL, 0);
+			shard_emit(sh, DROVE_EV_START, i, NULL, 0);
 			shard_fail_host(sh, i, DROVE_ST_CANCELLED,
 			    DROVE_E_CANCELLED, msg);
 		}
@@ -377,7 +574,7 @@ shard_drop_waiting(struct shard *sh, const char *msg)
 	}
 	while (sh->next < sh->nhosts) {
 		i = sh->hosts[sh->next++];
-		fleet_emit(sh->f, DROVE_EV_START, i, NULL, 0);
+		shard_emit(sh, DROVE_EV_START, i, NULL, 0);
 		shard_fail_host(sh, i, DROVE_ST_CANCELLED, DROVE_E_CANCELLED,
 		    msg);
 	}
@@ -533,6 +730,9 @@ shard_setup(struct shard *sh)
 	sh->cfg.command_timeout_ms = f->command_timeout_ms;
 	sh->cfg.keepalive_s = f->keepalive_s;
 	sh->cfg.retries = f->retries;
+	sh->cfg.paused = &sh->prompting;
+	if (f->policy == DROVE_HOSTKEY_ASK && f->ask_cb == NULL)
+		sh->cfg.policy = DROVE_HOSTKEY_STRICT;
 	return 0;
 }
 
@@ -542,6 +742,14 @@ shard_teardown(struct shard *sh)
 {
 	size_t i;
 
+	if (sh->prompting != 0)
+		pthread_join(sh->prompt_thread, NULL);
+	free(sh->queries);
+	free(sh->fps);
+	for (i = 0; i < sh->nevents; i++)
+		free(sh->events[i].data);
+	free(sh->events);
+	free(sh->held);
 	if (sh->loop != NULL)
 		shard_unwatch_stdin(sh);
 	resolve_free(sh->resolver);
@@ -570,6 +778,7 @@ int
 shard_run(struct shard *sh)
 {
 	struct drove_fleet *f = sh->f;
+	size_t i;
 	int rc;
 
 	loop_task_queue(sh->loop, &sh->start_task);
@@ -585,6 +794,17 @@ shard_run(struct shard *sh)
 		if ((rc = loop_run_once(sh->loop, -1)) != 0)
 			return err_set(&sh->err, rc, "event loop: %s",
 			    strerror(errno));
+	}
+	if (sh->prompting == 1) {
+		/* every host ended (cancelled) while the user was asked:
+		 * the answer no longer matters, the held events do */
+		sh->prompting = 2;
+		for (i = 0; i < sh->nevents; i++) {
+			fleet_emit(f, sh->events[i].type, sh->events[i].host,
+			    sh->events[i].data, sh->events[i].len);
+			free(sh->events[i].data);
+		}
+		sh->nevents = 0;
 	}
 	return 0;
 }
