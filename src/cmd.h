@@ -56,6 +56,7 @@ struct common_opts {
 	char		  kh_shown[512];	/* known_hosts, for the question */
 };
 
+extern const struct cmd_entry cmd_keyscan_entry;
 extern const struct cmd_entry cmd_run_entry;
 
 /* The short options and long options every host command accepts. */

@@ -237,6 +237,15 @@ int	drove_fleet_exec(drove_fleet *, const char *command, int stdin_fd);
  * failure.
  */
 int	drove_fleet_run(drove_fleet *);
+/*
+ * Give every host the job of reporting its host key instead (no
+ * authentication): as a known_hosts line on stdout events (hashed when
+ * hash is set), or, with append set, added to the known_hosts file unless
+ * it is there (a changed key fails the host).  types is the host key
+ * preference ("ssh-ed25519,ecdsa-sha2-nistp256"), or NULL for the default.
+ */
+int	drove_fleet_keyscan(drove_fleet *, const char *types, int hash,
+	    int append);
 /* Ask a running fleet to stop: async-signal-safe, any thread. */
 void	drove_fleet_cancel(drove_fleet *);
 /* A warning about the last run as a whole (e.g. unreadable known_hosts

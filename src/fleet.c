@@ -100,6 +100,7 @@ drove_fleet_free(drove_fleet *f)
 	free(f->known_hosts);
 	free_secret(f->password);
 	free(f->command);
+	free(f->scan_types);
 	free(f);
 }
 
@@ -358,7 +359,19 @@ drove_fleet_exec(drove_fleet *f, const char *command, int stdin_fd)
 	if (command == NULL || *command == '\0')
 		return err_set(&f->err, DROVE_E_INVAL, "empty command");
 	f->stdin_fd = stdin_fd;
+	f->keyscan = 0;
 	return set_str(f, &f->command, command);
+}
+
+/* Set the keyscan job for every host. */
+int
+drove_fleet_keyscan(drove_fleet *f, const char *types, int hash, int append)
+{
+	f->keyscan = append ? KEYSCAN_APPEND : KEYSCAN_PRINT |
+	    (hash ? KEYSCAN_HASH : 0);
+	free(f->command);
+	f->command = NULL;
+	return set_str(f, &f->scan_types, types);
 }
 
 /* A warning about the last run as a whole, or NULL. */
@@ -687,7 +700,7 @@ drove_fleet_run(drove_fleet *f)
 
 	err_clear(&f->err);
 	f->warning[0] = '\0';
-	if (f->command == NULL)
+	if (f->command == NULL && !f->keyscan)
 		return err_set(&f->err, DROVE_E_INVAL, "no job to run");
 	for (h = 0; h < f->nhosts; h++) {
 		memset(&f->hosts[h].result, 0, sizeof f->hosts[h].result);

@@ -149,6 +149,8 @@ struct drove_fleet {
 	void			*ev_arg;
 	char			*command;
 	int			 stdin_fd;
+	int			 keyscan;	/* KEYSCAN_* or 0 */
+	char			*scan_types;
 
 	/* while running */
 	struct shard		*shards;

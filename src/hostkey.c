@@ -110,6 +110,7 @@ struct known_hosts {
 	int			 bad[KH_BAD_SHOWN];
 	char			 loadwarn[256];
 	char			 warn[512];
+	char			 defprefs[256];	/* kh_default_prefs() */
 };
 
 /* Make room for n + 1 elements of size sz in *p of capacity *cap. */
@@ -902,21 +903,19 @@ kh_file_hashed(struct known_hosts *k)
 	return k->nhashed * 2 > k->nents - k->nrevoked;
 }
 
-/*
- * Add host:port with key of type t to the file and the collection; on
- * success *lineno is the line written.
- */
+/* The known_hosts line for host:port and key of type t, hashed or not;
+ * *out is malloc'd. */
 static int
-kh_add(struct known_hosts *k, const char *host, int port, int t,
-    const unsigned char *key, size_t keylen, int *lineno,
+kh_format(struct known_hosts *k, const char *host, int port, int t,
+    const unsigned char *key, size_t keylen, int hashed, char **out,
     struct drove_err *err)
 {
-	struct kh_name *n;
 	unsigned char salt[KH_HASH_LEN], hash[KH_HASH_LEN];
 	char name[300], hname[80], *b64 = NULL, *line = NULL;
 	size_t len;
-	int r = DROVE_E_NOMEM, hashed = kh_file_hashed(k);
+	int r = DROVE_E_NOMEM;
 
+	*out = NULL;
 	kh_hostname(name, sizeof name, host, port);
 	if ((b64 = malloc(keylen / 3 * 4 + 5)) == NULL)
 		goto nomem;
@@ -943,6 +942,35 @@ kh_add(struct known_hosts *k, const char *host, int port, int t,
 		goto nomem;
 	snprintf(line, len, "%s %s %s", hashed ? hname : name,
 	    kh_types[t].name, b64);
+	*out = line;
+	line = NULL;
+	r = 0;
+	goto out;
+ nomem:
+	r = err_set(err, DROVE_E_NOMEM, "add host key: out of memory");
+ out:
+	free(b64);
+	free(line);
+	return r;
+}
+
+/*
+ * Add host:port with key of type t to the file and the collection; on
+ * success *lineno is the line written.
+ */
+static int
+kh_add(struct known_hosts *k, const char *host, int port, int t,
+    const unsigned char *key, size_t keylen, int *lineno,
+    struct drove_err *err)
+{
+	struct kh_name *n;
+	char name[300], *line = NULL;
+	int r, hashed = kh_file_hashed(k);
+
+	kh_hostname(name, sizeof name, host, port);
+	if ((r = kh_format(k, host, port, t, key, keylen, hashed, &line,
+	    err)) != 0)
+		return r;
 	if ((r = kh_append(k, line, lineno, err)) != 0)
 		goto out;
 	if ((r = kh_ingest(k, line, *lineno)) == DROVE_E_NOMEM)
@@ -960,7 +988,6 @@ kh_add(struct known_hosts *k, const char *host, int port, int t,
  nomem:
 	r = err_set(err, DROVE_E_NOMEM, "add host key: out of memory");
  out:
-	free(b64);
 	free(line);
 	return r;
 }
@@ -1060,6 +1087,40 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	    disp, tname, fp, k->path);
 	*warning = k->warn;
 	return 0;
+}
+
+/* The known_hosts line of a session's host key, for keyscan. */
+int
+kh_scan_line(struct known_hosts *k, LIBSSH2_SESSION *s, const char *host,
+    int port, int hashed, char **line, struct drove_err *err)
+{
+	const char *key;
+	size_t len = 0;
+	int type = LIBSSH2_HOSTKEY_TYPE_UNKNOWN, t;
+
+	*line = NULL;
+	if ((key = libssh2_session_hostkey(s, &len, &type)) == NULL ||
+	    (t = kh_type_byhost(type)) == -1)
+		return err_set(err, DROVE_E_HOSTKEY, "host key for %s port "
+		    "%d: none or of an unknown type", host, port);
+	return kh_format(k, host, port, t, (const unsigned char *)key, len,
+	    hashed, line, err);
+}
+
+/* The host key preference for a host known_hosts says nothing of: every
+ * supported type, ed25519 first (libssh2 1.10 alone would put ECDSA
+ * first). */
+const char *
+kh_default_prefs(struct known_hosts *k)
+{
+	size_t i, off = 0;
+
+	if (k->defprefs[0] == '\0')
+		for (i = 0; i < KH_NTYPES; i++)
+			if (kh_types[i].fallback)
+				kh_pref_append(k, k->defprefs,
+				    sizeof k->defprefs, &off, i);
+	return k->defprefs;
 }
 
 /* The type name and SHA256 fingerprint of a session's host key. */

@@ -62,6 +62,14 @@ int	kh_check(struct known_hosts *, LIBSSH2_SESSION *s, const char *host,
 	    int port, enum drove_hostkey_policy, const char **warning,
 	    struct drove_err *);
 
+/* The preference for hosts kh_prefs() has nothing for: ed25519 first. */
+const char *kh_default_prefs(struct known_hosts *);
+
+/* The known_hosts line ("[host]:port type base64", hashed when asked) of
+ * the session's host key; *line is malloc'd. */
+int	kh_scan_line(struct known_hosts *, LIBSSH2_SESSION *, const char *host,
+	    int port, int hashed, char **line, struct drove_err *);
+
 /* The type name ("ssh-ed25519") and SHA256 fingerprint (base64, no
  * padding) of the session's host key; 0 or DROVE_E_HOSTKEY. */
 int	kh_key_info(LIBSSH2_SESSION *, const char **tname, char fp[48]);

@@ -470,10 +470,11 @@ sess_handshake(struct sess *s)
 		libssh2_session_set_blocking(s->ls, 0);
 		libssh2_session_method_pref(s->ls, LIBSSH2_METHOD_KEX,
 		    KEX_PREFS);
-		prefs = kh_prefs(s->cfg->kh, s->address, s->port);
-		if (prefs != NULL)
-			libssh2_session_method_pref(s->ls,
-			    LIBSSH2_METHOD_HOSTKEY, prefs);
+		prefs = s->cfg->keyscan && s->cfg->scan_types ?
+		    s->cfg->scan_types : kh_prefs(s->cfg->kh, s->address,
+		    s->port);
+		libssh2_session_method_pref(s->ls, LIBSSH2_METHOD_HOSTKEY,
+		    prefs != NULL ? prefs : kh_default_prefs(s->cfg->kh));
 		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_IGNORE,
 		    NULL);
 	}
@@ -501,6 +502,35 @@ sess_handshake(struct sess *s)
 	return 0;
 }
 
+/* HOSTKEY for keyscan: print the key's known_hosts line, or add it. */
+static int
+sess_keyscan(struct sess *s)
+{
+	const char *warning = NULL;
+	char *line = NULL;
+	int rc;
+
+	if (s->cfg->keyscan & KEYSCAN_APPEND)
+		rc = kh_check(s->cfg->kh, s->ls, s->address, s->port,
+		    DROVE_HOSTKEY_ACCEPT_NEW, &warning, &s->err);
+	else
+		rc = kh_scan_line(s->cfg->kh, s->ls, s->address, s->port,
+		    s->cfg->keyscan & KEYSCAN_HASH, &line, &s->err);
+	if (warning != NULL)
+		s->ops->warn(s->owner, warning);
+	if (rc != 0)
+		return rc;
+	if (line != NULL) {
+		s->ops->output(s->owner, 0, line, strlen(line));
+		s->ops->output(s->owner, 0, "\n", 1);
+		free(line);
+	}
+	s->exit_code = 0;
+	s->job_done = 1;
+	sess_to(s, SESS_CLOSE);
+	return 0;
+}
+
 /* HOSTKEY: verify the server's key against known_hosts; under ask, hold
  * an unknown key (the connect deadline paused) until it is answered. */
 static int
@@ -511,6 +541,8 @@ sess_hostkey(struct sess *s)
 
 	if (s->held)
 		return DROVE_AGAIN;
+	if (s->cfg->keyscan)
+		return sess_keyscan(s);
 	rc = kh_check(s->cfg->kh, s->ls, s->address, s->port, s->cfg->policy,
 	    &warning, &s->err);
 	if (warning != NULL)

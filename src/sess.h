@@ -48,7 +48,15 @@ struct sess_cfg {
 	unsigned int		 keepalive_s;		/* 0: none */
 	unsigned int		 retries;	/* before the banner only */
 	const int		*paused;	/* while set, jobs wait */
+	int			 keyscan;	/* KEYSCAN_*: no auth, no job */
+	const char		*scan_types;	/* host key types to ask for */
 };
+
+/* Keyscan: report the host key as a known_hosts line (hashed), or add it
+ * to the known_hosts file when it is not there. */
+#define KEYSCAN_PRINT	0x1
+#define KEYSCAN_HASH	0x2
+#define KEYSCAN_APPEND	0x4
 
 /* How the session reports to its owner (the fleet). */
 struct sess_ops {

@@ -470,9 +470,10 @@ shard_start_host(struct shard *sh, size_t i)
 	spec.port = h->port;
 	spec.user = h->user;
 	spec.password = h->password;
-	job = exec_job_new(f->command, f->stdin_fd >= 0 ? &f->feed : NULL);
-	if (job == NULL || (h->sess = sess_new(&sh->cfg, &host_ops, h, &spec,
-	    job)) == NULL) {
+	job = f->keyscan ? NULL : exec_job_new(f->command, f->stdin_fd >= 0 ?
+	    &f->feed : NULL);
+	if ((job == NULL && !f->keyscan) || (h->sess = sess_new(&sh->cfg,
+	    &host_ops, h, &spec, job)) == NULL) {
 		if (job != NULL)
 			job->ops->free(job, 1);
 		h->dest->starting--;
@@ -731,6 +732,8 @@ shard_setup(struct shard *sh)
 	sh->cfg.keepalive_s = f->keepalive_s;
 	sh->cfg.retries = f->retries;
 	sh->cfg.paused = &sh->prompting;
+	sh->cfg.keyscan = f->keyscan;
+	sh->cfg.scan_types = f->scan_types;
 	if (f->policy == DROVE_HOSTKEY_ASK && f->ask_cb == NULL)
 		sh->cfg.policy = DROVE_HOSTKEY_STRICT;
 	return 0;
