@@ -33,7 +33,6 @@ struct exec_job {
 	int			 eof_sent;
 	int			 remote_eof;
 	LIBSSH2_CHANNEL		*ch;
-	char			 rbuf[32768];
 };
 
 /* Make an empty feed. */
@@ -157,10 +156,10 @@ exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 
 	for (stream = 0; stream < 2; stream++) {
 		while (*budget > 0) {
-			n = libssh2_channel_read_ex(x->ch, stream, x->rbuf,
-			    sizeof x->rbuf);
+			n = libssh2_channel_read_ex(x->ch, stream,
+			    s->cfg->rbuf, SESS_RBUF);
 			if (n > 0) {
-				s->ops->output(s->owner, stream, x->rbuf,
+				s->ops->output(s->owner, stream, s->cfg->rbuf,
 				    (size_t)n);
 				*budget -= (size_t)n < *budget ? (size_t)n :
 				    *budget;

@@ -91,6 +91,7 @@ struct shard {
 	struct dest		*busy;		/* dests with waiting hosts */
 	struct loop_task	 start_task;
 	struct loop_timer	 pace_timer;
+	char			 rbuf[SESS_RBUF];	/* cfg.rbuf */
 	int			 cancelling;
 	int			 ff_seen;	/* fail-fast handled here */
 	int			 stdin_watched;

@@ -50,7 +50,12 @@ struct sess_cfg {
 	const int		*paused;	/* while set, jobs wait */
 	int			 keyscan;	/* KEYSCAN_*: no auth, no job */
 	const char		*scan_types;	/* host key types to ask for */
+	/* where jobs read into: output is handed on before the next read,
+	 * so one buffer serves every session of the loop */
+	char			*rbuf;		/* SESS_RBUF bytes */
 };
+
+#define SESS_RBUF	32768
 
 /* Keyscan: report the host key as a known_hosts line (hashed), or add it
  * to the known_hosts file when it is not there. */

@@ -732,6 +732,7 @@ shard_setup(struct shard *sh)
 	sh->cfg.keepalive_s = f->keepalive_s;
 	sh->cfg.retries = f->retries;
 	sh->cfg.paused = &sh->prompting;
+	sh->cfg.rbuf = sh->rbuf;
 	sh->cfg.keyscan = f->keyscan;
 	sh->cfg.scan_types = f->scan_types;
 	if (f->policy == DROVE_HOSTKEY_ASK && f->ask_cb == NULL)
