@@ -99,7 +99,8 @@ diff_number(struct diff *d)
 				break;
 			}
 			m = &d->line[slot[j] - 1];
-			if (m->len == l->len && memcmp(m->p, l->p, l->len) == 0) {
+			if (m->len == l->len &&
+			    memcmp(m->p, l->p, l->len) == 0) {
 				d->id[i] = slot[j] - 1;
 				break;
 			}
@@ -164,7 +165,8 @@ diff_split(const struct diff *d, ptrdiff_t off1, ptrdiff_t lim1,
 	ptrdiff_t *kf = d->kvf, *kb = d->kvb;
 	ptrdiff_t dmin = off1 - lim2, dmax = lim1 - off2;
 	ptrdiff_t fmid = off1 - off2, bmid = lim1 - lim2;
-	ptrdiff_t r[4] = { fmid, fmid, bmid, bmid };	/* fmin fmax bmin bmax */
+	/* The diagonals searched: forward min, max, backward min, max. */
+	ptrdiff_t r[4] = { fmid, fmid, bmid, bmid };
 	ptrdiff_t k, x, y, cost;
 	int odd = (int)((fmid - bmid) & 1);
 
@@ -351,6 +353,10 @@ diff_unified(FILE *f, const char *a, size_t alen, const char *b, size_t blen,
 	int r = DROVE_E_NOMEM;
 
 	memset(&d, 0, sizeof d);
+	if (alen == 0)
+		a = "";
+	if (blen == 0)
+		b = "";
 	d.na = diff_count(a, alen);
 	d.nb = diff_count(b, blen);
 	n = d.na + d.nb;
