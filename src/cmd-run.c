@@ -148,7 +148,7 @@ cmd_run_exec(int argc, char **argv)
 	const char *pattern = NULL, *color = "auto";
 	char *command = NULL, errbuf[512];
 	size_t *sel = NULL, nsel = 0, i, w;
-	int ch, rc = EXIT_USAGE, runrc, n = 0;
+	int ch, rc = EXIT_USAGE, runrc, fatal, n = 0;
 
 	common_init(&o);
 	memset(&so, 0, sizeof so);
@@ -243,17 +243,24 @@ cmd_run_exec(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	runrc = drove_fleet_run(f);
 	running = NULL;
+	fatal = runrc != 0 && runrc != DROVE_E_CANCELLED;
+	if (fatal) {
+		/* Freeing the sink erases its status line. */
+		drove_sink_free(sink);
+		sink = NULL;
+	} else {
+		rc = common_exit_status(f, runrc);
+		if (drove_sink_finish(sink) != 0) {
+			fprintf(stderr, "drove: writing output failed\n");
+			if (rc == EXIT_OK)
+				rc = EXIT_FAILED;
+		}
+	}
 	if (drove_fleet_warning(f) != NULL)
 		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
-	if (runrc != 0 && runrc != DROVE_E_CANCELLED) {
+	if (fatal) {
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
-	}
-	rc = common_exit_status(f, runrc);
-	if (drove_sink_finish(sink) != 0) {
-		fprintf(stderr, "drove: writing output failed\n");
-		if (rc == EXIT_OK)
-			rc = EXIT_FAILED;
 	}
 	if (!o.quiet)
 		drove_sink_summary(sink, stderr);

@@ -247,7 +247,8 @@ struct drove_sink_opts {
 	size_t			 max_output;	/* per host per stream held in
 						   modes but LINES; 0: 64 MiB */
 	int			 status_line;	/* keep a progress line at the
-						   bottom of err (a terminal) */
+						   bottom of err (a terminal)
+						   until finish or free */
 	size_t			 total_hosts;	/* hosts in the run, for it */
 };
 

@@ -30,7 +30,8 @@
  * done and failed and the hosts running longest.  It is erased ("\r\033[K"
  * on err) before anything else is printed and drawn again at the end of the
  * event; without output it is redrawn at most every SINK_STATUS_MS, on
- * events or drove_sink_tick().  drove_sink_finish() erases it for good.
+ * events or drove_sink_tick().  drove_sink_finish() erases it for good, and
+ * so does drove_sink_free().
  *
  * Warnings go to err as "HOST: warning: text" in every mode (the text is
  * data/len, or the C string data when len is 0).  With out_dir,
@@ -706,7 +707,7 @@ drove_sink_new(const struct drove_sink_opts *o, char *errbuf, size_t errlen)
 	return NULL;
 }
 
-/* Free the sink and everything it holds. */
+/* Erase the status line; free the sink and everything it holds. */
 void
 drove_sink_free(drove_sink *s)
 {
@@ -714,6 +715,7 @@ drove_sink_free(drove_sink *s)
 
 	if (s == NULL)
 		return;
+	status_clear(s);
 	for (i = 0; i < s->nhosts; i++)
 		sink_host_free(s->hosts[i]);
 	free(s->hosts);

@@ -559,6 +559,20 @@ TEST(sink_status_line_fits_the_width)
 	tty_free(&c, clock);
 }
 
+TEST(sink_status_line_erased_on_free)
+{
+	uint64_t (*clock)(void) = sink_clock;
+	struct cap c;
+	drove_sink *s = tty_sink(&c, 1);
+
+	T_TRUE(s != NULL);
+	fake_now = 0;
+	ev_start(s, 2);
+	drove_sink_free(s);
+	T_OUT(&c, "[ 0/1 done, 0 failed ] slowest: db1 0s" EL);
+	tty_free(&c, clock);
+}
+
 TEST(sink_json_objects)
 {
 	struct drove_sink_opts o = { .max_output = 6 };
