@@ -805,7 +805,7 @@ gather_same(const struct sink_host *a, const struct sink_host *b)
 
 /* Compare two hosts' stdout (DIFF). */
 static int
-diff_same(const struct sink_host *a, const struct sink_host *b)
+sink_diff_same(const struct sink_host *a, const struct sink_host *b)
 {
 	if (a->hash != b->hash)
 		return a->hash < b->hash ? -1 : 1;
@@ -834,13 +834,13 @@ gather_cmp(const void *va, const void *vb)
 
 /* qsort order of DIFF: stdout, then index. */
 static int
-diff_cmp(const void *va, const void *vb)
+sink_diff_cmp(const void *va, const void *vb)
 {
 	const struct sink_host *a = *(struct sink_host *const *)va;
 	const struct sink_host *b = *(struct sink_host *const *)vb;
 	int r;
 
-	if ((r = diff_same(a, b)) != 0)
+	if ((r = sink_diff_same(a, b)) != 0)
 		return r;
 	return sink_cmp_index(a, b);
 }
@@ -1016,7 +1016,7 @@ gather_print(struct drove_sink *s)
 
 /* DIFF: "stdout truncated: N of M bytes compared" when h's was cut. */
 static void
-diff_cut_note(struct drove_sink *s, const struct sink_host *h,
+sink_diff_note(struct drove_sink *s, const struct sink_host *h,
     const char *pre, const char *post)
 {
 	if (h->total[S_OUT] > h->held[S_OUT].len)
@@ -1031,7 +1031,7 @@ diff_cut_note(struct drove_sink *s, const struct sink_host *h,
  * as a diff against it, then the hosts not reached by outcome.
  */
 static void
-diff_print(struct drove_sink *s)
+sink_diff_print(struct drove_sink *s)
 {
 	struct sink_host **all, **v = NULL, *h, *ref;
 	struct sink_group *g = NULL, *u = NULL;
@@ -1053,7 +1053,7 @@ diff_print(struct drove_sink *s)
 	for (i = 0, j = nr; i < n; i++)
 		if (!all[i]->reached)
 			v[j++] = all[i];
-	if (sink_group(v, nr, diff_cmp, diff_same, 1, &g, &ng) != 0 ||
+	if (sink_group(v, nr, sink_diff_cmp, sink_diff_same, 1, &g, &ng) != 0 ||
 	    sink_group(v + nr, n - nr, summary_cmp, summary_same, 1, &u,
 	    &nu) != 0)
 		sink_fail(s, DROVE_E_NOMEM);
@@ -1074,9 +1074,9 @@ diff_print(struct drove_sink *s)
 		h = g[i].v[0];
 		fprintf(s->out, "--- reference (%zu host%s: %s", g[best].n,
 		    g[best].n == 1 ? "" : "s", g[best].hosts);
-		diff_cut_note(s, ref, ", ", "");
+		sink_diff_note(s, ref, ", ", "");
 		fprintf(s->out, ")\n+++ %s", g[i].hosts);
-		diff_cut_note(s, h, " (", ")");
+		sink_diff_note(s, h, " (", ")");
 		putc('\n', s->out);
 		if (diff_unified(s->out, ref->held[S_OUT].data,
 		    ref->held[S_OUT].len, h->held[S_OUT].data,
@@ -1114,7 +1114,7 @@ drove_sink_finish(drove_sink *s)
 		if (s->o.mode == DROVE_OUT_GATHER)
 			gather_print(s);
 		else if (s->o.mode == DROVE_OUT_DIFF)
-			diff_print(s);
+			sink_diff_print(s);
 	}
 	if (fflush(s->out) == EOF || ferror(s->out) ||
 	    fflush(s->err) == EOF || ferror(s->err))
