@@ -1,6 +1,8 @@
 /*
  * cmd-run.c: "drove run PATTERN [--] COMMAND...": run a command on every
- * selected host and show the output as it arrives, gathered, or as JSON.
+ * selected host and show the output as it arrives, gathered, as diffs
+ * against the most common output, or as JSON.  On a terminal, a status line
+ * at the bottom of stderr shows the progress.
  *
  * The command words are joined with spaces, as ssh does, and run by the
  * remote user's shell.  When drove's stdin is not a terminal it is sent to
@@ -17,12 +19,13 @@
 
 static int	cmd_run_exec(int, char **);
 
-enum { OPT_JSON = OPT_COMMON_END, OPT_COLOR, OPT_HELP };
+enum { OPT_JSON = OPT_COMMON_END, OPT_DIFF, OPT_COLOR, OPT_HELP };
 
 static const struct option run_longopts[] = {
 	{ "gather", no_argument, NULL, 'b' },
 	{ "out-dir", required_argument, NULL, 'o' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "diff", no_argument, NULL, OPT_DIFF },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -79,6 +82,9 @@ run_help(void)
 	    "      --host-key-check MODE  strict (default), accept-new, off\n"
 	    "  -b, --gather               identical outputs once, under "
 	    "their hosts\n"
+	    "      --diff                 outputs that differ from the most "
+	    "common one,\n"
+	    "                             as unified diffs\n"
 	    "      --json                 one JSON object per host\n"
 	    "  -o, --out-dir DIR          also write DIR/HOST.{out,err,"
 	    "status}\n"
@@ -110,20 +116,26 @@ join_words(int argc, char **argv)
 	return s;
 }
 
+/* Whether fd is a terminal that takes escape sequences. */
+static int
+smart_tty(int fd)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
+}
+
 /* Whether to colour: --color, NO_COLOR, a terminal. */
 static int
 want_color(const char *when)
 {
-	const char *term = getenv("TERM");
-
 	if (strcmp(when, "always") == 0)
 		return 1;
 	if (strcmp(when, "never") == 0)
 		return 0;
 	if (getenv("NO_COLOR") != NULL && *getenv("NO_COLOR") != '\0')
 		return 0;
-	return isatty(STDOUT_FILENO) && term != NULL &&
-	    strcmp(term, "dumb") != 0;
+	return smart_tty(STDOUT_FILENO);
 }
 
 static int
@@ -139,7 +151,7 @@ cmd_run_exec(int argc, char **argv)
 	const char *pattern = NULL, *color = "auto";
 	char *command = NULL, errbuf[512];
 	size_t *sel = NULL, nsel = 0, i, w;
-	int ch, rc = EXIT_USAGE, runrc, n = 0;
+	int ch, rc = EXIT_USAGE, runrc, fatal, n = 0;
 
 	common_init(&o);
 	memset(&so, 0, sizeof so);
@@ -169,6 +181,9 @@ cmd_run_exec(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			so.mode = DROVE_OUT_JSON;
+			break;
+		case OPT_DIFF:
+			so.mode = DROVE_OUT_DIFF;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
@@ -215,6 +230,8 @@ cmd_run_exec(int argc, char **argv)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
 	so.color = want_color(color);
+	so.status_line = so.mode != DROVE_OUT_JSON && smart_tty(STDERR_FILENO);
+	so.total_hosts = nsel;
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);
 		goto out;
@@ -229,17 +246,24 @@ cmd_run_exec(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	runrc = drove_fleet_run(f);
 	running = NULL;
+	fatal = runrc != 0 && runrc != DROVE_E_CANCELLED;
+	if (fatal) {
+		/* Freeing the sink erases its status line. */
+		drove_sink_free(sink);
+		sink = NULL;
+	} else {
+		rc = common_exit_status(f, runrc);
+		if (drove_sink_finish(sink) != 0) {
+			fprintf(stderr, "drove: writing output failed\n");
+			if (rc == EXIT_OK)
+				rc = EXIT_FAILED;
+		}
+	}
 	if (drove_fleet_warning(f) != NULL)
 		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
-	if (runrc != 0 && runrc != DROVE_E_CANCELLED) {
+	if (fatal) {
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
-	}
-	rc = common_exit_status(f, runrc);
-	if (drove_sink_finish(sink) != 0) {
-		fprintf(stderr, "drove: writing output failed\n");
-		if (rc == EXIT_OK)
-			rc = EXIT_FAILED;
 	}
 	if (!o.quiet)
 		drove_sink_summary(sink, stderr);

@@ -299,7 +299,9 @@ char		*drove_hosts_fold(const char *const *names, size_t n);
 enum drove_output {
 	DROVE_OUT_LINES = 0,	/* "host: line" as lines complete */
 	DROVE_OUT_GATHER,	/* identical outputs once, under folded hosts */
-	DROVE_OUT_JSON		/* one JSON object per host per line */
+	DROVE_OUT_JSON,		/* one JSON object per host per line */
+	DROVE_OUT_DIFF		/* stdout of each odd host as a unified diff
+				   against the most common one */
 };
 
 struct drove_sink_opts {
@@ -309,8 +311,12 @@ struct drove_sink_opts {
 	int			 color;		/* ANSI colours on host names */
 	size_t			 name_width;	/* pad host names to this */
 	const char		*out_dir;	/* also write DIR/HOST.{out,err,status} */
-	size_t			 max_output;	/* per host per stream held for
-						   GATHER/JSON; 0: 64 MiB */
+	size_t			 max_output;	/* per host per stream held in
+						   modes but LINES; 0: 64 MiB */
+	int			 status_line;	/* keep a progress line at the
+						   bottom of err (a terminal)
+						   until finish or free */
+	size_t			 total_hosts;	/* hosts in the run, for it */
 };
 
 typedef struct drove_sink drove_sink;
@@ -320,7 +326,10 @@ drove_sink	*drove_sink_new(const struct drove_sink_opts *, char *errbuf,
 		    size_t errlen);
 void		 drove_sink_free(drove_sink *);		/* NULL-safe */
 void		 drove_sink_event(const struct drove_event *, void *sink);
-/* Print what is held (GATHER), flush every file; 0 or DROVE_E_IO. */
+/* With status_line: redraw it if it is due (at most 10 times a second);
+ * events do this too, call it when none come for a while. */
+void		 drove_sink_tick(drove_sink *);
+/* Print what is held (GATHER, DIFF), flush every file; 0 or DROVE_E_IO. */
 int		 drove_sink_finish(drove_sink *);
 /* Counts per status and failed hosts, folded, one line per reason. */
 void		 drove_sink_summary(drove_sink *, void *file);

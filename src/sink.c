@@ -19,6 +19,20 @@
  * followed by "[drove: stdout truncated: N of M bytes shown]".  JSON prints
  * one object per host when the host ends (see json.h for bytes).
  *
+ * DIFF holds stdout as GATHER does and prints stderr lines as LINES does.
+ * At drove_sink_finish() the hosts that were reached are grouped by stdout;
+ * the biggest group (the first one on a tie) is the reference, and every
+ * other group is printed as a unified diff against it, in the order of each
+ * group's first host index, after a line saying how many hosts match.  The
+ * hosts never reached follow, one line per outcome.
+ *
+ * With status_line, a line at the bottom of err shows how many hosts are
+ * done and failed and the hosts running longest.  It is erased ("\r\033[K"
+ * on err) before anything else is printed and drawn again at the end of the
+ * event; without output it is redrawn at most every SINK_STATUS_MS, on
+ * events or drove_sink_tick().  drove_sink_finish() erases it for good, and
+ * so does drove_sink_free().
+ *
  * Warnings go to err as "HOST: warning: text" in every mode (the text is
  * data/len, or the C string data when len is 0).  With out_dir,
  * DIR/HOST.out and DIR/HOST.err are written as data arrives (opened and
@@ -30,6 +44,7 @@
  * Write errors on out and err stay in the streams and make
  * drove_sink_finish() return DROVE_E_IO.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -39,16 +54,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drove.h"
 #include "buf.h"
+#include "diff.h"
 #include "json.h"
 
 #define SINK_LINE_MAX	((size_t)64 * 1024)
 #define SINK_OUTPUT_MAX	((size_t)64 * 1024 * 1024)
 #define SINK_RULE	"---------------"
 #define SINK_ERR_COLOR	"1;31"
+#define SINK_STATUS_MS	100	/* least time between two redraws */
+#define SINK_STATUS_MAX	5	/* running hosts named on the status line */
+#define SINK_DIFF_CTX	3	/* lines of context around changes */
 
 enum { S_OUT, S_ERR };
 
@@ -67,8 +87,12 @@ struct sink_host {
 	uint64_t	 total[2];	/* bytes received */
 	uint64_t	 hash;		/* GATHER: of output and outcome */
 	int		 done;
+	int		 reached;	/* DIFF: the host's sshd was reached */
 	enum drove_status status;
 	char		*text;		/* "exit 3", "timeout: ..." */
+	uint64_t	 start_ms;	/* status line: when it started */
+	struct sink_host *prev, *next;	/* status line: running, by start */
+	int		 running;
 };
 
 struct drove_sink {
@@ -82,7 +106,27 @@ struct drove_sink {
 	size_t			 counts[DROVE_ST_COUNT];
 	int			 error;		/* first DROVE_E_* met */
 	int			 finished;
+	struct sink_host	*run_first;	/* running, oldest first */
+	struct sink_host	*run_last;
+	int			 shown;		/* the status line is on err */
+	uint64_t		 drawn_ms;	/* when it was last drawn */
+	struct buf		 status;	/* its text */
 };
+
+static uint64_t	sink_monotonic_ms(void);
+
+/* The sink's clock in milliseconds; tests replace it. */
+uint64_t	(*sink_clock)(void) = sink_monotonic_ms;
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+static uint64_t
+sink_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* FNV-1a over len bytes, continuing from h. */
 static uint64_t
@@ -298,6 +342,119 @@ sink_host_get(struct drove_sink *s, const struct drove_event *ev)
 	return s->hosts[ev->host];
 }
 
+/* Erase the status line, if it is shown, before printing anything else. */
+static void
+status_clear(struct drove_sink *s)
+{
+	if (!s->shown)
+		return;
+	fputs("\r\033[K", s->err);
+	fflush(s->err);
+	s->shown = 0;
+}
+
+/* The width of err's terminal, or 80. */
+static size_t
+status_width(const struct drove_sink *s)
+{
+	struct winsize ws;
+	int fd = fileno(s->err);
+
+	if (fd >= 0 && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/*
+ * Make the status line of time now, narrower than the terminal:
+ * "[ 37/200 done, 2 failed ] slowest: web17 12s, web03 9s".  0 or NOMEM.
+ */
+static int
+status_render(struct drove_sink *s, uint64_t now)
+{
+	struct buf *b = &s->status;
+	const struct sink_host *h;
+	size_t width = status_width(s), done = 0, mark, i;
+	int digits = snprintf(NULL, 0, "%zu", s->o.total_hosts), r;
+
+	for (i = 0; i < DROVE_ST_COUNT; i++)
+		done += s->counts[i];
+	buf_consume(b, b->len);
+	r = buf_printf(b, "[ %*zu/%zu done, %zu failed ]", digits, done,
+	    s->o.total_hosts, done - s->counts[DROVE_ST_OK]);
+	for (h = s->run_first, i = 0; r == 0 && h != NULL &&
+	    i < SINK_STATUS_MAX; h = h->next, i++) {
+		mark = b->len;
+		r = buf_printf(b, "%s%s %" PRIu64 "s", i == 0 ? " slowest: " :
+		    ", ", h->name, (now - h->start_ms) / 1000);
+		if (r == 0 && b->len >= width) {
+			b->len = mark;
+			break;
+		}
+	}
+	if (b->len >= width)
+		b->len = width > 0 ? width - 1 : 0;
+	if (b->data != NULL)
+		b->data[b->len] = '\0';
+	return r;
+}
+
+/* Draw the status line when it is hidden or SINK_STATUS_MS old. */
+static void
+status_update(struct drove_sink *s)
+{
+	uint64_t now;
+
+	if (!s->o.status_line || s->finished)
+		return;
+	now = sink_clock();
+	if (s->shown && now - s->drawn_ms < SINK_STATUS_MS)
+		return;
+	if (status_render(s, now) != 0) {
+		sink_fail(s, DROVE_E_NOMEM);
+		return;
+	}
+	fprintf(s->err, "%s%s", s->shown ? "\r\033[K" : "", s->status.data);
+	fflush(s->err);
+	s->shown = 1;
+	s->drawn_ms = now;
+}
+
+/* Status line: h starts running now; the list stays oldest first. */
+static void
+status_start(struct drove_sink *s, struct sink_host *h)
+{
+	if (!s->o.status_line || h->running || h->done)
+		return;
+	h->start_ms = sink_clock();
+	h->running = 1;
+	h->prev = s->run_last;
+	h->next = NULL;
+	if (s->run_last != NULL)
+		s->run_last->next = h;
+	else
+		s->run_first = h;
+	s->run_last = h;
+}
+
+/* Status line: h is no longer running. */
+static void
+status_stop(struct drove_sink *s, struct sink_host *h)
+{
+	if (!h->running)
+		return;
+	if (h->prev != NULL)
+		h->prev->next = h->next;
+	else
+		s->run_first = h->next;
+	if (h->next != NULL)
+		h->next->prev = h->prev;
+	else
+		s->run_last = h->prev;
+	h->prev = h->next = NULL;
+	h->running = 0;
+}
+
 /*
  * Print the held partial line, then seg, as one line of stream st; the held
  * part never holds a newline, seg ends in one or gets one.
@@ -309,6 +466,7 @@ lines_emit(struct drove_sink *s, struct sink_host *h, int st,
 	FILE *f = st == S_OUT ? s->out : s->err;
 	struct buf *p = &h->part[st];
 
+	status_clear(s);
 	fputs(h->pfx[st], f);
 	if (p->len > 0)
 		fwrite(p->data, 1, p->len, f);
@@ -358,7 +516,8 @@ sink_data(struct drove_sink *s, struct sink_host *h, int st,
 	if (h->path != NULL)
 		sink_file(s, h, st == S_OUT ? ".out" : ".err", O_APPEND, data,
 		    len);
-	if (s->o.mode == DROVE_OUT_LINES) {
+	if (s->o.mode == DROVE_OUT_LINES ||
+	    (s->o.mode == DROVE_OUT_DIFF && st == S_ERR)) {
 		lines_data(s, h, st, data, len);
 		return;
 	}
@@ -435,6 +594,7 @@ json_emit(struct drove_sink *s, struct sink_host *h,
 	FILE *f = s->out;
 	int i, cut = 0;
 
+	status_clear(s);
 	fputs("{\"host\":", f);
 	json_write_str(f, h->name, strlen(h->name));
 	fprintf(f, ",\"status\":\"%s\"", drove_status_name(h->status));
@@ -468,9 +628,11 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 	if (h->done)
 		return;
 	h->done = 1;
+	h->reached = r->reached;
 	h->status = (unsigned)r->status < DROVE_ST_COUNT ? r->status :
 	    DROVE_ST_ERROR;
 	s->counts[h->status]++;
+	status_stop(s, h);
 	if ((h->text = sink_result_text(r)) == NULL) {
 		sink_fail(s, DROVE_E_NOMEM);
 		return;
@@ -490,13 +652,16 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 	}
 	switch (s->o.mode) {
 	case DROVE_OUT_LINES:
+	case DROVE_OUT_DIFF:
 		for (i = 0; i < 2; i++) {
 			if (h->part[i].len > 0)
 				lines_emit(s, h, i, NULL, 0);
 			buf_release(&h->part[i]);
 		}
-		if (h->status != DROVE_ST_OK)
+		if (s->o.mode == DROVE_OUT_LINES && h->status != DROVE_ST_OK) {
+			status_clear(s);
 			fprintf(s->err, "%s%s\n", h->pfx[S_ERR], h->text);
+		}
 		break;
 	case DROVE_OUT_JSON:
 		json_emit(s, h, r);
@@ -516,7 +681,7 @@ drove_sink_new(const struct drove_sink_opts *o, char *errbuf, size_t errlen)
 
 	if (errlen > 0)
 		errbuf[0] = '\0';
-	if (o == NULL || (unsigned)o->mode > DROVE_OUT_JSON) {
+	if (o == NULL || (unsigned)o->mode > DROVE_OUT_DIFF) {
 		snprintf(errbuf, errlen, "create sink: bad output mode");
 		return NULL;
 	}
@@ -527,6 +692,7 @@ drove_sink_new(const struct drove_sink_opts *o, char *errbuf, size_t errlen)
 	s->out = o->out != NULL ? o->out : stdout;
 	s->err = o->err != NULL ? o->err : stderr;
 	s->max_output = o->max_output != 0 ? o->max_output : SINK_OUTPUT_MAX;
+	buf_init(&s->status);
 	if (o->out_dir != NULL) {
 		if ((s->dir = strdup(o->out_dir)) == NULL)
 			goto nomem;
@@ -541,7 +707,7 @@ drove_sink_new(const struct drove_sink_opts *o, char *errbuf, size_t errlen)
 	return NULL;
 }
 
-/* Free the sink and everything it holds. */
+/* Erase the status line; free the sink and everything it holds. */
 void
 drove_sink_free(drove_sink *s)
 {
@@ -549,10 +715,12 @@ drove_sink_free(drove_sink *s)
 
 	if (s == NULL)
 		return;
+	status_clear(s);
 	for (i = 0; i < s->nhosts; i++)
 		sink_host_free(s->hosts[i]);
 	free(s->hosts);
 	free(s->dir);
+	buf_release(&s->status);
 	free(s);
 }
 
@@ -572,6 +740,7 @@ drove_sink_event(const struct drove_event *ev, void *arg)
 	}
 	switch (ev->type) {
 	case DROVE_EV_START:
+		status_start(s, h);
 		break;
 	case DROVE_EV_STDOUT:
 		sink_data(s, h, S_OUT, ev->data, ev->len);
@@ -582,6 +751,7 @@ drove_sink_event(const struct drove_event *ev, void *arg)
 	case DROVE_EV_WARN:
 		if ((n = ev->len) == 0 && ev->data != NULL)
 			n = strlen(ev->data);
+		status_clear(s);
 		fprintf(s->err, "%swarning: ", h->pfx[S_ERR]);
 		if (n > 0)
 			fwrite(ev->data, 1, n, s->err);
@@ -594,6 +764,29 @@ drove_sink_event(const struct drove_event *ev, void *arg)
 	}
 	fflush(s->out);
 	fflush(s->err);
+	status_update(s);
+}
+
+/* Redraw the status line if it is due; for when no events come. */
+void
+drove_sink_tick(drove_sink *s)
+{
+	if (s != NULL)
+		status_update(s);
+}
+
+/* Compare stream st of two hosts: bytes received, then bytes held. */
+static int
+sink_same_stream(const struct sink_host *a, const struct sink_host *b,
+    int st)
+{
+	if (a->total[st] != b->total[st])
+		return a->total[st] < b->total[st] ? -1 : 1;
+	if (a->held[st].len != b->held[st].len)
+		return a->held[st].len < b->held[st].len ? -1 : 1;
+	if (a->held[st].len == 0)
+		return 0;
+	return memcmp(a->held[st].data, b->held[st].data, a->held[st].len);
 }
 
 /* Compare two hosts' outputs and outcomes (GATHER). */
@@ -604,16 +797,19 @@ gather_same(const struct sink_host *a, const struct sink_host *b)
 
 	if (a->hash != b->hash)
 		return a->hash < b->hash ? -1 : 1;
-	for (i = 0; i < 2; i++) {
-		if (a->total[i] != b->total[i])
-			return a->total[i] < b->total[i] ? -1 : 1;
-		if (a->held[i].len != b->held[i].len)
-			return a->held[i].len < b->held[i].len ? -1 : 1;
-		if (a->held[i].len > 0 && (r = memcmp(a->held[i].data,
-		    b->held[i].data, a->held[i].len)) != 0)
+	for (i = 0; i < 2; i++)
+		if ((r = sink_same_stream(a, b, i)) != 0)
 			return r;
-	}
 	return strcmp(a->text, b->text);
+}
+
+/* Compare two hosts' stdout (DIFF). */
+static int
+sink_diff_same(const struct sink_host *a, const struct sink_host *b)
+{
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return sink_same_stream(a, b, S_OUT);
 }
 
 /* Compare two hosts by index. */
@@ -632,6 +828,19 @@ gather_cmp(const void *va, const void *vb)
 	int r;
 
 	if ((r = gather_same(a, b)) != 0)
+		return r;
+	return sink_cmp_index(a, b);
+}
+
+/* qsort order of DIFF: stdout, then index. */
+static int
+sink_diff_cmp(const void *va, const void *vb)
+{
+	const struct sink_host *a = *(struct sink_host *const *)va;
+	const struct sink_host *b = *(struct sink_host *const *)vb;
+	int r;
+
+	if ((r = sink_diff_same(a, b)) != 0)
 		return r;
 	return sink_cmp_index(a, b);
 }
@@ -805,6 +1014,85 @@ gather_print(struct drove_sink *s)
 	free(v);
 }
 
+/* DIFF: "stdout truncated: N of M bytes compared" when h's was cut. */
+static void
+sink_diff_note(struct drove_sink *s, const struct sink_host *h,
+    const char *pre, const char *post)
+{
+	if (h->total[S_OUT] > h->held[S_OUT].len)
+		fprintf(s->out, "%sstdout truncated: %zu of %" PRIu64
+		    " bytes compared%s", pre, h->held[S_OUT].len,
+		    h->total[S_OUT], post);
+}
+
+/*
+ * DIFF: group the hosts reached by stdout, print how many match the
+ * reference (the biggest group, the first on a tie), then each other group
+ * as a diff against it, then the hosts not reached by outcome.
+ */
+static void
+sink_diff_print(struct drove_sink *s)
+{
+	struct sink_host **all, **v = NULL, *h, *ref;
+	struct sink_group *g = NULL, *u = NULL;
+	size_t i, n, nr = 0, j, ng = 0, nu = 0, best = 0;
+
+	if ((all = sink_collect(s, DROVE_ST_COUNT, &n)) == NULL ||
+	    (v = calloc(n + 1, sizeof *v)) == NULL) {
+		sink_fail(s, DROVE_E_NOMEM);
+		goto out;
+	}
+	/* The reached hosts first, then the others, each part by index. */
+	for (i = 0; i < n; i++) {
+		h = all[i];
+		if (h->reached)
+			v[nr++] = h;
+		h->hash = sink_hash(0xcbf29ce484222325ULL, h->held[S_OUT].data,
+		    h->held[S_OUT].len);
+	}
+	for (i = 0, j = nr; i < n; i++)
+		if (!all[i]->reached)
+			v[j++] = all[i];
+	if (sink_group(v, nr, sink_diff_cmp, sink_diff_same, 1, &g, &ng) != 0 ||
+	    sink_group(v + nr, n - nr, summary_cmp, summary_same, 1, &u,
+	    &nu) != 0)
+		sink_fail(s, DROVE_E_NOMEM);
+	for (i = 1; i < ng; i++)
+		if (g[i].n > g[best].n)
+			best = i;
+	fprintf(s->out, "%zu of %zu hosts match the reference output",
+	    ng > 0 ? g[best].n : 0, n);
+	if (ng > 1)
+		fprintf(s->out, "; %zu differ", nr - g[best].n);
+	if (n > nr)
+		fprintf(s->out, "; %zu not reached", n - nr);
+	putc('\n', s->out);
+	for (i = 0; i < ng; i++) {
+		if (i == best)
+			continue;
+		ref = g[best].v[0];
+		h = g[i].v[0];
+		fprintf(s->out, "--- reference (%zu host%s: %s", g[best].n,
+		    g[best].n == 1 ? "" : "s", g[best].hosts);
+		sink_diff_note(s, ref, ", ", "");
+		fprintf(s->out, ")\n+++ %s", g[i].hosts);
+		sink_diff_note(s, h, " (", ")");
+		putc('\n', s->out);
+		if (diff_unified(s->out, ref->held[S_OUT].data,
+		    ref->held[S_OUT].len, h->held[S_OUT].data,
+		    h->held[S_OUT].len, SINK_DIFF_CTX) != 0)
+			sink_fail(s, DROVE_E_NOMEM);
+	}
+	for (i = 0; i < nu; i++)
+		fprintf(s->out, "not reached: %s (%s)\n", u[i].hosts,
+		    u[i].v[0]->text);
+ out:
+	sink_groups_free(g, ng);
+	sink_groups_free(u, nu);
+	free(all);
+	free(v);
+}
+
 /* End the hosts still open, print what is held and flush; 0 or an error. */
 int
 drove_sink_finish(drove_sink *s)
@@ -818,12 +1106,15 @@ drove_sink_finish(drove_sink *s)
 	if (s == NULL)
 		return DROVE_E_INVAL;
 	if (!s->finished) {
+		status_clear(s);
 		s->finished = 1;
 		for (i = 0; i < s->nhosts; i++)
 			if (s->hosts[i] != NULL)
 				sink_done(s, s->hosts[i], &pending);
 		if (s->o.mode == DROVE_OUT_GATHER)
 			gather_print(s);
+		else if (s->o.mode == DROVE_OUT_DIFF)
+			sink_diff_print(s);
 	}
 	if (fflush(s->out) == EOF || ferror(s->out) ||
 	    fflush(s->err) == EOF || ferror(s->err))

@@ -1,6 +1,7 @@
 /*
- * test-sink.c: output sinks (lines, gathered, JSON, per-host files and the
- * summary) fed with interleaved, split events, and the JSON string writer.
+ * test-sink.c: output sinks (lines, gathered, diffs, JSON, per-host files,
+ * the summary and the status line) fed with interleaved, split events, and
+ * the JSON string writer.
  */
 #define _GNU_SOURCE
 #include <ftw.h>
@@ -11,6 +12,9 @@
 #include "drove.h"
 #include "json.h"
 #include "test.h"
+
+/* The sink's clock (sink.c); the status line tests set it. */
+extern uint64_t	(*sink_clock)(void);
 
 /* Captured out and err of a sink. */
 struct cap {
@@ -101,7 +105,9 @@ ev_done(drove_sink *s, size_t i, enum drove_status st, int code,
     const char *sig, const char *msg)
 {
 	struct drove_result r = {
-		.status = st, .exit_code = code, .elapsed_ms = 15
+		.status = st, .exit_code = code, .elapsed_ms = 15,
+		.reached = st == DROVE_ST_OK || st == DROVE_ST_FAILED ||
+		    st == DROVE_ST_SIGNAL
 	};
 	struct drove_event ev = {
 		.type = DROVE_EV_DONE, .host = i, .name = host_names[i],
@@ -313,6 +319,258 @@ TEST(sink_gather_truncation_is_announced)
 	T_EQ(drove_sink_counts(s)[DROVE_ST_PENDING], 4);
 	drove_sink_free(s);
 	cap_free(&c);
+}
+
+TEST(sink_gather_headers_show_outcomes)
+{
+	struct drove_sink_opts o = { 0 };
+	struct cap c;
+	drove_sink *s = cap_sink(&c, &o, DROVE_OUT_GATHER);
+	static const size_t ok[] = { 0, 1, 3, 4, 5 };
+	size_t i;
+
+	T_TRUE(s != NULL);
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		ev_out(s, ok[i], "ok\n");
+		ev_done(s, ok[i], DROVE_ST_OK, 0, "", "");
+	}
+	ev_out(s, 9, "bad\n");
+	ev_done(s, 9, DROVE_ST_FAILED, 3, "", "");
+	ev_done(s, 7, DROVE_ST_TIMEOUT, -1, "", "command timed out after 5s");
+	ev_out(s, 2, "bad\n");
+	ev_done(s, 2, DROVE_ST_FAILED, 3, "", "");
+	T_EQ(drove_sink_finish(s), 0);
+	T_OUT(&c,
+	    "---------------\nweb[01-05] (exit 0)\n---------------\nok\n"
+	    "---------------\ndb[1-2] (exit 3)\n---------------\nbad\n"
+	    "---------------\nweb07 (timeout: command timed out after 5s)\n"
+	    "---------------\n");
+	drove_sink_free(s);
+	cap_free(&c);
+}
+
+TEST(sink_diff_groups_against_the_most_common)
+{
+	struct drove_sink_opts o = { 0 };
+	struct cap c;
+	drove_sink *s = cap_sink(&c, &o, DROVE_OUT_DIFF);
+	static const size_t ref[] = { 4, 1, 0 }, odd[] = { 5, 3 };
+	size_t i;
+
+	T_TRUE(s != NULL);
+	for (i = 0; i < 3; i++) {
+		ev_out(s, ref[i], "a\nb");
+		ev_out(s, ref[i], "\nc\n");
+	}
+	for (i = 0; i < 2; i++)
+		ev_out(s, odd[i], "a\nX\nc\n");
+	ev_err(s, 3, "oops\npart");
+	ev_out(s, 6, "a\nb\nc\nd\n");
+	for (i = 0; i < 7; i++)
+		if (i == 2)
+			ev_done(s, i, DROVE_ST_UNREACHABLE, -1, "",
+			    "connect refused");
+		else
+			ev_done(s, i, i == 6 ? DROVE_ST_FAILED : DROVE_ST_OK,
+			    i == 6 ? 3 : 0, "", "");
+	/* stderr is printed as lines go; stdout waits for the end. */
+	T_OUT(&c, "");
+	T_ERR(&c, "web03: oops\nweb03: part\n");
+	T_EQ(drove_sink_finish(s), 0);
+	T_OUT(&c,
+	    "3 of 7 hosts match the reference output; 3 differ; "
+	    "1 not reached\n"
+	    "--- reference (3 hosts: web[01-02,04])\n"
+	    "+++ web[03,05]\n"
+	    "@@ -1,3 +1,3 @@\n a\n-b\n+X\n c\n"
+	    "--- reference (3 hosts: web[01-02,04])\n"
+	    "+++ web06\n"
+	    "@@ -1,3 +1,4 @@\n a\n b\n c\n+d\n"
+	    "not reached: db1 (unreachable: connect refused)\n");
+	drove_sink_free(s);
+	cap_free(&c);
+}
+
+TEST(sink_diff_tie_all_same_and_cut)
+{
+	struct drove_sink_opts o = { .max_output = 4 };
+	struct cap c;
+	drove_sink *s = cap_sink(&c, &o, DROVE_OUT_DIFF);
+
+	/* A tie: the first host's output is the reference. */
+	T_TRUE(s != NULL);
+	ev_out(s, 3, "xy\n");
+	ev_out(s, 1, "ab\n");
+	ev_done(s, 3, DROVE_ST_OK, 0, "", "");
+	ev_done(s, 1, DROVE_ST_OK, 0, "", "");
+	T_EQ(drove_sink_finish(s), 0);
+	T_OUT(&c, "1 of 2 hosts match the reference output; 1 differ\n"
+	    "--- reference (1 host: web02)\n+++ web03\n"
+	    "@@ -1 +1 @@\n-ab\n+xy\n");
+	drove_sink_free(s);
+	cap_free(&c);
+
+	s = cap_sink(&c, &o, DROVE_OUT_DIFF);
+	T_TRUE(s != NULL);
+	ev_out(s, 0, "same\n");
+	ev_out(s, 1, "same\n");
+	ev_done(s, 0, DROVE_ST_OK, 0, "", "");
+	ev_done(s, 1, DROVE_ST_FAILED, 1, "", "");
+	T_EQ(drove_sink_finish(s), 0);
+	T_OUT(&c, "2 of 2 hosts match the reference output\n");
+	drove_sink_free(s);
+	cap_free(&c);
+
+	/* Cut outputs compare and show what was held, and say so. */
+	s = cap_sink(&c, &o, DROVE_OUT_DIFF);
+	T_TRUE(s != NULL);
+	ev_out(s, 0, "abcdefgh\n");
+	ev_out(s, 1, "abcdefgh\n");
+	ev_out(s, 3, "abXYZ\n");
+	ev_done(s, 0, DROVE_ST_OK, 0, "", "");
+	ev_done(s, 1, DROVE_ST_OK, 0, "", "");
+	ev_done(s, 3, DROVE_ST_OK, 0, "", "");
+	T_EQ(drove_sink_finish(s), 0);
+	T_OUT(&c, "2 of 3 hosts match the reference output; 1 differ\n"
+	    "--- reference (2 hosts: web[01-02], stdout truncated: 4 of 9 "
+	    "bytes compared)\n"
+	    "+++ web03 (stdout truncated: 4 of 6 bytes compared)\n"
+	    "@@ -1 +1 @@\n-abcd\n\\ No newline at end of file\n"
+	    "+abXY\n\\ No newline at end of file\n");
+	drove_sink_free(s);
+	cap_free(&c);
+}
+
+static uint64_t fake_now;
+
+/* A clock that moves only when the test says. */
+static uint64_t
+fake_clock(void)
+{
+	return fake_now;
+}
+
+/* Send a START event of host i. */
+static void
+ev_start(drove_sink *s, size_t i)
+{
+	struct drove_event ev = {
+		.type = DROVE_EV_START, .host = i, .name = host_names[i]
+	};
+
+	drove_sink_event(&ev, s);
+}
+
+/* A LINES sink with a status line, out and err both the stream of c. */
+static drove_sink *
+tty_sink(struct cap *c, size_t total)
+{
+	struct drove_sink_opts o = {
+		.name_width = 5, .status_line = 1, .total_hosts = total
+	};
+
+	memset(c, 0, sizeof *c);
+	c->out = open_memstream(&c->obuf, &c->olen);
+	o.out = c->out;
+	o.err = c->out;
+	sink_clock = fake_clock;
+	return drove_sink_new(&o, NULL, 0);
+}
+
+/* Close the stream of a tty_sink() and put the clock back. */
+static void
+tty_free(struct cap *c, uint64_t (*clock)(void))
+{
+	fclose(c->out);
+	free(c->obuf);
+	sink_clock = clock;
+}
+
+#define EL "\r\033[K"
+
+TEST(sink_status_line_around_output)
+{
+	uint64_t (*clock)(void) = sink_clock;
+	struct cap c;
+	drove_sink *s = tty_sink(&c, 3);
+
+	T_TRUE(s != NULL);
+	fake_now = 1000;
+	ev_start(s, 0);
+	fake_now = 1050;
+	ev_start(s, 1);			/* too soon: not drawn */
+	fake_now = 1100;
+	ev_out(s, 0, "a\n");		/* erase, print, draw again */
+	ev_out(s, 1, "b");		/* nothing printed: untouched */
+	fake_now = 3150;
+	drove_sink_tick(s);
+	fake_now = 3200;
+	ev_done(s, 0, DROVE_ST_FAILED, 1, "", "");
+	fake_now = 3250;
+	drove_sink_tick(s);		/* too soon */
+	fake_now = 3260;
+	ev_done(s, 1, DROVE_ST_OK, 0, "", "");	/* prints its last line */
+	fake_now = 3270;
+	ev_start(s, 2);			/* too soon */
+	fake_now = 3300;
+	drove_sink_tick(s);		/* too soon */
+	fake_now = 3360;
+	drove_sink_tick(s);
+	T_EQ(drove_sink_finish(s), 0);
+	T_OUT(&c,
+	    "[ 0/3 done, 0 failed ] slowest: web01 0s"
+	    EL "web01: a\n"
+	    "[ 0/3 done, 0 failed ] slowest: web01 0s, web02 0s"
+	    EL "[ 0/3 done, 0 failed ] slowest: web01 2s, web02 2s"
+	    EL "web01: exit 1\n"
+	    "[ 1/3 done, 1 failed ] slowest: web02 2s"
+	    EL "web02: b\n"
+	    "[ 2/3 done, 1 failed ]"
+	    EL "[ 2/3 done, 1 failed ] slowest: db1 0s"
+	    EL "db1:   pending\n");
+	drove_sink_free(s);
+	tty_free(&c, clock);
+}
+
+TEST(sink_status_line_fits_the_width)
+{
+	uint64_t (*clock)(void) = sink_clock;
+	struct cap c;
+	drove_sink *s = tty_sink(&c, 12);
+	size_t i;
+
+	T_TRUE(s != NULL);
+	fake_now = 0;
+	for (i = 0; i < 12; i++)
+		ev_start(s, i);
+	fake_now = 61000;
+	ev_data(s, 5, DROVE_EV_WARN, "slow", 0);
+	for (i = 0; i < 12; i++)
+		ev_done(s, i, DROVE_ST_OK, 0, "", "");
+	T_EQ(drove_sink_finish(s), 0);
+	/* 80 columns when err is no terminal; a line is narrower. */
+	T_OUT(&c,
+	    "[  0/12 done, 0 failed ] slowest: web01 0s"
+	    EL "web05: warning: slow\n"
+	    "[  0/12 done, 0 failed ] slowest: web01 61s, web02 61s, db1 61s,"
+	    " web03 61s"
+	    EL);
+	drove_sink_free(s);
+	tty_free(&c, clock);
+}
+
+TEST(sink_status_line_erased_on_free)
+{
+	uint64_t (*clock)(void) = sink_clock;
+	struct cap c;
+	drove_sink *s = tty_sink(&c, 1);
+
+	T_TRUE(s != NULL);
+	fake_now = 0;
+	ev_start(s, 2);
+	drove_sink_free(s);
+	T_OUT(&c, "[ 0/1 done, 0 failed ] slowest: db1 0s" EL);
+	tty_free(&c, clock);
 }
 
 TEST(sink_json_objects)
