@@ -54,6 +54,13 @@ on_signal(int sig)
 	drove_fleet_cancel(running);
 }
 
+/* Keep the status line fresh while nothing else happens. */
+static void
+status_tick(void *sink)
+{
+	drove_sink_tick(sink);
+}
+
 /* Print the run's help. */
 static void
 run_help(void)
@@ -237,6 +244,8 @@ cmd_run_exec(int argc, char **argv)
 		goto out;
 	}
 	drove_fleet_set_event_cb(f, drove_sink_event, sink);
+	if (so.status_line)
+		drove_fleet_set_tick_cb(f, status_tick, sink, 100);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

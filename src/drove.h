@@ -216,6 +216,11 @@ int	drove_fleet_set_password(drove_fleet *, const char *password);
 void	drove_fleet_set_passphrase_cb(drove_fleet *, drove_passphrase_cb *,
 	    void *arg);
 void	drove_fleet_set_event_cb(drove_fleet *, drove_event_cb *, void *arg);
+/* Call cb(arg) every ms milliseconds while running (e.g. to redraw a
+ * status line with drove_sink_tick()); never at the same time as an event
+ * callback. */
+void	drove_fleet_set_tick_cb(drove_fleet *, void (*cb)(void *),
+	    void *arg, unsigned int ms);
 
 /* Add one host; returns its index (>= 0) or a DROVE_E_* code. */
 int	drove_fleet_add_host(drove_fleet *, const struct drove_hostspec *);

@@ -284,6 +284,16 @@ drove_fleet_set_event_cb(drove_fleet *f, drove_event_cb *cb, void *arg)
 	f->ev_arg = arg;
 }
 
+/* Set a periodic callback for the run. */
+void
+drove_fleet_set_tick_cb(drove_fleet *f, void (*cb)(void *), void *arg,
+    unsigned int ms)
+{
+	f->tick_cb = cb;
+	f->tick_arg = arg;
+	f->tick_ms = ms > 0 ? ms : 100;
+}
+
 /* Duplicate s unless NULL; sets *bad on allocation failure. */
 static char *
 dup_opt(const char *s, int *bad)
@@ -399,6 +409,17 @@ drove_fleet_cancel(drove_fleet *f)
 	f->cancel = 1;
 	for (i = 0; i < n; i++)
 		loop_wake(f->shards[i].loop);
+}
+
+/* Call the caller's tick, one at a time with events. */
+void
+fleet_tick(drove_fleet *f)
+{
+	if (f->nshards > 1)
+		pthread_mutex_lock(&f->ev_lock);
+	f->tick_cb(f->tick_arg);
+	if (f->nshards > 1)
+		pthread_mutex_unlock(&f->ev_lock);
 }
 
 /* Deliver one event to the caller, one at a time across shards. */

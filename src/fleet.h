@@ -91,6 +91,7 @@ struct shard {
 	struct dest		*busy;		/* dests with waiting hosts */
 	struct loop_task	 start_task;
 	struct loop_timer	 pace_timer;
+	struct loop_timer	 tick_timer;	/* shard 0: the caller's tick */
 	char			 rbuf[SESS_RBUF];	/* cfg.rbuf */
 	int			 cancelling;
 	int			 ff_seen;	/* fail-fast handled here */
@@ -148,6 +149,9 @@ struct drove_fleet {
 	void			*pass_arg;
 	drove_event_cb		*ev_cb;
 	void			*ev_arg;
+	void			(*tick_cb)(void *);
+	void			*tick_arg;
+	unsigned int		 tick_ms;
 	char			*command;
 	int			 stdin_fd;
 	int			 keyscan;	/* KEYSCAN_* or 0 */
@@ -173,6 +177,9 @@ struct drove_fleet {
 /* fleet.c: deliver an event to the caller (serialized across shards). */
 void	fleet_emit(struct drove_fleet *, enum drove_event_type, size_t host,
 	    const char *data, size_t len);
+
+/* fleet.c: call the caller's tick (serialized with events). */
+void	fleet_tick(struct drove_fleet *);
 
 /* shard.c */
 int	shard_setup(struct shard *);

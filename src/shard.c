@@ -547,6 +547,16 @@ shard_start(struct loop *l, void *arg)
 	shard_maybe_ask(sh);
 }
 
+/* The caller's periodic tick (shard 0 only). */
+static void
+shard_tick_cb(struct loop *l, void *arg)
+{
+	struct shard *sh = arg;
+
+	fleet_tick(sh->f);
+	loop_timer_start(l, &sh->tick_timer, sh->f->tick_ms);
+}
+
 /* The pace timer: tokens have grown, try the waiting hosts again. */
 static void
 shard_pace_cb(struct loop *l, void *arg)
@@ -696,6 +706,7 @@ shard_setup(struct shard *sh)
 		return err_set(&sh->err, DROVE_E_NOMEM, "event loop: %s",
 		    strerror(errno));
 	loop_timer_init(&sh->pace_timer, shard_pace_cb, sh);
+	loop_timer_init(&sh->tick_timer, shard_tick_cb, sh);
 	err_clear(&e);
 	if (kh_load(f->known_hosts_path, &sh->kh, &e) != 0)
 		return err_set(&sh->err, e.code, "%s", e.msg);
@@ -786,6 +797,8 @@ shard_run(struct shard *sh)
 	int rc;
 
 	loop_task_queue(sh->loop, &sh->start_task);
+	if (sh->id == 0 && f->tick_cb != NULL)
+		loop_timer_start(sh->loop, &sh->tick_timer, f->tick_ms);
 	while (sh->finished < sh->nhosts) {
 		if (f->cancel && !sh->cancelling) {
 			sh->cancelling = 1;

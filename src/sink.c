@@ -88,6 +88,7 @@ struct sink_host {
 	uint64_t	 hash;		/* GATHER: of output and outcome */
 	int		 done;
 	int		 reached;	/* DIFF: the host's sshd was reached */
+	unsigned int	 retries;	/* connection attempts made again */
 	enum drove_status status;
 	char		*text;		/* "exit 3", "timeout: ..." */
 	uint64_t	 start_ms;	/* status line: when it started */
@@ -612,8 +613,9 @@ json_emit(struct drove_sink *s, struct sink_host *h,
 	json_member(f, "error", r->msg[0] != '\0' ? r->msg : NULL,
 	    strnlen(r->msg, sizeof r->msg));
 	fprintf(f, ",\"elapsed_ms\":%" PRIu64 ",\"stdout_bytes\":%" PRIu64
-	    ",\"stderr_bytes\":%" PRIu64 ",\"truncated\":%s}\n", r->elapsed_ms,
-	    h->total[S_OUT], h->total[S_ERR], cut ? "true" : "false");
+	    ",\"stderr_bytes\":%" PRIu64 ",\"truncated\":%s,\"retries\":%u}\n",
+	    r->elapsed_ms, h->total[S_OUT], h->total[S_ERR],
+	    cut ? "true" : "false", r->retries);
 }
 
 /* Handle the end of a host. */
@@ -629,6 +631,7 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 		return;
 	h->done = 1;
 	h->reached = r->reached;
+	h->retries = r->retries;
 	h->status = (unsigned)r->status < DROVE_ST_COUNT ? r->status :
 	    DROVE_ST_ERROR;
 	s->counts[h->status]++;
@@ -1122,6 +1125,29 @@ drove_sink_finish(drove_sink *s)
 	return s->error;
 }
 
+/* Name the hosts that needed connection retries, folded, if any. */
+static void
+summary_retries(struct drove_sink *s, FILE *f)
+{
+	const char **names;
+	char *folded;
+	size_t i, n = 0;
+
+	if ((names = calloc(s->nhosts + 1, sizeof *names)) == NULL) {
+		sink_fail(s, DROVE_E_NOMEM);
+		return;
+	}
+	for (i = 0; i < s->nhosts; i++)
+		if (s->hosts[i] != NULL && s->hosts[i]->done &&
+		    s->hosts[i]->retries > 0)
+			names[n++] = s->hosts[i]->name;
+	if (n > 0 && (folded = drove_hosts_fold(names, n)) != NULL) {
+		fprintf(f, "needed retries: %s\n", folded);
+		free(folded);
+	}
+	free(names);
+}
+
 /* Print counts per status, then hosts that did not succeed by reason. */
 void
 drove_sink_summary(drove_sink *s, void *file)
@@ -1156,6 +1182,7 @@ drove_sink_summary(drove_sink *s, void *file)
 	}
 	sink_groups_free(g, ng);
 	free(v);
+	summary_retries(s, f);
 }
 
 /* Per-status counts of the hosts that ended. */

@@ -21,7 +21,7 @@ all:
     b2: { ansible_port: $FX_PORT_s2 }
     k1: { ansible_port: $FX_PORT_s3 }
 YML
-run="'$DROVE' --no-agent -i '$FX_DIR/inv.yml' --known-hosts '$kh' --color never run all 'echo ran'"
+run="TERM=dumb '$DROVE' --no-agent -i '$FX_DIR/inv.yml' --known-hosts '$kh' --color never run all 'echo ran'"
 question='^Accept and add them to known_hosts\? \[a\]ll, \[n\]one, \[r\]eview'
 fp1=$(ssh-keygen -lf "$FX_HOSTKEY_s1" | cut -d' ' -f2)
 fp2=$(ssh-keygen -lf "$FX_HOSTKEY_s2" | cut -d' ' -f2)

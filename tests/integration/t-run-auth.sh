@@ -95,7 +95,7 @@ fi
 # --ask-pass prompts once on the terminal, without echo, for every host.
 printf 'all:\n  vars: { ansible_user: %s, ansible_host: 127.0.0.1, ansible_port: %s }\n  hosts:\n    p1:\n    p2:\n' \
     "$FX_USER" "$FX_PORT_s1" >"$FX_DIR/inv-pw.yml"
-dr_pty "'$DROVE' --no-agent -i '$FX_DIR/inv-pw.yml' --ask-pass --color never run all 'echo asked'" \
+dr_pty "TERM=dumb '$DROVE' --no-agent -i '$FX_DIR/inv-pw.yml' --ask-pass --color never run all 'echo asked'" \
     '^Password: ' "$FX_PASSWORD"
 fx_assert_eq 0 "$FX_RC" "--ask-pass"
 fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^p[12]: asked$')" \
@@ -104,7 +104,7 @@ fx_assert_eq 1 "$(printf '%s\n' "$FX_OUT" | grep -c 'Password:')" "one prompt"
 fx_assert_no_match "$FX_PASSWORD" "$FX_OUT" "the password is not echoed"
 
 # An encrypted key without DROVE_KEY_PASSPHRASE: asked once on the terminal.
-dr_pty "'$DROVE' --no-agent -i '$FX_DIR/inv-pw.yml' --key '$FX_KEY_ENC' --color never run all 'echo key'" \
+dr_pty "TERM=dumb '$DROVE' --no-agent -i '$FX_DIR/inv-pw.yml' --key '$FX_KEY_ENC' --color never run all 'echo key'" \
     'Enter passphrase for key' "$FX_PASSPHRASE"
 fx_assert_eq 0 "$FX_RC" "passphrase asked on the terminal"
 fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^p[12]: key$')"

@@ -12,7 +12,8 @@ dr_inventory s1 6
 pid=$!
 fx_track $pid
 n=0
-while [ "$(grep -c started "$FX_DIR/out")" -lt 3 ] && [ $n -lt 1000 ]; do
+while [ "$(cat "$FX_DIR/out" 2>/dev/null | grep -c started)" -lt 3 ] &&
+    [ $n -lt 1000 ]; do
 	sleep 0.01
 	n=$((n + 1))
 done

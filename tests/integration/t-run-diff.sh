@@ -65,10 +65,10 @@ esc=$(printf '\033')
 	touch "$FX_DIR/go"
 ) &
 fx_track $!
-dr_pty 'slowest: ' go-now "TERM=xterm $DROVE --no-agent --color never \
+dr_pty "TERM=xterm $DROVE --no-agent --color never \
     -i $FX_DIR/inv.yml run 'all:!gone' \
     'n=0; while ! [ -e $FX_DIR/go ] && [ \$n -lt 600 ]; do n=\$((n + 1));
-     sleep 0.05; done; echo three'"
+     sleep 0.05; done; echo three'" 'slowest: ' go-now
 fx_assert_eq 0 "$FX_RC" "exit status on a terminal"
 fx_assert_match '\[ 0/5 done, 0 failed \] slowest: a1 0s' "$FX_OUT" \
     "status line with the running hosts"

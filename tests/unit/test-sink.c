@@ -597,22 +597,22 @@ TEST(sink_json_objects)
 	    "\"signal\":null,\"stdout\":\"hi\\n\","
 	    "\"stderr\":\"\\\"x\\\"\\\\\\t\\u0001\",\"error\":null,"
 	    "\"elapsed_ms\":15,\"stdout_bytes\":3,\"stderr_bytes\":6,"
-	    "\"truncated\":false}\n"
+	    "\"truncated\":false,\"retries\":0}\n"
 	    "{\"host\":\"web02\",\"status\":\"ok\",\"exit\":0,"
 	    "\"signal\":null,\"stdout\":\"caf\xc3\xa9\\u00ff\","
 	    "\"stderr\":\"\",\"error\":null,"
 	    "\"elapsed_ms\":15,\"stdout_bytes\":6,\"stderr_bytes\":0,"
-	    "\"truncated\":false}\n"
+	    "\"truncated\":false,\"retries\":0}\n"
 	    "{\"host\":\"db1\",\"status\":\"unreachable\",\"exit\":null,"
 	    "\"signal\":null,\"stdout\":\"\",\"stderr\":\"\","
 	    "\"error\":\"connect: refused\","
 	    "\"elapsed_ms\":15,\"stdout_bytes\":0,\"stderr_bytes\":0,"
-	    "\"truncated\":false}\n"
+	    "\"truncated\":false,\"retries\":0}\n"
 	    "{\"host\":\"web03\",\"status\":\"signal\",\"exit\":null,"
 	    "\"signal\":\"TERM\",\"stdout\":\"abcdef\",\"stderr\":\"\","
 	    "\"error\":null,"
 	    "\"elapsed_ms\":15,\"stdout_bytes\":8,\"stderr_bytes\":0,"
-	    "\"truncated\":true}\n");
+	    "\"truncated\":true,\"retries\":0}\n");
 	drove_sink_free(s);
 	cap_free(&c);
 }
@@ -917,4 +917,32 @@ TEST(sink_finish_reports_write_errors)
 	T_EQ(drove_sink_finish(s), DROVE_E_IO);
 	drove_sink_free(s);
 	fclose(full);
+}
+
+TEST(sink_summary_names_retried_hosts)
+{
+	struct drove_sink_opts o = { 0 };
+	struct drove_result r = { .status = DROVE_ST_OK, .reached = 1 };
+	struct drove_event ev = { .type = DROVE_EV_DONE, .result = &r };
+	struct cap c;
+	drove_sink *s = cap_sink(&c, &o, DROVE_OUT_LINES);
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	T_TRUE(s != NULL);
+	for (i = 0; i < 4; i++) {
+		ev.host = i;
+		ev.name = host_names[i];
+		r.retries = i == 1 || i == 2 ? 1 : 0;
+		drove_sink_event(&ev, s);
+	}
+	T_EQ(drove_sink_finish(s), 0);
+	f = open_memstream(&text, &len);
+	drove_sink_summary(s, f);
+	fclose(f);
+	T_STREQ(text, "4 hosts: 4 ok\nneeded retries: db1,web02\n");
+	free(text);
+	drove_sink_free(s);
+	cap_free(&c);
 }
