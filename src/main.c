@@ -15,6 +15,7 @@
 
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_run_entry,
+	&cmd_inventory_entry,
 	NULL
 };
 
