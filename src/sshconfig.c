@@ -217,9 +217,11 @@ split(struct rd *rd, char *s, char **w)
 			s++;
 			while (*s != '\0' && *s != '"')
 				*d++ = *s++;
-			if (*s != '"')
+			if (*s != '"') {
+				*d = '\0';
 				return rd_err(rd, "unterminated quote in",
 				    w[n - 1]);
+			}
 			s++;
 		}
 		if (*s != '\0')
@@ -391,6 +393,12 @@ line_opt(struct rd *rd, size_t k, char **w, int n)
 		return rd_err(rd, "garbage at end of line:", w[2]);
 	if ((why = check_value(kws[k].type, w[1])) != NULL)
 		return rd_err(rd, why, w[1]);
+	if (kws[k].type == V_PATH) {
+		if (sshcfg_expand(w[1], "h", "r", "p", &v) ==
+		    DROVE_E_INVENTORY)
+			return rd_err(rd, "unknown token in", w[1]);
+		free(v);
+	}
 	v = kws[k].type == V_PATH ? tilde(w[1]) : strdup(w[1]);
 	if (v == NULL)
 		return err_set(&rd->cfg->err, DROVE_E_NOMEM, "out of memory");
