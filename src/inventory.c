@@ -683,6 +683,13 @@ entry_parse(char *s, struct entry *e, size_t *off, char *why, size_t whylen)
 			*colon = '\0';
 			e->port = colon + 1;
 		}
+		if (ncolon > 1 && strchr(host, '[') == NULL &&
+		    !inv_is_ipv6(host, strlen(host)))
+			return "expected host[:port] or an IPv6 address";
+	}
+	if ((at = strchr(e->name, '@')) != NULL) {
+		*off = (size_t)(at - s);
+		return "expected one '@' between user and host";
 	}
 	if (*e->name == '\0')
 		return "expected a host name";
@@ -703,6 +710,11 @@ entry_host(const char *name, void *arg)
 	size_t h;
 	int r;
 
+	if (strchr(name, ':') != NULL && !inv_is_ipv6(name, strlen(name))) {
+		snprintf(a->why, sizeof a->why, "expected host[:port] or an "
+		    "IPv6 address, found '%s'", name);
+		return DROVE_E_INVENTORY;
+	}
 	if ((h = inv_host_add(inv, name)) == INV_NONE ||
 	    inv_link_host(inv, a->group, h) != 0 ||
 	    (a->e->user != NULL && inv_vars_set(&inv->hosts[h].vars,
@@ -719,6 +731,38 @@ entry_host(const char *name, void *arg)
 }
 
 /*
+ * The offset of the first byte of s that is not printable UTF-8 (a control
+ * character, C1 included, or a bad sequence), or -1 when there is none.
+ */
+static long
+inv_bad_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int c;
+	int i, n;
+
+	while (*p != '\0') {
+		n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1 :
+		    *p >= 0xe0 && *p <= 0xef ? 2 : *p >= 0xf0 && *p <= 0xf4 ?
+		    3 : -1;
+		if (n < 0 || *p < 0x20 || *p == 0x7f)
+			return (long)(p - (const unsigned char *)s);
+		c = n == 0 ? *p : *p & (0x3f >> n);
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return (long)(p - (const unsigned char *)s);
+			c = c << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 1 && c < 0xa0) || (n == 2 && (c < 0x800 ||
+		    (c >= 0xd800 && c <= 0xdfff))) || (n == 3 &&
+		    (c < 0x10000 || c > 0x10ffff)))
+			return (long)(p - (const unsigned char *)s);
+		p += n + 1;
+	}
+	return -1;
+}
+
+/*
  * Add the hosts of entry text s to group g.  On a bad entry the message is
  * "<where><reason>"; column col of line line when line > 0.
  */
@@ -731,8 +775,13 @@ entry_add(struct load *ld, size_t g, const char *s, yaml_node_t *vars,
 	const char *why;
 	char *copy;
 	size_t off;
+	long bad;
 	int r;
 
+	if ((bad = inv_bad_text(s)) >= 0)
+		return ld_err(ld, m, colshift + (size_t)bad, "expected "
+		    "printable UTF-8 in host entry, found byte 0x%02x",
+		    (unsigned char)s[bad]);
 	if ((copy = strdup(s)) == NULL)
 		return err_set(ld->err, DROVE_E_NOMEM, "out of memory");
 	memset(&a, 0, sizeof a);

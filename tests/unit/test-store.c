@@ -388,3 +388,28 @@ TEST(store_merge_replace_and_edits)
 	drove_store_close(st);
 	st_cleanup();
 }
+
+TEST(store_export_rejects_what_yaml_cannot_hold)
+{
+	static const char *const bad[] = {
+		"h5:ot@h1:2200\n", "u@h@x\n", ":[00:1]:2\n", "a\x01z\n",
+		"caf\xc3\n", "x\xc2\x85y\n",
+	};
+	drove_inventory *inv;
+	size_t i;
+
+	T_TRUE(st_dir() != NULL);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		inv = drove_inventory_new();
+		T_EQ(drove_inventory_load(inv, st_file("l.txt", bad[i])),
+		    DROVE_E_INVENTORY);
+		T_EQ(drove_inventory_count(inv), 0);
+		drove_inventory_free(inv);
+	}
+	inv = drove_inventory_new();
+	T_EQ(drove_inventory_load(inv, st_file("l.txt",
+	    "caf\xc3\xa9\nfe80::1\n[::2]:22\n")), 0);
+	T_EQ(drove_inventory_count(inv), 3);
+	drove_inventory_free(inv);
+	st_cleanup();
+}
