@@ -392,7 +392,7 @@ TEST(store_merge_replace_and_edits)
 TEST(store_export_rejects_what_yaml_cannot_hold)
 {
 	static const char *const bad[] = {
-		"h5:ot@h1:2200\n", "u@h@x\n", ":[00:1]:2\n", "a\x01z\n",
+		"ot@h5:ot@h1:2200\n", "u@h@x\n", ":[00:1]:2\n", "a\x01z\n",
 		"caf\xc3\n", "x\xc2\x85y\n",
 	};
 	drove_inventory *inv;
