@@ -5,10 +5,10 @@
 #
 # Targets: inventory (the YAML and host list loader, with an export and
 # reload check), pattern (host patterns), sshconfig (the ssh_config parser).
-# With clang, each is built with libFuzzer, ASan and UBSan into build-fuzz/
+# With clang, each is built with libFuzzer, ASan and UBSan into build/fuzz/
 # and run for SECONDS (default 30) over a working corpus in
-# build-fuzz/corpus-TARGET seeded from tests/fuzz/corpus-TARGET; crashes
-# are saved as build-fuzz/crash-TARGET-*.  With --replay, or without clang,
+# build/fuzz/corpus-TARGET seeded from tests/fuzz/corpus-TARGET; crashes
+# are saved as build/fuzz/crash-TARGET-*.  With --replay, or without clang,
 # each target is built with cc, ASan and UBSan against tests/fuzz/replay.c
 # and run once over the seed corpus.  Exits non-zero when a target fails.
 set -eu
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || set -- inventory pattern sshconfig
-O=build-fuzz
+O=build/fuzz
 PKGS="libssh2 yaml-0.1 sqlite3 libcrypto"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 if [ -z "$replay" ] && ! command -v clang >/dev/null 2>&1; then
@@ -33,7 +33,7 @@ fi
 if [ -n "$replay" ]; then
 	CC=${CC:-cc}
 	LIBSAN=$SAN
-	O=build-fuzz-replay
+	O=build/fuzz-replay
 else
 	CC=clang
 	LIBSAN="$SAN -fsanitize=fuzzer-no-link"
