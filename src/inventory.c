@@ -1803,6 +1803,55 @@ yw_scalar(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * Whether value is flow text ("[a, b]", "{k: v}") that loads back as the
+ * same text, so that it can be written as a YAML list or mapping again.
+ */
+static int
+yw_is_flow(const char *value)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root, *v;
+	struct drove_err err;
+	struct load ld;
+	struct buf text, b;
+	int same = 0;
+
+	if (*value != '[' && *value != '{')
+		return 0;
+	buf_init(&text);
+	buf_init(&b);
+	if (buf_printf(&text, "v: %s\n", value) != 0 ||
+	    !yaml_parser_initialize(&parser)) {
+		buf_release(&text);
+		return 0;
+	}
+	yaml_parser_set_input_string(&parser, (unsigned char *)text.data,
+	    text.len);
+	if (yaml_parser_load(&parser, &doc)) {
+		memset(&ld, 0, sizeof ld);
+		ld.err = &err;
+		ld.path = "";
+		ld.doc = &doc;
+		root = yaml_document_get_root_node(&doc);
+		if (root != NULL && root->type == YAML_MAPPING_NODE &&
+		    root->data.mapping.pairs.top -
+		    root->data.mapping.pairs.start == 1) {
+			v = yaml_document_get_node(&doc,
+			    root->data.mapping.pairs.start->value);
+			same = v->type != YAML_SCALAR_NODE &&
+			    yl_flow(&ld, v, &b, 0) == 0 && b.data != NULL &&
+			    strcmp(b.data, value) == 0;
+		}
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	buf_release(&text);
+	buf_release(&b);
+	return same;
+}
+
 /* Write vars as a block mapping at indent ind. */
 static void
 yw_vars(FILE *f, const struct inv_vars *vars, int ind)
@@ -1813,7 +1862,10 @@ yw_vars(FILE *f, const struct inv_vars *vars, int ind)
 		fprintf(f, "%*s", ind, "");
 		yw_scalar(f, vars->v[i].name);
 		fputs(": ", f);
-		yw_scalar(f, vars->v[i].value);
+		if (yw_is_flow(vars->v[i].value))
+			fputs(vars->v[i].value, f);
+		else
+			yw_scalar(f, vars->v[i].value);
 		fputc('\n', f);
 	}
 }
