@@ -34,6 +34,8 @@ const struct option common_longopts[] = {
 	{ "connect-rate", required_argument, NULL, OPT_CONNECT_RATE },
 	{ "max-startups", required_argument, NULL, OPT_MAX_STARTUPS },
 	{ "loops", required_argument, NULL, OPT_LOOPS },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "ssh-config", required_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -72,6 +74,13 @@ push(const char ***v, size_t *n, const char *s)
 	}
 	p[(*n)++] = s;
 	*v = p;
+}
+
+/* Append s to a list of strings, for the commands' own options. */
+void
+common_push(const char ***v, size_t *n, const char *s)
+{
+	push(v, n, s);
 }
 
 /* Parse "N" or "N.NNN" seconds into milliseconds; -1 when bad. */
@@ -145,6 +154,12 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 		return 1;
 	case 'q':
 		o->quiet = 1;
+		return 1;
+	case 'F':
+		o->ssh_config = arg;
+		return 1;
+	case OPT_DB:
+		o->db = arg;
 		return 1;
 	case OPT_KNOWN_HOSTS:
 		o->known_hosts = arg;
@@ -242,40 +257,101 @@ usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 	fprintf(stderr, "\nusage: drove %s %s\n", cmd->name, cmd->usage);
 }
 
-/* Load every -i and -H source and select pattern. */
+/* Open --db or the default store, creating it. */
+drove_store *
+common_store(struct common_opts *o)
+{
+	drove_store *st = NULL;
+	char *def = NULL, err[1024];
+
+	if (o->db == NULL && (def = drove_store_default_path()) == NULL) {
+		fprintf(stderr, "drove: out of memory\n");
+		return NULL;
+	}
+	if (drove_store_open(o->db != NULL ? o->db : def, &st, err,
+	    sizeof err) != 0)
+		fprintf(stderr, "drove: %s\n", err);
+	free(def);
+	return st;
+}
+
+/* Add the store's hosts to inv; 0 or -1 after printing the error. */
+static int
+common_load_store(struct common_opts *o, drove_inventory *inv)
+{
+	drove_store *st;
+	int r;
+
+	if ((st = common_store(o)) == NULL)
+		return -1;
+	if ((r = drove_inventory_load_store(inv, st)) != 0)
+		fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));
+	drove_store_close(st);
+	return r != 0 ? -1 : 0;
+}
+
+/* Load ssh_config and every inventory source, in order. */
 drove_inventory *
-common_inventory(struct common_opts *o, const char *pattern, size_t **sel,
-    size_t *nsel)
+common_load(struct common_opts *o)
 {
 	drove_inventory *inv;
+	char *def = NULL;
+	int store = o->db != NULL;
 	size_t i;
 
 	if ((inv = drove_inventory_new()) == NULL) {
 		fprintf(stderr, "drove: out of memory\n");
 		return NULL;
 	}
-	if (o->ninventories == 0 && o->nadhoc == 0 &&
-	    access("inventory/hosts.yml", F_OK) == 0)
-		push(&o->inventories, &o->ninventories, "inventory/hosts.yml");
+	if (drove_inventory_load_ssh_config(inv, o->ssh_config) != 0)
+		goto fail;
+	if (o->ninventories == 0 && o->nadhoc == 0 && !store) {
+		if (access("inventory/hosts.yml", F_OK) == 0)
+			push(&o->inventories, &o->ninventories,
+			    "inventory/hosts.yml");
+		else if ((def = drove_store_default_path()) != NULL)
+			store = access(def, F_OK) == 0;
+		free(def);
+	}
+	if (store && common_load_store(o, inv) != 0) {
+		drove_inventory_free(inv);
+		return NULL;
+	}
 	for (i = 0; i < o->ninventories; i++)
 		if (drove_inventory_load(inv, o->inventories[i]) != 0)
 			goto fail;
 	for (i = 0; i < o->nadhoc; i++)
 		if (drove_inventory_add_list(inv, o->adhoc[i]) != 0)
 			goto fail;
-	if (drove_inventory_count(inv) == 0) {
-		fprintf(stderr, "drove: no hosts: give an inventory with -i "
-		    "FILE or hosts with -H host1,host2\n");
-		drove_inventory_free(inv);
-		return NULL;
-	}
-	if (drove_inventory_select(inv, pattern, sel, nsel) != 0)
-		goto fail;
 	return inv;
  fail:
 	fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));
 	drove_inventory_free(inv);
 	return NULL;
+}
+
+/* Load every source and select pattern. */
+drove_inventory *
+common_inventory(struct common_opts *o, const char *pattern, size_t **sel,
+    size_t *nsel)
+{
+	drove_inventory *inv;
+
+	if ((inv = common_load(o)) == NULL)
+		return NULL;
+	if (drove_inventory_count(inv) == 0) {
+		fprintf(stderr, "drove: no hosts: give an inventory with -i "
+		    "FILE or hosts with -H host1,host2, or import one with "
+		    "'drove inventory import FILE'\n");
+		drove_inventory_free(inv);
+		return NULL;
+	}
+	if (drove_inventory_select(inv, pattern, sel, nsel) != 0) {
+		fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));
+		drove_inventory_free(inv);
+		return NULL;
+	}
+	return inv;
 }
 
 /* Read a line from the terminal with echo off; 0 or -1. */

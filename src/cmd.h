@@ -53,21 +53,23 @@ struct common_opts {
 	int		  ask_pass;
 	int		  no_agent;
 	int		  quiet;
+	const char	 *db;			/* --db */
+	const char	 *ssh_config;		/* -F */
 	char		  kh_shown[512];	/* known_hosts, for the question */
 };
 
 extern const struct cmd_entry cmd_keyscan_entry;
 extern const struct cmd_entry cmd_run_entry;
+extern const struct cmd_entry cmd_inventory_entry;
 
 /* The short options and long options every host command accepts. */
-#define COMMON_SHORTOPTS "i:H:f:l:p:q"
+#define COMMON_SHORTOPTS "i:H:f:l:p:qF:"
 extern const struct option common_longopts[];
 enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
 	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
-	OPT_LOOPS,
-	OPT_COMMON_END
+	OPT_LOOPS, OPT_DB, OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);
@@ -77,6 +79,17 @@ void	common_release(struct common_opts *);
 /* Load inventories, select pattern; prints the error and returns NULL. */
 drove_inventory *common_inventory(struct common_opts *, const char *pattern,
 	    size_t **sel, size_t *nsel);
+/*
+ * The inventory sources: ssh_config (-F, else ~/.ssh/config), then the
+ * store when --db is given, -i files and -H lists in order; with none of
+ * them ./inventory/hosts.yml when present, else the default store when it
+ * exists.  Prints the error and returns NULL.
+ */
+drove_inventory *common_load(struct common_opts *);
+/* Append s to a list of strings; exits when out of memory. */
+void	common_push(const char ***, size_t *, const char *);
+/* Open --db or the default store, creating it; prints the error. */
+drove_store	*common_store(struct common_opts *);
 /* Make a fleet with the common options and the selected hosts. */
 drove_fleet	*common_fleet(struct common_opts *, drove_inventory *,
 	    const size_t *sel, size_t nsel);

@@ -294,6 +294,87 @@ int		 drove_inventory_select(drove_inventory *, const char *pattern,
 int		 drove_inventory_hostspec(const drove_inventory *, size_t host,
 		    struct drove_hostspec *spec);
 
+/*
+ * OpenSSH client config: path, or ~/.ssh/config (when present) for NULL,
+ * with its Includes.  Its Host and "Match host" blocks apply to the name
+ * ssh would be given (ansible_host, else the host's name) below every
+ * inventory var: HostName, User, Port, IdentityFile (with ~ and %h %r %p %u)
+ * fill ansible_host, ansible_user, ansible_port and
+ * ansible_ssh_private_key_file; IdentitiesOnly, UserKnownHostsFile,
+ * StrictHostKeyChecking, ConnectTimeout, ServerAliveInterval and ProxyJump
+ * become ssh_identities_only, ssh_user_known_hosts_file, ... ssh_proxy_jump.
+ * A bad line is DROVE_E_INVENTORY naming file:line and the token; a failed
+ * load keeps the config loaded before.
+ */
+int		 drove_inventory_load_ssh_config(drove_inventory *,
+		    const char *path);
+/*
+ * Called per resolved var of a host with where its value came from: "host
+ * NAME", "group NAME", "ssh_config FILE:LINE" or "default".  A non-zero
+ * return stops the walk and is returned.
+ */
+typedef int drove_var_cb(const char *name, const char *value,
+    const char *source, void *arg);
+int		 drove_inventory_each_var(const drove_inventory *, size_t host,
+		    drove_var_cb *, void *arg);
+/* Groups by index; group 0 is "all". */
+size_t		 drove_inventory_group_count(const drove_inventory *);
+const char	*drove_inventory_group_name(const drove_inventory *,
+		    size_t group);
+/* The direct children of a group (of all: the top-level groups) in a
+ * malloc'd array the caller frees. */
+int		 drove_inventory_group_children(const drove_inventory *,
+		    size_t group, size_t **out, size_t *n);
+/* How many hosts a group holds, its descendants' included. */
+size_t		 drove_inventory_group_size(const drove_inventory *,
+		    size_t group);
+/* Write the inventory as Ansible YAML to a FILE *; 0 or DROVE_E_IO. */
+int		 drove_inventory_write_yaml(const drove_inventory *,
+		    void *file);
+
+/*
+ * The inventory store: an SQLite database of hosts, groups and vars (and
+ * the run history), created 0600 in a 0700 directory, WAL mode, safe to read
+ * from several processes while one writes.  Passwords are never written
+ * unless DROVE_STORE_SECRETS is given.
+ */
+typedef struct drove_store drove_store;
+
+#define DROVE_STORE_REPLACE	0x1	/* import: drop what the store held */
+#define DROVE_STORE_SECRETS	0x2	/* import: store ansible_password */
+
+/* $DROVE_HOME/drove.db, DROVE_HOME defaulting to ~/.local/share/drove;
+ * malloc'd, NULL when out of memory. */
+char		*drove_store_default_path(void);
+/* Open (creating and migrating as needed) the database at path. */
+int		 drove_store_open(const char *path, drove_store **out,
+		    char *errbuf, size_t errlen);
+void		 drove_store_close(drove_store *);	/* NULL-safe */
+const char	*drove_store_error(const drove_store *);
+/* The schema version of an open store. */
+int		 drove_store_version(drove_store *);
+/* Add the store's hosts, groups and vars to an inventory (nothing on
+ * failure); the message goes to the inventory. */
+int		 drove_inventory_load_store(drove_inventory *, drove_store *);
+/* Merge (or with DROVE_STORE_REPLACE replace) an inventory into the store
+ * in one transaction.  An ansible_password without DROVE_STORE_SECRETS is
+ * DROVE_E_INVAL and nothing is written. */
+int		 drove_store_import(drove_store *, const drove_inventory *,
+		    int flags);
+/* Add hosts ([user@]name[:port] with ranges) to groups (created under all
+ * when new) with vars "k=v". */
+int		 drove_store_add_hosts(drove_store *, const char *hosts,
+		    const char *const *groups, size_t ngroups,
+		    const char *const *vars, size_t nvars, int flags);
+/* Remove hosts by name; *removed counts those the store held. */
+int		 drove_store_rm_hosts(drove_store *, const char *const *names,
+		    size_t n, size_t *removed);
+/* Add a group under parent (NULL: all); a cycle is DROVE_E_INVAL. */
+int		 drove_store_group_add(drove_store *, const char *name,
+		    const char *parent);
+/* Remove a group; its hosts and children stay. DROVE_E_NOTFOUND if none. */
+int		 drove_store_group_rm(drove_store *, const char *name);
+
 /* Fold names into ranges: "web[01-05,07],db1".  malloc'd, caller frees. */
 char		*drove_hosts_fold(const char *const *names, size_t n);
 

@@ -26,10 +26,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -38,6 +40,7 @@
 #include "err.h"
 #include "inventory.h"
 #include "range.h"
+#include "sshconfig.h"
 
 /* How deep merge keys and flow values may nest. */
 #define INV_MAX_DEPTH	64
@@ -258,8 +261,8 @@ inv_port(const char *s)
 }
 
 /* Set a var, replacing its old value; a reason in why on a bad value. */
-static int
-vars_set(struct inv_vars *vars, const char *name, const char *value,
+int
+inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
     char *why, size_t whylen)
 {
 	const char *canon = inv_var_canon(name), *home;
@@ -357,7 +360,7 @@ inv_add(struct inv_map *map, void *arrp, size_t *n, size_t *cap, size_t sz,
 }
 
 /* The index of host name, added when new; INV_NONE on ENOMEM. */
-static size_t
+size_t
 inv_host_add(drove_inventory *inv, const char *name)
 {
 	return inv_add(&inv->hostmap, &inv->hosts, &inv->nhosts,
@@ -365,7 +368,7 @@ inv_host_add(drove_inventory *inv, const char *name)
 }
 
 /* The index of group name, added when new; INV_NONE on ENOMEM. */
-static size_t
+size_t
 inv_group_add(drove_inventory *inv, const char *name)
 {
 	return inv_add(&inv->groupmap, &inv->groups, &inv->ngroups,
@@ -373,7 +376,7 @@ inv_group_add(drove_inventory *inv, const char *name)
 }
 
 /* Put host h in group g. */
-static int
+int
 inv_link_host(drove_inventory *inv, size_t g, size_t h)
 {
 	if (idx_has(&inv->hosts[h].groups, g))
@@ -388,7 +391,7 @@ inv_link_host(drove_inventory *inv, size_t g, size_t h)
 }
 
 /* Make group c a child of group p. */
-static int
+int
 inv_link_group(drove_inventory *inv, size_t p, size_t c)
 {
 	if (idx_has(&inv->groups[c].parents, p))
@@ -434,7 +437,8 @@ drove_inventory_new(void)
 
 	if ((inv = calloc(1, sizeof *inv)) == NULL)
 		return NULL;
-	if (inv_group_add(inv, "all") != INV_ALL) {
+	if ((inv->pool = calloc(1, sizeof *inv->pool)) == NULL ||
+	    inv_group_add(inv, "all") != INV_ALL) {
 		drove_inventory_free(inv);
 		return NULL;
 	}
@@ -445,9 +449,18 @@ drove_inventory_new(void)
 void
 drove_inventory_free(drove_inventory *inv)
 {
+	size_t i;
+
 	if (inv == NULL)
 		return;
 	inv_release(inv);
+	sshcfg_free(inv->ssh);
+	if (inv->pool != NULL) {
+		for (i = 0; i < inv->pool->n; i++)
+			free(inv->pool->v[i]);
+		free(inv->pool->v);
+		free(inv->pool);
+	}
 	free(inv);
 }
 
@@ -498,7 +511,7 @@ inv_ungrouped(const drove_inventory *inv, size_t h)
 }
 
 /* A deep copy of src's hosts and groups, or NULL when out of memory. */
-static drove_inventory *
+drove_inventory *
 inv_clone(const drove_inventory *src)
 {
 	drove_inventory *dst;
@@ -670,6 +683,13 @@ entry_parse(char *s, struct entry *e, size_t *off, char *why, size_t whylen)
 			*colon = '\0';
 			e->port = colon + 1;
 		}
+		if (ncolon > 1 && strchr(host, '[') == NULL &&
+		    !inv_is_ipv6(host, strlen(host)))
+			return "expected host[:port] or an IPv6 address";
+	}
+	if ((at = strchr(e->name, '@')) != NULL) {
+		*off = (size_t)(at - s);
+		return "expected one '@' between user and host";
 	}
 	if (*e->name == '\0')
 		return "expected a host name";
@@ -690,11 +710,16 @@ entry_host(const char *name, void *arg)
 	size_t h;
 	int r;
 
+	if (strchr(name, ':') != NULL && !inv_is_ipv6(name, strlen(name))) {
+		snprintf(a->why, sizeof a->why, "expected host[:port] or an "
+		    "IPv6 address, found '%s'", name);
+		return DROVE_E_INVENTORY;
+	}
 	if ((h = inv_host_add(inv, name)) == INV_NONE ||
 	    inv_link_host(inv, a->group, h) != 0 ||
-	    (a->e->user != NULL && vars_set(&inv->hosts[h].vars,
+	    (a->e->user != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_user", a->e->user, a->why, sizeof a->why) != 0) ||
-	    (a->e->port != NULL && vars_set(&inv->hosts[h].vars,
+	    (a->e->port != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_port", a->e->port, a->why, sizeof a->why) != 0))
 		return DROVE_E_NOMEM;
 	if (a->vars != NULL &&
@@ -703,6 +728,38 @@ entry_host(const char *name, void *arg)
 		return r;
 	}
 	return 0;
+}
+
+/*
+ * The offset of the first byte of s that is not printable UTF-8 (a control
+ * character, C1 included, or a bad sequence), or -1 when there is none.
+ */
+static long
+inv_bad_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int c;
+	int i, n;
+
+	while (*p != '\0') {
+		n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1 :
+		    *p >= 0xe0 && *p <= 0xef ? 2 : *p >= 0xf0 && *p <= 0xf4 ?
+		    3 : -1;
+		if (n < 0 || *p < 0x20 || *p == 0x7f)
+			return (long)(p - (const unsigned char *)s);
+		c = n == 0 ? *p : *p & (0x3f >> n);
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return (long)(p - (const unsigned char *)s);
+			c = c << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 1 && c < 0xa0) || (n == 2 && (c < 0x800 ||
+		    (c >= 0xd800 && c <= 0xdfff))) || (n == 3 &&
+		    (c < 0x10000 || c > 0x10ffff)))
+			return (long)(p - (const unsigned char *)s);
+		p += n + 1;
+	}
+	return -1;
 }
 
 /*
@@ -718,8 +775,13 @@ entry_add(struct load *ld, size_t g, const char *s, yaml_node_t *vars,
 	const char *why;
 	char *copy;
 	size_t off;
+	long bad;
 	int r;
 
+	if ((bad = inv_bad_text(s)) >= 0)
+		return ld_err(ld, m, colshift + (size_t)bad, "expected "
+		    "printable UTF-8 in host entry, found byte 0x%02x",
+		    (unsigned char)s[bad]);
 	if ((copy = strdup(s)) == NULL)
 		return err_set(ld->err, DROVE_E_NOMEM, "out of memory");
 	memset(&a, 0, sizeof a);
@@ -943,10 +1005,10 @@ yl_vars(struct load *ld, struct inv_vars *vars, yaml_node_t *n)
 		}
 		b.len = 0;
 		if (ps.v[i].v->type == YAML_SCALAR_NODE)
-			r = vars_set(vars, name, yl_text(ps.v[i].v), why,
+			r = inv_vars_set(vars, name, yl_text(ps.v[i].v), why,
 			    sizeof why);
 		else if ((r = yl_flow(ld, ps.v[i].v, &b, 0)) == 0)
-			r = vars_set(vars, name, b.data, why, sizeof why);
+			r = inv_vars_set(vars, name, b.data, why, sizeof why);
 		if (r == DROVE_E_INVENTORY)
 			r = ld_err(ld, &ps.v[i].v->start_mark, 0, "%s", why);
 		if (r != 0)
@@ -1210,12 +1272,14 @@ inv_read(drove_inventory *inv, const char *path, struct buf *b)
 }
 
 /* Replace inv's contents by those of the copy it was loaded into. */
-static void
+void
 inv_commit(drove_inventory *inv, drove_inventory *copy)
 {
 	inv_depths(copy);
 	inv_release(inv);
 	copy->err = inv->err;
+	copy->ssh = inv->ssh;
+	copy->pool = inv->pool;
 	*inv = *copy;
 	free(copy);
 	err_clear(&inv->err);
@@ -1382,35 +1446,508 @@ drove_inventory_var(const drove_inventory *inv, size_t host, const char *var)
 	return v;
 }
 
+/* One resolved var and where its value came from. */
+struct res {
+	const char	*name;
+	const char	*value;
+	const char	*src;		/* "host", "group", "ssh_config", ... */
+	const char	*where;		/* host, group or file name */
+	unsigned	 line;
+};
+
+struct resv {
+	struct res	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+/* The resolved value of name, or NULL. */
+static const char *
+res_get(const struct resv *rv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rv->n; i++)
+		if (strcmp(rv->v[i].name, name) == 0)
+			return rv->v[i].value;
+	return NULL;
+}
+
+/* Add name unless it is resolved already. */
+static int
+res_add(struct resv *rv, const char *name, const char *value,
+    const char *src, const char *where, unsigned line)
+{
+	if (res_get(rv, name) != NULL)
+		return 0;
+	if (inv_grow(&rv->v, rv->n, &rv->cap, sizeof *rv->v) != 0)
+		return DROVE_E_NOMEM;
+	rv->v[rv->n].name = name;
+	rv->v[rv->n].value = value;
+	rv->v[rv->n].src = src;
+	rv->v[rv->n].where = where;
+	rv->v[rv->n++].line = line;
+	return 0;
+}
+
+/* Add every var of a set. */
+static int
+res_vars(struct resv *rv, const struct inv_vars *vars, const char *src,
+    const char *where)
+{
+	size_t i;
+
+	for (i = 0; i < vars->n; i++)
+		if (res_add(rv, vars->v[i].name, vars->v[i].value, src, where,
+		    0) != 0)
+			return DROVE_E_NOMEM;
+	return 0;
+}
+
+/* sshcfg_lookup() callback: add a value from ssh_config. */
+static int
+res_ssh(const char *var, const char *value, const char *file, unsigned line,
+    void *arg)
+{
+	return res_add(arg, var, value, "ssh_config", file, line);
+}
+
+/* Keep s in the inventory's pool; NULL when out of memory. */
+static const char *
+inv_keep(const drove_inventory *inv, char *s)
+{
+	struct inv_pool *p = inv->pool;
+
+	if (s == NULL || inv_grow(&p->v, p->n, &p->cap, sizeof *p->v) != 0) {
+		free(s);
+		return NULL;
+	}
+	return p->v[p->n++] = s;
+}
+
+/* The local user's name. */
+static const char *
+inv_local_user(void)
+{
+	struct passwd *pw;
+	const char *u = getenv("USER");
+
+	if (u != NULL && *u != '\0')
+		return u;
+	if ((pw = getpwuid(getuid())) != NULL)
+		return pw->pw_name;
+	return "root";
+}
+
+/* Replace the %-tokens of the path vars ssh_config gave. */
+static int
+res_expand(const drove_inventory *inv, struct resv *rv, const char *host)
+{
+	const char *user = res_get(rv, "ansible_user");
+	const char *port = res_get(rv, "ansible_port");
+	char *s;
+	size_t i;
+
+	for (i = 0; i < rv->n; i++) {
+		if (strcmp(rv->v[i].src, "ssh_config") != 0 ||
+		    strchr(rv->v[i].value, '%') == NULL)
+			continue;
+		if (sshcfg_expand(rv->v[i].value, host, user != NULL ? user :
+		    inv_local_user(), port != NULL ? port : "22", &s) != 0 ||
+		    (rv->v[i].value = inv_keep(inv, s)) == NULL)
+			return DROVE_E_NOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Every var of host h after precedence: the host's, its groups' (deepest
+ * first), ssh_config's for the name ssh would be given (ansible_host or the
+ * host's name), then, when defaults is set, the built-in port and user.
+ */
+static int
+inv_resolve(const drove_inventory *inv, size_t h, int defaults,
+    struct resv *rv)
+{
+	struct inv_idx chain;
+	const char *host;
+	size_t i;
+	int r;
+
+	memset(rv, 0, sizeof *rv);
+	if ((r = inv_chain(inv, h, &chain)) != 0)
+		goto out;
+	if ((r = res_vars(rv, &inv->hosts[h].vars, "host",
+	    inv->hosts[h].name)) != 0)
+		goto out;
+	for (i = chain.n; i > 0; i--)
+		if ((r = res_vars(rv, &inv->groups[chain.v[i - 1]].vars,
+		    "group", inv->groups[chain.v[i - 1]].name)) != 0)
+			goto out;
+	if ((host = res_get(rv, "ansible_host")) == NULL)
+		host = inv->hosts[h].name;
+	if ((r = sshcfg_lookup(inv->ssh, host, res_ssh, rv)) != 0)
+		goto out;
+	if ((r = res_expand(inv, rv, res_get(rv, "ansible_host") != NULL ?
+	    res_get(rv, "ansible_host") : host)) != 0)
+		goto out;
+	if (defaults && ((r = res_add(rv, "ansible_port", "22", "default",
+	    NULL, 0)) != 0 || (r = res_add(rv, "ansible_user",
+	    inv_local_user(), "default", NULL, 0)) != 0))
+		goto out;
+ out:
+	free(chain.v);
+	return r;
+}
+
 /* Fill spec with the host's connection settings. */
 int
 drove_inventory_hostspec(const drove_inventory *inv, size_t host,
     struct drove_hostspec *spec)
 {
-	struct inv_idx chain;
+	struct resv rv;
 	const char *port, *env;
 	int r = DROVE_E_INVAL;
 
+	memset(&rv, 0, sizeof rv);
 	if (spec != NULL)
 		memset(spec, 0, sizeof *spec);
 	if (inv == NULL || spec == NULL || host >= inv->nhosts)
 		return r;
-	if ((r = inv_chain(inv, host, &chain)) != 0)
+	if ((r = inv_resolve(inv, host, 0, &rv)) != 0)
 		goto out;
 	spec->name = inv->hosts[host].name;
-	spec->address = inv_lookup(inv, host, &chain, "ansible_host");
+	spec->address = res_get(&rv, "ansible_host");
 	if (spec->address == NULL)
 		spec->address = spec->name;
-	if ((port = inv_lookup(inv, host, &chain, "ansible_port")) != NULL)
+	if ((port = res_get(&rv, "ansible_port")) != NULL)
 		spec->port = inv_port(port);
-	spec->user = inv_lookup(inv, host, &chain, "ansible_user");
-	spec->key = inv_lookup(inv, host, &chain,
-	    "ansible_ssh_private_key_file");
-	spec->password = inv_lookup(inv, host, &chain, "ansible_password");
+	spec->user = res_get(&rv, "ansible_user");
+	spec->key = res_get(&rv, "ansible_ssh_private_key_file");
+	spec->password = res_get(&rv, "ansible_password");
 	if (spec->password == NULL &&
-	    (env = inv_lookup(inv, host, &chain, "password_env")) != NULL)
+	    (env = res_get(&rv, "password_env")) != NULL)
 		spec->password = getenv(env);
  out:
-	free(chain.v);
+	free(rv.v);
+	return r;
+}
+
+/* Call fn with every resolved var of the host and where it came from. */
+int
+drove_inventory_each_var(const drove_inventory *inv, size_t host,
+    drove_var_cb *fn, void *arg)
+{
+	struct resv rv;
+	char src[1024];
+	size_t i;
+	int r;
+
+	if (inv == NULL || fn == NULL || host >= inv->nhosts)
+		return DROVE_E_INVAL;
+	if ((r = inv_resolve(inv, host, 1, &rv)) != 0)
+		goto out;
+	for (i = 0; r == 0 && i < rv.n; i++) {
+		if (rv.v[i].where == NULL)
+			snprintf(src, sizeof src, "%s", rv.v[i].src);
+		else if (rv.v[i].line > 0)
+			snprintf(src, sizeof src, "%s %s:%u", rv.v[i].src,
+			    rv.v[i].where, rv.v[i].line);
+		else
+			snprintf(src, sizeof src, "%s %s", rv.v[i].src,
+			    rv.v[i].where);
+		r = fn(rv.v[i].name, rv.v[i].value, src, arg);
+	}
+ out:
+	free(rv.v);
+	return r;
+}
+
+/* Read an OpenSSH client config (NULL: ~/.ssh/config, when present). */
+int
+drove_inventory_load_ssh_config(drove_inventory *inv, const char *path)
+{
+	struct sshcfg *cfg;
+	char *def = NULL;
+	const char *home = getenv("HOME");
+	int r;
+
+	if (inv == NULL)
+		return DROVE_E_INVAL;
+	if ((cfg = sshcfg_new()) == NULL)
+		return err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
+	if (path == NULL && asprintf(&def, "%s/.ssh/config",
+	    home != NULL ? home : "") < 0) {
+		sshcfg_free(cfg);
+		return err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
+	}
+	if ((r = sshcfg_load(cfg, path != NULL ? path : def,
+	    path == NULL)) != 0) {
+		err_set(&inv->err, r, "%s", sshcfg_error(cfg));
+		sshcfg_free(cfg);
+	} else {
+		sshcfg_free(inv->ssh);
+		inv->ssh = cfg;
+	}
+	free(def);
+	return r;
+}
+
+/* The number of groups, all included. */
+size_t
+drove_inventory_group_count(const drove_inventory *inv)
+{
+	return inv != NULL ? inv->ngroups : 0;
+}
+
+/* The name of a group, or NULL when out of range. */
+const char *
+drove_inventory_group_name(const drove_inventory *inv, size_t group)
+{
+	if (inv == NULL || group >= inv->ngroups)
+		return NULL;
+	return inv->groups[group].name;
+}
+
+/* Whether group g is a child of all, linked or for want of parents. */
+static int
+inv_top(const drove_inventory *inv, size_t g)
+{
+	return g != INV_ALL && (inv->groups[g].parents.n == 0 ||
+	    idx_has(&inv->groups[g].parents, INV_ALL));
+}
+
+/* The direct children of a group, in inventory order. */
+int
+drove_inventory_group_children(const drove_inventory *inv, size_t group,
+    size_t **out, size_t *n)
+{
+	struct inv_idx x;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (inv == NULL || group >= inv->ngroups)
+		return DROVE_E_INVAL;
+	memset(&x, 0, sizeof x);
+	for (i = 0; i < inv->ngroups; i++) {
+		if ((group == INV_ALL ? inv_top(inv, i) :
+		    idx_has(&inv->groups[group].children, i)) &&
+		    idx_add(&x, i) != 0) {
+			free(x.v);
+			return DROVE_E_NOMEM;
+		}
+	}
+	*out = x.v;
+	*n = x.n;
+	return 0;
+}
+
+/* Mark the hosts of group g and its descendants. */
+static void
+inv_mark_hosts(const drove_inventory *inv, size_t g, char *hosts, char *seen)
+{
+	const struct inv_group *gr = &inv->groups[g];
+	size_t i;
+
+	if (seen[g])
+		return;
+	seen[g] = 1;
+	for (i = 0; i < gr->hosts.n; i++)
+		hosts[gr->hosts.v[i]] = 1;
+	for (i = 0; i < gr->children.n; i++)
+		inv_mark_hosts(inv, gr->children.v[i], hosts, seen);
+}
+
+/* How many hosts a group holds, its children's included. */
+size_t
+drove_inventory_group_size(const drove_inventory *inv, size_t group)
+{
+	char *hosts, *seen;
+	size_t i, n = 0;
+
+	if (inv == NULL || group >= inv->ngroups)
+		return 0;
+	if (group == INV_ALL)
+		return inv->nhosts;
+	hosts = calloc(inv->nhosts + 1, 1);
+	seen = calloc(inv->ngroups, 1);
+	if (hosts != NULL && seen != NULL) {
+		inv_mark_hosts(inv, group, hosts, seen);
+		for (i = 0; i < inv->nhosts; i++)
+			n += (size_t)hosts[i];
+	}
+	free(hosts);
+	free(seen);
+	return n;
+}
+
+/* Write s as a YAML scalar: plain when safe, else double-quoted. */
+static void
+yw_scalar(FILE *f, const char *s)
+{
+	if (yl_plain(s) && (isalnum((unsigned char)*s) || *s == '/' ||
+	    *s == '_')) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * Whether value is flow text ("[a, b]", "{k: v}") that loads back as the
+ * same text, so that it can be written as a YAML list or mapping again.
+ */
+static int
+yw_is_flow(const char *value)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root, *v;
+	struct drove_err err;
+	struct load ld;
+	struct buf text, b;
+	int same = 0;
+
+	if (*value != '[' && *value != '{')
+		return 0;
+	buf_init(&text);
+	buf_init(&b);
+	if (buf_printf(&text, "v: %s\n", value) != 0 ||
+	    !yaml_parser_initialize(&parser)) {
+		buf_release(&text);
+		return 0;
+	}
+	yaml_parser_set_input_string(&parser, (unsigned char *)text.data,
+	    text.len);
+	if (yaml_parser_load(&parser, &doc)) {
+		memset(&ld, 0, sizeof ld);
+		ld.err = &err;
+		ld.path = "";
+		ld.doc = &doc;
+		root = yaml_document_get_root_node(&doc);
+		if (root != NULL && root->type == YAML_MAPPING_NODE &&
+		    root->data.mapping.pairs.top -
+		    root->data.mapping.pairs.start == 1) {
+			v = yaml_document_get_node(&doc,
+			    root->data.mapping.pairs.start->value);
+			same = v->type != YAML_SCALAR_NODE &&
+			    yl_flow(&ld, v, &b, 0) == 0 && b.data != NULL &&
+			    strcmp(b.data, value) == 0;
+		}
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	buf_release(&text);
+	buf_release(&b);
+	return same;
+}
+
+/* Write vars as a block mapping at indent ind. */
+static void
+yw_vars(FILE *f, const struct inv_vars *vars, int ind)
+{
+	size_t i;
+
+	for (i = 0; i < vars->n; i++) {
+		fprintf(f, "%*s", ind, "");
+		yw_scalar(f, vars->v[i].name);
+		fputs(": ", f);
+		if (yw_is_flow(vars->v[i].value))
+			fputs(vars->v[i].value, f);
+		else
+			yw_scalar(f, vars->v[i].value);
+		fputc('\n', f);
+	}
+}
+
+/* The state of one YAML export. */
+struct yw {
+	const drove_inventory	*inv;
+	FILE			*f;
+	char			*hdone;		/* host vars written */
+	char			*gdone;		/* group body written */
+};
+
+/* Write host h at indent ind, with its vars the first time. */
+static void
+yw_host(struct yw *w, size_t h, int ind)
+{
+	const struct inv_host *host = &w->inv->hosts[h];
+
+	fprintf(w->f, "%*s", ind, "");
+	yw_scalar(w->f, host->name);
+	fputs(":\n", w->f);
+	if (!w->hdone[h])
+		yw_vars(w->f, &host->vars, ind + 2);
+	w->hdone[h] = 1;
+}
+
+/* Write group g's body (vars, hosts, children) at indent ind, once. */
+static void
+yw_group(struct yw *w, size_t g, int ind)
+{
+	const drove_inventory *inv = w->inv;
+	const struct inv_group *gr = &inv->groups[g];
+	size_t i, k;
+
+	if (w->gdone[g])
+		return;
+	w->gdone[g] = 1;
+	if (gr->vars.n > 0) {
+		fprintf(w->f, "%*svars:\n", ind, "");
+		yw_vars(w->f, &gr->vars, ind + 2);
+	}
+	for (i = k = 0; i < inv->nhosts; i++) {
+		if (g == INV_ALL ? !inv_ungrouped(inv, i) &&
+		    !idx_has(&inv->hosts[i].groups, INV_ALL) :
+		    !idx_has(&inv->hosts[i].groups, g))
+			continue;
+		if (k++ == 0)
+			fprintf(w->f, "%*shosts:\n", ind, "");
+		yw_host(w, i, ind + 2);
+	}
+	for (i = k = 0; i < inv->ngroups; i++) {
+		if (g == INV_ALL ? !inv_top(inv, i) :
+		    !idx_has(&gr->children, i))
+			continue;
+		if (k++ == 0)
+			fprintf(w->f, "%*schildren:\n", ind, "");
+		fprintf(w->f, "%*s", ind + 2, "");
+		yw_scalar(w->f, inv->groups[i].name);
+		fputs(":\n", w->f);
+		yw_group(w, i, ind + 4);
+	}
+}
+
+/* Write the inventory as Ansible YAML under "all:". */
+int
+drove_inventory_write_yaml(const drove_inventory *inv, void *file)
+{
+	struct yw w;
+	int r = DROVE_E_NOMEM;
+
+	if (inv == NULL || file == NULL)
+		return DROVE_E_INVAL;
+	w.inv = inv;
+	w.f = file;
+	w.hdone = calloc(inv->nhosts + 1, 1);
+	w.gdone = calloc(inv->ngroups, 1);
+	if (w.hdone != NULL && w.gdone != NULL) {
+		fputs("all:\n", w.f);
+		yw_group(&w, INV_ALL, 2);
+		r = fflush(w.f) != 0 || ferror(w.f) ? DROVE_E_IO : 0;
+	}
+	free(w.hdone);
+	free(w.gdone);
 	return r;
 }

@@ -63,8 +63,19 @@ struct inv_map {
 	size_t		 n;
 };
 
+/* Strings the inventory made for callers (expanded ssh_config values). */
+struct inv_pool {
+	char	**v;
+	size_t	  n;
+	size_t	  cap;
+};
+
+struct sshcfg;
+
 struct drove_inventory {
 	struct drove_err	 err;
+	struct sshcfg		*ssh;		/* ~/.ssh/config, or NULL */
+	struct inv_pool		*pool;
 	struct inv_host		*hosts;
 	size_t			 nhosts;
 	size_t			 caphosts;
@@ -81,6 +92,24 @@ size_t	inv_find_group(const drove_inventory *, const char *name);
 
 /* Whether host h is in no group other than all. */
 int	inv_ungrouped(const drove_inventory *, size_t h);
+
+/*
+ * Building blocks for other loaders (store.c).  inv_host_add() and
+ * inv_group_add() return the index of the named host or group, added when
+ * new, or INV_NONE when out of memory; the link and set functions return 0
+ * or DROVE_E_NOMEM (inv_vars_set() also DROVE_E_INVENTORY with a reason in
+ * why for a bad value).  A loader works on inv_clone() of the inventory and
+ * hands it to inv_commit(), which replaces the inventory's hosts and groups
+ * and frees the copy.
+ */
+size_t	inv_host_add(drove_inventory *, const char *name);
+size_t	inv_group_add(drove_inventory *, const char *name);
+int	inv_link_host(drove_inventory *, size_t g, size_t h);
+int	inv_link_group(drove_inventory *, size_t parent, size_t child);
+int	inv_vars_set(struct inv_vars *, const char *name, const char *value,
+	    char *why, size_t whylen);
+drove_inventory *inv_clone(const drove_inventory *);
+void	inv_commit(drove_inventory *, drove_inventory *copy);
 
 /* Whether s (len bytes, up to a "%zone") is an IPv6 address. */
 int	inv_is_ipv6(const char *s, size_t len);

@@ -46,6 +46,8 @@
 #define PAT_CLOSEST	3
 /* Names longer than this are not compared for suggestions. */
 #define PAT_NAME_MAX	255
+/* The largest product of a regex's repetition counts. */
+#define PAT_REGEX_REPS	1000
 
 struct term {
 	char	 op;		/* '|', '&' or '!' */
@@ -314,6 +316,60 @@ sel_name(const char *name, void *arg)
 	return n > 0 ? 0 : pat_notfound(inv, name);
 }
 
+/*
+ * Why regcomp() must not see re, or NULL.  glibc copies the tree of an
+ * expression for each repetition, so stacked repetitions ("a+++", undefined
+ * in POSIX anyway) and large nested counts ("((a{99}){99}){99}") exhaust
+ * memory: refuse the first, and intervals whose counts multiply past
+ * PAT_REGEX_REPS.
+ */
+static const char *
+regex_risky(const char *re)
+{
+	unsigned long prod = 1, n;
+	const char *p = re;
+	int prev_rep = 0;
+	char *end;
+
+	while (*p != '\0') {
+		if (*p == '\\' && p[1] != '\0') {
+			p += 2;
+			prev_rep = 0;
+			continue;
+		}
+		if (*p == '[') {
+			p += p[1] == '^' ? 2 : 1;
+			p += *p == ']';
+			while (*p != '\0' && *p != ']')
+				p++;
+			p += *p == ']';
+			prev_rep = 0;
+			continue;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (prev_rep)
+				return "repetition of a repetition";
+			prev_rep = 1;
+			if (*p++ != '{')
+				continue;
+			n = strtoul(p, &end, 10);
+			if (*end == ',' && end[1] != '}')
+				n = strtoul(end + 1, &end, 10);
+			if (n == 0)
+				n = 1;
+			if ((prod *= n) > PAT_REGEX_REPS)
+				return "repetition counts too large";
+			p = end;
+			p += strcspn(p, "}");
+			p += *p == '}';
+			continue;
+		}
+		prev_rep = 0;
+		p++;
+	}
+	return NULL;
+}
+
 /* Mark the hosts and groups whose names regex re matches from the start. */
 static int
 sel_regex(struct sel *s, const char *re)
@@ -323,8 +379,12 @@ sel_regex(struct sel *s, const char *re)
 	regex_t rx;
 	char msg[128];
 	size_t i, n = 0;
+	const char *why;
 	int r;
 
+	if ((why = regex_risky(re)) != NULL)
+		return err_set(&inv->err, DROVE_E_INVENTORY, "bad regex '%s': "
+		    "%s", re, why);
 	if ((r = regcomp(&rx, re, REG_EXTENDED)) != 0) {
 		regerror(r, &rx, msg, sizeof msg);
 		return err_set(&inv->err, DROVE_E_INVENTORY, "bad regex '%s': "

@@ -1,0 +1,58 @@
+-- schema.sql: drove's SQLite store.  Each "version N" part moves a
+-- database from user_version N-1 to N; src/store.c embeds this text.
+
+-- version 1: the inventory
+CREATE TABLE groups (
+	id	INTEGER PRIMARY KEY,
+	name	TEXT NOT NULL UNIQUE
+);
+CREATE TABLE group_parents (
+	child	INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+	parent	INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+	UNIQUE (child, parent)
+);
+CREATE TABLE hosts (
+	id	INTEGER PRIMARY KEY,
+	name	TEXT NOT NULL UNIQUE
+);
+CREATE TABLE host_groups (
+	host	INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+	grp	INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+	UNIQUE (host, grp)
+);
+CREATE INDEX host_groups_grp ON host_groups(grp);
+CREATE TABLE host_vars (
+	host	INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+	name	TEXT NOT NULL,
+	value	TEXT NOT NULL,
+	UNIQUE (host, name)
+);
+CREATE TABLE group_vars (
+	grp	INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+	name	TEXT NOT NULL,
+	value	TEXT NOT NULL,
+	UNIQUE (grp, name)
+);
+
+-- version 2: the run history
+CREATE TABLE runs (
+	id		INTEGER PRIMARY KEY,
+	started_ms	INTEGER NOT NULL,
+	ended_ms	INTEGER,
+	command		TEXT NOT NULL,
+	pattern		TEXT NOT NULL
+);
+CREATE TABLE run_hosts (
+	run		INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	host		TEXT NOT NULL,
+	status		TEXT NOT NULL,
+	exit_code	INTEGER,
+	signal		TEXT,
+	error		TEXT,
+	elapsed_ms	INTEGER,
+	stdout		BLOB,
+	stderr		BLOB,
+	truncated	INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (run, host)
+);
+CREATE INDEX run_hosts_host ON run_hosts(host);
