@@ -90,6 +90,11 @@ check-unit: $(O)/unit-tests
 check-integration: all $(HELPERS)
 	$(Q)O=$(O) sh tests/integration/run.sh
 
+# Fuzz the YAML loader, the pattern parser and the ssh_config parser for
+# FUZZ_SECONDS each (clang's libFuzzer when present, else a corpus replay).
+fuzz:
+	$(Q)sh tests/fuzz/run.sh -t $(or $(FUZZ_SECONDS),30)
+
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh contrib/demo.sh $(O)/drove
@@ -118,7 +123,7 @@ uninstall:
 clean:
 	rm -rf build build-san drove
 
-.PHONY: all deps check check-unit check-integration demo install uninstall \
-	clean
+.PHONY: all deps check check-unit check-integration demo fuzz install \
+	uninstall clean
 
 -include $(wildcard $(O)/*/*.d)

@@ -1,0 +1,7 @@
+#!/bin/sh
+# t-fuzz-corpus.sh: every input of the fuzz corpora (seeds and the inputs
+# that once crashed) still goes through the YAML loader, the pattern parser
+# and the ssh_config parser cleanly under ASan and UBSan.  `make fuzz`
+# searches for new ones.
+cd "$FX_ROOT" || exit 1
+sh tests/fuzz/run.sh --replay
