@@ -244,6 +244,46 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	return -1;
 }
 
+/* Print the options every host command takes. */
+void
+common_help(FILE *fp)
+{
+	fputs("  -i, --inventory FILE       YAML inventory or host list "
+	    "(repeatable)\n"
+	    "  -H, --hosts LIST           ad-hoc hosts: user@host:port,...\n"
+	    "      --db FILE              inventory store (default "
+	    "$DROVE_HOME/drove.db)\n"
+	    "  -F, --ssh-config FILE      ssh_config (default "
+	    "~/.ssh/config)\n"
+	    "  -l, --user USER            remote user when the inventory "
+	    "has none\n"
+	    "  -p, --port PORT            port when the inventory has none\n"
+	    "  -f, --forks N              concurrent hosts (default 256, "
+	    "0: all)\n"
+	    "      --loops N              loop threads (default: one per "
+	    "core from 300\n"
+	    "                             hosts on)\n"
+	    "      --connect-timeout SEC  connect+auth timeout (default 10)\n"
+	    "      --connect-rate N[/s]   new connections a second to one "
+	    "server (100)\n"
+	    "      --max-startups N       connections to one server short of "
+	    "auth (8)\n"
+	    "      --retries N            retry connections refused, reset "
+	    "or timed out\n"
+	    "                             before the banner (default 1)\n"
+	    "      --fail-fast[=cancel]   start no host after a failure "
+	    "(and cancel)\n"
+	    "      --keepalive SEC        keepalive interval (default 30, "
+	    "0: off)\n"
+	    "      --key FILE             identity file (repeatable)\n"
+	    "      --no-agent             do not use ssh-agent\n"
+	    "      --ask-pass             prompt once for a password\n"
+	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"
+	    "      --host-key-check MODE  ask (on a terminal), strict, "
+	    "accept-new, off\n"
+	    "  -q, --quiet                no summary\n", fp);
+}
+
 /* Print a usage error for cmd and its usage line. */
 void
 usage_error(const struct cmd_entry *cmd, const char *fmt, ...)

@@ -71,10 +71,8 @@ keyscan_help(void)
 	    "instead of\n"
 	    "                       printing them; a changed key fails "
 	    "its host\n"
-	    "  -i, -H, -l, -p, -f, --known-hosts, --connect-timeout, "
-	    "--retries,\n"
-	    "  --connect-rate, --max-startups, -q  as for drove run\n",
-	    cmd_keyscan_entry.usage);
+	    , cmd_keyscan_entry.usage);
+	common_help(stdout);
 }
 
 static int

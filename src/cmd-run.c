@@ -66,27 +66,10 @@ static void
 run_help(void)
 {
 	printf("usage: drove run %s\n\n"
-	    "Run COMMAND on every host PATTERN selects.\n\n"
-	    "  -i, --inventory FILE       YAML inventory or host list "
-	    "(repeatable)\n"
-	    "  -H, --hosts LIST           ad-hoc hosts: user@host:port,...\n"
-	    "  -l, --user USER            remote user when the inventory "
-	    "has none\n"
-	    "  -p, --port PORT            port when the inventory has none\n"
-	    "  -f, --forks N              concurrent hosts (default 256, "
-	    "0: all)\n"
-	    "      --timeout SEC          per-host command timeout\n"
-	    "      --connect-timeout SEC  connect+auth timeout (default 10)\n"
-	    "      --keepalive SEC        keepalive interval (default 30, "
-	    "0: off)\n"
-	    "      --retries N            retry connections refused, reset "
-	    "or timed out\n"
-	    "                             before the banner (default 1)\n"
-	    "      --key FILE             identity file (repeatable)\n"
-	    "      --no-agent             do not use ssh-agent\n"
-	    "      --ask-pass             prompt once for a password\n"
-	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"
-	    "      --host-key-check MODE  strict (default), accept-new, off\n"
+	    "Run COMMAND on every host PATTERN selects.\n\n",
+	    cmd_run_entry.usage);
+	common_help(stdout);
+	printf("      --timeout SEC          per-host command timeout\n"
 	    "  -b, --gather               identical outputs once, under "
 	    "their hosts\n"
 	    "      --diff                 outputs that differ from the most "
@@ -95,11 +78,10 @@ run_help(void)
 	    "      --json                 one JSON object per host\n"
 	    "  -o, --out-dir DIR          also write DIR/HOST.{out,err,"
 	    "status}\n"
-	    "      --color WHEN           auto (default), always, never\n"
-	    "  -q, --quiet                no summary\n\n"
+	    "      --color WHEN           auto (default), always, never\n\n"
 	    "Exit status: 0 all ok, 1 a command failed or timed out, 2 usage "
 	    "error,\n3 a host was not reached or verified, 130 "
-	    "interrupted.\n", cmd_run_entry.usage);
+	    "interrupted.\n");
 }
 
 /* Join argv words with spaces into one command line. */

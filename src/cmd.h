@@ -10,6 +10,7 @@
 #define CMD_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 #include "drove.h"
 
@@ -96,6 +97,7 @@ drove_fleet	*common_fleet(struct common_opts *, drove_inventory *,
 /* The exit status for a finished run, from per-status counts. */
 int	common_exit_status(drove_fleet *, int run_rc);
 
+void	common_help(FILE *);
 void	usage_error(const struct cmd_entry *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Parse a duration in seconds ("10", "1.5"); -1 when bad. */
