@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -162,9 +163,11 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 		o->db = arg;
 		return 1;
 	case OPT_KNOWN_HOSTS:
+		o->given |= GIVEN_KNOWN_HOSTS;
 		o->known_hosts = arg;
 		return 1;
 	case OPT_HOSTKEY:
+		o->given |= GIVEN_HOSTKEY;
 		if (strcmp(arg, "strict") == 0)
 			o->hostkey_policy = DROVE_HOSTKEY_STRICT;
 		else if (strcmp(arg, "accept-new") == 0)
@@ -188,6 +191,7 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 		if ((v = parse_seconds_ms(arg)) < 0)
 			goto bad;
 		o->connect_timeout_ms = (unsigned int)v;
+		o->given |= GIVEN_CONNECT_TIMEOUT;
 		return 1;
 	case OPT_ASK_PASS:
 		o->ask_pass = 1;
@@ -227,6 +231,7 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 		if ((v = parse_uint(arg, 86400)) < 0)
 			goto bad;
 		o->keepalive_s = (unsigned int)v;
+		o->given |= GIVEN_KEEPALIVE;
 		return 1;
 	}
 	return 0;
@@ -566,6 +571,20 @@ hostkey_policy(const struct common_opts *o)
 	return DROVE_HOSTKEY_ASK;
 }
 
+/* The command line wins over a host's own settings (from ssh_config). */
+static void
+host_overrides(const struct common_opts *o, struct drove_hostspec *spec)
+{
+	if (o->given & GIVEN_CONNECT_TIMEOUT)
+		spec->connect_timeout_ms = 0;
+	if (o->given & GIVEN_KEEPALIVE)
+		spec->keepalive_s = 0;
+	if (o->given & GIVEN_KNOWN_HOSTS)
+		spec->known_hosts = NULL;
+	if (o->given & GIVEN_HOSTKEY)
+		spec->hostkey_check = NULL;
+}
+
 /* Make a fleet with the options and the selected hosts. */
 drove_fleet *
 common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
@@ -624,6 +643,7 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 			spec.user = o->user;
 		if (o->port != 0 && spec.port == 0)
 			spec.port = o->port;
+		host_overrides(o, &spec);
 		if (drove_fleet_add_host(f, &spec) < 0)
 			goto fail;
 	}

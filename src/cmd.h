@@ -57,11 +57,18 @@ struct common_opts {
 	const char	 *db;			/* --db */
 	const char	 *ssh_config;		/* -F */
 	char		  kh_shown[512];	/* known_hosts, for the question */
+	unsigned int	  given;		/* GIVEN_*: set on the command line */
 };
 
 extern const struct cmd_entry cmd_keyscan_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_inventory_entry;
+
+/* Options given on the command line win over a host's ssh_config. */
+#define GIVEN_CONNECT_TIMEOUT	0x1
+#define GIVEN_KEEPALIVE		0x2
+#define GIVEN_KNOWN_HOSTS	0x4
+#define GIVEN_HOSTKEY		0x8
 
 /* The short options and long options every host command accepts. */
 #define COMMON_SHORTOPTS "i:H:f:l:p:qF:"

@@ -163,6 +163,13 @@ struct drove_hostspec {
 	const char	*user;		/* NULL means the local user */
 	const char	*key;		/* identity file tried first, or NULL */
 	const char	*password;	/* password to try, or NULL */
+	/* this host's own settings (from ssh_config); 0 or NULL keeps the
+	   fleet's */
+	unsigned int	 connect_timeout_ms;
+	unsigned int	 keepalive_s;
+	const char	*known_hosts;	/* its known_hosts file */
+	const char	*hostkey_check;	/* "yes", "no", "accept-new", "ask" */
+	int		 identities_only;	/* only its key and --key files */
 };
 
 typedef struct drove_fleet drove_fleet;
@@ -290,7 +297,9 @@ int		 drove_inventory_select(drove_inventory *, const char *pattern,
 		    size_t **out, size_t *n);
 /* Fill spec from the host's vars (ansible_host/host, ansible_port/port,
  * ansible_user/user, ansible_ssh_private_key_file/key, ansible_password or
- * the variable named by password_env).  Strings are lent by the inventory. */
+ * the variable named by password_env) and ssh_config (ConnectTimeout,
+ * ServerAliveInterval, UserKnownHostsFile, StrictHostKeyChecking,
+ * IdentitiesOnly as ssh_* vars).  Strings are lent by the inventory. */
 int		 drove_inventory_hostspec(const drove_inventory *, size_t host,
 		    struct drove_hostspec *spec);
 

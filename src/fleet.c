@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libssh2.h>
@@ -91,6 +92,7 @@ drove_fleet_free(drove_fleet *f)
 		free(f->hosts[i].address);
 		free(f->hosts[i].user);
 		free(f->hosts[i].key);
+		free(f->hosts[i].known_hosts);
 		free_secret(f->hosts[i].password);
 	}
 	free(f->hosts);
@@ -307,6 +309,23 @@ dup_opt(const char *s, int *bad)
 	return p;
 }
 
+/* A host's StrictHostKeyChecking as a policy; -1 for none or a bad one. */
+static int
+policy_of(const char *v)
+{
+	if (v == NULL)
+		return -1;
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "strict") == 0)
+		return DROVE_HOSTKEY_STRICT;
+	if (strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0)
+		return DROVE_HOSTKEY_OFF;
+	if (strcasecmp(v, "accept-new") == 0)
+		return DROVE_HOSTKEY_ACCEPT_NEW;
+	if (strcasecmp(v, "ask") == 0)
+		return DROVE_HOSTKEY_ASK;
+	return -1;
+}
+
 /* Add a host. */
 int
 drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
@@ -335,14 +354,26 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 	h->user = dup_opt(spec->user, &bad);
 	h->key = dup_opt(spec->key, &bad);
 	h->password = dup_opt(spec->password, &bad);
+	h->known_hosts = dup_opt(spec->known_hosts, &bad);
 	h->port = spec->port;
+	h->connect_timeout_ms = spec->connect_timeout_ms;
+	h->keepalive_s = spec->keepalive_s;
+	h->identities_only = spec->identities_only;
+	h->policy = policy_of(spec->hostkey_check);
+	if (spec->hostkey_check != NULL && h->policy == -1)
+		bad = 2;
 	h->result.exit_code = -1;
 	if (bad) {
 		free(h->name);
 		free(h->address);
 		free(h->user);
 		free(h->key);
+		free(h->known_hosts);
 		free_secret(h->password);
+		if (bad == 2)
+			return err_set(&f->err, DROVE_E_INVAL, "%s: bad host key "
+			    "checking '%s' (yes, no, accept-new or ask)",
+			    spec->name, spec->hostkey_check);
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 	}
 	return (int)f->nhosts++;

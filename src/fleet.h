@@ -34,6 +34,11 @@ struct fhost {
 	char			*user;
 	char			*key;
 	char			*password;
+	unsigned int		 connect_timeout_ms;	/* 0: the fleet's */
+	unsigned int		 keepalive_s;		/* 0: the fleet's */
+	char			*known_hosts;		/* NULL: the fleet's */
+	int			 policy;		/* -1: the fleet's */
+	int			 identities_only;
 	struct ident		*ident;		/* loaded from key, or NULL */
 	struct shard		*shard;
 	struct dest		*dest;		/* its server, for pacing */
@@ -69,6 +74,12 @@ struct dest {
 	int			 busy;		/* a queue */
 };
 
+/* A known_hosts file some hosts name instead of the fleet's. */
+struct kh_file {
+	char			*path;		/* lent by a host */
+	struct known_hosts	*kh;
+};
+
 struct shard {
 	struct drove_fleet	*f;
 	unsigned int		 id;
@@ -77,6 +88,8 @@ struct shard {
 	struct resolver		*resolver;
 	struct known_hosts	*kh;
 	struct agent		*agent;
+	struct kh_file		*khs;		/* hosts' own known_hosts */
+	size_t			 nkhs;
 	struct sess_cfg		 cfg;
 	size_t			*hosts;		/* fleet host indices */
 	size_t			 nhosts;

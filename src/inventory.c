@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -1606,7 +1607,7 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
     struct drove_hostspec *spec)
 {
 	struct resv rv;
-	const char *port, *env;
+	const char *port, *env, *v;
 	int r = DROVE_E_INVAL;
 
 	memset(&rv, 0, sizeof rv);
@@ -1628,6 +1629,15 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 	if (spec->password == NULL &&
 	    (env = res_get(&rv, "password_env")) != NULL)
 		spec->password = getenv(env);
+	if ((v = res_get(&rv, "ssh_connect_timeout")) != NULL && atol(v) > 0)
+		spec->connect_timeout_ms = (unsigned int)atol(v) * 1000;
+	if ((v = res_get(&rv, "ssh_server_alive_interval")) != NULL &&
+	    atol(v) > 0)
+		spec->keepalive_s = (unsigned int)atol(v);
+	spec->known_hosts = res_get(&rv, "ssh_user_known_hosts_file");
+	spec->hostkey_check = res_get(&rv, "ssh_strict_host_key_checking");
+	if ((v = res_get(&rv, "ssh_identities_only")) != NULL)
+		spec->identities_only = strcasecmp(v, "yes") == 0;
  out:
 	free(rv.v);
 	return r;

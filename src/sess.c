@@ -149,9 +149,9 @@ sess_deadline_cb(struct loop *l, void *arg)
 	(void)l;
 	if (s->state == SESS_RETRY) {
 		s->ai_next = s->ai;
-		if (s->cfg->connect_timeout_ms > 0)
+		if (s->connect_timeout_ms > 0)
 			loop_timer_start(s->cfg->loop, &s->deadline,
-			    s->cfg->connect_timeout_ms);
+			    s->connect_timeout_ms);
 		sess_to(s, SESS_CONNECT);
 	} else if (s->state == SESS_CLOSE) {
 		LOG("%s: close timed out, aborting", s->name);
@@ -164,7 +164,7 @@ sess_deadline_cb(struct loop *l, void *arg)
 		    "command timed out after %u.%03us", ms / 1000, ms % 1000);
 		sess_to(s, SESS_CLOSE);
 	} else {
-		ms = s->cfg->connect_timeout_ms;
+		ms = s->connect_timeout_ms;
 		err_set(&s->err, DROVE_E_TIMEOUT,
 		    "connect to %s port %d timed out after %u.%03us during %s",
 		    s->address, s->port, ms / 1000, ms % 1000,
@@ -190,6 +190,13 @@ sess_new(const struct sess_cfg *cfg, const struct sess_ops *ops, void *owner,
 	s->fd = -1;
 	s->exit_code = -1;
 	s->job = job;
+	s->kh = cfg->kh;
+	s->policy = cfg->policy;
+	s->connect_timeout_ms = spec->connect_timeout_ms > 0 ?
+	    spec->connect_timeout_ms : cfg->connect_timeout_ms;
+	s->keepalive_s = spec->keepalive_s > 0 ? spec->keepalive_s :
+	    cfg->keepalive_s;
+	s->identities_only = spec->identities_only;
 	s->port = spec->port > 0 ? spec->port : 22;
 	s->password = spec->password;
 	s->name = strdup(spec->name);
@@ -342,7 +349,7 @@ static void
 sock_setup(struct sess *s, int fd)
 {
 	int one = 1, v;
-	unsigned int ka = s->cfg->keepalive_s;
+	unsigned int ka = s->keepalive_s;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (ka == 0)
@@ -471,10 +478,10 @@ sess_handshake(struct sess *s)
 		libssh2_session_method_pref(s->ls, LIBSSH2_METHOD_KEX,
 		    KEX_PREFS);
 		prefs = s->cfg->keyscan && s->cfg->scan_types ?
-		    s->cfg->scan_types : kh_prefs(s->cfg->kh, s->address,
+		    s->cfg->scan_types : kh_prefs(s->kh, s->address,
 		    s->port);
 		libssh2_session_method_pref(s->ls, LIBSSH2_METHOD_HOSTKEY,
-		    prefs != NULL ? prefs : kh_default_prefs(s->cfg->kh));
+		    prefs != NULL ? prefs : kh_default_prefs(s->kh));
 		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_IGNORE,
 		    NULL);
 	}
@@ -511,10 +518,10 @@ sess_keyscan(struct sess *s)
 	int rc;
 
 	if (s->cfg->keyscan & KEYSCAN_APPEND)
-		rc = kh_check(s->cfg->kh, s->ls, s->address, s->port,
+		rc = kh_check(s->kh, s->ls, s->address, s->port,
 		    DROVE_HOSTKEY_ACCEPT_NEW, &warning, &s->err);
 	else
-		rc = kh_scan_line(s->cfg->kh, s->ls, s->address, s->port,
+		rc = kh_scan_line(s->kh, s->ls, s->address, s->port,
 		    s->cfg->keyscan & KEYSCAN_HASH, &line, &s->err);
 	if (warning != NULL)
 		s->ops->warn(s->owner, warning);
@@ -543,7 +550,7 @@ sess_hostkey(struct sess *s)
 		return DROVE_AGAIN;
 	if (s->cfg->keyscan)
 		return sess_keyscan(s);
-	rc = kh_check(s->cfg->kh, s->ls, s->address, s->port, s->cfg->policy,
+	rc = kh_check(s->kh, s->ls, s->address, s->port, s->policy,
 	    &warning, &s->err);
 	if (warning != NULL)
 		s->ops->warn(s->owner, warning);
@@ -598,7 +605,7 @@ static struct ident *
 auth_candidate(struct sess *s, size_t idx)
 {
 	const struct sess_cfg *c = s->cfg;
-	size_t na = c->agent ? agent_count(c->agent) : 0;
+	size_t na = c->agent && !s->identities_only ? agent_count(c->agent) : 0;
 
 	if (idx < na)
 		return agent_ident(c->agent, idx);
@@ -612,6 +619,8 @@ auth_candidate(struct sess *s, size_t idx)
 		idx--;
 	}
 	idx += c->nexplicit;
+	if (s->identities_only)
+		return NULL;
 	return idx < c->nidents ? c->idents[idx] : NULL;
 }
 
@@ -620,8 +629,10 @@ static int
 auth_failed(struct sess *s)
 {
 	char tried[256] = "";
-	size_t na = s->cfg->agent ? agent_count(s->cfg->agent) : 0;
-	size_t nk = s->cfg->nidents + (s->ident != NULL);
+	size_t na = s->cfg->agent && !s->identities_only ?
+	    agent_count(s->cfg->agent) : 0;
+	size_t nk = (s->identities_only ? s->cfg->nexplicit :
+	    s->cfg->nidents) + (s->ident != NULL);
 	int n = 0;
 
 	if (auth_allows(s, "publickey"))
@@ -706,7 +717,8 @@ sess_auth(struct sess *s)
 		s->auth_step = AUTH_AGENT;
 		return 0;
 	case AUTH_AGENT:
-		if (s->cfg->agent != NULL && auth_allows(s, "publickey")) {
+		if (s->cfg->agent != NULL && !s->identities_only &&
+		    auth_allows(s, "publickey")) {
 			rc = agent_list(s->cfg->agent, &s->task, NULL);
 			if (rc == DROVE_AGAIN)
 				return DROVE_AGAIN;
@@ -751,10 +763,10 @@ sess_auth(struct sess *s)
 	}
 	s->authenticated = 1;
 	s->ops->ready(s->owner);
-	if (s->cfg->keepalive_s > 0) {
-		libssh2_keepalive_config(s->ls, 0, s->cfg->keepalive_s);
+	if (s->keepalive_s > 0) {
+		libssh2_keepalive_config(s->ls, 0, s->keepalive_s);
 		s->keepalive_due = loop_now(s->cfg->loop) +
-		    s->cfg->keepalive_s * 1000ULL;
+		    s->keepalive_s * 1000ULL;
 	}
 	loop_timer_stop(s->cfg->loop, &s->deadline);
 	if (s->cfg->command_timeout_ms > 0)
@@ -776,7 +788,7 @@ sess_keepalive(struct sess *s)
 	uint64_t now = loop_now(s->cfg->loop);
 	int next = 0;
 
-	if (s->cfg->keepalive_s == 0 || now < s->keepalive_due ||
+	if (s->keepalive_s == 0 || now < s->keepalive_due ||
 	    !s->job->ops->idle(s->job) ||
 	    (libssh2_session_block_directions(s->ls) &
 	    LIBSSH2_SESSION_BLOCK_OUTBOUND))
@@ -784,7 +796,7 @@ sess_keepalive(struct sess *s)
 	if (libssh2_keepalive_send(s->ls, &next) == 0 && next > 0)
 		s->keepalive_due = now + (uint64_t)next * 1000;
 	else
-		s->keepalive_due = now + s->cfg->keepalive_s * 1000ULL;
+		s->keepalive_due = now + s->keepalive_s * 1000ULL;
 }
 
 /* JOB: run the job; a safety tick drives it at least once a second. */
@@ -934,7 +946,7 @@ sess_hostkey_answer(struct sess *s, int accept)
 	s->held = 0;
 	if (accept) {
 		err_clear(&s->err);
-		rc = kh_check(s->cfg->kh, s->ls, s->address, s->port,
+		rc = kh_check(s->kh, s->ls, s->address, s->port,
 		    DROVE_HOSTKEY_ACCEPT_NEW, &warning, &s->err);
 		if (warning != NULL)
 			s->ops->warn(s->owner, warning);
@@ -942,9 +954,9 @@ sess_hostkey_answer(struct sess *s, int accept)
 	if (rc != 0) {
 		sess_to(s, SESS_CLOSE);
 	} else {
-		if (s->cfg->connect_timeout_ms > 0)
+		if (s->connect_timeout_ms > 0)
 			loop_timer_start(s->cfg->loop, &s->deadline,
-			    s->cfg->connect_timeout_ms);
+			    s->connect_timeout_ms);
 		s->auth_step = AUTH_LIST;
 		sess_to(s, SESS_AUTH);
 	}
@@ -959,9 +971,9 @@ sess_start(struct sess *s)
 
 	s->started_ms = loop_now(s->cfg->loop);
 	s->seed = (unsigned int)(s->started_ms ^ (uintptr_t)s);
-	if (s->cfg->connect_timeout_ms > 0)
+	if (s->connect_timeout_ms > 0)
 		loop_timer_start(s->cfg->loop, &s->deadline,
-		    s->cfg->connect_timeout_ms);
+		    s->connect_timeout_ms);
 	rc = resolve_start(s->cfg->resolver, s->address, s->port,
 	    sess_resolved, s, &s->rreq);
 	if (rc != 0) {

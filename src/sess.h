@@ -106,6 +106,12 @@ struct sess {
 	char			*user;
 	const char		*password;	/* lent by the owner */
 	struct ident		*ident;		/* host's own key, or NULL */
+	/* the fleet's settings, or the host's own (ssh_config) */
+	struct known_hosts	*kh;
+	enum drove_hostkey_policy policy;
+	unsigned int		 connect_timeout_ms;
+	unsigned int		 keepalive_s;
+	int			 identities_only;	/* no agent, no defaults */
 
 	struct resolve_req	*rreq;
 	struct addrinfo		*ai;		/* all addresses */

@@ -454,6 +454,31 @@ dest_hold(struct shard *sh, struct dest *d, size_t i)
 	return 0;
 }
 
+/* The known_hosts a host names instead of the fleet's, loaded once per
+ * path; NULL (message in e) when it cannot be read. */
+static struct known_hosts *
+shard_kh(struct shard *sh, char *path, struct drove_err *e)
+{
+	struct kh_file *v;
+	size_t i;
+
+	if (strcmp(path, sh->f->known_hosts_path) == 0)
+		return sh->kh;
+	for (i = 0; i < sh->nkhs; i++)
+		if (strcmp(sh->khs[i].path, path) == 0)
+			return sh->khs[i].kh;
+	if ((v = realloc(sh->khs, (sh->nkhs + 1) * sizeof *v)) == NULL) {
+		err_set(e, DROVE_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	sh->khs = v;
+	err_clear(e);
+	if (kh_load(path, &v[sh->nkhs].kh, e) != 0)
+		return NULL;
+	v[sh->nkhs].path = path;
+	return v[sh->nkhs++].kh;
+}
+
 /* Start host i's session. */
 static void
 shard_start_host(struct shard *sh, size_t i)
@@ -461,15 +486,26 @@ shard_start_host(struct shard *sh, size_t i)
 	struct drove_fleet *f = sh->f;
 	struct fhost *h = &f->hosts[i];
 	struct drove_hostspec spec;
+	struct known_hosts *kh = sh->kh;
+	struct drove_err e;
 	struct job *job;
 
 	shard_emit(sh, DROVE_EV_START, i, NULL, 0);
+	if (h->known_hosts != NULL && (kh = shard_kh(sh, h->known_hosts,
+	    &e)) == NULL) {
+		h->dest->starting--;
+		shard_fail_host(sh, i, DROVE_ST_HOSTKEY, e.code, e.msg);
+		return;
+	}
 	memset(&spec, 0, sizeof spec);
 	spec.name = h->name;
 	spec.address = h->address;
 	spec.port = h->port;
 	spec.user = h->user;
 	spec.password = h->password;
+	spec.connect_timeout_ms = h->connect_timeout_ms;
+	spec.keepalive_s = h->keepalive_s;
+	spec.identities_only = h->identities_only;
 	job = f->keyscan ? NULL : exec_job_new(f->command, f->stdin_fd >= 0 ?
 	    &f->feed : NULL);
 	if ((job == NULL && !f->keyscan) || (h->sess = sess_new(&sh->cfg,
@@ -482,6 +518,9 @@ shard_start_host(struct shard *sh, size_t i)
 		return;
 	}
 	h->sess->ident = h->ident;
+	h->sess->kh = kh;
+	if (h->policy != -1)
+		h->sess->policy = h->policy;
 	sh->active++;
 	sess_start(h->sess);
 }
@@ -775,6 +814,11 @@ shard_teardown(struct shard *sh)
 	sh->agent = NULL;
 	kh_free(sh->kh);
 	sh->kh = NULL;
+	for (i = 0; i < sh->nkhs; i++)
+		kh_free(sh->khs[i].kh);
+	free(sh->khs);
+	sh->khs = NULL;
+	sh->nkhs = 0;
 	for (i = 0; i < sh->ndests_cap && sh->dests != NULL; i++) {
 		if (sh->dests[i] != NULL)
 			free(sh->dests[i]->queue);

@@ -1,0 +1,88 @@
+#!/bin/sh
+# t-run-sshconfig.sh: ~/.ssh/config (-F) settings reach the connection:
+# HostName, Port, User, IdentityFile, UserKnownHostsFile,
+# StrictHostKeyChecking, ConnectTimeout, IdentitiesOnly; the command line
+# wins over them.
+. tests/fixtures/lib.sh
+. tests/fixtures/drove.sh
+
+fx_sshd s1
+fx_silent
+fx_known_hosts s1 >"$FX_DIR/kh-alt"
+: >"$FX_DIR/kh-empty"
+ssh-keygen -q -t ed25519 -N '' -f "$FX_DIR/stranger"
+cat >"$FX_DIR/config" <<CFG
+Host alias
+    HostName 127.0.0.1
+    Port $FX_PORT_s1
+    User $FX_USER
+    IdentityFile $FX_KEY
+    UserKnownHostsFile $FX_DIR/kh-alt
+    StrictHostKeyChecking yes
+
+Host newkey
+    HostName 127.0.0.1
+    Port $FX_PORT_s1
+    User $FX_USER
+    IdentityFile $FX_KEY
+    UserKnownHostsFile $FX_DIR/kh-empty
+    StrictHostKeyChecking accept-new
+
+Host slow
+    HostName 127.0.0.1
+    Port $FX_SILENT_PORT
+    ConnectTimeout 1
+
+Host only
+    HostName 127.0.0.1
+    Port $FX_PORT_s1
+    User $FX_USER
+    IdentityFile $FX_DIR/stranger
+    UserKnownHostsFile $FX_DIR/kh-alt
+    IdentitiesOnly yes
+
+Host notonly
+    HostName 127.0.0.1
+    Port $FX_PORT_s1
+    User $FX_USER
+    IdentityFile $FX_DIR/stranger
+    UserKnownHostsFile $FX_DIR/kh-alt
+CFG
+
+# Everything about the host comes from ssh_config, its own known_hosts too.
+dr -F "$FX_DIR/config" -H alias run all 'echo via-config'
+fx_assert_eq "0 alias: via-config" "$FX_RC $FX_OUT" "ssh_config host"
+
+# Its StrictHostKeyChecking accept-new adds to its own known_hosts file.
+dr -F "$FX_DIR/config" -H newkey run all true
+fx_assert_eq 0 "$FX_RC" "accept-new from ssh_config"
+fx_assert_eq 1 "$(grep -c "^\[127.0.0.1\]:$FX_PORT_s1 ssh-ed25519" "$FX_DIR/kh-empty")" \
+    "the key went to the host's UserKnownHostsFile"
+# ... unless the command line says strict.
+: >"$FX_DIR/kh-empty"
+dr -F "$FX_DIR/config" -H newkey --host-key-check strict run all true
+fx_assert_eq 3 "$FX_RC" "the command line wins"
+fx_assert_match 'newkey: hostkey: .*is unknown' "$FX_ERR"
+
+# ConnectTimeout, and --connect-timeout over it.
+dr -F "$FX_DIR/config" -H slow run all true
+fx_assert_match 'slow: timeout: .*timed out after 1.000s' "$FX_ERR"
+dr -F "$FX_DIR/config" -H slow --connect-timeout 2 run all true
+fx_assert_match 'slow: timeout: .*timed out after 2.000s' "$FX_ERR"
+
+# IdentitiesOnly: the agent's key is not offered.
+ssh-agent -D -a "$FX_DIR/agent.sock" >/dev/null 2>&1 &
+fx_track $!
+n=0
+while ! [ -S "$FX_DIR/agent.sock" ] && [ $n -lt 500 ]; do
+	sleep 0.01
+	n=$((n + 1))
+done
+SSH_AUTH_SOCK=$FX_DIR/agent.sock ssh-add -q "$FX_KEY" 2>/dev/null
+fx_run env SSH_AUTH_SOCK="$FX_DIR/agent.sock" "$DROVE" -F "$FX_DIR/config" \
+    -H notonly run all 'echo agent'
+fx_assert_eq "0 notonly: agent" "$FX_RC $FX_OUT" "the agent's key without IdentitiesOnly"
+fx_run env SSH_AUTH_SOCK="$FX_DIR/agent.sock" "$DROVE" -F "$FX_DIR/config" \
+    -H only run all true
+fx_assert_eq 3 "$FX_RC" "IdentitiesOnly keeps the agent out"
+fx_assert_match 'only: auth: .*tried 0 agent keys, 1 key file' "$FX_ERR"
