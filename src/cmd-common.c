@@ -637,11 +637,12 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 			drove_fleet_free(f);
 			return NULL;
 		}
+		/* -l and -p: over ssh_config and defaults, not the inventory */
 		if (o->user != NULL && drove_inventory_var(inv, sel[i],
-		    "ansible_user") == NULL && drove_inventory_var(inv,
-		    sel[i], "user") == NULL)
+		    "ansible_user") == NULL)
 			spec.user = o->user;
-		if (o->port != 0 && spec.port == 0)
+		if (o->port != 0 && drove_inventory_var(inv, sel[i],
+		    "ansible_port") == NULL)
 			spec.port = o->port;
 		host_overrides(o, &spec);
 		if (drove_fleet_add_host(f, &spec) < 0)

@@ -86,3 +86,8 @@ fx_run env SSH_AUTH_SOCK="$FX_DIR/agent.sock" "$DROVE" -F "$FX_DIR/config" \
     -H only run all true
 fx_assert_eq 3 "$FX_RC" "IdentitiesOnly keeps the agent out"
 fx_assert_match 'only: auth: .*tried 0 agent keys, 1 key file' "$FX_ERR"
+
+# -p and -l win over ssh_config's Port and User.
+dr -F "$FX_DIR/config" -H slow -p "$FX_PORT_s1" -l "$FX_USER" --key "$FX_KEY" \
+    --known-hosts "$FX_DIR/kh-alt" run all 'echo port'
+fx_assert_eq "0 slow: port" "$FX_RC $FX_OUT" "-p over ssh_config's Port"
