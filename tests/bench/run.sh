@@ -9,11 +9,13 @@
 # wall time is printed).  Pacing per server is off (--connect-rate 0
 # --max-startups 0): the N hosts are one sshd whose MaxStartups is raised.
 #
-# The fleet is one OpenSSH sshd on 127.0.0.1 (MaxStartups and MaxSessions
-# high) reached under N inventory names, logging in as the fixture's test
-# user (/bin/sh) with an ed25519 key, host keys checked (strict) against a
-# known_hosts file.  sshd runs on the same machine, so wall time includes the
-# server's work for every connection; client CPU is drove's alone.
+# The fleet is OpenSSH sshd on 127.0.0.1, one per 100 hosts (one sshd's
+# listen backlog of 128 overflows with 1,000 connections at once and SYN
+# retries then dominate), MaxStartups and MaxSessions high, reached under N
+# inventory names, logging in as the fixture's test user (/bin/sh) with an
+# ed25519 key, host keys checked (strict) against a known_hosts file.  The
+# servers run on the same machine, so wall time includes their work for
+# every connection; client CPU is drove's alone.
 cd "$(dirname "$0")/../.." || exit 1
 O=${O:-build}
 case $O in /*) ;; *) O=$PWD/$O ;; esac
@@ -29,13 +31,36 @@ fx_user
 HOME=$FX_DIR/home
 export HOME
 mkdir -p "$HOME/.ssh"
-fx_sshd bench hostkeys=ed25519 maxstartups=5000 maxsessions=5000
-fx_known_hosts bench >"$HOME/.ssh/known_hosts"
+max=0
+for n in "$@"; do
+	[ "$n" -gt "$max" ] && max=$n
+done
+nsrv=$(( (max + 99) / 100 ))
+j=1
+while [ $j -le $nsrv ]; do
+	fx_sshd "b$j" hostkeys=ed25519 maxstartups=5000 maxsessions=5000 \
+	    LogLevel=ERROR
+	fx_known_hosts "b$j" >>"$HOME/.ssh/known_hosts"
+	j=$((j + 1))
+done
+
+# bench_inventory N: N hosts, host i on server b(1 + (i-1) / 100).
+bench_inventory()
+{
+	printf 'all:\n  vars: { ansible_user: %s, ansible_host: 127.0.0.1, key: %s }\n  hosts:\n' \
+	    "$FX_USER" "$FX_KEY"
+	i=1
+	while [ $i -le "$1" ]; do
+		eval "port=\$FX_PORT_b$(( (i - 1) / 100 + 1 ))"
+		printf '    n%05d: { ansible_port: %s }\n' $i "$port"
+		i=$((i + 1))
+	done
+}
 
 printf '%s\n' "drove $("$DROVE" --version | cut -d' ' -f2), libssh2 $(pkg-config --modversion libssh2), $(nproc) CPUs, forks=${FORKS:-0}, command '${CMD:-true}'"
 printf '%6s %9s %11s %10s %9s %8s\n' hosts wall_ms cpu_ms cpu/host rss_MiB ok
 for n in "$@"; do
-	fx_inventory n "$n" bench g1 "$FX_USER" >"$FX_DIR/inv.yml"
+	bench_inventory "$n" >"$FX_DIR/inv.yml"
 	: >"$FX_DIR/runs"
 	r=0
 	while [ $r -lt "${RUNS:-3}" ]; do
