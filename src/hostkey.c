@@ -646,26 +646,49 @@ kh_matched(struct known_hosts *k, struct kh_name *n, size_t i)
 	return r;
 }
 
-/* The node for name with its hashed entries matched; NULL on no memory. */
-static struct kh_name *
-kh_lookup(struct known_hosts *k, const char *name)
+/*
+ * The index nodes of names[0..n) with their hashed entries matched.  A
+ * hashed entry can only be tested by an HMAC of the name with its salt, so
+ * each unresolved name costs one HMAC per hashed entry, once per run; the
+ * names share one key setup per entry.  NULL when out of memory.
+ */
+static int
+kh_lookup(struct known_hosts *k, const char *const *names, int n,
+    struct kh_name **out)
 {
-	struct kh_name *n;
 	unsigned char h[KH_HASH_LEN];
 	struct kh_entry *e;
-	size_t i;
+	size_t i, len;
+	int j, todo = 0, first;
 
-	if ((n = kh_name_get(k, name, strlen(name))) == NULL || n->resolved)
-		return n;
-	for (i = 0; i < k->nhashed; i++) {
-		e = &k->ents[k->hashed[i]];
-		if (kh_hmac(k, h, e->salt, e->saltlen, name) == 0 &&
-		    memcmp(h, e->hash, KH_HASH_LEN) == 0 &&
-		    kh_matched(k, n, k->hashed[i]) != 0)
-			return NULL;
+	for (j = 0; j < n; j++) {
+		if ((out[j] = kh_name_get(k, names[j], strlen(names[j]))) ==
+		    NULL)
+			return -1;
+		todo += !out[j]->resolved;
 	}
-	n->resolved = 1;
-	return n;
+	for (i = 0; i < k->nhashed && todo > 0; i++) {
+		e = &k->ents[k->hashed[i]];
+		for (j = 0, first = 1; j < n; j++) {
+			if (out[j]->resolved)
+				continue;
+			/* a NULL key reuses the salt set for the first name */
+			if (EVP_MAC_init(k->mac, first ? e->salt : NULL,
+			    first ? e->saltlen : 0, NULL) != 1 ||
+			    EVP_MAC_update(k->mac, (const unsigned char *)
+			    names[j], strlen(names[j])) != 1 ||
+			    EVP_MAC_final(k->mac, h, &len, KH_HASH_LEN) != 1)
+				return -1;
+			first = 0;
+			if (len == KH_HASH_LEN &&
+			    memcmp(h, e->hash, KH_HASH_LEN) == 0 &&
+			    kh_matched(k, out[j], k->hashed[i]) != 0)
+				return -1;
+		}
+	}
+	for (j = 0; j < n; j++)
+		out[j]->resolved = 1;
+	return 0;
 }
 
 /*
@@ -678,18 +701,17 @@ kh_nodes(struct known_hosts *k, const char *host, int port,
     struct kh_name *nodes[2])
 {
 	char name[KH_NAME_MAX + 16];
+	const char *names[2];
 	int nn = 0;
 
 	if (strlen(host) > KH_NAME_MAX)
 		return 0;
 	if (port != 22) {
 		kh_hostname(name, sizeof name, host, port);
-		if ((nodes[nn++] = kh_lookup(k, name)) == NULL)
-			return 0;
+		names[nn++] = name;
 	}
-	if ((nodes[nn++] = kh_lookup(k, host)) == NULL)
-		return 0;
-	return nn;
+	names[nn++] = host;
+	return kh_lookup(k, names, nn, nodes) == 0 ? nn : 0;
 }
 
 /*
