@@ -4,7 +4,7 @@
 # optionally behind a latency proxy.
 #
 # Usage: sh tests/bench/compare.sh [options] [N...]    (default N: 100 500)
-#   --latency MS   put tests/helpers/tcp-delay in front of sshd, delaying
+#   --latency MS   put tests/helpers/tcp-delay in front of the sshds, delaying
 #                  each direction by MS ms (a round trip costs 2*MS)
 #   --tools LIST   comma-separated, from drove,pdsh,pssh,clush,ansible
 #                  (default: all)
@@ -17,21 +17,27 @@
 #   --forks F      concurrency for every tool (default: N, every host at
 #                  once; drove gets -f 0 when F >= N)
 #   --timeout SEC  stop a tool after SEC seconds (default 600)
+#   --per-server P hosts per sshd (default 100)
 #   --no-sample    do not sample the memory of the tool's processes
 # Environment: O (build dir, default build), CMD (remote command, default
 # "uname -r").
 #
-# The fleet is one OpenSSH sshd on 127.0.0.1 (MaxStartups and MaxSessions
-# 10000, LogLevel ERROR) reached under the names n0001..nNNNN, as the
-# fixture's test user (/bin/sh) with one ed25519 key, host keys checked
-# (strict) against one known_hosts file for every tool.  The OpenSSH-based
-# tools get a generated ssh_config (-F) mapping every name to 127.0.0.1 and
-# the fleet's port; drove gets a YAML inventory of the same names.  Every
-# tool runs OpenSSH's ssh once per host, except drove (one process, one
-# libssh2 session per host) and ansible (one ssh per host too, with
-# pipelining on and no ControlMaster, its cheapest one-shot setting:
-# ControlPersist would leave masters running, whose CPU no one counts, and
-# without pipelining each host costs several ssh runs).
+# The fleet is OpenSSH sshds on 127.0.0.1 (MaxStartups and MaxSessions
+# 10000, LogLevel ERROR), one per 100 hosts (--per-server): host nNNNN is
+# served by sshd (NNNN - 1) / 100 + 1.  One sshd for every host would measure
+# that sshd's accept queue (a backlog of 128, fixed in sshd): a tool that
+# connects to 1000 hosts at once overflows it, the kernel drops SYNs and the
+# clients retry after 1, 3, 7 s.  Hosts log in as the fixture's test user
+# (/bin/sh) with one ed25519 key, host keys checked (strict) against one
+# known_hosts file for every tool (a first pass runs each tool against a
+# known_hosts with other keys and requires every host to fail).  The
+# OpenSSH-based tools get a generated ssh_config (-F) mapping every name to
+# 127.0.0.1 and its server's port; drove gets a YAML inventory of the same
+# names and ports.  Every tool runs OpenSSH's ssh once per host, except
+# drove (one process, one libssh2 session per host) and ansible (one ssh per
+# host too, with pipelining on and no ControlMaster, its cheapest one-shot
+# setting: ControlPersist would leave masters running, whose CPU no one
+# counts, and without pipelining each host costs several ssh runs).
 #
 # Columns: wall time; client CPU (user+sys of the tool and of every child it
 # waited for, e.g. its ssh processes); rss_max, the peak RSS of the largest
@@ -57,6 +63,7 @@ kexes=curve25519,default
 runs=1
 forks=
 tmo=600
+per=100
 sample=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -66,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--runs) runs=$2; shift ;;
 	--forks) forks=$2; shift ;;
 	--timeout) tmo=$2; shift ;;
+	--per-server) per=$2; shift ;;
 	--no-sample) sample= ;;
 	--) shift; break ;;
 	-*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
@@ -107,32 +115,52 @@ fi
 
 # The fixture, the test user and an empty HOME.
 . tests/fixtures/drove.sh
-fx_sshd bench hostkeys=ed25519 maxstartups=10000 maxsessions=10000 \
-    LogLevel=ERROR
-port=$FX_PORT_bench
+# The servers: one sshd per $per hosts of the largest N; their ports (or
+# the proxy's ports in front of them) one a line in $FX_DIR/ports.
+max=0
+for n in "$@"; do
+	[ "$n" -gt "$max" ] && max=$n
+done
+nsrv=$(( (max + per - 1) / per ))
+srv_pids=
+targets=
+j=1
+while [ $j -le $nsrv ]; do
+	fx_sshd "b$j" hostkeys=ed25519 maxstartups=10000 maxsessions=10000 \
+	    LogLevel=ERROR
+	eval "srv_pids=\"\$srv_pids \$FX_PID_b$j\" p=\$FX_PORT_b$j"
+	targets="$targets -t $p"
+	echo "$p" >>"$FX_DIR/ports"
+	j=$((j + 1))
+done
 if [ "$latency" -gt 0 ]; then
-	"$O/helpers/tcp-delay" -d "$latency" -t "$port" </dev/null \
-	    >"$FX_DIR/delay.port" &
+	# shellcheck disable=SC2086
+	"$O/helpers/tcp-delay" -d "$latency" $targets </dev/null \
+	    >"$FX_DIR/delay.ports" &
 	fx_track $!
-	n=0
-	while ! [ -s "$FX_DIR/delay.port" ]; do
-		n=$((n + 1))
-		[ $n -lt 1000 ] || fx_fail "tcp-delay did not start"
+	j=0
+	while [ "$(grep -c . "$FX_DIR/delay.ports")" -lt $nsrv ]; do
+		j=$((j + 1))
+		[ $j -lt 1000 ] || fx_fail "tcp-delay did not start"
 		fx__tick
 	done
-	port=$(cat "$FX_DIR/delay.port")
+	cp "$FX_DIR/delay.ports" "$FX_DIR/ports"
 fi
 KH=$HOME/.ssh/known_hosts
-fx_known_hosts bench | sed "s/^\[127.0.0.1\]:[0-9]* /[127.0.0.1]:$port /" \
-    >"$KH"
+j=1
+while [ $j -le $nsrv ]; do
+	fx_known_hosts "b$j" | sed "s/^\[127.0.0.1\]:[0-9]* /[127.0.0.1]:$(sed -n "${j}p" "$FX_DIR/ports") /"
+	j=$((j + 1))
+done >"$KH"
 
-# Write the ssh_config for KEX (curve25519 or default) to $FX_DIR/ssh-KEX.
+# Write the ssh_config for KEX (curve25519 or default) to $FX_DIR/ssh-KEX:
+# the hosts' ports ($FX_DIR/ssh-ports), then what every host shares.
 ssh_config()
 {
-	cat >"$FX_DIR/ssh-$1" <<EOF
+	cp "$FX_DIR/ssh-ports" "$FX_DIR/ssh-$1"
+	cat >>"$FX_DIR/ssh-$1" <<EOF
 Host *
 	HostName 127.0.0.1
-	Port $port
 	User $FX_USER
 	IdentityFile $FX_KEY
 	IdentitiesOnly yes
@@ -151,24 +179,25 @@ EOF
 		printf '\tKexAlgorithms curve25519-sha256\n' >>"$FX_DIR/ssh-$1"
 	fi
 }
-ssh_config curve25519
-ssh_config default
 : >"$FX_DIR/ansible.cfg"
 
-# Print the CPU (ms) sshd and its reaped sessions have used so far.
+# Print the CPU (ms) the sshds and their reaped sessions have used so far.
 srv_cpu()
 {
-	awk -v hz="$(getconf CLK_TCK)" '{
+	# shellcheck disable=SC2086
+	cat $(printf '/proc/%s/stat ' $srv_pids) |
+	    awk -v hz="$(getconf CLK_TCK)" '{
 		sub(/^.*\) /, "")
-		print int(($12 + $13 + $14 + $15) * 1000 / hz)
-	}' "/proc/$FX_PID_bench/stat"
+		t += $12 + $13 + $14 + $15
+	    } END { print int(t * 1000 / hz) }'
 }
 
 # Wait until sshd has no session left (each closes after the latency).
 srv_idle()
 {
 	_i=0
-	while [ "$(fx__tree "$FX_PID_bench" | wc -l)" -gt 1 ] &&
+	# shellcheck disable=SC2086
+	while [ "$(fx__tree $srv_pids | wc -l)" -gt "$nsrv" ] &&
 	    [ $_i -lt 3000 ]; do
 		_i=$((_i + 1))
 		fx__tick
@@ -194,22 +223,26 @@ mem_sample()
 	echo "$_peak"
 }
 
-# Write the name lists for N hosts: hosts (one a line), inv.yml (drove).
+# Write the files for N hosts, host i on server (i - 1) / $per + 1: hosts
+# (one name a line), inv.yml (drove), ssh-curve25519 and ssh-default.
 fleet_files()
 {
 	_i=1
 	: >"$FX_DIR/hosts"
+	: >"$FX_DIR/ssh-ports"
+	printf 'all:\n  vars:\n    ansible_user: %s\n  hosts:\n' "$FX_USER" \
+	    >"$FX_DIR/inv.yml"
 	while [ "$_i" -le "$1" ]; do
+		_p=$(sed -n "$(( (_i - 1) / per + 1 ))p" "$FX_DIR/ports")
 		printf 'n%04d\n' "$_i" >>"$FX_DIR/hosts"
+		printf 'Host n%04d\n\tPort %s\n' "$_i" "$_p" \
+		    >>"$FX_DIR/ssh-ports"
+		printf '    n%04d: { ansible_host: 127.0.0.1, ansible_port: %s }\n' \
+		    "$_i" "$_p" >>"$FX_DIR/inv.yml"
 		_i=$((_i + 1))
 	done
-	{
-		printf 'all:\n  vars:\n    ansible_user: %s\n' "$FX_USER"
-		printf '    ansible_host: 127.0.0.1\n    ansible_port: %s\n' \
-		    "$port"
-		printf '  hosts:\n'
-		sed 's/^/    /; s/$/:/' "$FX_DIR/hosts"
-	} >"$FX_DIR/inv.yml"
+	ssh_config curve25519
+	ssh_config default
 }
 
 # Run TOOL with KEX config on N hosts with F forks under maxrss; append

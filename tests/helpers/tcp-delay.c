@@ -3,11 +3,11 @@
  * trips on loopback cost what they cost on a network (the kernel here has no
  * netem).
  *
- * Usage: tcp-delay -t PORT [-d MS] [-p PORT]
- * Listens on 127.0.0.1:PORT given by -p (0, the default, lets the kernel
- * choose), prints the port on one line and forwards each connection to
- * 127.0.0.1:PORT given by -t, delaying each direction by -d MS (default 25)
- * milliseconds.  The connection to the target is made MS after the client's
+ * Usage: tcp-delay [-d MS] -t PORT [-t PORT...]
+ * For each -t PORT (up to LISTEN_MAX), listens on a port of 127.0.0.1 that
+ * the kernel chooses and prints it on one line, in the order of the -t
+ * options; forwards each connection to 127.0.0.1:PORT, delaying each
+ * direction by -d MS (default 25) milliseconds.  The connection to the target is made MS after the client's
  * connection arrives (the SYN's trip), so a server's banner reaches the
  * client 2*MS after connect, as on a network with a 2*MS round trip.
  *
@@ -44,6 +44,7 @@
 #define QUEUE_MAX	(1024 * 1024)
 #define READ_MAX	(64 * 1024)
 #define EVENTS_MAX	256
+#define LISTEN_MAX	64
 
 enum chunk_kind { CHUNK_CONNECT, CHUNK_DATA, CHUNK_EOF };
 
@@ -89,14 +90,16 @@ struct pair {
 	struct side	 target;
 	struct dir	 up;		/* client to target */
 	struct dir	 down;		/* target to client */
+	int		 port;		/* the target's */
 	int		 dead;
 	struct pair	*next_dead;
 };
 
 static int		 ep = -1;
 static int64_t		 delay_us;
-static int		 target_port;
-static struct side	 listener = { -1, 0, 0, NULL };
+static struct side	 listeners[LISTEN_MAX];
+static int		 targets[LISTEN_MAX];	/* port of each listener's */
+static int		 nlisteners;
 static struct chunk	*tl_head, *tl_tail;
 static struct pair	*dead_list;
 static int		 accept_paused;
@@ -243,7 +246,7 @@ pair_connect(struct pair *p)
 	if (fd == -1)
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	loopback_addr(&sin, target_port);
+	loopback_addr(&sin, p->port);
 	p->target.fd = fd;
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
 		return 0;
@@ -313,6 +316,8 @@ dir_flush(struct dir *d)
 static void
 pair_kill(struct pair *p)
 {
+	int i;
+
 	if (p->dead)
 		return;
 	side_watch(&p->client, 0);
@@ -329,7 +334,8 @@ pair_kill(struct pair *p)
 	dead_list = p;
 	if (accept_paused) {
 		accept_paused = 0;
-		side_watch(&listener, EPOLLIN);
+		for (i = 0; i < nlisteners; i++)
+			side_watch(&listeners[i], EPOLLIN);
 	}
 }
 
@@ -375,21 +381,22 @@ target_connected(struct pair *p)
 	dir_flush(&p->up);
 }
 
-/* Accept every pending connection and queue its target connect. */
+/* Accept every pending connection on listener l and queue its target
+ * connect. */
 static void
-listener_accept(void)
+listener_accept(struct side *l)
 {
 	struct pair *p;
-	int fd, one = 1;
+	int fd, i, one = 1;
 
 	for (;;) {
-		fd = accept4(listener.fd, NULL, NULL,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE) {
 				/* Resumed when a pair closes. */
 				accept_paused = 1;
-				side_watch(&listener, 0);
+				for (i = 0; i < nlisteners; i++)
+					side_watch(&listeners[i], 0);
 			}
 			return;
 		}
@@ -399,6 +406,7 @@ listener_accept(void)
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		p->client.fd = fd;
+		p->port = targets[l - listeners];
 		p->client.pair = p;
 		p->target.fd = -1;
 		p->target.pair = p;
@@ -421,7 +429,7 @@ side_event(struct side *s, uint32_t events)
 	struct dir *in;
 
 	if (p == NULL) {
-		listener_accept();
+		listener_accept(s);
 		return;
 	}
 	if (p->dead)
@@ -475,9 +483,10 @@ dead_free(void)
 	}
 }
 
-/* Listen on 127.0.0.1:port and print the port; 0 or -1. */
+/* Add a listener on 127.0.0.1 for the target port and print its port; 0 or
+ * -1. */
 static int
-listen_loopback(int port)
+listen_loopback(int target)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -489,7 +498,7 @@ listen_loopback(int port)
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	loopback_addr(&sin, port);
+	loopback_addr(&sin, 0);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1 ||
 	    listen(fd, 65535) == -1) {
@@ -497,9 +506,9 @@ listen_loopback(int port)
 		close(fd);
 		return -1;
 	}
-	listener.fd = fd;
+	listeners[nlisteners].fd = fd;
+	targets[nlisteners++] = target;
 	printf("%d\n", ntohs(sin.sin_port));
-	fflush(stdout);
 	return 0;
 }
 
@@ -519,26 +528,26 @@ int
 main(int argc, char **argv)
 {
 	struct epoll_event evs[EVENTS_MAX];
-	int ch, i, n, port = 0;
+	int ch, i, n, want[LISTEN_MAX], nwant = 0;
 	long ms = 25;
 
-	while ((ch = getopt(argc, argv, "d:p:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:t:")) != -1) {
 		switch (ch) {
 		case 'd':
 			ms = atol(optarg);
 			break;
-		case 'p':
-			port = atoi(optarg);
-			break;
 		case 't':
-			target_port = atoi(optarg);
+			if (nwant == LISTEN_MAX)
+				goto usage;
+			want[nwant] = atoi(optarg);
+			if (want[nwant] <= 0 || want[nwant++] > 65535)
+				goto usage;
 			break;
 		default:
 			goto usage;
 		}
 	}
-	if (target_port <= 0 || target_port > 65535 || ms < 0 ||
-	    optind != argc)
+	if (nwant == 0 || ms < 0 || optind != argc)
 		goto usage;
 	delay_us = ms * 1000;
 	raise_nofile();
@@ -546,9 +555,12 @@ main(int argc, char **argv)
 		perror("tcp-delay: epoll_create1");
 		return 1;
 	}
-	if (listen_loopback(port) == -1)
-		return 1;
-	side_watch(&listener, EPOLLIN);
+	for (i = 0; i < nwant; i++) {
+		if (listen_loopback(want[i]) == -1)
+			return 1;
+		side_watch(&listeners[i], EPOLLIN);
+	}
+	fflush(stdout);
 	for (;;) {
 		n = epoll_wait(ep, evs, EVENTS_MAX, timeline_wait_ms());
 		if (n == -1 && errno != EINTR) {
@@ -561,6 +573,6 @@ main(int argc, char **argv)
 		dead_free();
 	}
  usage:
-	fprintf(stderr, "usage: tcp-delay -t port [-d ms] [-p port]\n");
+	fprintf(stderr, "usage: tcp-delay [-d ms] -t port [-t port...]\n");
 	return 1;
 }

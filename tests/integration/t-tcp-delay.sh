@@ -4,38 +4,47 @@
 # twice the delay (measured on the server, between sending a line and
 # reading the answer), 10 MB pass intact both ways (more than its queue
 # bound, so reading stops and resumes), and 500 concurrent connections from
-# drove all succeed, after which the proxy holds no connection.
+# drove all succeed, after which the proxy holds no connection.  A second
+# listener (-t given twice) forwards to its own target.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
 [ -x "$FX_HELPERS/tcp-delay" ] ||
     fx_fail "no $FX_HELPERS/tcp-delay (make $FX_HELPERS/tcp-delay)"
 fx_sshd s1
+fx_sshd s2
 delay=100
 
 # Start the proxy to sshd; set PROXY_PORT and PROXY_PID.
-"$FX_HELPERS/tcp-delay" -d $delay -t "$FX_PORT_s1" </dev/null \
+"$FX_HELPERS/tcp-delay" -d $delay -t "$FX_PORT_s1" -t "$FX_PORT_s2" </dev/null \
     >"$FX_DIR/delay.port" 2>"$FX_DIR/delay.err" &
 PROXY_PID=$!
 fx_track $PROXY_PID
 n=0
-while ! [ -s "$FX_DIR/delay.port" ]; do
+while [ "$(grep -c . "$FX_DIR/delay.port")" -lt 2 ]; do
 	fx__alive $PROXY_PID || fx_fail "tcp-delay exited: $(cat "$FX_DIR/delay.err")"
 	n=$((n + 1))
 	[ $n -lt 1000 ] || fx_fail "tcp-delay did not start"
 	fx__tick
 done
-PROXY_PORT=$(cat "$FX_DIR/delay.port")
+PROXY_PORT=$(sed -n 1p "$FX_DIR/delay.port")
+PROXY_PORT2=$(sed -n 2p "$FX_DIR/delay.port")
 base_fds=$(ls /proc/$PROXY_PID/fd | wc -l)
 
-# The proxy's port must be known under its own name, with sshd's keys.
-fx_known_hosts s1 | sed "s/^\[127.0.0.1\]:$FX_PORT_s1 /[127.0.0.1]:$PROXY_PORT /" \
-    >"$HOME/.ssh/known_hosts"
+# The proxy's ports must be known under their own names, with sshd's keys.
+{
+	fx_known_hosts s1 |
+	    sed "s/^\[127.0.0.1\]:$FX_PORT_s1 /[127.0.0.1]:$PROXY_PORT /"
+	fx_known_hosts s2 |
+	    sed "s/^\[127.0.0.1\]:$FX_PORT_s2 /[127.0.0.1]:$PROXY_PORT2 /"
+} >"$HOME/.ssh/known_hosts"
 
-# ssh through the proxy as the test user, host key checked.
+# ssh through the proxy's first port (or PORT) as the test user, host key
+# checked.
 pssh_()
 {
-	ssh -F /dev/null -p "$PROXY_PORT" -i "$FX_KEY" -o IdentitiesOnly=yes \
+	ssh -F /dev/null -p "${PORT:-$PROXY_PORT}" -i "$FX_KEY" \
+	    -o IdentitiesOnly=yes \
 	    -o BatchMode=yes -o StrictHostKeyChecking=yes \
 	    -o UserKnownHostsFile="$HOME/.ssh/known_hosts" \
 	    -l "$FX_USER" 127.0.0.1 "$@"
@@ -74,6 +83,12 @@ pssh_ cat "$FX_DIR/data" </dev/null >"$FX_DIR/data.back" ||
     fx_fail "download through the proxy"
 fx_assert_eq "$want" "$(sha256sum <"$FX_DIR/data.back" | cut -d' ' -f1)" \
     "10 MB downloaded intact"
+
+# The second port leads to the second server.
+got=$(PORT=$PROXY_PORT2 pssh_ 'echo $SSH_CONNECTION' </dev/null) ||
+    fx_fail "ssh through the second port"
+fx_assert_eq "$FX_PORT_s2" "$(echo "$got" | cut -d' ' -f4)" \
+    "second port forwards to s2"
 
 # 500 connections at once.
 printf 'all:\n  vars:\n    ansible_user: %s\n  hosts:\n' "$FX_USER" \
