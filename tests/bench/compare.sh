@@ -149,7 +149,8 @@ fi
 KH=$HOME/.ssh/known_hosts
 j=1
 while [ $j -le $nsrv ]; do
-	fx_known_hosts "b$j" | sed "s/^\[127.0.0.1\]:[0-9]* /[127.0.0.1]:$(sed -n "${j}p" "$FX_DIR/ports") /"
+	p=$(sed -n "${j}p" "$FX_DIR/ports")
+	fx_known_hosts "b$j" | sed "s/^\[127.0.0.1\]:[0-9]* /[127.0.0.1]:$p /"
 	j=$((j + 1))
 done >"$KH"
 
@@ -333,7 +334,11 @@ hostkey_check()
 }
 hostkey_check
 
-printf '%s\n' "drove $("$DROVE" --version | cut -d' ' -f2), libssh2 $(pkg-config --modversion libssh2), $(ssh -V 2>&1 | cut -d, -f1), $(nproc) CPUs, latency ${latency} ms each way, command '$CMD', runs $runs (median by wall)"
+echo "drove $("$DROVE" --version | cut -d' ' -f2)," \
+    "libssh2 $(pkg-config --modversion libssh2)," \
+    "$(ssh -V 2>&1 | cut -d, -f1), $(nproc) CPUs, $nsrv sshd," \
+    "latency $latency ms each way, command '$CMD'," \
+    "runs $runs (median by wall)"
 printf '%-8s %-10s %5s %5s %8s %8s %8s %8s %8s %8s %5s %8s\n' tool kex hosts \
     forks wall_ms cpu_ms cpu/host rss_max rss_sum pss_sum ok srv_cpu
 for n in "$@"; do

@@ -7,9 +7,10 @@
  * For each -t PORT (up to LISTEN_MAX), listens on a port of 127.0.0.1 that
  * the kernel chooses and prints it on one line, in the order of the -t
  * options; forwards each connection to 127.0.0.1:PORT, delaying each
- * direction by -d MS (default 25) milliseconds.  The connection to the target is made MS after the client's
- * connection arrives (the SYN's trip), so a server's banner reaches the
- * client 2*MS after connect, as on a network with a 2*MS round trip.
+ * direction by -d MS (default 25) milliseconds.  The connection to the
+ * target is made MS after the client's connection arrives (the SYN's trip),
+ * so a server's banner reaches the client 2*MS after connect, as on a
+ * network with a 2*MS round trip.
  *
  * One thread, one epoll set.  Each chunk read is queued with its due time
  * (arrival + MS); since the delay is constant, due times are in arrival

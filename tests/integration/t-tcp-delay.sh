@@ -68,7 +68,9 @@ echo go >&8
 exec 8>&-
 wait $rt_pid || fx_fail "ssh through the proxy: $(cat "$FX_DIR/rt.err")"
 fx_assert_eq 2 "$(grep -c '^[0-9][0-9]*$' "$FX_DIR/rt.out")" "two timestamps"
-rt_ms=$(( ($(sed -n 2p "$FX_DIR/rt.out") - $(sed -n 1p "$FX_DIR/rt.out")) / 1000000 ))
+t1=$(sed -n 1p "$FX_DIR/rt.out")
+t2=$(sed -n 2p "$FX_DIR/rt.out")
+rt_ms=$(( (t2 - t1) / 1000000 ))
 echo "round trip through the proxy: $rt_ms ms (delay $delay ms each way)" >&2
 [ "$rt_ms" -ge $((2 * delay)) ] ||
     fx_fail "round trip took $rt_ms ms, less than 2 * $delay ms"
@@ -110,7 +112,7 @@ n=0
 while [ "$(ls /proc/$PROXY_PID/fd | wc -l)" -ne "$base_fds" ]; do
 	n=$((n + 1))
 	[ $n -lt 1000 ] ||
-	    fx_fail "proxy still holds $(ls /proc/$PROXY_PID/fd | wc -l) fds, had $base_fds"
+	    fx_fail "proxy holds $(ls /proc/$PROXY_PID/fd | wc -l) fds, had $base_fds"
 	fx__tick
 done
 fx__alive $PROXY_PID || fx_fail "tcp-delay exited: $(cat "$FX_DIR/delay.err")"
