@@ -257,9 +257,11 @@ run_tool()
 	drove)
 		_df=$_f
 		[ "$_f" -ge "$_n" ] && _df=0
+		# no per-server pacing: these 100 "hosts" share one sshd,
+		# where a real fleet has one server each
 		set -- "$DROVE" --no-agent -i "$FX_DIR/inv.yml" --key "$FX_KEY" \
 		    --known-hosts "$KH" -f "$_df" --json --connect-timeout 120 \
-		    run all "$CMD" ;;
+		    --connect-rate 0 --max-startups 0 run all "$CMD" ;;
 	pdsh)
 		export PDSH_SSH_ARGS="-F $_cfg -a -x -l%u %h"
 		set -- pdsh -R ssh -f "$_f" -t 120 -l "$FX_USER" \
