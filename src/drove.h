@@ -456,7 +456,8 @@ struct drove_history_host {
 /* What drove_history_list() returns; zeros select everything. */
 struct drove_history_filter {
 	const char	*pattern;	/* the run's pattern, or a host glob */
-	const char	*status;	/* the run's or one host's status */
+	const char	*status;	/* the run's status, or another
+					   that one of its hosts had */
 	int64_t		 since_ms;	/* started at or after */
 	size_t		 limit;		/* newest first; 0: all */
 };

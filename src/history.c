@@ -473,8 +473,9 @@ drove_history_list(drove_store *st, const struct drove_history_filter *flt,
 		return DROVE_E_INVAL;
 	if (sqlite3_prepare_v2(store_db(st), RUNS_SQL "WHERE (?1 IS NULL OR "
 	    "pattern = ?1 OR EXISTS (SELECT 1 FROM run_hosts h WHERE h.run = "
-	    "id AND h.host GLOB ?1)) AND (?2 IS NULL OR st = ?2 OR EXISTS "
-	    "(SELECT 1 FROM run_hosts h WHERE h.run = id AND h.status = ?2)) "
+	    "id AND h.host GLOB ?1)) AND (?2 IS NULL OR st = ?2 OR (?2 NOT "
+	    "IN ('ok', 'failed', 'cancelled', 'incomplete') AND EXISTS "
+	    "(SELECT 1 FROM run_hosts h WHERE h.run = id AND h.status = ?2))) "
 	    "AND started_ms >= ?3 ORDER BY id DESC LIMIT ?4", -1, &s,
 	    NULL) != SQLITE_OK)
 		return hist_sqlerr(st);

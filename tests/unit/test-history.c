@@ -223,6 +223,9 @@ TEST(history_list_filters)
 	got = h_list(st, NULL, "failed", 0, 0);
 	T_STREQ(got, "3 failed 1 0 0 web;");
 	free(got);
+	got = h_list(st, NULL, "ok", 0, 0);
+	T_STREQ(got, "2 ok 1 1 1 db;1 ok 2 2 2 web;");
+	free(got);
 	got = h_list(st, NULL, "timeout", 0, 0);
 	T_STREQ(got, "3 failed 1 0 0 web;");
 	free(got);
