@@ -140,6 +140,9 @@ fx_assert_eq 65536 "$(printf '%s\n' "$FX_OUT" |
     sed 's/.*"stdout":"\(x*\)".*/\1/' | tr -d '\n' | wc -c | tr -d ' ')" \
     "65536 bytes in JSON"
 
+dr -i "$FX_DIR/inv.yml" run --rerun 5 --failed
+fx_assert_eq "0 drove: run 5 had no failed hosts" "$FX_RC $FX_ERR"
+
 # the list: filters and JSON
 dr history
 fx_assert_eq "5 4 3 2 1" "$(echo $(printf '%s\n' "$FX_OUT" | sed 1d |
