@@ -56,3 +56,15 @@ CREATE TABLE run_hosts (
 	UNIQUE (run, host)
 );
 CREATE INDEX run_hosts_host ON run_hosts(host);
+
+-- version 3: the rest of a history record: the kind of command,
+-- the local user and command line, the exit status, the output
+-- cap and each host's byte counts; ended_ms is NULL until the end
+ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';
+ALTER TABLE runs ADD COLUMN user TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN line TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN exit_code INTEGER;
+ALTER TABLE runs ADD COLUMN cap INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE run_hosts ADD COLUMN out_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE run_hosts ADD COLUMN err_bytes INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX runs_started ON runs(started_ms);

@@ -1,7 +1,8 @@
 /*
  * cmd-common.c: what the host commands share: the common options, loading
  * inventories and selecting hosts, building a fleet, terminal prompts for
- * secrets, and the exit status of a run.
+ * secrets, the history record of a run and the hosts of a rerun, and the
+ * exit status of a run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 
 const struct option common_longopts[] = {
@@ -37,6 +39,7 @@ const struct option common_longopts[] = {
 	{ "loops", required_argument, NULL, OPT_LOOPS },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "ssh-config", required_argument, NULL, 'F' },
+	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -162,6 +165,9 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	case OPT_DB:
 		o->db = arg;
 		return 1;
+	case OPT_NO_HISTORY:
+		o->no_history = 1;
+		return 1;
 	case OPT_KNOWN_HOSTS:
 		o->given |= GIVEN_KNOWN_HOSTS;
 		o->known_hosts = arg;
@@ -286,7 +292,9 @@ common_help(FILE *fp)
 	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"
 	    "      --host-key-check MODE  ask (on a terminal), strict, "
 	    "accept-new, off\n"
-	    "  -q, --quiet                no summary\n", fp);
+	    "  -q, --quiet                no summary\n"
+	    "      --no-history           write no history record (also "
+	    "DROVE_NO_HISTORY=1)\n", fp);
 }
 
 /* Print a usage error for cmd and its usage line. */
@@ -653,6 +661,233 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 	drove_fleet_free(f);
 	return NULL;
+}
+
+/* Append word to b, in single quotes when the shell would need them. */
+static void
+quote_word(struct buf *b, const char *w)
+{
+	const char *p;
+
+	if (*w != '\0' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+	    "nopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
+		buf_puts(b, w);
+		return;
+	}
+	buf_puts(b, "'");
+	for (p = w; *p != '\0'; p++)
+		if (*p == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_append(b, p, 1);
+	buf_puts(b, "'");
+}
+
+/* Begin the history record of a command, unless told not to. */
+void
+common_history_begin(struct common_opts *o, struct common_history *ch,
+    const char *kind, int argc, char *const *argv, const char *command,
+    const char *pattern)
+{
+	const char *env = getenv("DROVE_NO_HISTORY");
+	struct buf line;
+	int i;
+
+	ch->h = NULL;
+	ch->st = NULL;
+	if (o->no_history || (env != NULL && strcmp(env, "1") == 0))
+		return;
+	buf_init(&line);
+	buf_printf(&line, "drove %s", kind);
+	for (i = 1; i < argc; i++) {
+		buf_puts(&line, " ");
+		quote_word(&line, argv[i]);
+	}
+	if (line.data == NULL || (ch->st = common_store(o)) == NULL)
+		fprintf(stderr, "drove: warning: no history record\n");
+	else if (drove_history_begin(ch->st, kind, line.data, command, pattern,
+	    0, &ch->h) != 0) {
+		fprintf(stderr, "drove: warning: no history record: %s\n",
+		    drove_store_error(ch->st));
+		drove_store_close(ch->st);
+		ch->st = NULL;
+	}
+	buf_release(&line);
+}
+
+/* Pass an event to the sink and the history record. */
+void
+common_history_event(const struct drove_event *ev, void *arg)
+{
+	struct common_history *ch = arg;
+
+	drove_sink_event(ev, ch->sink);
+	if (ch->h != NULL)
+		drove_history_event(ev, ch->h);
+}
+
+/* End the record with the exit status and close its store. */
+void
+common_history_end(struct common_history *ch, int exit_code)
+{
+	if (ch->h != NULL && drove_history_end(ch->h, exit_code) != 0)
+		fprintf(stderr, "drove: warning: history record incomplete: "
+		    "%s\n", drove_store_error(ch->st));
+	ch->h = NULL;
+	drove_store_close(ch->st);
+	ch->st = NULL;
+}
+
+/* What a rerun takes from a history record. */
+struct rerun {
+	const char	 *kind;
+	int		  failed;
+	char		 *command;
+	char		 *was;		/* the record's kind */
+	char		**names;
+	size_t		  n;
+};
+
+/* Keep the record's command and kind. */
+static int
+rerun_run(const struct drove_history_run *run, void *arg)
+{
+	struct rerun *rr = arg;
+
+	rr->command = strdup(run->command);
+	rr->was = strdup(run->kind);
+	return rr->command == NULL || rr->was == NULL ? DROVE_E_NOMEM : 0;
+}
+
+/* Keep a host's name: every one, or with failed those not ok. */
+static int
+rerun_host(const struct drove_history_host *hh, void *arg)
+{
+	struct rerun *rr = arg;
+	char **p;
+
+	if (rr->failed && strcmp(hh->status, "ok") == 0)
+		return 0;
+	if ((p = reallocarray(rr->names, rr->n + 1, sizeof *p)) == NULL)
+		return DROVE_E_NOMEM;
+	rr->names = p;
+	return (p[rr->n++] = strdup(hh->host)) == NULL ? DROVE_E_NOMEM : 0;
+}
+
+/* Compare two names through pointers, for qsort and bsearch. */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Read record id into rr; prints the error. */
+static int
+rerun_read(struct common_opts *o, const char *id, struct rerun *rr)
+{
+	drove_store *st;
+	char *end;
+	long long v;
+	int r = -1;
+
+	errno = 0;
+	v = strtoll(id, &end, 10);
+	if (errno != 0 || end == id || *end != '\0' || v <= 0) {
+		fprintf(stderr, "drove: bad run id for --rerun: '%s'\n", id);
+		return -1;
+	}
+	if ((st = common_store(o)) == NULL)
+		return -1;
+	if (drove_history_get(st, v, rerun_run, rerun_host, rr) != 0)
+		fprintf(stderr, "drove: %s\n", drove_store_error(st));
+	else if (strcmp(rr->was, rr->kind) != 0)
+		fprintf(stderr, "drove: run %lld was a '%s', not a '%s'\n", v,
+		    rr->was, rr->kind);
+	else
+		r = 0;
+	drove_store_close(st);
+	return r;
+}
+
+/* Select the recorded hosts in inv; every one must be there. */
+static int
+rerun_select(struct rerun *rr, const char *id, drove_inventory *inv,
+    size_t *sel, size_t *nsel)
+{
+	const char *name;
+	char **hit;
+	size_t i, missing = 0;
+
+	qsort(rr->names, rr->n, sizeof *rr->names, name_cmp);
+	for (i = 0; i < drove_inventory_count(inv); i++) {
+		name = drove_inventory_name(inv, i);
+		if ((hit = bsearch(&name, rr->names, rr->n, sizeof *rr->names,
+		    name_cmp)) == NULL || **hit == '\0')
+			continue;
+		sel[(*nsel)++] = i;
+		**hit = '\0';		/* found: a duplicate name is skipped */
+	}
+	for (i = 0; i < rr->n; i++) {
+		if (*rr->names[i] == '\0')
+			continue;
+		if (missing++ == 0)
+			fprintf(stderr, "drove: hosts of run %s not in the "
+			    "inventory: %s", id, rr->names[i]);
+		else
+			fprintf(stderr, ", %s", rr->names[i]);
+	}
+	if (missing > 0)
+		fputc('\n', stderr);
+	return missing == 0 ? 0 : -1;
+}
+
+/* The hosts and command of a history record, for --rerun. */
+int
+common_rerun(struct common_opts *o, const char *id, const char *kind,
+    int failed, drove_inventory **inv, char **command, size_t **sel,
+    size_t *nsel)
+{
+	struct rerun rr;
+	size_t i;
+	int r = -1;
+
+	memset(&rr, 0, sizeof rr);
+	rr.kind = kind;
+	rr.failed = failed;
+	*inv = NULL;
+	*command = NULL;
+	*sel = NULL;
+	*nsel = 0;
+	if (rerun_read(o, id, &rr) != 0)
+		goto out;
+	if (rr.n == 0) {
+		fprintf(stderr, "drove: run %s had no %shosts\n", id,
+		    failed ? "failed " : "");
+		r = 1;
+		goto out;
+	}
+	if ((*inv = common_load(o)) == NULL)
+		goto out;
+	if ((*sel = calloc(rr.n, sizeof **sel)) == NULL ||
+	    rerun_select(&rr, id, *inv, *sel, nsel) != 0)
+		goto out;
+	*command = rr.command;
+	rr.command = NULL;
+	r = 0;
+ out:
+	if (r != 0) {
+		drove_inventory_free(*inv);
+		*inv = NULL;
+		free(*sel);
+		*sel = NULL;
+		*nsel = 0;
+	}
+	for (i = 0; i < rr.n; i++)
+		free(rr.names[i]);
+	free(rr.names);
+	free(rr.command);
+	free(rr.was);
+	return r;
 }
 
 /* 3 if a host was not reached, else 1 if a command failed, else 0. */

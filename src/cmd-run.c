@@ -8,6 +8,10 @@
  * remote user's shell.  When drove's stdin is not a terminal it is sent to
  * every host's command, then EOF.  Ctrl-C cancels: running hosts are closed,
  * the summary is still printed, and the exit status is 130.
+ *
+ * Each run is recorded in the history (see cmd-common.c).  --rerun ID runs
+ * again on the hosts of history record ID (with --failed, on those that
+ * were not ok), the recorded command unless one is given.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +23,10 @@
 
 static int	cmd_run_exec(int, char **);
 
-enum { OPT_JSON = OPT_COMMON_END, OPT_DIFF, OPT_COLOR, OPT_HELP };
+enum {
+	OPT_JSON = OPT_COMMON_END, OPT_DIFF, OPT_COLOR, OPT_RERUN, OPT_FAILED,
+	OPT_HELP
+};
 
 static const struct option run_longopts[] = {
 	{ "gather", no_argument, NULL, 'b' },
@@ -27,13 +34,16 @@ static const struct option run_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "diff", no_argument, NULL, OPT_DIFF },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "rerun", required_argument, NULL, OPT_RERUN },
+	{ "failed", no_argument, NULL, OPT_FAILED },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
 
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
-	.usage = "[options] PATTERN [--] COMMAND...",
+	.usage = "[options] PATTERN [--] COMMAND... | --rerun ID [--failed] "
+	    "[COMMAND...]",
 	.help = "run a command on a group of hosts",
 	.shortopts = "bo:",
 	.longopts = run_longopts,
@@ -78,17 +88,22 @@ run_help(void)
 	    "      --json                 one JSON object per host\n"
 	    "  -o, --out-dir DIR          also write DIR/HOST.{out,err,"
 	    "status}\n"
-	    "      --color WHEN           auto (default), always, never\n\n"
+	    "      --color WHEN           auto (default), always, never\n"
+	    "      --rerun ID             run on the hosts of history record "
+	    "ID, its\n"
+	    "                             command unless COMMAND is given\n"
+	    "      --failed               with --rerun: only the hosts that "
+	    "were not ok\n\n"
 	    "Exit status: 0 all ok, 1 a command failed or timed out, 2 usage "
 	    "error,\n3 a host was not reached or verified, 130 "
 	    "interrupted.\n");
 }
 
-/* Join argv words with spaces into one command line. */
+/* Join first (unless NULL) and argv words with spaces into one command. */
 static char *
-join_words(int argc, char **argv)
+join_words(const char *first, int argc, char **argv)
 {
-	size_t len = 1;
+	size_t len = first != NULL ? strlen(first) + 1 : 1;
 	char *s;
 	int i;
 
@@ -96,13 +111,57 @@ join_words(int argc, char **argv)
 		len += strlen(argv[i]) + 1;
 	if ((s = malloc(len)) == NULL)
 		return NULL;
-	s[0] = '\0';
+	strcpy(s, first != NULL ? first : "");
 	for (i = 0; i < argc; i++) {
-		if (i > 0)
+		if (i > 0 || first != NULL)
 			strcat(s, " ");
 		strcat(s, argv[i]);
 	}
 	return s;
+}
+
+/* The hosts of a run as a folded list, for the history. */
+static char *
+fold_hosts(drove_inventory *inv, const size_t *sel, size_t nsel)
+{
+	const char **names;
+	char *folded;
+	size_t i;
+
+	if ((names = calloc(nsel + 1, sizeof *names)) == NULL)
+		return NULL;
+	for (i = 0; i < nsel; i++)
+		names[i] = drove_inventory_name(inv, sel[i]);
+	folded = drove_hosts_fold(names, nsel);
+	free(names);
+	return folded;
+}
+
+/* Select the hosts and command: from the pattern and words, or --rerun. */
+static int
+run_select(struct common_opts *o, const char *rerun, int failed,
+    const char *pattern, int argc, char **argv, drove_inventory **inv,
+    char **command, size_t **sel, size_t *nsel)
+{
+	char *recorded = NULL;
+	int r;
+
+	if (rerun == NULL) {
+		if ((*command = join_words(NULL, argc, argv)) == NULL)
+			return -1;
+		*inv = common_inventory(o, pattern, sel, nsel);
+		return *inv != NULL ? 0 : -1;
+	}
+	if ((r = common_rerun(o, rerun, "run", failed, inv, &recorded, sel,
+	    nsel)) != 0)
+		return r;
+	if (pattern == NULL) {
+		*command = recorded;
+		return 0;
+	}
+	free(recorded);
+	/* with --rerun every word is the command's */
+	return (*command = join_words(pattern, argc, argv)) != NULL ? 0 : -1;
 }
 
 /* Whether fd is a terminal that takes escape sequences. */
@@ -137,12 +196,14 @@ cmd_run_exec(int argc, char **argv)
 	struct sigaction sa;
 	drove_inventory *inv = NULL;
 	drove_fleet *f = NULL;
-	const char *pattern = NULL, *color = "auto";
-	char *command = NULL, errbuf[512];
+	struct common_history hist;
+	const char *pattern = NULL, *color = "auto", *rerun = NULL;
+	char *command = NULL, *hosts = NULL, errbuf[512];
 	size_t *sel = NULL, nsel = 0, i, w;
-	int ch, rc = EXIT_USAGE, runrc, fatal, n = 0;
+	int ch, rc = EXIT_USAGE, runrc, fatal, failed = 0, sr, n = 0;
 
 	common_init(&o);
+	memset(&hist, 0, sizeof hist);
 	memset(&so, 0, sizeof so);
 	for (i = 0; common_longopts[i].name != NULL; i++)
 		longopts[n++] = common_longopts[i];
@@ -183,6 +244,12 @@ cmd_run_exec(int argc, char **argv)
 			}
 			color = optarg;
 			break;
+		case OPT_RERUN:
+			rerun = optarg;
+			break;
+		case OPT_FAILED:
+			failed = 1;
+			break;
 		case OPT_HELP:
 			run_help();
 			rc = EXIT_OK;
@@ -196,18 +263,24 @@ cmd_run_exec(int argc, char **argv)
 			break;
 		}
 	}
-	if (pattern == NULL) {
+	if (failed && rerun == NULL) {
+		usage_error(&cmd_run_entry, "--failed without --rerun");
+		goto out;
+	}
+	if (pattern == NULL && rerun == NULL) {
 		usage_error(&cmd_run_entry, "no host pattern");
 		goto out;
 	}
-	if (optind >= argc) {
+	if (optind >= argc && rerun == NULL) {
 		usage_error(&cmd_run_entry, "no command to run");
 		goto out;
 	}
-	if ((command = join_words(argc - optind, argv + optind)) == NULL)
+	if ((sr = run_select(&o, rerun, failed, pattern, argc - optind,
+	    argv + optind, &inv, &command, &sel, &nsel)) != 0) {
+		if (sr == 1)
+			rc = EXIT_OK;
 		goto out;
-	if ((inv = common_inventory(&o, pattern, &sel, &nsel)) == NULL)
-		goto out;
+	}
 	if ((f = common_fleet(&o, inv, sel, nsel)) == NULL)
 		goto out;
 	if (drove_fleet_exec(f, command, isatty(STDIN_FILENO) ? -1 :
@@ -225,7 +298,12 @@ cmd_run_exec(int argc, char **argv)
 		fprintf(stderr, "drove: %s\n", errbuf);
 		goto out;
 	}
-	drove_fleet_set_event_cb(f, drove_sink_event, sink);
+	if (rerun != NULL)
+		hosts = fold_hosts(inv, sel, nsel);
+	hist.sink = sink;
+	common_history_begin(&o, &hist, "run", argc, argv, command,
+	    rerun != NULL ? (hosts != NULL ? hosts : "") : pattern);
+	drove_fleet_set_event_cb(f, common_history_event, &hist);
 	if (so.status_line)
 		drove_fleet_set_tick_cb(f, status_tick, sink, 100);
 	memset(&sa, 0, sizeof sa);
@@ -259,11 +337,13 @@ cmd_run_exec(int argc, char **argv)
 	if (!o.quiet)
 		drove_sink_summary(sink, stderr);
  out:
+	common_history_end(&hist, rc);
 	drove_sink_free(sink);
 	drove_fleet_free(f);
 	drove_inventory_free(inv);
 	free(sel);
 	free(command);
+	free(hosts);
 	common_release(&o);
 	return rc;
 }

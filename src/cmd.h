@@ -54,6 +54,7 @@ struct common_opts {
 	int		  ask_pass;
 	int		  no_agent;
 	int		  quiet;
+	int		  no_history;		/* --no-history */
 	const char	 *db;			/* --db */
 	const char	 *ssh_config;		/* -F */
 	char		  kh_shown[512];	/* known_hosts, for the question */
@@ -63,6 +64,7 @@ struct common_opts {
 extern const struct cmd_entry cmd_keyscan_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_inventory_entry;
+extern const struct cmd_entry cmd_history_entry;
 
 /* Options given on the command line win over a host's ssh_config. */
 #define GIVEN_CONNECT_TIMEOUT	0x1
@@ -77,7 +79,7 @@ enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
 	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
-	OPT_LOOPS, OPT_DB, OPT_COMMON_END
+	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);
@@ -101,6 +103,34 @@ drove_store	*common_store(struct common_opts *);
 /* Make a fleet with the common options and the selected hosts. */
 drove_fleet	*common_fleet(struct common_opts *, drove_inventory *,
 	    const size_t *sel, size_t nsel);
+/*
+ * The history record of a command: begun before its run (unless
+ * --no-history or DROVE_NO_HISTORY=1), fed every event beside the sink,
+ * ended with the exit status.  A store that cannot be written is a warning,
+ * never a reason not to run.
+ */
+struct common_history {
+	drove_store	*st;
+	drove_history	*h;
+	drove_sink	*sink;
+};
+/* Begin a record of "drove KIND ARGV..." (argv as the command got it). */
+void	common_history_begin(struct common_opts *, struct common_history *,
+	    const char *kind, int argc, char *const *argv,
+	    const char *command, const char *pattern);
+/* A drove_event_cb: the event to ch->sink and to the record. */
+void	common_history_event(const struct drove_event *, void *ch);
+void	common_history_end(struct common_history *, int exit_code);
+/*
+ * The hosts and command of history record id, of kind, for --rerun: every
+ * host, or with failed those that were not ok, in the current inventory's
+ * order.  A recorded host the inventory lacks is an error naming it.
+ * Returns 0 (*inv, *command and *sel the caller's to free), 1 when the
+ * record has no such host, -1 after printing the error.
+ */
+int	common_rerun(struct common_opts *, const char *id, const char *kind,
+	    int failed, drove_inventory **inv, char **command, size_t **sel,
+	    size_t *nsel);
 /* The exit status for a finished run, from per-status counts. */
 int	common_exit_status(drove_fleet *, int run_rc);
 

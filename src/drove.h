@@ -384,6 +384,97 @@ int		 drove_store_group_add(drove_store *, const char *name,
 /* Remove a group; its hosts and children stay. DROVE_E_NOTFOUND if none. */
 int		 drove_store_group_rm(drove_store *, const char *name);
 
+/*
+ * Run history: every run of a command is a record in the store: when, the
+ * local user, the command line, the pattern, and per host its status, exit
+ * code, elapsed time, byte counts and output, each stream capped at cap
+ * bytes a host (the cap is recorded; a capped output is marked truncated).
+ * drove_history_begin() writes the record at once, incomplete (ended_ms
+ * NULL) until drove_history_end(), so a crash leaves an incomplete record,
+ * never a corrupt store.  Host rows are written in batched transactions
+ * (every DROVE_HISTORY_BATCH hosts, every second, and at the end).  Errors
+ * are kept and returned by drove_history_end(); the message goes to the
+ * store (drove_store_error).  A record is used by one thread at a time.
+ */
+typedef struct drove_history drove_history;
+
+#define DROVE_HISTORY_CAP	65536	/* default output kept a host */
+#define DROVE_HISTORY_BATCH	256	/* host rows a transaction */
+
+/* Begin a record of kind ("run", "push", ...): line is the local command
+ * line, command what a rerun runs again, cap 0 means DROVE_HISTORY_CAP. */
+int		 drove_history_begin(drove_store *, const char *kind,
+		    const char *line, const char *command, const char *pattern,
+		    size_t cap, drove_history **out);
+int64_t		 drove_history_id(const drove_history *);
+/* A drove_event_cb: keeps each host's output, records it at DONE. */
+void		 drove_history_event(const struct drove_event *, void *hist);
+/* Record one host's result and output (capped here). */
+int		 drove_history_host(drove_history *, const char *name,
+		    const struct drove_result *, const void *out, size_t outlen,
+		    const void *err, size_t errlen);
+/* Write what is pending, mark the record complete, free it; 0 or the
+ * first error of the record. */
+int		 drove_history_end(drove_history *, int exit_code);
+/* Write what is pending and free, leaving the record incomplete. */
+void		 drove_history_free(drove_history *);	/* NULL-safe */
+
+/* A record as read back; strings lent for the callback. */
+struct drove_history_run {
+	int64_t		 id;
+	int64_t		 started_ms;	/* ms since the epoch */
+	int64_t		 ended_ms;	/* 0: incomplete */
+	const char	*kind;
+	const char	*user;
+	const char	*line;
+	const char	*command;
+	const char	*pattern;
+	const char	*status;	/* ok, failed, cancelled, incomplete */
+	int		 exit_code;	/* -1 while incomplete */
+	size_t		 cap;
+	size_t		 hosts;		/* hosts recorded */
+	size_t		 ok;		/* of them ok */
+	uint64_t	 bytes;		/* output bytes of every host */
+};
+
+struct drove_history_host {
+	const char	*host;
+	const char	*status;	/* drove_status_name() */
+	int		 exit_code;
+	const char	*signal;	/* "" when none */
+	const char	*error;		/* "" when none */
+	uint64_t	 elapsed_ms;
+	uint64_t	 out_bytes;	/* received, not kept */
+	uint64_t	 err_bytes;
+	const void	*out;		/* kept: at most the run's cap */
+	size_t		 outlen;
+	const void	*err;
+	size_t		 errlen;
+	int		 truncated;	/* a stream was cut at the cap */
+};
+
+/* What drove_history_list() returns; zeros select everything. */
+struct drove_history_filter {
+	const char	*pattern;	/* the run's pattern, or a host glob */
+	const char	*status;	/* the run's status, or another
+					   that one of its hosts had */
+	int64_t		 since_ms;	/* started at or after */
+	size_t		 limit;		/* newest first; 0: all */
+};
+
+/* A non-zero return stops the walk and is returned. */
+typedef int drove_history_run_cb(const struct drove_history_run *,
+    void *arg);
+typedef int drove_history_host_cb(const struct drove_history_host *,
+    void *arg);
+int		 drove_history_list(drove_store *,
+		    const struct drove_history_filter *,
+		    drove_history_run_cb *, void *arg);
+/* Record id (DROVE_E_NOTFOUND when none), then its hosts by name. */
+int		 drove_history_get(drove_store *, int64_t id,
+		    drove_history_run_cb *, drove_history_host_cb *,
+		    void *arg);
+
 /* Fold names into ranges: "web[01-05,07],db1".  malloc'd, caller frees. */
 char		*drove_hosts_fold(const char *const *names, size_t n);
 

@@ -14,6 +14,7 @@
 #include "cmd.h"
 
 static const struct cmd_entry *cmd_table[] = {
+	&cmd_history_entry,
 	&cmd_inventory_entry,
 	&cmd_keyscan_entry,
 	&cmd_run_entry,

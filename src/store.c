@@ -91,6 +91,19 @@ const char *const store_migrations[] = {
 	"\tUNIQUE (run, host)\n"
 	");\n"
 	"CREATE INDEX run_hosts_host ON run_hosts(host);\n",
+
+	"\n"
+	"-- version 3: the rest of a history record: the kind of command,\n"
+	"-- the local user and command line, the exit status, the output\n"
+	"-- cap and each host's byte counts; ended_ms is NULL until the end\n"
+	"ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run';\n"
+	"ALTER TABLE runs ADD COLUMN user TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE runs ADD COLUMN line TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE runs ADD COLUMN exit_code INTEGER;\n"
+	"ALTER TABLE runs ADD COLUMN cap INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE run_hosts ADD COLUMN out_bytes INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE run_hosts ADD COLUMN err_bytes INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX runs_started ON runs(started_ms);\n",
 };
 const size_t store_nmigrations =
     sizeof store_migrations / sizeof store_migrations[0];
@@ -285,6 +298,20 @@ const char *
 drove_store_error(const drove_store *st)
 {
 	return st != NULL ? st->err.msg : "no store";
+}
+
+/* The database handle, for history.c. */
+sqlite3 *
+store_db(drove_store *st)
+{
+	return st->db;
+}
+
+/* The error context, for history.c. */
+struct drove_err *
+store_err(drove_store *st)
+{
+	return &st->err;
 }
 
 /* The schema version. */

@@ -226,7 +226,7 @@ TEST(store_migrates_older_schema)
 	    SQLITE_OK);
 	sqlite3_close(db);
 	T_EQ(drove_store_open(path, &st, err, sizeof err), 0);
-	T_EQ(drove_store_version(st), 2);
+	T_EQ(drove_store_version(st), (int)store_nmigrations);
 	T_EQ(drove_inventory_load_store(inv, st), 0);
 	T_EQ(drove_inventory_count(inv), 1);
 	T_STREQ(drove_inventory_name(inv, 0), "old01");
