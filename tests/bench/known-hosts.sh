@@ -13,7 +13,8 @@ O=${O:-build}
 case $O in /*) ;; *) O=$PWD/$O ;; esac
 DROVE=$O/drove
 FX_QUIET=1
-export O FX_QUIET
+DROVE_NO_HISTORY=1	# measure the runs, not their records
+export O FX_QUIET DROVE_NO_HISTORY
 . tests/fixtures/lib.sh
 hosts=${1:-200}
 entries=${2:-10000}
