@@ -56,3 +56,16 @@ CREATE TABLE run_hosts (
 	UNIQUE (run, host)
 );
 CREATE INDEX run_hosts_host ON run_hosts(host);
+
+-- version 3: recorded shell sessions (asciicast v2 files)
+CREATE TABLE sessions (
+	id		INTEGER PRIMARY KEY,
+	host		TEXT NOT NULL,
+	user		TEXT NOT NULL,
+	started_ms	INTEGER NOT NULL,
+	ended_ms	INTEGER NOT NULL,
+	exit_status	INTEGER NOT NULL,
+	size		INTEGER NOT NULL,
+	path		TEXT NOT NULL
+);
+CREATE INDEX sessions_host ON sessions(host);
