@@ -17,11 +17,10 @@
 static int	cmd_sessions_exec(int, char **);
 static int	cmd_replay_exec(int, char **);
 
-enum { OPT_JSON = 256, OPT_SPEED, OPT_IDLE, OPT_SDB, OPT_HELP };
+enum { OPT_JSON = OPT_COMMON_END, OPT_SPEED, OPT_IDLE, OPT_HELP };
 
 static const struct option sessions_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
-	{ "db", required_argument, NULL, OPT_SDB },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -29,7 +28,6 @@ static const struct option sessions_longopts[] = {
 static const struct option replay_longopts[] = {
 	{ "speed", required_argument, NULL, OPT_SPEED },
 	{ "idle-limit", required_argument, NULL, OPT_IDLE },
-	{ "db", required_argument, NULL, OPT_SDB },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -107,18 +105,22 @@ parse(const struct cmd_entry *cmd, int argc, char **argv,
     struct common_opts *o, struct pick *p, double *speed, double *idle,
     const char **word)
 {
+	struct option longopts[32];
 	char *end;
-	int ch;
+	int ch, n = 0;
+	size_t i;
 
 	*word = NULL;
-	while ((ch = getopt_long(argc, argv, "+", cmd->longopts, NULL)) !=
-	    -1) {
+	for (i = 0; common_longopts[i].name != NULL; i++)
+		longopts[n++] = common_longopts[i];
+	for (i = 0; cmd->longopts[i].name != NULL; i++)
+		longopts[n++] = cmd->longopts[i];
+	memset(&longopts[n], 0, sizeof longopts[n]);
+	while ((ch = getopt_long(argc, argv, "+" COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case OPT_JSON:
 			p->json = 1;
-			break;
-		case OPT_SDB:
-			o->db = optarg;
 			break;
 		case OPT_SPEED:
 		case OPT_IDLE:
@@ -133,9 +135,14 @@ parse(const struct cmd_entry *cmd, int argc, char **argv,
 		case OPT_HELP:
 			printf("usage: drove %s %s\n", cmd->name, cmd->usage);
 			return 1;
-		default:
+		case '?':
 			usage_error(cmd, "bad option");
 			return -1;
+		default:
+			/* the host options mean nothing here but --db */
+			if (common_opt(o, ch, optarg) != 1)
+				return -1;
+			break;
 		}
 	}
 	if (optind < argc)
