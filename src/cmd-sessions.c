@@ -58,6 +58,22 @@ struct pick {
 	char		*path;		/* its file, malloc'd */
 };
 
+/* Print s as a JSON string. */
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
 /* Print one session as a table row or a JSON line. */
 static int
 list_one(const struct drove_session_info *si, void *arg)
@@ -70,12 +86,16 @@ list_one(const struct drove_session_info *si, void *arg)
 	if (p->pattern != NULL && fnmatch(p->pattern, si->host, 0) != 0)
 		return 0;
 	if (p->json) {
-		printf("{\"id\": %lld, \"host\": \"%s\", \"user\": \"%s\", "
-		    "\"start_ms\": %lld, \"end_ms\": %lld, \"exit\": %d, "
-		    "\"size\": %lld, \"path\": \"%s\"}\n", (long long)si->id,
-		    si->host, si->user, (long long)si->started_ms,
-		    (long long)si->ended_ms, si->exit_status,
-		    (long long)si->size, si->path);
+		printf("{\"id\": %lld, \"host\": ", (long long)si->id);
+		json_str(si->host);
+		fputs(", \"user\": ", stdout);
+		json_str(si->user);
+		printf(", \"start_ms\": %lld, \"end_ms\": %lld, \"exit\": "
+		    "%d, \"size\": %lld, \"path\": ",
+		    (long long)si->started_ms, (long long)si->ended_ms,
+		    si->exit_status, (long long)si->size);
+		json_str(si->path);
+		fputs("}\n", stdout);
 		return 0;
 	}
 	localtime_r(&t, &tm);

@@ -346,7 +346,7 @@ cmd_shell_exec(int argc, char **argv)
 	char *command = NULL;
 	size_t *sel = NULL, nsel = 0, i;
 	int ch, rc = EXIT_USAGE, n = 0, record = record_default();
-	int started;
+	int started, escape_given = 0;
 
 	common_init(&o);
 	memset(&so, 0, sizeof so);
@@ -370,6 +370,7 @@ cmd_shell_exec(int argc, char **argv)
 		}
 		switch (ch) {
 		case 'e':
+			escape_given = 1;
 			if ((so.escape = parse_escape(optarg)) == -2) {
 				usage_error(&cmd_shell_entry, "bad escape "
 				    "character: '%s'", optarg);
@@ -419,6 +420,8 @@ cmd_shell_exec(int argc, char **argv)
 	so.err_fd = STDERR_FILENO;
 	so.command = command;
 	so.pty = isatty(STDIN_FILENO);
+	if (!so.pty && !escape_given)
+		so.escape = -1;		/* a script's "~." is data, as in ssh */
 	so.term = getenv("TERM");
 	so.record_shell = getenv("SHELL");
 	if (record && rec_open(&o, &rec, drove_fleet_host_name(f, 0)) != 0) {

@@ -44,11 +44,30 @@ fx_assert_eq 3 "$FX_RC" "a command's exit status"
 fx_assert_match '^/dev/pts/[0-9]+$' "$FX_OUT" "the command has a terminal"
 
 # Without a terminal: no pty, bytes pipe through.
-out=$(printf 'echo piped\ntty\nexit 4\n' | "$DROVE" --no-agent \
+# A script's "~." is data there, as in ssh.
+out=$(printf 'echo piped\ntty\n~.\nexit 4\n' | "$DROVE" --no-agent \
     -i "$FX_DIR/inv.yml" shell h0001 2>"$FX_DIR/err") && rc=0 || rc=$?
 fx_assert_eq 4 "$rc" "piped exit status"
 fx_assert_eq "piped
 not a tty" "$out" "piped output, no pty"
+fx_assert_match '~\.: not found' "$(cat "$FX_DIR/err")" "~. was sent"
+
+# Output waits while stdout is full (a pipe nobody reads yet), and all of
+# it arrives; stdin at its end at once (/dev/null) is fine.
+n=$("$DROVE" --no-agent -i "$FX_DIR/inv.yml" shell h0001 -- \
+    'head -c 3000000 /dev/zero' </dev/null | { sleep 0.5; wc -c; })
+fx_assert_eq 3000000 "$n" "every byte through a full pipe"
+
+# SIGTERM closes the session and restores the terminal.
+dr_pty "stty -g >'$FX_DIR/tty.0'
+    $sh h0001 -- 'echo ready; exec sleep 60' </dev/tty & p=\$!
+    until grep -q '^ready' '$FX_DIR/pty.ts'; do sleep 0.01; done
+    stty -g >'$FX_DIR/tty.raw'; kill -TERM \$p; wait \$p; echo rc=\$?; stty -g >'$FX_DIR/tty.1'"
+fx_assert_match '^rc=255$' "$FX_OUT" "SIGTERM exits 255"
+fx_assert_eq "$(cat "$FX_DIR/tty.0")" "$(cat "$FX_DIR/tty.1")" \
+    "terminal restored after SIGTERM"
+[ "$(cat "$FX_DIR/tty.0")" != "$(cat "$FX_DIR/tty.raw")" ] ||
+    fx_fail "the terminal was not raw during the session"
 
 # The window size, and a resize, reach the remote side.
 sock=$FX_DIR/tmux.sock
@@ -65,12 +84,15 @@ pane_wait()
 		sleep 0.01
 	done
 }
-tmux -S "$sock" new-session -d -x 100 -y 30 "$sh h0001 -- \
+tmux -S "$sock" new-session -d -x 100 -y 30 "DROVE_RECORD=yes \
+    DROVE_HOME='$FX_DIR/dh' $sh h0001 -- \
     'while stty size; do read x; done'"
 fx_track "$(tmux -S "$sock" display-message -p '#{pid}')"
 pane_wait '30 100'
 tmux -S "$sock" resize-window -x 120 -y 40
 pane_wait '40 120' Enter
+fx_assert_match '^\[[0-9.]+, "r", "120x40"\]$' "$(cat "$FX_DIR"/dh/sessions/*)" \
+    "the resize is recorded"
 tmux -S "$sock" kill-server
 
 # One host only; connection failures exit 255 with the reason.
