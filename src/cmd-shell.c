@@ -51,11 +51,16 @@ const struct cmd_entry cmd_shell_entry = {
 static drove_fleet *running;
 static struct termios saved_tty;
 static int tty_raw;
+static int saved_fl[2] = { -1, -1 };	/* stdin's and stdout's flags */
 
-/* Put the terminal back as it was. */
+/* Put the terminal back as it was (signal handler safe). */
 static void
 tty_restore(void)
 {
+	if (saved_fl[1] != -1)
+		fcntl(STDOUT_FILENO, F_SETFL, saved_fl[1]);
+	if (saved_fl[0] != -1)
+		fcntl(STDIN_FILENO, F_SETFL, saved_fl[0]);
 	if (tty_raw)
 		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
 	tty_raw = 0;
@@ -297,6 +302,8 @@ shell_run(drove_fleet *f, struct drove_shell_opts *so)
 		so->cols = ws.ws_col;
 		so->rows = ws.ws_row;
 	}
+	saved_fl[0] = fcntl(STDIN_FILENO, F_GETFL);
+	saved_fl[1] = fcntl(STDOUT_FILENO, F_GETFL);
 	running = f;
 	catch(stop, on_signal);
 	catch(winch, on_winch);
