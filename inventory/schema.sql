@@ -68,3 +68,16 @@ ALTER TABLE runs ADD COLUMN cap INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE run_hosts ADD COLUMN out_bytes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE run_hosts ADD COLUMN err_bytes INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX runs_started ON runs(started_ms);
+
+-- version 4: recorded shell sessions (asciicast v2 files)
+CREATE TABLE sessions (
+	id		INTEGER PRIMARY KEY,
+	host		TEXT NOT NULL,
+	user		TEXT NOT NULL,
+	started_ms	INTEGER NOT NULL,
+	ended_ms	INTEGER NOT NULL,
+	exit_status	INTEGER NOT NULL,
+	size		INTEGER NOT NULL,
+	path		TEXT NOT NULL
+);
+CREATE INDEX sessions_host ON sessions(host);

@@ -65,6 +65,9 @@ extern const struct cmd_entry cmd_keyscan_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_inventory_entry;
 extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_shell_entry;
+extern const struct cmd_entry cmd_sessions_entry;
+extern const struct cmd_entry cmd_replay_entry;
 
 /* Options given on the command line win over a host's ssh_config. */
 #define GIVEN_CONNECT_TIMEOUT	0x1

@@ -258,6 +258,43 @@ int	drove_fleet_run(drove_fleet *);
  */
 int	drove_fleet_keyscan(drove_fleet *, const char *types, int hash,
 	    int append);
+/*
+ * An interactive shell on the fleet's one host (like ssh): a pty of term
+ * and cols x rows unless pty is 0, the login shell or command, typed input
+ * from in_fd and output to out_fd (both made non-blocking while it runs,
+ * then restored; the terminal modes are the caller's business).  After a
+ * newline, the escape byte and "." disconnect, "?" shows the escapes on
+ * out_fd, and a second escape byte sends one.  With record set (a FILE *),
+ * the session is written to it in asciicast v2.  Returns as
+ * drove_fleet_run() does; the host's result holds the exit status, or the
+ * error DROVE_E_CANCELLED with "disconnected" after the escape.
+ */
+struct drove_shell_opts {
+	int		 in_fd;
+	int		 out_fd;
+	int		 err_fd;	/* remote stderr without a pty */
+	const char	*command;	/* NULL: the login shell */
+	int		 pty;
+	const char	*term;		/* NULL: "vt100" */
+	unsigned int	 cols;		/* 0: 80 */
+	unsigned int	 rows;		/* 0: 24 */
+	int		 escape;	/* -1: none */
+	void		*record;	/* FILE *, or NULL */
+	int		 record_input;	/* record typed input too */
+	const char	*record_shell;	/*  for the header, or NULL */
+};
+int	drove_fleet_shell(drove_fleet *, const struct drove_shell_opts *);
+/* The local window changed: async-signal-safe, any thread. */
+void	drove_fleet_shell_resize(drove_fleet *, unsigned int cols,
+	    unsigned int rows);
+/*
+ * Play an asciicast v2 recording (a FILE *) to out_fd with its timing,
+ * speed times faster, pauses cut to idle_limit seconds (negative: none).
+ * 0, DROVE_E_INVAL for a bad file (msg says where) or DROVE_E_IO.
+ */
+int	drove_cast_play(void *file, int out_fd, double speed,
+	    double idle_limit, char *msg, size_t msglen);
+
 /* Ask a running fleet to stop: async-signal-safe, any thread. */
 void	drove_fleet_cancel(drove_fleet *);
 /* A warning about the last run as a whole (e.g. unreadable known_hosts
@@ -473,6 +510,26 @@ int		 drove_history_list(drove_store *,
 /* Record id (DROVE_E_NOTFOUND when none), then its hosts by name. */
 int		 drove_history_get(drove_store *, int64_t id,
 		    drove_history_run_cb *, drove_history_host_cb *,
+		    void *arg);
+
+/* A recorded shell session in the store. */
+struct drove_session_info {
+	int64_t		 id;
+	const char	*host;
+	const char	*user;
+	int64_t		 started_ms;	/* Unix time */
+	int64_t		 ended_ms;
+	int		 exit_status;
+	int64_t		 size;		/* bytes of the recording */
+	const char	*path;		/* the asciicast v2 file */
+};
+/* Index a finished session; *id is its number. */
+int		 drove_store_session_add(drove_store *,
+		    const struct drove_session_info *, int64_t *id);
+/* Called per session, oldest first; non-zero stops and is returned.
+ * Strings are lent for the call. */
+typedef int drove_session_cb(const struct drove_session_info *, void *arg);
+int		 drove_store_sessions(drove_store *, drove_session_cb *,
 		    void *arg);
 
 /* Fold names into ranges: "web[01-05,07],db1".  malloc'd, caller frees. */

@@ -752,7 +752,7 @@ drove_fleet_run(drove_fleet *f)
 
 	err_clear(&f->err);
 	f->warning[0] = '\0';
-	if (f->command == NULL && !f->keyscan)
+	if (f->command == NULL && !f->keyscan && f->shell == NULL)
 		return err_set(&f->err, DROVE_E_INVAL, "no job to run");
 	for (h = 0; h < f->nhosts; h++) {
 		memset(&f->hosts[h].result, 0, sizeof f->hosts[h].result);

@@ -23,6 +23,7 @@
 #include "exec.h"
 #include "loop.h"
 #include "sess.h"
+#include "shell.h"
 
 struct drove_fleet;
 struct shard;
@@ -169,6 +170,7 @@ struct drove_fleet {
 	int			 stdin_fd;
 	int			 keyscan;	/* KEYSCAN_* or 0 */
 	char			*scan_types;
+	struct shell_ctl	*shell;		/* drove_fleet_shell(), or NULL */
 
 	/* while running */
 	struct shard		*shards;

@@ -264,7 +264,9 @@ sess_park(struct sess *s)
 {
 	int bd, ev = 0;
 
-	if (s->held || (s->state == SESS_JOB && *s->cfg->paused)) {
+	if (s->held || (s->state == SESS_JOB && (*s->cfg->paused ||
+	    (s->job->ops->local_wait != NULL &&
+	    s->job->ops->local_wait(s->job))))) {
 		sess_unwatch(s);
 		return;
 	}

@@ -78,6 +78,9 @@ struct job_ops {
 	int	(*step)(struct job *, struct sess *);
 	/* Whether libssh2 holds input for the job that epoll cannot see. */
 	int	(*hidden_input)(struct job *);
+	/* Optional: the job waits for a local fd (its output is full), so the
+	 * socket must not wake the session meanwhile. */
+	int	(*local_wait)(struct job *);
 	/* Whether no write is in flight, so a keepalive may be sent. */
 	int	(*idle)(struct job *);
 	/* Drop libssh2 objects without I/O (hard abort); then free. */

@@ -506,7 +506,8 @@ shard_start_host(struct shard *sh, size_t i)
 	spec.connect_timeout_ms = h->connect_timeout_ms;
 	spec.keepalive_s = h->keepalive_s;
 	spec.identities_only = h->identities_only;
-	job = f->keyscan ? NULL : exec_job_new(f->command, f->stdin_fd >= 0 ?
+	job = f->shell != NULL ? shell_job_new(f->shell) :
+	    f->keyscan ? NULL : exec_job_new(f->command, f->stdin_fd >= 0 ?
 	    &f->feed : NULL);
 	if ((job == NULL && !f->keyscan) || (h->sess = sess_new(&sh->cfg,
 	    &host_ops, h, &spec, job)) == NULL) {

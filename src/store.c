@@ -104,6 +104,20 @@ const char *const store_migrations[] = {
 	"ALTER TABLE run_hosts ADD COLUMN out_bytes INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE run_hosts ADD COLUMN err_bytes INTEGER NOT NULL DEFAULT 0;\n"
 	"CREATE INDEX runs_started ON runs(started_ms);\n",
+
+	"\n"
+	"-- version 4: recorded shell sessions (asciicast v2 files)\n"
+	"CREATE TABLE sessions (\n"
+	"\tid\t\tINTEGER PRIMARY KEY,\n"
+	"\thost\t\tTEXT NOT NULL,\n"
+	"\tuser\t\tTEXT NOT NULL,\n"
+	"\tstarted_ms\tINTEGER NOT NULL,\n"
+	"\tended_ms\tINTEGER NOT NULL,\n"
+	"\texit_status\tINTEGER NOT NULL,\n"
+	"\tsize\t\tINTEGER NOT NULL,\n"
+	"\tpath\t\tTEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX sessions_host ON sessions(host);\n",
 };
 const size_t store_nmigrations =
     sizeof store_migrations / sizeof store_migrations[0];
@@ -848,5 +862,65 @@ drove_store_group_add(drove_store *st, const char *name, const char *parent)
 		r = store_exec(st, "COMMIT");
 	else
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+/* Index a recorded shell session; *id is its number. */
+int
+drove_store_session_add(drove_store *st, const struct drove_session_info *si,
+    int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if ((r = store_prep(st, "INSERT INTO sessions (host, user, "
+	    "started_ms, ended_ms, exit_status, size, path) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s)) != 0)
+		goto out;
+	sqlite3_bind_text(s, 1, si->host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, si->user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, si->started_ms);
+	sqlite3_bind_int64(s, 4, si->ended_ms);
+	sqlite3_bind_int(s, 5, si->exit_status);
+	sqlite3_bind_int64(s, 6, si->size);
+	sqlite3_bind_text(s, 7, si->path, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		r = store_sqlerr(st, "index session");
+		goto out;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+ out:
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* Call cb for each recorded session, oldest first. */
+int
+drove_store_sessions(drove_store *st, drove_session_cb *cb, void *arg)
+{
+	struct drove_session_info si;
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	if ((r = store_prep(st, "SELECT id, host, user, started_ms, "
+	    "ended_ms, exit_status, size, path FROM sessions ORDER BY id",
+	    &s)) != 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		si.id = sqlite3_column_int64(s, 0);
+		si.host = (const char *)sqlite3_column_text(s, 1);
+		si.user = (const char *)sqlite3_column_text(s, 2);
+		si.started_ms = sqlite3_column_int64(s, 3);
+		si.ended_ms = sqlite3_column_int64(s, 4);
+		si.exit_status = sqlite3_column_int(s, 5);
+		si.size = sqlite3_column_int64(s, 6);
+		si.path = (const char *)sqlite3_column_text(s, 7);
+		if ((r = cb(&si, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = store_sqlerr(st, "list sessions");
+ out:
+	sqlite3_finalize(s);
 	return r;
 }

@@ -16,7 +16,7 @@ h0002: a" "$before"
 fx_run "$DROVE" run --no-agent -i "$FX_DIR/inv.yml" all 'echo a'
 fx_assert_eq "$before" "$(printf '%s\n' "$FX_OUT" | sort)" \
     "options after the command name"
-fx_run "$DROVE" r -i "$FX_DIR/inv.yml" --no-agent all 'echo' 'a'
+fx_run "$DROVE" ru -i "$FX_DIR/inv.yml" --no-agent all 'echo' 'a'
 fx_assert_eq "$before" "$(printf '%s\n' "$FX_OUT" | sort)" \
     "a unique prefix, words joined"
 # Command words that look like options belong to the command.
@@ -31,6 +31,9 @@ fx_run "$DROVE" --no-agent --key "$FX_KEY" \
 fx_assert_eq "0 127.0.0.1: $FX_USER" "$FX_RC $FX_OUT" "ad-hoc host"
 
 # Usage errors: exit 2, a message naming the problem.
+fx_run "$DROVE" r all true
+fx_assert_eq 2 "$FX_RC" "an ambiguous prefix"
+fx_assert_match '^drove: ambiguous command: r, could be: replay run$' "$FX_ERR"
 fx_run "$DROVE" frobnicate
 fx_assert_eq 2 "$FX_RC"
 fx_assert_match 'unknown command: frobnicate' "$FX_ERR"
