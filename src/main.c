@@ -15,6 +15,8 @@
 
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_keyscan_entry,
+	&cmd_pull_entry,
+	&cmd_push_entry,
 	&cmd_run_entry,
 	NULL
 };

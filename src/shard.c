@@ -470,8 +470,11 @@ shard_start_host(struct shard *sh, size_t i)
 	spec.port = h->port;
 	spec.user = h->user;
 	spec.password = h->password;
-	job = f->keyscan ? NULL : exec_job_new(f->command, f->stdin_fd >= 0 ?
-	    &f->feed : NULL);
+	if (f->make_job != NULL)
+		job = f->make_job(f, i);
+	else
+		job = f->keyscan ? NULL : exec_job_new(f->command,
+		    f->stdin_fd >= 0 ? &f->feed : NULL);
 	if ((job == NULL && !f->keyscan) || (h->sess = sess_new(&sh->cfg,
 	    &host_ops, h, &spec, job)) == NULL) {
 		if (job != NULL)
