@@ -385,6 +385,21 @@ sftp_hidden(LIBSSH2_SFTP *sftp)
 	return avail > 0;
 }
 
+/*
+ * Whether the SFTP server went away (its channel at EOF): a call waiting
+ * for its answer would wait for ever.  The handle cannot be closed then;
+ * libssh2_sftp_shutdown() frees it with the channel.
+ */
+static int
+sftp_gone(LIBSSH2_SFTP *sftp)
+{
+	LIBSSH2_CHANNEL *ch;
+
+	if (sftp == NULL || (ch = libssh2_sftp_get_channel(sftp)) == NULL)
+		return 0;
+	return libssh2_channel_eof(ch) == 1;
+}
+
 /* The push entry being sent. */
 static const struct xent *
 push_ent(const struct push_job *x)
@@ -926,6 +941,22 @@ push_failed(struct push_job *x)
 	x->st = P_AB_CLOSE;
 }
 
+/* The SFTP server went away: fail, and remove the temporary file over a
+ * new SFTP channel. */
+static int
+push_gone(struct push_job *x, struct sess *s)
+{
+	if (!x->failed)
+		xfail(s, "%s: the sftp server went away", x->ent <
+		    x->run->plan->nents ? x->path.data : x->run->dest);
+	push_failed(x);
+	x->h = NULL;
+	x->reinit = 1;
+	x->st = x->tmp_made ? P_AB_REINIT : P_SHUTDOWN;
+	x->more = 1;
+	return DROVE_AGAIN;
+}
+
 /* P_NEXT: go to the next entry, or end. */
 static int
 push_next(struct push_job *x)
@@ -1102,6 +1133,8 @@ push_step(struct job *j, struct sess *s)
 		x->more = 1;
 		return DROVE_AGAIN;
 	}
+	if (rc == DROVE_AGAIN && x->st != P_AB_REINIT && sftp_gone(x->sftp))
+		return push_gone(x, s);
 	return rc;
 }
 
@@ -1664,6 +1697,15 @@ pull_step(struct job *j, struct sess *s)
 	if (rc == 0) {
 		x->more = 1;
 		return DROVE_AGAIN;
+	}
+	if (rc == DROVE_AGAIN && sftp_gone(x->sftp)) {
+		if (!x->failed)
+			xfail(s, "%s: the sftp server went away",
+			    x->cur.remote != NULL ? x->cur.remote : "pull");
+		x->failed = 1;
+		x->h = NULL;
+		x->st = L_ABORT;
+		x->more = 1;
 	}
 	return rc;
 }
