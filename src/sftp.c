@@ -114,6 +114,8 @@ struct push_job {
 	int			 same;		/* read back: equal so far */
 	int			 reinit;	/* SFTP channel made again */
 	unsigned int		 seq;		/* for temporary names */
+	unsigned char		*made;		/* per entry: a directory this
+						   job made, so new inside */
 	struct xexec		 ex;
 	EVP_MD_CTX		*md;		/* read-back checksum */
 	char			*rbuf;
@@ -975,6 +977,10 @@ push_next(struct push_job *x)
 	x->st = e->is_dir ? P_DIR : P_STAT;
 	if (e->is_dir)
 		x->settled = x->ent + 1;
+	else if (e->parent != SIZE_MAX && x->made[e->parent]) {
+		x->exists = 0;		/* nothing is in a new directory */
+		x->st = P_OPEN;
+	}
 	return 0;
 }
 
@@ -993,6 +999,7 @@ push_dir(struct push_job *x, struct sess *s)
 			return DROVE_AGAIN;
 		if (rc == 0) {
 			x->r->changed = 1;
+			x->made[x->ent] = 1;
 			x->st = P_NEXT;
 			return 0;
 		}
@@ -1199,6 +1206,7 @@ push_free(struct job *j, int abort)
 	for (i = 0; x->troot != NULL && i < x->run->plan->ntops; i++)
 		free(x->troot[i]);
 	free(x->troot);
+	free(x->made);
 	buf_release(&x->path);
 	buf_release(&x->tmp);
 	buf_release(&x->mk);
@@ -1250,7 +1258,11 @@ push_job_new(struct drove_fleet *f, size_t host)
 	buf_init(&x->path);
 	buf_init(&x->tmp);
 	buf_init(&x->mk);
-	if ((x->troot = calloc(run->plan->ntops, sizeof *x->troot)) == NULL) {
+	x->troot = calloc(run->plan->ntops, sizeof *x->troot);
+	x->made = calloc(run->plan->nents, 1);
+	if (x->troot == NULL || x->made == NULL) {
+		free(x->troot);
+		free(x->made);
 		free(x);
 		return NULL;
 	}
@@ -1322,15 +1334,21 @@ pull_top_local(struct pull_job *x, const char *base)
 	return buf_steal(&b, NULL);
 }
 
-/* Warn about something skipped on this host: "WHAT PATH". */
+/* Warn about something skipped on this host: "WHAT PATH", control
+ * characters in PATH shown as '?'. */
 static void
 pull_warn(struct sess *s, const char *what, const char *path)
 {
 	struct buf b;
+	char *p;
 
 	buf_init(&b);
-	if (buf_printf(&b, "%s %s", what, path) == 0)
+	if (buf_printf(&b, "%s %s", what, path) == 0) {
+		for (p = b.data; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		s->ops->warn(s->owner, b.data);
+	}
 	buf_release(&b);
 }
 
@@ -1439,7 +1457,12 @@ pull_list(struct pull_job *x, struct sess *s)
 			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 				continue;
 			if (!xfer_name_ok(name)) {
-				pull_warn(s, "refused unsafe name", name);
+				buf_init(&r);
+				if (buf_printf(&r, "%s/%s", x->cur.remote,
+				    name) == 0)
+					pull_warn(s, "refused unsafe name",
+					    r.data);
+				buf_release(&r);
 				continue;
 			}
 			buf_init(&r);

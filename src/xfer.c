@@ -256,8 +256,9 @@ xfer_sha256(const char *path, unsigned char out[32], struct drove_err *e)
 
 /* Append an entry to the plan. */
 static int
-plan_add(struct xplan *p, size_t top, const char *rel, const char *path,
-    const struct stat *st, int checksum, struct drove_err *e)
+plan_add(struct xplan *p, size_t top, size_t parent, const char *rel,
+    const char *path, const struct stat *st, int checksum,
+    struct drove_err *e)
 {
 	struct xent *v, *x;
 
@@ -270,6 +271,7 @@ plan_add(struct xplan *p, size_t top, const char *rel, const char *path,
 		return err_set(e, DROVE_E_NOMEM, "out of memory");
 	p->nents++;
 	x->top = top;
+	x->parent = parent;
 	x->is_dir = S_ISDIR(st->st_mode);
 	x->mode = st->st_mode & 07777;
 	x->mtime = st->st_mtime;
@@ -330,15 +332,16 @@ list_dir(const char *path, char ***out, size_t *n, struct drove_err *e)
 	return rc;
 }
 
-/* Add path (rel under top) and, for a directory, what is in it. */
+/* Add path (rel under top, in entry parent) and, for a directory, what is
+ * in it. */
 static int
-plan_walk(struct xplan *p, size_t top, const char *path, const char *rel,
-    int checksum, struct drove_err *e)
+plan_walk(struct xplan *p, size_t top, size_t parent, const char *path,
+    const char *rel, int checksum, struct drove_err *e)
 {
 	struct stat st;
 	struct buf cp, cr;
 	char **names = NULL;
-	size_t i, n = 0;
+	size_t i, n = 0, self = p->nents;
 	int rc;
 
 	if (stat(path, &st) != 0)
@@ -347,7 +350,7 @@ plan_walk(struct xplan *p, size_t top, const char *path, const char *rel,
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return *rel == '\0' ? err_set(e, DROVE_E_INVAL,
 		    "%s: not a regular file or directory", path) : 0;
-	if ((rc = plan_add(p, top, rel, path, &st, checksum, e)) != 0 ||
+	if ((rc = plan_add(p, top, parent, rel, path, &st, checksum, e)) != 0 ||
 	    !S_ISDIR(st.st_mode))
 		return rc;
 	if ((rc = list_dir(path, &names, &n, e)) != 0)
@@ -363,7 +366,7 @@ plan_walk(struct xplan *p, size_t top, const char *path, const char *rel,
 			rc = err_set(e, DROVE_E_NOMEM, "out of memory");
 			break;
 		}
-		rc = plan_walk(p, top, cp.data, cr.data, checksum, e);
+		rc = plan_walk(p, top, self, cp.data, cr.data, checksum, e);
 	}
 	buf_release(&cp);
 	buf_release(&cr);
@@ -412,7 +415,8 @@ xfer_plan_new(const char *const *srcs, size_t n, int recursive,
 		}
 		if (n == 1)
 			p->top_dir = S_ISDIR(st.st_mode);
-		if ((rc = plan_walk(p, i, srcs[i], "", checksum, e)) != 0)
+		if ((rc = plan_walk(p, i, SIZE_MAX, srcs[i], "", checksum,
+		    e)) != 0)
 			goto fail;
 	}
 	*out = p;

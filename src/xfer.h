@@ -68,6 +68,8 @@ void	xsrc_leave(struct xsrc *, int slot);
 struct xent {
 	size_t		 top;		/* index of the SRC argument */
 	char		*rel;		/* path under it; "" for itself */
+	size_t		 parent;	/* entry of its directory, or
+					   SIZE_MAX for a top */
 	int		 is_dir;
 	uint32_t	 mode;		/* permission bits */
 	uint64_t	 size;

@@ -7,7 +7,7 @@
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
-fx_sshd_private s1
+fx_sshd_private s1 size=256m
 fx_sshd_private s2
 fx_dropbear_private d1
 fx_inventory_each "$FX_USER" s1 s2 d1 >"$FX_DIR/inv.yml"
@@ -73,7 +73,7 @@ fx_in s1 su -s /bin/sh "$FX_USER" -c "mkdir $D/odd && touch '$D/odd/a
 b' $D/odd/ok"
 dr -i "$FX_DIR/inv.yml" pull -r s1 "$D/odd" "$FX_DIR/esc"
 fx_assert_eq 0 "$FX_RC"
-fx_assert_match 'refused unsafe name' "$FX_ERR"
+fx_assert_match '^s1: warning: refused unsafe name .*/odd/a\?b$' "$FX_ERR"
 fx_assert_eq "$FX_DIR/esc/s1/odd/ok" "$(find "$FX_DIR/esc/s1/odd" -type f)"
 
 # A local symbolic link where a host's directory goes is not followed.
@@ -89,11 +89,8 @@ fx_in s1 su -s /bin/sh "$FX_USER" -c "head -c 200000000 /dev/zero >$D/huge"
 "$DROVE" --no-agent -i "$FX_DIR/inv.yml" pull s1 "$D/huge" "$FX_DIR/part" \
     >"$FX_DIR/kill.out" 2>"$FX_DIR/kill.err" </dev/null &
 drove_pid=$!
-n=0
-until ls -A "$FX_DIR/part/s1" 2>/dev/null | grep -q drove-; do
-	n=$((n + 1))
-	[ $n -lt 100000 ] || fx_fail "no temporary file appeared"
-done
+timeout 60 sh -c "until ls -A '$FX_DIR/part/s1' 2>/dev/null |
+    grep -q drove-; do :; done" || fx_fail "no temporary file appeared"
 for p in $(fx__tree "$(cat "$FX_DIR/s1/pid")"); do
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = sftp-server ] &&
 	    kill -KILL "$p"

@@ -126,3 +126,13 @@ fx_assert_eq 0 "$FX_RC"
 fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" | grep -c '^{')" "JSON lines"
 fx_assert_match '"host":"d1","status":"ok".*"changed":true,"files":1,"unchanged_files":0,"bytes":0' \
     "$FX_OUT"
+
+# As root (sshd: dropbear reads root's own authorized_keys, left alone):
+# numeric --owner and --group; one alone keeps the other.
+fx_inventory_each root s1 >"$FX_DIR/root.yml"
+dr -i "$FX_DIR/root.yml" push --owner 1234 --group 2345 all "$L/small" \
+    "$D/owned"
+fx_assert_eq 0 "$FX_RC"
+fx_assert_eq 1234:2345 "$(fx_in s1 stat -c %u:%g "$D/owned")" "--owner/--group"
+dr -i "$FX_DIR/root.yml" push --group 3456 s1 "$L/small" "$D/owned2"
+fx_assert_eq 0:3456 "$(fx_in s1 stat -c %u:%g "$D/owned2")" "--group alone"

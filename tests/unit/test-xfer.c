@@ -158,6 +158,8 @@ TEST(xfer_plan_walks_trees_in_order)
 		T_STREQ("b", p->ents[2].rel);
 		T_TRUE(p->ents[2].is_dir && p->ents[2].mode == 0700);
 		T_STREQ("b/f", p->ents[3].rel);
+		T_EQ(2, (int)p->ents[3].parent);
+		T_TRUE(p->ents[0].parent == SIZE_MAX);
 		T_EQ(13, (int)p->bytes);
 		T_STREQ("t", p->base[0]);
 	}
@@ -272,4 +274,79 @@ TEST(xsrc_file_that_shrank_is_an_error)
 	xsrc_leave(&x, slot);
 	xsrc_release(&x);
 	rmtree(dir);
+}
+
+extern uint64_t	(*sink_clock)(void);
+static uint64_t xfer_now;
+
+/* The sink's clock for these tests. */
+static uint64_t
+xfer_clock(void)
+{
+	return xfer_now;
+}
+
+/* Send a DONE event for host i named name with result r. */
+static void
+xfer_done(drove_sink *s, size_t i, const char *name,
+    const struct drove_result *r)
+{
+	struct drove_event ev = { .type = DROVE_EV_DONE, .host = i,
+	    .name = name, .result = r };
+
+	drove_sink_event(&ev, s);
+}
+
+TEST(xfer_sink_outcomes_summary_and_progress)
+{
+	struct drove_sink_opts o = { .xfer = 1, .status_line = 1,
+	    .total_hosts = 3 };
+	struct drove_event ev = { .type = DROVE_EV_START, .name = "a" };
+	struct drove_result r = { .status = DROVE_ST_OK };
+	uint64_t (*clock)(void) = sink_clock;
+	char *obuf = NULL, *ebuf = NULL, errbuf[128];
+	size_t olen = 0, elen = 0;
+	drove_sink *s;
+
+	sink_clock = xfer_clock;
+	xfer_now = 1000;
+	o.out = open_memstream(&obuf, &olen);
+	o.err = open_memstream(&ebuf, &elen);
+	s = drove_sink_new(&o, errbuf, sizeof errbuf);
+	T_TRUE(s != NULL);
+	drove_sink_event(&ev, s);
+	drove_sink_progress(s, 0, 20000000);
+	xfer_now = 3000;
+	drove_sink_progress(s, 5000000, 20000000);
+	drove_sink_tick(s);
+	fflush(o.err);
+	T_TRUE(strstr(ebuf, "[ 0/3 done, 0 failed ] 5.0 MB/20.0 MB, "
+	    "2.5 MB/s, 6s left") != NULL);
+	r.changed = 1;
+	r.files = 2;
+	r.xfer_bytes = 10;
+	xfer_done(s, 0, "a", &r);
+	memset(&r, 0, sizeof r);
+	r.status = DROVE_ST_OK;
+	r.files_same = 2;
+	xfer_done(s, 1, "b", &r);
+	r.status = DROVE_ST_FAILED;
+	r.exit_code = 1;
+	snprintf(r.msg, sizeof r.msg, "write /x: no space left on device");
+	xfer_done(s, 2, "c", &r);
+	T_EQ(0, drove_sink_finish(s));
+	drove_sink_summary(s, o.err);
+	fflush(o.out);
+	fflush(o.err);
+	T_STREQ("a: changed: 2 files, 10 bytes\nb: unchanged\n", obuf);
+	T_TRUE(strstr(ebuf, "c: failed: write /x: no space left on device\n")
+	    != NULL);
+	T_TRUE(strstr(ebuf, "3 hosts: 1 changed, 1 unchanged, 1 failed\n"
+	    "failed (1): c: write /x: no space left on device\n") != NULL);
+	drove_sink_free(s);
+	fclose(o.out);
+	fclose(o.err);
+	free(obuf);
+	free(ebuf);
+	sink_clock = clock;
 }
