@@ -1130,6 +1130,14 @@ push_step(struct job *j, struct sess *s)
 		case P_DONE:
 			return 0;
 		}
+		if (rc < 0 && rc != DROVE_E_NOMEM && x->ex.cmd != NULL &&
+		    !x->failed) {
+			/* the exec channel failed, not the session: the
+			 * message stays, the temporary file goes */
+			s->err.code = 0;
+			xexec_release(&x->ex, 1);
+			rc = XFAIL;
+		}
 		if (rc == XFAIL && !x->failed) {
 			push_failed(x);
 			rc = 0;

@@ -61,6 +61,11 @@ check_all "$L/empty" "$D/empty"
 check_all "$L/small" "$D/small"
 fx_assert_eq 640 "$(fx_in d1 stat -c %a "$D/small")" "the source's mode"
 
+# The same from three loop threads sharing the chunks of each file.
+dr -i "$FX_DIR/inv.yml" --loops 3 push all "$L/large" "$D/large3"
+fx_assert_eq 0 "$FX_RC" "push on three loops"
+check_all "$L/large" "$D/large3"
+
 # A file to a new name, --mode, --preserve; replacing an existing file.
 fx_in s2 sh -c "echo old >$D/renamed"
 touch -d '2020-01-02 03:04:05' "$L/small"
