@@ -195,7 +195,7 @@ xfer_cli_main(const struct cmd_entry *cmd, struct common_opts *o,
 
 	if (nargs < 3) {
 		usage_error(cmd, nargs == 0 ? "no host pattern" :
-		    "need a source and a destination");
+		    "need what to copy and where to");
 		goto out;
 	}
 	if ((inv = common_inventory(o, args[0], &sel, &nsel)) == NULL)
