@@ -79,7 +79,8 @@ struct xexec {
 };
 
 enum push_state {
-	P_INIT, P_DEST, P_MKDIRS, P_MKDIRS_MK, P_MKDIRS_STAT, P_NEXT, P_DIR, P_DIR_STAT,
+	P_INIT, P_DEST, P_MKDIRS, P_MKDIRS_MK, P_MKDIRS_STAT, P_NEXT, P_DIR,
+	P_DIR_STAT,
 	P_STAT, P_SUM, P_RB_OPEN, P_RB_READ, P_RB_CLOSE, P_OPEN, P_WRITE,
 	P_FSTAT, P_SETSTAT, P_FSYNC, P_CLOSE, P_RENAME, P_MV, P_FILE_DONE,
 	P_AB_CLOSE, P_AB_REINIT, P_AB_UNLINK, P_SHUTDOWN, P_DONE
@@ -803,7 +804,8 @@ push_commit(struct push_job *x, struct sess *s)
 		rc = libssh2_sftp_fsync(x->h);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
-		if (rc != 0 && sftp_fx(x->sftp, rc) != LIBSSH2_FX_OP_UNSUPPORTED) {
+		if (rc != 0 &&
+		    sftp_fx(x->sftp, rc) != LIBSSH2_FX_OP_UNSUPPORTED) {
 			xfail(s, "fsync %s: %s", x->tmp.data,
 			    sftp_why(s, x->sftp, rc));
 			return XFAIL;
@@ -841,7 +843,8 @@ push_commit(struct push_job *x, struct sess *s)
 		}
 		/* the target appeared meanwhile: replace it */
  mv:
-		if (xexec_paths(&x->ex, "mv -f", x->tmp.data, x->path.data) != 0)
+		if (xexec_paths(&x->ex, "mv -f", x->tmp.data,
+		    x->path.data) != 0)
 			return DROVE_E_NOMEM;
 		x->st = P_MV;
 		/* FALLTHROUGH */

@@ -133,7 +133,8 @@ while [ $i -lt "$SMALL" ]; do
 	head -c 1024 /dev/urandom >"$L/small/f$i"
 	i=$((i + 1))
 done
-SSHOPTS="-i $FX_KEY -o UserKnownHostsFile=$HOME/.ssh/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes"
+SSHOPTS="-i $FX_KEY -o UserKnownHostsFile=$HOME/.ssh/known_hosts"
+SSHOPTS="$SSHOPTS -o StrictHostKeyChecking=yes -o BatchMode=yes"
 
 export DROVE FX_DIR FX_USER FX_KEY HOME D SSHOPTS
 for n in 1 "$N" "$NSMALL"; do
@@ -149,7 +150,10 @@ fx_known_hosts $(names "$N") >"$HOME/.ssh/known_hosts"
 [ "$NSMALL" -gt "$N" ] && fx_known_hosts $(names "$NSMALL") \
     >>"$HOME/.ssh/known_hosts"
 
-printf '%s\n' "drove $("$DROVE" --version | cut -d' ' -f2), libssh2 $(pkg-config --modversion libssh2), $(ssh -V 2>&1 | cut -d, -f1), $(nproc) CPUs, loopback"
+printf 'drove %s, libssh2 %s, %s, %s CPUs, loopback\n' \
+    "$("$DROVE" --version | cut -d' ' -f2)" \
+    "$(pkg-config --modversion libssh2)" "$(ssh -V 2>&1 | cut -d, -f1)" \
+    "$(nproc)"
 printf '%-22s %-6s %8s %9s %8s %8s %s\n' case tool wall_s MB/s cpu_s \
     rss_MiB ok
 for t in $TOOLS; do

@@ -66,7 +66,7 @@ fx_in ok2 chown "$FX_USER" "$D/etc"
 fx_in full mkdir -m 755 "$D/etc"
 dr -i "$FX_DIR/inv.yml" push 'ok1,ok2,full' "$L/old" "$D/etc/"
 fx_assert_eq 1 "$FX_RC"
-fx_assert_match '^full: failed: create .*/etc/\.old\.drove-.*: permission denied$' \
+fx_assert_match '^full: failed: create .*/\.old\.drove-.*: permission denied$' \
     "$FX_ERR"
 fx_assert_eq "$old" "$(remote_sum ok1 "$D/etc/old")"
 fx_assert_eq "$old" "$(remote_sum ok2 "$D/etc/old")"
