@@ -62,6 +62,8 @@ struct common_opts {
 };
 
 extern const struct cmd_entry cmd_keyscan_entry;
+extern const struct cmd_entry cmd_pull_entry;
+extern const struct cmd_entry cmd_push_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_inventory_entry;
 extern const struct cmd_entry cmd_history_entry;
@@ -138,6 +140,25 @@ int	common_rerun(struct common_opts *, const char *id, const char *kind,
 int	common_exit_status(drove_fleet *, int run_rc);
 
 void	common_help(FILE *);
+/* cmd-push.c: output options push and pull share, and their run. */
+struct xfer_cli {
+	int		 json;
+	const char	*color;		/* auto, always, never */
+	const char	*out_dir;
+};
+/* Handle an output or common option of push or pull: 1, or -1 when it
+ * is bad or unknown (printed). */
+int	xfer_cli_opt(const struct cmd_entry *, struct common_opts *,
+	    struct xfer_cli *, int ch, const char *arg);
+/* Select the hosts of args[0], make the fleet, give it its job with
+ * set(f, arg, args + 1, nargs - 1), and run it with a sink and a summary;
+ * the exit status.  Fewer than 3 args is a usage error. */
+int	xfer_cli_main(const struct cmd_entry *, struct common_opts *,
+	    const struct xfer_cli *, char **args, int nargs,
+	    int (*set)(drove_fleet *, const void *arg, char **, size_t),
+	    const void *arg);
+enum { OPT_XFER_JSON = OPT_COMMON_END + 100, OPT_XFER_COLOR };
+
 void	usage_error(const struct cmd_entry *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Parse a duration in seconds ("10", "1.5"); -1 when bad. */

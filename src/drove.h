@@ -133,6 +133,11 @@ struct drove_result {
 	int		 reached;	/* 1 once authenticated: the failure,
 					   if any, is the job's */
 	unsigned int	 retries;	/* connection attempts made again */
+	/* push and pull only */
+	int		 changed;	/* something was written */
+	unsigned int	 files;		/* files written */
+	unsigned int	 files_same;	/* files skipped as unchanged */
+	uint64_t	 xfer_bytes;	/* file bytes sent or received */
 };
 
 struct drove_event {
@@ -303,6 +308,60 @@ const char *drove_fleet_warning(const drove_fleet *);
 /* The result of a host once DONE was reported; NULL before. */
 const struct drove_result *drove_fleet_result(const drove_fleet *,
 	    size_t host);
+
+/*
+ * File transfers over SFTP: each sets the fleet's job, as drove_fleet_exec()
+ * does, and drove_fleet_run() runs it.  A host's result is ok when every
+ * file arrived (changed says whether anything was written), failed (exit
+ * code 1, msg says why) when a transfer failed on a reached host.
+ */
+struct drove_push_opts {
+	int		 recursive;	/* directories too */
+	int		 mkdir;		/* make DEST's missing directories */
+	int		 mode;		/* permission bits; -1: the source's */
+	int		 preserve;	/* keep the source's mtime */
+	long		 owner;		/* numeric uid, or -1 */
+	long		 group;		/* numeric gid, or -1 */
+	int		 update;	/* skip files of equal size and mtime */
+	int		 checksum;	/* skip files of equal SHA-256 */
+};
+
+/*
+ * Send srcs to dest on every host, as cp decides it: into dest when it is
+ * a directory (or there are several srcs, or it ends in '/'), else as
+ * dest.  Each file goes to a temporary name beside its target, is synced
+ * and renamed over it, so a failed transfer leaves the target as it was.
+ * Local files are read once whatever the number of hosts.  The sources are
+ * walked now: DROVE_E_IO or DROVE_E_INVAL when one is missing.
+ */
+int	drove_fleet_push(drove_fleet *, const struct drove_push_opts *,
+	    const char *const *srcs, size_t nsrcs, const char *dest);
+
+enum drove_pull_layout {
+	DROVE_PULL_TREE = 0,		/* LOCALDIR/HOST/NAME */
+	DROVE_PULL_FLAT_SUFFIX,		/* LOCALDIR/NAME.HOST */
+	DROVE_PULL_FLAT_PREFIX		/* LOCALDIR/HOST.NAME */
+};
+
+struct drove_pull_opts {
+	int			 recursive;	/* directories too */
+	enum drove_pull_layout	 layout;
+	int			 preserve;	/* keep the remote mtime */
+};
+
+/*
+ * Fetch paths from every host into localdir (made if missing).  Names
+ * that would leave localdir ("..", "/" in a listing) and symbolic links in
+ * listings are refused; a file is written under a temporary name and
+ * renamed once complete.
+ */
+int	drove_fleet_pull(drove_fleet *, const struct drove_pull_opts *,
+	    const char *const *paths, size_t npaths, const char *localdir);
+
+/* File bytes moved so far by a push or pull run, and the bytes expected
+ * in all (0 when unknown, as for pull); any thread, while running. */
+void	drove_fleet_xfer_progress(const drove_fleet *, uint64_t *done,
+	    uint64_t *total);
 
 /*
  * Inventories: Ansible-style YAML files, plain host lists and ad-hoc
@@ -560,6 +619,10 @@ struct drove_sink_opts {
 						   bottom of err (a terminal)
 						   until finish or free */
 	size_t			 total_hosts;	/* hosts in the run, for it */
+	/* push and pull: a host ends "changed" or "unchanged" (with its
+	 * file and byte counts) instead of "exit 0", the summary counts
+	 * them, and the status line shows drove_sink_progress() */
+	int			 xfer;
 };
 
 typedef struct drove_sink drove_sink;
@@ -572,6 +635,10 @@ void		 drove_sink_event(const struct drove_event *, void *sink);
 /* With status_line: redraw it if it is due (at most 10 times a second);
  * events do this too, call it when none come for a while. */
 void		 drove_sink_tick(drove_sink *);
+/* With xfer: bytes moved and expected in all (0: unknown), for the status
+ * line's amount, rate and time left; call it before drove_sink_tick(). */
+void		 drove_sink_progress(drove_sink *, uint64_t done,
+		    uint64_t total);
 /* Print what is held (GATHER, DIFF), flush every file; 0 or DROVE_E_IO. */
 int		 drove_sink_finish(drove_sink *);
 /* Counts per status and failed hosts, folded, one line per reason. */

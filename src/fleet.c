@@ -103,6 +103,7 @@ drove_fleet_free(drove_fleet *f)
 	free_secret(f->password);
 	free(f->command);
 	free(f->scan_types);
+	fleet_set_job(f, NULL, NULL, NULL);
 	free(f);
 }
 
@@ -401,6 +402,7 @@ drove_fleet_exec(drove_fleet *f, const char *command, int stdin_fd)
 		return err_set(&f->err, DROVE_E_INVAL, "empty command");
 	f->stdin_fd = stdin_fd;
 	f->keyscan = 0;
+	fleet_set_job(f, NULL, NULL, NULL);
 	return set_str(f, &f->command, command);
 }
 
@@ -412,7 +414,24 @@ drove_fleet_keyscan(drove_fleet *f, const char *types, int hash, int append)
 	    (hash ? KEYSCAN_HASH : 0);
 	free(f->command);
 	f->command = NULL;
+	fleet_set_job(f, NULL, NULL, NULL);
 	return set_str(f, &f->scan_types, types);
+}
+
+/* Set the job maker of every host, freeing the old one's state. */
+void
+fleet_set_job(drove_fleet *f, struct job *(*make_job)(drove_fleet *, size_t),
+    void *arg, void (*arg_free)(void *))
+{
+	if (f->job_arg_free != NULL)
+		f->job_arg_free(f->job_arg);
+	f->make_job = make_job;
+	f->job_arg = arg;
+	f->job_arg_free = arg_free;
+	if (make_job != NULL) {
+		f->keyscan = 0;
+		f->stdin_fd = -1;
+	}
 }
 
 /* A warning about the last run as a whole, or NULL. */
@@ -752,7 +771,8 @@ drove_fleet_run(drove_fleet *f)
 
 	err_clear(&f->err);
 	f->warning[0] = '\0';
-	if (f->command == NULL && !f->keyscan && f->shell == NULL)
+	if (f->command == NULL && !f->keyscan && f->shell == NULL &&
+	    f->make_job == NULL)
 		return err_set(&f->err, DROVE_E_INVAL, "no job to run");
 	for (h = 0; h < f->nhosts; h++) {
 		memset(&f->hosts[h].result, 0, sizeof f->hosts[h].result);

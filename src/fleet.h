@@ -171,6 +171,11 @@ struct drove_fleet {
 	int			 keyscan;	/* KEYSCAN_* or 0 */
 	char			*scan_types;
 	struct shell_ctl	*shell;		/* drove_fleet_shell(), or NULL */
+	/* a job other than exec (push, pull), made per host from job_arg,
+	 * which the fleet frees with job_arg_free (fleet_set_job) */
+	struct job		*(*make_job)(struct drove_fleet *, size_t host);
+	void			*job_arg;
+	void			(*job_arg_free)(void *);
 
 	/* while running */
 	struct shard		*shards;
@@ -192,6 +197,12 @@ struct drove_fleet {
 /* fleet.c: deliver an event to the caller (serialized across shards). */
 void	fleet_emit(struct drove_fleet *, enum drove_event_type, size_t host,
 	    const char *data, size_t len);
+
+/* fleet.c: make every host's job with make_job (NULL: exec or keyscan);
+ * the fleet owns arg from here on, and frees the one it held. */
+void	fleet_set_job(struct drove_fleet *,
+	    struct job *(*make_job)(struct drove_fleet *, size_t), void *arg,
+	    void (*arg_free)(void *));
 
 /* fleet.c: call the caller's tick (serialized with events). */
 void	fleet_tick(struct drove_fleet *);

@@ -17,6 +17,8 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_history_entry,
 	&cmd_inventory_entry,
 	&cmd_keyscan_entry,
+	&cmd_pull_entry,
+	&cmd_push_entry,
 	&cmd_replay_entry,
 	&cmd_run_entry,
 	&cmd_sessions_entry,

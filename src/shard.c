@@ -506,9 +506,13 @@ shard_start_host(struct shard *sh, size_t i)
 	spec.connect_timeout_ms = h->connect_timeout_ms;
 	spec.keepalive_s = h->keepalive_s;
 	spec.identities_only = h->identities_only;
-	job = f->shell != NULL ? shell_job_new(f->shell) :
-	    f->keyscan ? NULL : exec_job_new(f->command, f->stdin_fd >= 0 ?
-	    &f->feed : NULL);
+	if (f->make_job != NULL)
+		job = f->make_job(f, i);
+	else if (f->shell != NULL)
+		job = shell_job_new(f->shell);
+	else
+		job = f->keyscan ? NULL : exec_job_new(f->command,
+		    f->stdin_fd >= 0 ? &f->feed : NULL);
 	if ((job == NULL && !f->keyscan) || (h->sess = sess_new(&sh->cfg,
 	    &host_ops, h, &spec, job)) == NULL) {
 		if (job != NULL)

@@ -40,6 +40,12 @@
  * DIR/HOST.status holds "STATUS EXIT [DETAIL]" once the host ends.  In file
  * names '/' becomes '_' and so does a leading '.'.
  *
+ * With xfer (push, pull), a host that succeeded reads "changed: N files,
+ * B bytes" or "unchanged" (printed on out in LINES), a failed one "failed:
+ * why"; JSON adds changed, files, unchanged_files and bytes; the summary
+ * counts changed and unchanged hosts instead of ok ones; and the status
+ * line adds the bytes moved, the rate and the time left.
+ *
  * Hosts that never ended are ended as "pending" by drove_sink_finish().
  * Write errors on out and err stay in the streams and make
  * drove_sink_finish() return DROVE_E_IO.
@@ -94,6 +100,7 @@ struct sink_host {
 	uint64_t	 start_ms;	/* status line: when it started */
 	struct sink_host *prev, *next;	/* status line: running, by start */
 	int		 running;
+	int		 changed;	/* xfer: something was written */
 };
 
 struct drove_sink {
@@ -112,6 +119,11 @@ struct drove_sink {
 	int			 shown;		/* the status line is on err */
 	uint64_t		 drawn_ms;	/* when it was last drawn */
 	struct buf		 status;	/* its text */
+	/* xfer */
+	size_t			 nchanged;	/* ok hosts that changed */
+	uint64_t		 xdone;		/* bytes moved */
+	uint64_t		 xtotal;	/* expected; 0: unknown */
+	uint64_t		 xstart_ms;	/* first progress report */
 };
 
 static uint64_t	sink_monotonic_ms(void);
@@ -366,6 +378,45 @@ status_width(const struct drove_sink *s)
 	return 80;
 }
 
+/* Append n bytes as "12.3 MB" (powers of 1000, as rates are given). */
+static int
+xfer_bytes(struct buf *b, double n)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	size_t u = 0;
+
+	while (n >= 1000 && u + 1 < sizeof unit / sizeof unit[0]) {
+		n /= 1000;
+		u++;
+	}
+	return buf_printf(b, u == 0 ? "%.0f %s" : "%.1f %s", n, unit[u]);
+}
+
+/* Append " 12.3 MB/1.0 GB, 95.0 MB/s, 10s left" to the status line. */
+static int
+xfer_render(struct drove_sink *s, struct buf *b, uint64_t now)
+{
+	double rate = 0;
+	int r;
+
+	if ((r = buf_puts(b, " ")) != 0 || (r = xfer_bytes(b, (double)
+	    s->xdone)) != 0)
+		return r;
+	if (s->xtotal > 0 && ((r = buf_puts(b, "/")) != 0 ||
+	    (r = xfer_bytes(b, (double)s->xtotal)) != 0))
+		return r;
+	if (s->xstart_ms == 0 || now <= s->xstart_ms + 500)
+		return 0;
+	rate = (double)s->xdone * 1000.0 / (double)(now - s->xstart_ms);
+	if ((r = buf_puts(b, ", ")) != 0 || (r = xfer_bytes(b, rate)) != 0 ||
+	    (r = buf_puts(b, "/s")) != 0)
+		return r;
+	if (s->xtotal > s->xdone && rate > 0)
+		r = buf_printf(b, ", %.0fs left",
+		    (double)(s->xtotal - s->xdone) / rate);
+	return r;
+}
+
 /*
  * Make the status line of time now, narrower than the terminal:
  * "[ 37/200 done, 2 failed ] slowest: web17 12s, web03 9s".  0 or NOMEM.
@@ -383,6 +434,8 @@ status_render(struct drove_sink *s, uint64_t now)
 	buf_consume(b, b->len);
 	r = buf_printf(b, "[ %*zu/%zu done, %zu failed ]", digits, done,
 	    s->o.total_hosts, done - s->counts[DROVE_ST_OK]);
+	if (r == 0 && s->o.xfer)
+		r = xfer_render(s, b, now);
 	for (h = s->run_first, i = 0; r == 0 && h != NULL &&
 	    i < SINK_STATUS_MAX; h = h->next, i++) {
 		mark = b->len;
@@ -559,6 +612,30 @@ sink_result_text(const struct drove_result *r)
 	return buf_steal(&b, NULL);
 }
 
+/* The outcome of a push or pull: changed, unchanged, or why it failed. */
+static char *
+xfer_result_text(const struct drove_result *r)
+{
+	struct buf b;
+	int e;
+
+	if (r->status != DROVE_ST_OK && r->status != DROVE_ST_FAILED)
+		return sink_result_text(r);
+	buf_init(&b);
+	if (r->status == DROVE_ST_FAILED)
+		e = buf_printf(&b, "failed: %.*s", (int)sizeof r->msg, r->msg);
+	else if (r->changed)
+		e = buf_printf(&b, "changed: %u file%s, %" PRIu64 " bytes",
+		    r->files, r->files == 1 ? "" : "s", r->xfer_bytes);
+	else
+		e = buf_puts(&b, "unchanged");
+	if (e != 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_steal(&b, NULL);
+}
+
 /* The outcome without the status name: "exit 3", or the message. */
 static const char *
 sink_detail(const struct sink_host *h)
@@ -566,8 +643,9 @@ sink_detail(const struct sink_host *h)
 	const char *p = h->text;
 
 	switch (h->status) {
-	case DROVE_ST_OK:
 	case DROVE_ST_FAILED:
+		return strncmp(p, "failed: ", 8) == 0 ? p + 8 : p;
+	case DROVE_ST_OK:
 	case DROVE_ST_SIGNAL:
 		return p;
 	default:
@@ -613,9 +691,15 @@ json_emit(struct drove_sink *s, struct sink_host *h,
 	json_member(f, "error", r->msg[0] != '\0' ? r->msg : NULL,
 	    strnlen(r->msg, sizeof r->msg));
 	fprintf(f, ",\"elapsed_ms\":%" PRIu64 ",\"stdout_bytes\":%" PRIu64
-	    ",\"stderr_bytes\":%" PRIu64 ",\"truncated\":%s,\"retries\":%u}\n",
+	    ",\"stderr_bytes\":%" PRIu64 ",\"truncated\":%s,\"retries\":%u",
 	    r->elapsed_ms, h->total[S_OUT], h->total[S_ERR],
 	    cut ? "true" : "false", r->retries);
+	if (s->o.xfer)
+		fprintf(f, ",\"changed\":%s,\"files\":%u,"
+		    "\"unchanged_files\":%u,\"bytes\":%" PRIu64,
+		    r->changed ? "true" : "false", r->files, r->files_same,
+		    r->xfer_bytes);
+	fputs("}\n", f);
 }
 
 /* Handle the end of a host. */
@@ -636,7 +720,11 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 	    DROVE_ST_ERROR;
 	s->counts[h->status]++;
 	status_stop(s, h);
-	if ((h->text = sink_result_text(r)) == NULL) {
+	h->changed = r->changed;
+	if (s->o.xfer && h->status == DROVE_ST_OK && h->changed)
+		s->nchanged++;
+	h->text = s->o.xfer ? xfer_result_text(r) : sink_result_text(r);
+	if (h->text == NULL) {
 		sink_fail(s, DROVE_E_NOMEM);
 		return;
 	}
@@ -664,6 +752,9 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 		if (s->o.mode == DROVE_OUT_LINES && h->status != DROVE_ST_OK) {
 			status_clear(s);
 			fprintf(s->err, "%s%s\n", h->pfx[S_ERR], h->text);
+		} else if (s->o.mode == DROVE_OUT_LINES && s->o.xfer) {
+			status_clear(s);
+			fprintf(s->out, "%s%s\n", h->pfx[S_OUT], h->text);
 		}
 		break;
 	case DROVE_OUT_JSON:
@@ -1148,6 +1239,21 @@ summary_retries(struct drove_sink *s, FILE *f)
 	free(names);
 }
 
+/* Print the changed and unchanged counts of the ok hosts. */
+static const char *
+xfer_summary(struct drove_sink *s, FILE *f, const char *sep)
+{
+	size_t same = s->counts[DROVE_ST_OK] - s->nchanged;
+
+	if (s->nchanged > 0) {
+		fprintf(f, "%s%zu changed", sep, s->nchanged);
+		sep = ", ";
+	}
+	if (same > 0)
+		fprintf(f, "%s%zu unchanged", sep, same);
+	return sep;
+}
+
 /* Print counts per status, then hosts that did not succeed by reason. */
 void
 drove_sink_summary(drove_sink *s, void *file)
@@ -1166,8 +1272,11 @@ drove_sink_summary(drove_sink *s, void *file)
 	for (i = 0; i < DROVE_ST_COUNT; i++) {
 		if (s->counts[i] == 0)
 			continue;
-		fprintf(f, "%s%zu %s", sep, s->counts[i],
-		    drove_status_name((enum drove_status)i));
+		if (s->o.xfer && i == DROVE_ST_OK)
+			sep = xfer_summary(s, f, sep);
+		else
+			fprintf(f, "%s%zu %s", sep, s->counts[i],
+			    drove_status_name((enum drove_status)i));
 		sep = ", ";
 	}
 	putc('\n', f);
@@ -1183,6 +1292,18 @@ drove_sink_summary(drove_sink *s, void *file)
 	sink_groups_free(g, ng);
 	free(v);
 	summary_retries(s, f);
+}
+
+/* Bytes a push or pull moved so far, for the status line. */
+void
+drove_sink_progress(drove_sink *s, uint64_t done, uint64_t total)
+{
+	if (s == NULL)
+		return;
+	if (s->xstart_ms == 0)
+		s->xstart_ms = sink_clock();
+	s->xdone = done;
+	s->xtotal = total;
 }
 
 /* Per-status counts of the hosts that ended. */

@@ -1,0 +1,122 @@
+/*
+ * cmd-pull.c: "drove pull PATTERN REMOTE... LOCALDIR": fetch files and
+ * trees from every selected host over SFTP into LOCALDIR/HOST/NAME, or
+ * with --flat into LOCALDIR/NAME.HOST (--flat=prefix: HOST.NAME).
+ *
+ * Names that would leave LOCALDIR and symbolic links in remote listings
+ * are refused; partial files never have their final name.  Output, exit
+ * statuses and Ctrl-C are push's (xfer_cli_run).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static int	cmd_pull_exec(int, char **);
+
+enum { OPT_FLAT = OPT_COMMON_END, OPT_PRESERVE, OPT_HELP };
+
+static const struct option pull_longopts[] = {
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "flat", optional_argument, NULL, OPT_FLAT },
+	{ "preserve", no_argument, NULL, OPT_PRESERVE },
+	{ "json", no_argument, NULL, OPT_XFER_JSON },
+	{ "color", required_argument, NULL, OPT_XFER_COLOR },
+	{ "out-dir", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+const struct cmd_entry cmd_pull_entry = {
+	.name = "pull",
+	.usage = "[options] PATTERN REMOTE... LOCALDIR",
+	.help = "copy files from a group of hosts (SFTP)",
+	.shortopts = "ro:",
+	.longopts = pull_longopts,
+	.exec = cmd_pull_exec,
+};
+
+/* Print pull's help. */
+static void
+pull_help(void)
+{
+	printf("usage: drove pull %s\n\n"
+	    "Copy REMOTE files (and directories with -r) from every host "
+	    "PATTERN\nselects into LOCALDIR/HOST/NAME.\n\n"
+	    "  -r, --recursive        copy directories\n"
+	    "      --flat[=suffix]    LOCALDIR/NAME.HOST instead\n"
+	    "      --flat=prefix      LOCALDIR/HOST.NAME instead\n"
+	    "      --preserve         keep the remote modification time\n"
+	    "      --json             one JSON object per host\n"
+	    "  -o, --out-dir DIR      also write DIR/HOST.status\n"
+	    "      --color WHEN       auto (default), always, never\n"
+	    "  (and the connection options of 'drove run --help')\n\n"
+	    "Exit status: 0 all ok, 1 a transfer failed, 2 usage error, 3 a "
+	    "host was\nnot reached or verified, 130 interrupted.\n",
+	    cmd_pull_entry.usage);
+}
+
+/* Give the fleet the pull of args (REMOTE... LOCALDIR). */
+static int
+pull_set(drove_fleet *f, const void *po, char **args, size_t n)
+{
+	return drove_fleet_pull(f, po, (const char *const *)args, n - 1,
+	    args[n - 1]);
+}
+
+static int
+cmd_pull_exec(int argc, char **argv)
+{
+	struct option longopts[48];
+	struct common_opts o;
+	struct drove_pull_opts po;
+	struct xfer_cli c;
+	size_t i;
+	int ch, rc = EXIT_USAGE, n = 0;
+
+	common_init(&o);
+	memset(&c, 0, sizeof c);
+	memset(&po, 0, sizeof po);
+	for (i = 0; common_longopts[i].name != NULL; i++)
+		longopts[n++] = common_longopts[i];
+	for (i = 0; pull_longopts[i].name != NULL; i++)
+		longopts[n++] = pull_longopts[i];
+	memset(&longopts[n], 0, sizeof longopts[n]);
+	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "ro:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			po.recursive = 1;
+			break;
+		case OPT_FLAT:
+			if (optarg == NULL || strcmp(optarg, "suffix") == 0)
+				po.layout = DROVE_PULL_FLAT_SUFFIX;
+			else if (strcmp(optarg, "prefix") == 0)
+				po.layout = DROVE_PULL_FLAT_PREFIX;
+			else {
+				usage_error(&cmd_pull_entry, "bad --flat: '%s' "
+				    "(suffix or prefix)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_PRESERVE:
+			po.preserve = 1;
+			break;
+		case OPT_HELP:
+			pull_help();
+			rc = EXIT_OK;
+			goto out;
+		default:
+			if (xfer_cli_opt(&cmd_pull_entry, &o, &c, ch,
+			    optarg) != 1)
+				goto out;
+			break;
+		}
+	}
+	rc = xfer_cli_main(&cmd_pull_entry, &o, &c, argv + optind,
+	    argc - optind, pull_set, &po);
+ out:
+	common_release(&o);
+	return rc;
+}

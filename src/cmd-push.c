@@ -1,0 +1,340 @@
+/*
+ * cmd-push.c: "drove push PATTERN SRC... DEST": send files and trees to
+ * every selected host over SFTP, and the run and output that push and pull
+ * share (xfer_cli_*).
+ *
+ * Each host ends changed, unchanged or failed; the summary counts them.
+ * On a terminal a status line shows hosts done, bytes, rate and time left.
+ * Ctrl-C cancels as for run; the exit statuses are run's.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+static int	cmd_push_exec(int, char **);
+
+enum {
+	OPT_MKDIR = OPT_COMMON_END, OPT_MODE, OPT_PRESERVE, OPT_OWNER,
+	OPT_GROUP, OPT_CHECKSUM, OPT_HELP
+};
+
+static const struct option push_longopts[] = {
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "mkdir", no_argument, NULL, OPT_MKDIR },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "preserve", no_argument, NULL, OPT_PRESERVE },
+	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "update", no_argument, NULL, 'u' },
+	{ "checksum", no_argument, NULL, OPT_CHECKSUM },
+	{ "json", no_argument, NULL, OPT_XFER_JSON },
+	{ "color", required_argument, NULL, OPT_XFER_COLOR },
+	{ "out-dir", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+const struct cmd_entry cmd_push_entry = {
+	.name = "push",
+	.usage = "[options] PATTERN SRC... DEST",
+	.help = "copy files to a group of hosts (SFTP)",
+	.shortopts = "ruo:",
+	.longopts = push_longopts,
+	.exec = cmd_push_exec,
+};
+
+static drove_fleet *running;
+
+/* SIGINT/SIGTERM: cancel the run; a second one leaves at once. */
+static void
+on_signal(int sig)
+{
+	static volatile sig_atomic_t seen;
+
+	(void)sig;
+	if (seen++ || running == NULL)
+		_exit(EXIT_INTERRUPT);
+	drove_fleet_cancel(running);
+}
+
+struct xfer_tick {
+	drove_fleet	*f;
+	drove_sink	*sink;
+};
+
+/* Hand the byte counts to the status line and redraw it. */
+static void
+xfer_tick(void *arg)
+{
+	struct xfer_tick *t = arg;
+	uint64_t done, total;
+
+	drove_fleet_xfer_progress(t->f, &done, &total);
+	drove_sink_progress(t->sink, done, total);
+	drove_sink_tick(t->sink);
+}
+
+/* Whether fd is a terminal that takes escape sequences. */
+static int
+xfer_tty(int fd)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
+}
+
+/* Handle an output or common option. */
+int
+xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
+    struct xfer_cli *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case '?':
+		usage_error(cmd, "bad option");
+		return -1;
+	case OPT_XFER_JSON:
+		c->json = 1;
+		return 1;
+	case 'o':
+		c->out_dir = arg;
+		return 1;
+	case OPT_XFER_COLOR:
+		if (strcmp(arg, "auto") && strcmp(arg, "always") &&
+		    strcmp(arg, "never")) {
+			usage_error(cmd, "bad --color: '%s'", arg);
+			return -1;
+		}
+		c->color = arg;
+		return 1;
+	}
+	return common_opt(o, ch, arg) == 1 ? 1 : -1;
+}
+
+/* Run the fleet's transfer with a sink; print the summary. */
+static int
+xfer_cli_run(drove_fleet *f, const struct common_opts *o,
+    const struct xfer_cli *c)
+{
+	struct drove_sink_opts so;
+	struct xfer_tick tick;
+	struct sigaction sa;
+	drove_sink *sink;
+	char errbuf[512];
+	const char *nc = getenv("NO_COLOR");
+	size_t i, w, n = drove_fleet_host_count(f);
+	int rc = EXIT_USAGE, runrc, fatal;
+
+	memset(&so, 0, sizeof so);
+	so.mode = c->json ? DROVE_OUT_JSON : DROVE_OUT_LINES;
+	so.out_dir = c->out_dir;
+	so.xfer = 1;
+	so.total_hosts = n;
+	for (i = 0; i < n; i++)
+		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
+			so.name_width = w;
+	so.color = c->color != NULL && strcmp(c->color, "always") == 0;
+	if (c->color == NULL || strcmp(c->color, "auto") == 0)
+		so.color = (nc == NULL || *nc == '\0') &&
+		    xfer_tty(STDOUT_FILENO);
+	so.status_line = !c->json && xfer_tty(STDERR_FILENO);
+	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
+		fprintf(stderr, "drove: %s\n", errbuf);
+		return EXIT_USAGE;
+	}
+	drove_fleet_set_event_cb(f, drove_sink_event, sink);
+	tick.f = f;
+	tick.sink = sink;
+	if (so.status_line)
+		drove_fleet_set_tick_cb(f, xfer_tick, &tick, 100);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	running = f;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	runrc = drove_fleet_run(f);
+	running = NULL;
+	fatal = runrc != 0 && runrc != DROVE_E_CANCELLED;
+	if (fatal) {
+		drove_sink_free(sink);
+		sink = NULL;
+		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
+		return EXIT_USAGE;
+	}
+	rc = common_exit_status(f, runrc);
+	if (drove_sink_finish(sink) != 0) {
+		fprintf(stderr, "drove: writing output failed\n");
+		if (rc == EXIT_OK)
+			rc = EXIT_FAILED;
+	}
+	if (drove_fleet_warning(f) != NULL)
+		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
+	if (!o->quiet)
+		drove_sink_summary(sink, stderr);
+	drove_sink_free(sink);
+	return rc;
+}
+
+/* Select the hosts, set the fleet's job, run it. */
+int
+xfer_cli_main(const struct cmd_entry *cmd, struct common_opts *o,
+    const struct xfer_cli *c, char **args, int nargs,
+    int (*set)(drove_fleet *, const void *, char **, size_t),
+    const void *arg)
+{
+	drove_inventory *inv = NULL;
+	drove_fleet *f = NULL;
+	size_t *sel = NULL, nsel = 0;
+	int rc = EXIT_USAGE;
+
+	if (nargs < 3) {
+		usage_error(cmd, nargs == 0 ? "no host pattern" :
+		    "need what to copy and where to");
+		goto out;
+	}
+	if ((inv = common_inventory(o, args[0], &sel, &nsel)) == NULL)
+		goto out;
+	if ((f = common_fleet(o, inv, sel, nsel)) == NULL)
+		goto out;
+	if (set(f, arg, args + 1, (size_t)nargs - 1) != 0) {
+		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
+		goto out;
+	}
+	rc = xfer_cli_run(f, o, c);
+ out:
+	drove_fleet_free(f);
+	drove_inventory_free(inv);
+	free(sel);
+	return rc;
+}
+
+/* Give the fleet the push of args (SRC... DEST). */
+static int
+push_set(drove_fleet *f, const void *po, char **args, size_t n)
+{
+	return drove_fleet_push(f, po, (const char *const *)args, n - 1,
+	    args[n - 1]);
+}
+
+/* Print push's help. */
+static void
+push_help(void)
+{
+	printf("usage: drove push %s\n\n"
+	    "Copy SRC files (and directories with -r) to DEST on every host "
+	    "PATTERN\nselects: into DEST when it is a directory, ends in '/' "
+	    "or there are\nseveral SRCs, else as DEST.  Each file is written "
+	    "beside its target\nunder a temporary name, synced and renamed "
+	    "over it.\n\n"
+	    "  -r, --recursive        copy directories\n"
+	    "      --mkdir            make DEST's missing directories\n"
+	    "      --mode OCTAL       permission bits (default: the "
+	    "source's)\n"
+	    "      --preserve         keep the source's modification time\n"
+	    "      --owner UID, --group GID   numeric owner (as root)\n"
+	    "  -u, --update           skip files of the same size and "
+	    "mtime\n"
+	    "      --checksum         skip files with the same SHA-256\n"
+	    "      --json             one JSON object per host\n"
+	    "  -o, --out-dir DIR      also write DIR/HOST.status\n"
+	    "      --color WHEN       auto (default), always, never\n"
+	    "  (and the connection options of 'drove run --help')\n\n"
+	    "Exit status: 0 all ok, 1 a transfer failed, 2 usage error, 3 a "
+	    "host was\nnot reached or verified, 130 interrupted.\n",
+	    cmd_push_entry.usage);
+}
+
+/* Parse a number between 0 and max in base; -1 when bad. */
+static long
+parse_num(const char *s, int base, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, base);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max)
+		return -1;
+	return v;
+}
+
+static int
+cmd_push_exec(int argc, char **argv)
+{
+	struct option longopts[48];
+	struct common_opts o;
+	struct drove_push_opts po;
+	struct xfer_cli c;
+	size_t i;
+	long v;
+	int ch, rc = EXIT_USAGE, n = 0;
+
+	common_init(&o);
+	memset(&c, 0, sizeof c);
+	memset(&po, 0, sizeof po);
+	po.mode = -1;
+	po.owner = po.group = -1;
+	for (i = 0; common_longopts[i].name != NULL; i++)
+		longopts[n++] = common_longopts[i];
+	for (i = 0; push_longopts[i].name != NULL; i++)
+		longopts[n++] = push_longopts[i];
+	memset(&longopts[n], 0, sizeof longopts[n]);
+	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "ruo:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			po.recursive = 1;
+			break;
+		case 'u':
+			po.update = 1;
+			break;
+		case OPT_MKDIR:
+			po.mkdir = 1;
+			break;
+		case OPT_PRESERVE:
+			po.preserve = 1;
+			break;
+		case OPT_CHECKSUM:
+			po.checksum = 1;
+			break;
+		case OPT_MODE:
+			if ((v = parse_num(optarg, 8, 07777)) < 0) {
+				usage_error(&cmd_push_entry,
+				    "bad --mode: '%s' (octal)", optarg);
+				goto out;
+			}
+			po.mode = (int)v;
+			break;
+		case OPT_OWNER:
+		case OPT_GROUP:
+			if ((v = parse_num(optarg, 10, 0x7fffffff)) < 0) {
+				usage_error(&cmd_push_entry, "bad %s: '%s' "
+				    "(a number)", ch == OPT_OWNER ? "--owner" :
+				    "--group", optarg);
+				goto out;
+			}
+			*(ch == OPT_OWNER ? &po.owner : &po.group) = v;
+			break;
+		case OPT_HELP:
+			push_help();
+			rc = EXIT_OK;
+			goto out;
+		default:
+			if (xfer_cli_opt(&cmd_push_entry, &o, &c, ch,
+			    optarg) != 1)
+				goto out;
+			break;
+		}
+	}
+	rc = xfer_cli_main(&cmd_push_entry, &o, &c, argv + optind,
+	    argc - optind, push_set, &po);
+ out:
+	common_release(&o);
+	return rc;
+}
