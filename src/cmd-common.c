@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,52 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	    "--keepalive (seconds)" : ch == OPT_TIMEOUT ?
 	    "--timeout (seconds)" : "--connect-timeout (seconds)", arg);
 	return -1;
+}
+
+/* Put the common long options and a command's own into out (n slots),
+ * ending with the zero entry getopt_long wants. */
+void
+common_longopts_merge(struct option *out, size_t n, const struct option *own)
+{
+	size_t i, k = 0;
+
+	for (i = 0; common_longopts[i].name != NULL && k + 1 < n; i++)
+		out[k++] = common_longopts[i];
+	for (i = 0; own != NULL && own[i].name != NULL && k + 1 < n; i++)
+		out[k++] = own[i];
+	memset(&out[k], 0, sizeof out[k]);
+}
+
+static drove_fleet *signalled;
+
+/* SIGINT/SIGTERM: cancel the run; a second one leaves at once. */
+static void
+on_signal(int sig)
+{
+	static volatile sig_atomic_t seen;
+
+	(void)sig;
+	if (seen++ || signalled == NULL)
+		_exit(EXIT_INTERRUPT);
+	drove_fleet_cancel(signalled);
+}
+
+/* While f runs, Ctrl-C and SIGTERM cancel it; SIGPIPE is ignored (a closed
+ * output is an error from the sink).  NULL when the run is over. */
+void
+common_signals(drove_fleet *f)
+{
+	struct sigaction sa;
+
+	signalled = f;
+	if (f == NULL)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* Print the options every host command takes. */

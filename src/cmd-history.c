@@ -516,16 +516,12 @@ cmd_history_exec(int argc, char **argv)
 	drove_store *st = NULL;
 	char **args;
 	long long v;
-	size_t i;
-	int ch, nargs, json = 0, n = 0, rc = EXIT_USAGE;
+	int ch, nargs, json = 0, rc = EXIT_USAGE;
 
 	common_init(&o);
 	memset(&flt, 0, sizeof flt);
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; hist_longopts[i].name != NULL; i++)
-		longopts[n++] = hist_longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    hist_longopts);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -350,15 +350,12 @@ cmd_inventory_exec(int argc, char **argv)
 	struct option longopts[48];
 	struct iopts io;
 	size_t i;
-	int ch, n = 0, rc = EXIT_USAGE;
+	int ch, rc = EXIT_USAGE;
 
 	memset(&io, 0, sizeof io);
 	common_init(&io.o);
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; inv_longopts[i].name != NULL; i++)
-		longopts[n++] = inv_longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    inv_longopts);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -32,20 +32,6 @@ const struct cmd_entry cmd_keyscan_entry = {
 	.exec = cmd_keyscan_exec,
 };
 
-static drove_fleet *scanning;
-
-/* SIGINT/SIGTERM: cancel the scan; a second one leaves at once. */
-static void
-on_signal(int sig)
-{
-	static volatile sig_atomic_t seen;
-
-	(void)sig;
-	if (seen++ || scanning == NULL)
-		_exit(EXIT_INTERRUPT);
-	drove_fleet_cancel(scanning);
-}
-
 /* Key lines go out as they are; the rest to the sink (errors, summary). */
 static void
 keyscan_event(const struct drove_event *ev, void *sink)
@@ -81,22 +67,18 @@ cmd_keyscan_exec(int argc, char **argv)
 	struct option longopts[40];
 	struct common_opts o;
 	struct drove_sink_opts so;
-	struct sigaction sa;
 	drove_inventory *inv = NULL;
 	drove_fleet *f = NULL;
 	drove_sink *sink = NULL;
 	const char *types = NULL;
 	char errbuf[512];
 	size_t *sel = NULL, nsel = 0, i;
-	int ch, n = 0, hash = 0, append = 0, rc = EXIT_USAGE, runrc;
+	int ch, hash = 0, append = 0, rc = EXIT_USAGE, runrc;
 
 	common_init(&o);
 	o.hostkey_policy = DROVE_HOSTKEY_OFF;
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; keyscan_longopts[i].name != NULL; i++)
-		longopts[n++] = keyscan_longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    keyscan_longopts);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "t:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -143,15 +125,9 @@ cmd_keyscan_exec(int argc, char **argv)
 		goto out;
 	}
 	drove_fleet_set_event_cb(f, keyscan_event, sink);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	scanning = f;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	common_signals(f);
 	runrc = drove_fleet_run(f);
-	scanning = NULL;
+	common_signals(NULL);
 	if (runrc != 0 && runrc != DROVE_E_CANCELLED) {
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;

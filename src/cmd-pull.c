@@ -72,17 +72,13 @@ cmd_pull_exec(int argc, char **argv)
 	struct common_opts o;
 	struct drove_pull_opts po;
 	struct xfer_cli c;
-	size_t i;
-	int ch, rc = EXIT_USAGE, n = 0;
+	int ch, rc = EXIT_USAGE;
 
 	common_init(&o);
 	memset(&c, 0, sizeof c);
 	memset(&po, 0, sizeof po);
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; pull_longopts[i].name != NULL; i++)
-		longopts[n++] = pull_longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    pull_longopts);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "ro:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {

@@ -48,20 +48,6 @@ const struct cmd_entry cmd_push_entry = {
 	.exec = cmd_push_exec,
 };
 
-static drove_fleet *running;
-
-/* SIGINT/SIGTERM: cancel the run; a second one leaves at once. */
-static void
-on_signal(int sig)
-{
-	static volatile sig_atomic_t seen;
-
-	(void)sig;
-	if (seen++ || running == NULL)
-		_exit(EXIT_INTERRUPT);
-	drove_fleet_cancel(running);
-}
-
 struct xfer_tick {
 	drove_fleet	*f;
 	drove_sink	*sink;
@@ -122,7 +108,6 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 {
 	struct drove_sink_opts so;
 	struct xfer_tick tick;
-	struct sigaction sa;
 	drove_sink *sink;
 	char errbuf[512];
 	const char *nc = getenv("NO_COLOR");
@@ -151,15 +136,9 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 	tick.sink = sink;
 	if (so.status_line)
 		drove_fleet_set_tick_cb(f, xfer_tick, &tick, 100);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	running = f;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	common_signals(f);
 	runrc = drove_fleet_run(f);
-	running = NULL;
+	common_signals(NULL);
 	fatal = runrc != 0 && runrc != DROVE_E_CANCELLED;
 	if (fatal) {
 		drove_sink_free(sink);
@@ -271,20 +250,16 @@ cmd_push_exec(int argc, char **argv)
 	struct common_opts o;
 	struct drove_push_opts po;
 	struct xfer_cli c;
-	size_t i;
 	long v;
-	int ch, rc = EXIT_USAGE, n = 0;
+	int ch, rc = EXIT_USAGE;
 
 	common_init(&o);
 	memset(&c, 0, sizeof c);
 	memset(&po, 0, sizeof po);
 	po.mode = -1;
 	po.owner = po.group = -1;
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; push_longopts[i].name != NULL; i++)
-		longopts[n++] = push_longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    push_longopts);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "ruo:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {

@@ -50,20 +50,6 @@ const struct cmd_entry cmd_run_entry = {
 	.exec = cmd_run_exec,
 };
 
-static drove_fleet *running;
-
-/* SIGINT/SIGTERM: cancel the run; a second one leaves at once. */
-static void
-on_signal(int sig)
-{
-	static volatile sig_atomic_t seen;
-
-	(void)sig;
-	if (seen++ || running == NULL)
-		_exit(EXIT_INTERRUPT);
-	drove_fleet_cancel(running);
-}
-
 /* Keep the status line fresh while nothing else happens. */
 static void
 status_tick(void *sink)
@@ -193,23 +179,19 @@ cmd_run_exec(int argc, char **argv)
 	struct common_opts o;
 	struct drove_sink_opts so;
 	drove_sink *sink = NULL;
-	struct sigaction sa;
 	drove_inventory *inv = NULL;
 	drove_fleet *f = NULL;
 	struct common_history hist;
 	const char *pattern = NULL, *color = "auto", *rerun = NULL;
 	char *command = NULL, *hosts = NULL, errbuf[512];
 	size_t *sel = NULL, nsel = 0, i, w;
-	int ch, rc = EXIT_USAGE, runrc, fatal, failed = 0, sr, n = 0;
+	int ch, rc = EXIT_USAGE, runrc, fatal, failed = 0, sr;
 
 	common_init(&o);
 	memset(&hist, 0, sizeof hist);
 	memset(&so, 0, sizeof so);
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; run_longopts[i].name != NULL; i++)
-		longopts[n++] = run_longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    run_longopts);
 	for (;;) {
 		ch = getopt_long(argc, argv, "+" COMMON_SHORTOPTS "bo:",
 		    longopts, NULL);
@@ -306,15 +288,9 @@ cmd_run_exec(int argc, char **argv)
 	drove_fleet_set_event_cb(f, common_history_event, &hist);
 	if (so.status_line)
 		drove_fleet_set_tick_cb(f, status_tick, sink, 100);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	running = f;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	common_signals(f);
 	runrc = drove_fleet_run(f);
-	running = NULL;
+	common_signals(NULL);
 	fatal = runrc != 0 && runrc != DROVE_E_CANCELLED;
 	if (fatal) {
 		/* Freeing the sink erases its status line. */

@@ -127,15 +127,11 @@ parse(const struct cmd_entry *cmd, int argc, char **argv,
 {
 	struct option longopts[32];
 	char *end;
-	int ch, n = 0;
-	size_t i;
+	int ch;
 
 	*word = NULL;
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; cmd->longopts[i].name != NULL; i++)
-		longopts[n++] = cmd->longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    cmd->longopts);
 	while ((ch = getopt_long(argc, argv, "+" COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {

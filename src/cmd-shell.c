@@ -351,19 +351,16 @@ cmd_shell_exec(int argc, char **argv)
 	drove_fleet *f = NULL;
 	const char *pattern = NULL, *user;
 	char *command = NULL;
-	size_t *sel = NULL, nsel = 0, i;
-	int ch, rc = EXIT_USAGE, n = 0, record = record_default();
+	size_t *sel = NULL, nsel = 0;
+	int ch, rc = EXIT_USAGE, record = record_default();
 	int started, escape_given = 0;
 
 	common_init(&o);
 	memset(&so, 0, sizeof so);
 	memset(&rec, 0, sizeof rec);
 	so.escape = '~';
-	for (i = 0; common_longopts[i].name != NULL; i++)
-		longopts[n++] = common_longopts[i];
-	for (i = 0; shell_longopts[i].name != NULL; i++)
-		longopts[n++] = shell_longopts[i];
-	memset(&longopts[n], 0, sizeof longopts[n]);
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    shell_longopts);
 	for (;;) {
 		ch = getopt_long(argc, argv, "+" COMMON_SHORTOPTS "e:",
 		    longopts, NULL);

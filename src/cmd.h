@@ -140,6 +140,9 @@ int	common_rerun(struct common_opts *, const char *id, const char *kind,
 int	common_exit_status(drove_fleet *, int run_rc);
 
 void	common_help(FILE *);
+void	common_longopts_merge(struct option *out, size_t n,
+	    const struct option *own);
+void	common_signals(drove_fleet *);
 /* cmd-push.c: output options push and pull share, and their run. */
 struct xfer_cli {
 	int		 json;
