@@ -302,6 +302,27 @@ common_signals(drove_fleet *f)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Join first (unless NULL) and argv words with spaces into one command. */
+char *
+common_join(const char *first, int argc, char **argv)
+{
+	size_t len = first != NULL ? strlen(first) + 1 : 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	strcpy(s, first != NULL ? first : "");
+	for (i = 0; i < argc; i++) {
+		if (i > 0 || first != NULL)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
 /* Print the options every host command takes. */
 void
 common_help(FILE *fp)

@@ -110,8 +110,8 @@ cmd_pull_exec(int argc, char **argv)
 			break;
 		}
 	}
-	rc = xfer_cli_main(&cmd_pull_entry, &o, &c, argv + optind,
-	    argc - optind, pull_set, &po);
+	rc = xfer_cli_main(&cmd_pull_entry, &o, &c, argc, argv, optind,
+	    pull_set, &po);
  out:
 	common_release(&o);
 	return rc;

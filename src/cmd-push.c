@@ -101,10 +101,11 @@ xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
 	return common_opt(o, ch, arg) == 1 ? 1 : -1;
 }
 
-/* Run the fleet's transfer with a sink; print the summary. */
+/* Run the fleet's transfer with a sink and the history record; print the
+ * summary. */
 static int
 xfer_cli_run(drove_fleet *f, const struct common_opts *o,
-    const struct xfer_cli *c)
+    const struct xfer_cli *c, struct common_history *hist)
 {
 	struct drove_sink_opts so;
 	struct xfer_tick tick;
@@ -131,7 +132,8 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 		fprintf(stderr, "drove: %s\n", errbuf);
 		return EXIT_USAGE;
 	}
-	drove_fleet_set_event_cb(f, drove_sink_event, sink);
+	hist->sink = sink;
+	drove_fleet_set_event_cb(f, common_history_event, hist);
 	tick.f = f;
 	tick.sink = sink;
 	if (so.status_line)
@@ -163,14 +165,16 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 /* Select the hosts, set the fleet's job, run it. */
 int
 xfer_cli_main(const struct cmd_entry *cmd, struct common_opts *o,
-    const struct xfer_cli *c, char **args, int nargs,
+    const struct xfer_cli *c, int argc, char **argv, int first,
     int (*set)(drove_fleet *, const void *, char **, size_t),
     const void *arg)
 {
+	struct common_history hist;
 	drove_inventory *inv = NULL;
 	drove_fleet *f = NULL;
 	size_t *sel = NULL, nsel = 0;
-	int rc = EXIT_USAGE;
+	char **args = argv + first, *what = NULL;
+	int rc = EXIT_USAGE, nargs = argc - first;
 
 	if (nargs < 3) {
 		usage_error(cmd, nargs == 0 ? "no host pattern" :
@@ -185,11 +189,17 @@ xfer_cli_main(const struct cmd_entry *cmd, struct common_opts *o,
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
 	}
-	rc = xfer_cli_run(f, o, c);
+	hist.sink = NULL;
+	if ((what = common_join(NULL, nargs - 1, args + 1)) == NULL)
+		goto out;
+	common_history_begin(o, &hist, cmd->name, argc, argv, what, args[0]);
+	rc = xfer_cli_run(f, o, c, &hist);
+	common_history_end(&hist, rc);
  out:
 	drove_fleet_free(f);
 	drove_inventory_free(inv);
 	free(sel);
+	free(what);
 	return rc;
 }
 
@@ -307,8 +317,8 @@ cmd_push_exec(int argc, char **argv)
 			break;
 		}
 	}
-	rc = xfer_cli_main(&cmd_push_entry, &o, &c, argv + optind,
-	    argc - optind, push_set, &po);
+	rc = xfer_cli_main(&cmd_push_entry, &o, &c, argc, argv, optind,
+	    push_set, &po);
  out:
 	common_release(&o);
 	return rc;

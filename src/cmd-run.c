@@ -85,27 +85,6 @@ run_help(void)
 	    "interrupted.\n");
 }
 
-/* Join first (unless NULL) and argv words with spaces into one command. */
-static char *
-join_words(const char *first, int argc, char **argv)
-{
-	size_t len = first != NULL ? strlen(first) + 1 : 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	if ((s = malloc(len)) == NULL)
-		return NULL;
-	strcpy(s, first != NULL ? first : "");
-	for (i = 0; i < argc; i++) {
-		if (i > 0 || first != NULL)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 /* The hosts of a run as a folded list, for the history. */
 static char *
 fold_hosts(drove_inventory *inv, const size_t *sel, size_t nsel)
@@ -133,7 +112,7 @@ run_select(struct common_opts *o, const char *rerun, int failed,
 	int r;
 
 	if (rerun == NULL) {
-		if ((*command = join_words(NULL, argc, argv)) == NULL)
+		if ((*command = common_join(NULL, argc, argv)) == NULL)
 			return -1;
 		*inv = common_inventory(o, pattern, sel, nsel);
 		return *inv != NULL ? 0 : -1;
@@ -147,7 +126,7 @@ run_select(struct common_opts *o, const char *rerun, int failed,
 	}
 	free(recorded);
 	/* with --rerun every word is the command's */
-	return (*command = join_words(pattern, argc, argv)) != NULL ? 0 : -1;
+	return (*command = common_join(pattern, argc, argv)) != NULL ? 0 : -1;
 }
 
 /* Whether fd is a terminal that takes escape sequences. */

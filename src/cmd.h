@@ -140,6 +140,8 @@ int	common_rerun(struct common_opts *, const char *id, const char *kind,
 int	common_exit_status(drove_fleet *, int run_rc);
 
 void	common_help(FILE *);
+/* first (unless NULL) and argv words joined by spaces; malloc'd. */
+char	*common_join(const char *first, int argc, char **argv);
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);
@@ -153,11 +155,12 @@ struct xfer_cli {
  * is bad or unknown (printed). */
 int	xfer_cli_opt(const struct cmd_entry *, struct common_opts *,
 	    struct xfer_cli *, int ch, const char *arg);
-/* Select the hosts of args[0], make the fleet, give it its job with
- * set(f, arg, args + 1, nargs - 1), and run it with a sink and a summary;
- * the exit status.  Fewer than 3 args is a usage error. */
+/* With args = argv + first (the words after the options): select the
+ * hosts of args[0], make the fleet, give it its job with set(f, arg,
+ * args + 1, nargs - 1), run it with a sink and a summary, record it in the
+ * history; the exit status.  Fewer than 3 args is a usage error. */
 int	xfer_cli_main(const struct cmd_entry *, struct common_opts *,
-	    const struct xfer_cli *, char **args, int nargs,
+	    const struct xfer_cli *, int argc, char **argv, int first,
 	    int (*set)(drove_fleet *, const void *arg, char **, size_t),
 	    const void *arg);
 enum { OPT_XFER_JSON = OPT_COMMON_END + 100, OPT_XFER_COLOR };

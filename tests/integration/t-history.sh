@@ -200,3 +200,14 @@ dr history --limit 2
 fx_assert_eq "7 ok
 6 incomplete" "$(printf '%s\n' "$FX_OUT" | sed 1d | awk '{print $1, $5}')" \
     "the store works after the kill"
+
+# push and pull write their records too.
+echo pushed >"$FX_DIR/p.txt"
+dr -i "$FX_DIR/inv.yml" push a1 "$FX_DIR/p.txt" "/tmp/drove-history-$$.txt"
+fx_assert_eq 0 "$FX_RC" "push"
+dr -i "$FX_DIR/inv.yml" pull a1 "/tmp/drove-history-$$.txt" "$FX_DIR/got"
+fx_assert_eq 0 "$FX_RC" "pull"
+rm -f "/tmp/drove-history-$$.txt"
+dr history --limit 2 --json
+fx_assert_match '"kind":"pull"' "$FX_OUT" "a pull record"
+fx_assert_match '"kind":"push"' "$FX_OUT" "a push record"
