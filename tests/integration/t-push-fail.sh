@@ -79,7 +79,7 @@ fx_in killed sh -c "printf 'old\n' >$D/huge"
     >"$FX_DIR/kill.out" 2>"$FX_DIR/kill.err" </dev/null &
 drove_pid=$!
 # Wait inside the namespace, where a check costs no process start.
-timeout 60 nsenter -t "$(cat "$FX_DIR/killed/pid")" -m -- sh -c \
+timeout 60 nsenter -t "$(cat "$FX_DIR/killed/pid")" -m -r --wd=/ -- sh -c \
     "until ls -a '$D' | grep -q '^\.huge\.drove-'; do :; done" ||
     fx_fail "no temporary file appeared"
 pids=$(sftp_pids killed)
