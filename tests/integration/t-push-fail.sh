@@ -72,10 +72,12 @@ fx_assert_eq "$old" "$(remote_sum ok1 "$D/etc/old")"
 fx_assert_eq "$old" "$(remote_sum ok2 "$D/etc/old")"
 
 # The sftp-server killed mid-transfer: the old target is intact and the
-# temporary file is removed over a new SFTP channel.
+# temporary file is removed over a new SFTP channel (--timeout bounds the
+# run, as in t-pull.sh).
 head -c 200000000 /dev/zero >"$L/huge"
 fx_in killed sh -c "printf 'old\n' >$D/huge"
-"$DROVE" --no-agent -i "$FX_DIR/inv.yml" push killed "$L/huge" "$D/huge" \
+"$DROVE" --no-agent -i "$FX_DIR/inv.yml" --timeout 120 push killed \
+    "$L/huge" "$D/huge" \
     >"$FX_DIR/kill.out" 2>"$FX_DIR/kill.err" </dev/null &
 drove_pid=$!
 # Wait inside the namespace, where a check costs no process start.
