@@ -140,7 +140,7 @@ if [ "$latency" -gt 0 ]; then
 	    >"$FX_DIR/delay.ports" &
 	fx_track $!
 	j=0
-	while [ "$(grep -c . "$FX_DIR/delay.ports")" -lt $nsrv ]; do
+	while [ "$(cat "$FX_DIR/delay.ports" 2>/dev/null | grep -c .)" -lt $nsrv ]; do
 		j=$((j + 1))
 		[ $j -lt 1000 ] || fx_fail "tcp-delay did not start"
 		fx__tick

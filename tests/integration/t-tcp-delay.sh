@@ -21,7 +21,7 @@ delay=100
 PROXY_PID=$!
 fx_track $PROXY_PID
 n=0
-while [ "$(grep -c . "$FX_DIR/delay.port")" -lt 2 ]; do
+while [ "$(cat "$FX_DIR/delay.port" 2>/dev/null | grep -c .)" -lt 2 ]; do
 	fx__alive $PROXY_PID || fx_fail "tcp-delay exited: $(cat "$FX_DIR/delay.err")"
 	n=$((n + 1))
 	[ $n -lt 1000 ] || fx_fail "tcp-delay did not start"
