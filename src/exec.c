@@ -10,6 +10,7 @@
  * which follows the command's exit, then closes its side and reads the exit
  * status or signal (§0.4).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,14 +185,28 @@ exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 	return drained && x->remote_eof;
 }
 
+/* Record a closed channel's exit signal, or else its exit status, in s. */
+void
+exec_outcome(LIBSSH2_CHANNEL *ch, struct sess *s)
+{
+	char *sig = NULL;
+	size_t siglen = 0;
+
+	libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL,
+	    NULL);
+	if (sig != NULL) {
+		snprintf(s->signal, sizeof s->signal, "%.*s", (int)siglen, sig);
+		free(sig);
+	} else
+		s->exit_code = libssh2_channel_get_exit_status(ch);
+}
+
 /* Advance the exec job. */
 static int
 exec_step(struct job *j, struct sess *s)
 {
 	struct exec_job *x = (struct exec_job *)j;
 	size_t budget = EXEC_READ_CAP;
-	char *sig = NULL;
-	size_t siglen = 0;
 	int rc;
 
 	switch (x->st) {
@@ -254,16 +269,7 @@ exec_step(struct job *j, struct sess *s)
 		rc = libssh2_channel_close(x->ch);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
-		libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL,
-		    NULL, NULL, NULL);
-		if (sig != NULL) {
-			if (siglen >= sizeof s->signal)
-				siglen = sizeof s->signal - 1;
-			memcpy(s->signal, sig, siglen);
-			s->signal[siglen] = '\0';
-			free(sig);
-		} else
-			s->exit_code = libssh2_channel_get_exit_status(x->ch);
+		exec_outcome(x->ch, s);
 		x->st = EX_DONE;
 		/* FALLTHROUGH */
 	case EX_DONE:

@@ -37,6 +37,10 @@ void	feed_release(struct feed *);
 char	*feed_space(struct feed *, size_t *room);
 void	feed_commit(struct feed *, size_t n);
 
+/* Record a closed channel's exit signal, or else its exit status, in s
+ * (exec and shell jobs). */
+void	exec_outcome(LIBSSH2_CHANNEL *, struct sess *);
+
 /* A job that runs command; in may be NULL (EOF is sent at once). */
 struct job	*exec_job_new(const char *command, const struct feed *in);
 

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "fleet.h"
 #include "shell.h"
 
@@ -398,8 +399,6 @@ shell_step(struct job *j, struct sess *s)
 	struct shell_job *x = (struct shell_job *)j;
 	struct shell_ctl *c = x->ctl;
 	const char *cmd = c->o.command;
-	char *sig = NULL;
-	size_t siglen = 0;
 	int rc;
 
 	x->s = s;
@@ -475,14 +474,7 @@ shell_step(struct job *j, struct sess *s)
 	case SH_CLOSE:
 		if (libssh2_channel_close(x->ch) == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
-		libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL,
-		    NULL, NULL, NULL);
-		if (sig != NULL) {
-			snprintf(s->signal, sizeof s->signal, "%.*s",
-			    (int)siglen, sig);
-			free(sig);
-		} else
-			s->exit_code = libssh2_channel_get_exit_status(x->ch);
+		exec_outcome(x->ch, s);
 		x->st = SH_DONE;
 		/* FALLTHROUGH */
 	case SH_DONE:
