@@ -32,6 +32,7 @@
 #define SESS_RETRY_MS	100	/* wake-up when libssh2 names no direction */
 #define SESS_CLOSE_MS	1000	/* polite close before a hard abort */
 #define SESS_FAIR_STEPS	64	/* steps per turn before yielding */
+#define SESS_SPIN_READS	100000	/* empty socket reads in one turn */
 
 #define KEX_PREFS "curve25519-sha256,curve25519-sha256@libssh.org," \
 	"ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
@@ -464,6 +465,39 @@ kbdint_cb(const char *name, int name_len, const char *instruction,
 	}
 }
 
+/*
+ * libssh2 reads the socket through here.  A non-blocking call finds the
+ * socket empty once and returns EAGAIN; but 1.10's SFTP packet reader
+ * loops for ever on a channel read that returns 0 when the channel ends
+ * in the middle of a packet (the sftp-server killed while it wrote one),
+ * finding the socket empty each time round.  So many empty reads in one
+ * turn mean that loop: the read fails from then on, the libssh2 call
+ * returns an error, and the session ends instead of hanging the thread.
+ */
+static ssize_t
+sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
+    void **abstract)
+{
+	struct sess *s = *abstract;
+	ssize_t n;
+
+	if (s->spun)
+		return -ECONNABORTED;
+	n = recv(fd, buf, len, flags);
+	if (n >= 0) {
+		s->empty_reads = 0;
+		return n;
+	}
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return -errno;
+	if (++s->empty_reads < SESS_SPIN_READS)
+		return -EAGAIN;
+	LOG("%s: libssh2 read an empty socket %u times in one turn",
+	    s->name, s->empty_reads);
+	s->spun = 1;
+	return -ECONNABORTED;
+}
+
 /* HANDSHAKE: key exchange, with the host key type known_hosts holds. */
 static int
 sess_handshake(struct sess *s)
@@ -486,6 +520,8 @@ sess_handshake(struct sess *s)
 		    prefs != NULL ? prefs : kh_default_prefs(s->kh));
 		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_IGNORE,
 		    NULL);
+		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_RECV,
+		    (void *)sess_recv);
 	}
 	rc = libssh2_session_handshake(s->ls, s->fd);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
@@ -865,6 +901,7 @@ sess_step(struct sess *s)
 	int rc = 0, steps;
 
 	loop_timer_stop(s->cfg->loop, &s->tick);
+	s->empty_reads = 0;
 	for (steps = 0; steps < SESS_FAIR_STEPS; steps++) {
 		switch (s->state) {
 		case SESS_RESOLVE:

@@ -144,6 +144,8 @@ struct sess {
 	int			 job_done;	/* the job finished its work */
 	int			 closing;	/* CLOSE was entered */
 	int			 held;		/* waits for a host key answer */
+	unsigned int		 empty_reads;	/* in a row, this turn */
+	int			 spun;		/* libssh2 looped on no input */
 	unsigned int		 attempt;	/* retries made so far */
 	unsigned int		 seed;		/* for backoff jitter */
 

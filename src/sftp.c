@@ -93,6 +93,7 @@ struct push_job {
 	enum push_state		 st;
 	enum push_state		 after_mk;	/* where P_MKDIRS goes */
 	LIBSSH2_SFTP		*sftp;
+	uint64_t		 since;		/* sftp_start() began */
 	LIBSSH2_SFTP_HANDLE	*h;
 	LIBSSH2_SFTP_ATTRIBUTES	 a;		/* of the target */
 	size_t			 ent;		/* entry being sent */
@@ -143,6 +144,7 @@ struct pull_job {
 	const char		*host;
 	enum pull_state		 st;
 	LIBSSH2_SFTP		*sftp;
+	uint64_t		 since;		/* sftp_start() began */
 	LIBSSH2_SFTP_HANDLE	*h;
 	struct pull_item	*items;		/* a stack */
 	size_t			 nitems;
@@ -199,6 +201,8 @@ sftp_why(struct sess *s, LIBSSH2_SFTP *sftp, int rc)
 {
 	if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && sftp != NULL)
 		return fx_name(libssh2_sftp_last_error(sftp));
+	if (s->spun)
+		return "the sftp server went away in the middle of a packet";
 	return lserr(s);
 }
 
@@ -363,16 +367,32 @@ xexec_hidden(struct xexec *e)
 	return avail > 0 || libssh2_channel_eof(e->ch) == 1;
 }
 
-/* Start SFTP on the session: 0, DROVE_AGAIN or an error. */
+/*
+ * Start SFTP on the session: 0, DROVE_AGAIN or an error.  *since is 0
+ * before the first try.  A subsystem that exits before it answers leaves
+ * libssh2 1.10 waiting for ever, so no answer within the connect timeout
+ * is an error.
+ */
 static int
-sftp_start(struct sess *s, LIBSSH2_SFTP **out)
+sftp_start(struct sess *s, LIBSSH2_SFTP **out, uint64_t *since)
 {
-	if ((*out = libssh2_sftp_init(s->ls)) != NULL)
+	uint64_t now = loop_now(s->cfg->loop);
+	unsigned int ms = s->connect_timeout_ms;
+
+	if ((*out = libssh2_sftp_init(s->ls)) != NULL) {
+		*since = 0;
 		return 0;
-	if (libssh2_session_last_errno(s->ls) == LIBSSH2_ERROR_EAGAIN)
-		return DROVE_AGAIN;
-	return err_set(&s->err, DROVE_E_CHANNEL, "start sftp on %s: %s",
-	    s->name, lserr(s));
+	}
+	if (libssh2_session_last_errno(s->ls) != LIBSSH2_ERROR_EAGAIN)
+		return err_set(&s->err, DROVE_E_CHANNEL,
+		    "start sftp on %s: %s", s->name, lserr(s));
+	if (*since == 0)
+		*since = now;
+	else if (ms > 0 && now - *since >= ms)
+		return err_set(&s->err, DROVE_E_TIMEOUT,
+		    "start sftp on %s: no answer in %u.%03us", s->name,
+		    ms / 1000, ms % 1000);
+	return DROVE_AGAIN;
 }
 
 /* Whether the SFTP channel holds data epoll cannot see. */
@@ -902,7 +922,7 @@ push_abort(struct push_job *x, struct sess *s)
 				return DROVE_AGAIN;
 			x->sftp = NULL;
 		}
-		if ((rc = sftp_start(s, &x->sftp)) == DROVE_AGAIN)
+		if ((rc = sftp_start(s, &x->sftp, &x->since)) == DROVE_AGAIN)
 			return rc;
 		if (rc != 0)
 			return push_lost(x, s);
@@ -1064,7 +1084,7 @@ push_step(struct job *j, struct sess *s)
 	for (steps = 0; rc == 0 && steps < 256; steps++) {
 		switch (x->st) {
 		case P_INIT:
-			if ((rc = sftp_start(s, &x->sftp)) == 0)
+			if ((rc = sftp_start(s, &x->sftp, &x->since)) == 0)
 				x->st = P_DEST;
 			break;
 		case P_DEST:
@@ -1672,7 +1692,7 @@ pull_step(struct job *j, struct sess *s)
 	for (steps = 0; rc == 0 && steps < 256; steps++) {
 		switch (x->st) {
 		case L_INIT:
-			if ((rc = sftp_start(s, &x->sftp)) == 0)
+			if ((rc = sftp_start(s, &x->sftp, &x->since)) == 0)
 				x->st = L_NEXT;
 			break;
 		case L_NEXT:

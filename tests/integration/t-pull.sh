@@ -85,9 +85,8 @@ fx_assert_match 'symbolic link' "$FX_ERR"
 fx_assert_eq "" "$(ls -A "$FX_DIR/elsewhere")" "nothing written through it"
 
 # The sftp-server killed mid-download: no file under its final name (and
-# none half-written under a temporary one).  --timeout bounds the run: the
-# death shows as a channel EOF, which libssh2 hides while a partial SFTP
-# packet is still queued.
+# none half-written under a temporary one).  --timeout is only a backstop
+# for a failure to notice the death (t-sftp-broken covers the ways).
 fx_in s1 su -s /bin/sh "$FX_USER" -c "head -c 200000000 /dev/zero >$D/huge"
 "$DROVE" --no-agent -i "$FX_DIR/inv.yml" --timeout 120 pull s1 "$D/huge" \
     "$FX_DIR/part" \
