@@ -31,6 +31,7 @@
 #define SESS_TICK_MS	1000	/* safety pump and keepalive check */
 #define SESS_RETRY_MS	100	/* wake-up when libssh2 names no direction */
 #define SESS_CLOSE_MS	1000	/* polite close before a hard abort */
+#define SESS_STOP_MS	5000	/* a stopped job's cleanup */
 #define SESS_FAIR_STEPS	64	/* steps per turn before yielding */
 #define SESS_SPIN_READS	100000	/* empty socket reads in one turn */
 
@@ -140,6 +141,22 @@ sess_fail(struct sess *s)
 	loop_timer_start(s->cfg->loop, &s->deadline, ms);
 }
 
+/*
+ * End the job early: let it clean up within SESS_STOP_MS when it has
+ * something to clean (and has not begun already), else close now.
+ */
+static void
+sess_stop_job(struct sess *s)
+{
+	if (s->state == SESS_JOB && !s->stopping &&
+	    s->job->ops->stop != NULL && s->job->ops->stop(s->job)) {
+		s->stopping = 1;
+		loop_timer_start(s->cfg->loop, &s->deadline, SESS_STOP_MS);
+		return;
+	}
+	sess_to(s, SESS_CLOSE);
+}
+
 /* The deadline passed: a timeout, a retry due, or a slow close. */
 static void
 sess_deadline_cb(struct loop *l, void *arg)
@@ -158,12 +175,15 @@ sess_deadline_cb(struct loop *l, void *arg)
 		LOG("%s: close timed out, aborting", s->name);
 		if (s->fd != -1)
 			shutdown(s->fd, SHUT_RDWR);
+	} else if (s->state == SESS_JOB && s->stopping) {
+		LOG("%s: cleanup timed out, closing", s->name);
+		sess_to(s, SESS_CLOSE);
 	} else if (s->state == SESS_JOB) {
 		ms = s->cfg->command_timeout_ms;
 		s->timed_out = 1;
 		err_set(&s->err, DROVE_E_TIMEOUT,
 		    "command timed out after %u.%03us", ms / 1000, ms % 1000);
-		sess_to(s, SESS_CLOSE);
+		sess_stop_job(s);
 	} else {
 		ms = s->connect_timeout_ms;
 		err_set(&s->err, DROVE_E_TIMEOUT,
@@ -1035,6 +1055,6 @@ sess_cancel(struct sess *s, const char *why)
 	else if (s->err.code == 0)
 		err_set(&s->err, DROVE_E_CANCELLED, "interrupted during %s",
 		    state_names[s->state]);
-	sess_to(s, SESS_CLOSE);
+	sess_stop_job(s);
 	sess_wake(s);
 }

@@ -83,6 +83,10 @@ struct job_ops {
 	int	(*local_wait)(struct job *);
 	/* Whether no write is in flight, so a keepalive may be sent. */
 	int	(*idle)(struct job *);
+	/* Optional: the run is cancelled or timed out; begin cleaning up
+	 * (a push removes its temporary file) and return 1, then step to an
+	 * end as usual; 0 when there is nothing to clean. */
+	int	(*stop)(struct job *);
 	/* Drop libssh2 objects without I/O (hard abort); then free. */
 	void	(*free)(struct job *, int abort);
 };
@@ -144,6 +148,7 @@ struct sess {
 	int			 job_done;	/* the job finished its work */
 	int			 closing;	/* CLOSE was entered */
 	int			 held;		/* waits for a host key answer */
+	int			 stopping;	/* the job cleans up, then close */
 	unsigned int		 empty_reads;	/* in a row, this turn */
 	int			 spun;		/* libssh2 looped on no input */
 	unsigned int		 attempt;	/* retries made so far */

@@ -111,7 +111,9 @@ struct push_job {
 	const char		*wbuf;		/* pending write */
 	size_t			 wlen;
 	int			 more;		/* step again at once */
-	int			 inflight;	/* a call returned EAGAIN */
+	int			 inflight;	/* a write returned EAGAIN */
+	int			 waiting;	/* a call is to be repeated */
+	int			 stopping;	/* cancelled: clean up */
 	int			 failed;	/* message in s->err.msg */
 	int			 same;		/* read back: equal so far */
 	int			 reinit;	/* SFTP channel made again */
@@ -726,6 +728,8 @@ push_write(struct push_job *x, struct sess *s)
 	int rc;
 
 	while (x->off < e->size) {
+		if (x->wlen == 0 && x->stopping)
+			return 0;	/* no write half done: clean up */
 		if (x->wlen == 0) {
 			idx = (size_t)(x->off / XFER_CHUNK);
 			err_clear(&err);
@@ -892,8 +896,8 @@ push_lost(struct push_job *x, struct sess *s)
 	char why[sizeof s->err.msg];
 
 	snprintf(why, sizeof why, "%s", s->err.msg);
-	return err_set(&s->err, DROVE_E_PROTOCOL, "%s (%s may be left)", why,
-	    x->tmp.data);
+	return err_set(&s->err, s->err.code != 0 ? s->err.code :
+	    DROVE_E_PROTOCOL, "%s (%s may be left)", why, x->tmp.data);
 }
 
 /*
@@ -1082,6 +1086,11 @@ push_step(struct job *j, struct sess *s)
 
 	x->more = 0;
 	for (steps = 0; rc == 0 && steps < 256; steps++) {
+		/* stopped: once no call is half done, clean up as after a
+		 * failure (the session's message says why) */
+		if (x->stopping && !x->failed && !x->waiting &&
+		    x->ex.ch == NULL)
+			push_failed(x);
 		switch (x->st) {
 		case P_INIT:
 			if ((rc = sftp_start(s, &x->sftp, &x->since)) == 0)
@@ -1153,6 +1162,7 @@ push_step(struct job *j, struct sess *s)
 		case P_DONE:
 			return 0;
 		}
+		x->waiting = rc == DROVE_AGAIN && !x->more;
 		if (rc < 0 && rc != DROVE_E_NOMEM && x->ex.cmd != NULL &&
 		    !x->failed) {
 			/* the exec channel failed, not the session: the
@@ -1171,9 +1181,24 @@ push_step(struct job *j, struct sess *s)
 		x->more = 1;
 		return DROVE_AGAIN;
 	}
-	if (rc == DROVE_AGAIN && x->st != P_AB_REINIT && sftp_gone(x->sftp))
+	if (rc == DROVE_AGAIN && x->st != P_AB_REINIT && sftp_gone(x->sftp)) {
+		x->waiting = 0;
 		return push_gone(x, s);
+	}
 	return rc;
+}
+
+/* Stop: remove the temporary file, if there is one, before closing. */
+static int
+push_stop(struct job *j)
+{
+	struct push_job *x = (struct push_job *)j;
+
+	if (!x->tmp_made)
+		return 0;
+	x->stopping = 1;
+	x->more = 1;
+	return 1;
 }
 
 /* Whether the job can go on at once or libssh2 holds input for it. */
@@ -1250,6 +1275,7 @@ static const struct job_ops push_ops = {
 	.step = push_step,
 	.hidden_input = push_hidden_input,
 	.idle = push_idle,
+	.stop = push_stop,
 	.free = push_free,
 };
 
