@@ -323,6 +323,81 @@ common_join(const char *first, int argc, char **argv)
 	return s;
 }
 
+/*
+ * Split s into words as common_quote() writes them (plain words, '...'
+ * and the '\\'' of a quote inside): a NULL-ended malloc'd array of
+ * malloc'd words in *words and their count in *n; -1 on an unclosed
+ * quote or no memory.
+ */
+int
+common_split(const char *s, char ***words, int *n)
+{
+	struct buf w;
+	char **v = NULL, **nv;
+	int k = 0, inq = 0, have = 0, r = -1;
+
+	buf_init(&w);
+	for (;; s++) {
+		if (*s == '\0' || (!inq && *s == ' ')) {
+			if (inq)
+				goto out;
+			if (have) {
+				if ((nv = reallocarray(v, (size_t)k + 2,
+				    sizeof *v)) == NULL)
+					goto out;
+				v = nv;
+				if ((v[k] = strdup(w.data != NULL ? w.data :
+				    "")) == NULL)
+					goto out;
+				v[++k] = NULL;
+				buf_consume(&w, w.len);
+				have = 0;
+			}
+			if (*s == '\0')
+				break;
+		} else if (*s == '\'') {
+			inq = !inq;
+			have = 1;
+		} else {
+			if (!inq && *s == '\\' && s[1] != '\0')
+				s++;
+			if (buf_append(&w, s, 1) != 0)
+				goto out;
+			have = 1;
+		}
+	}
+	if (v == NULL && (v = calloc(1, sizeof *v)) == NULL)
+		goto out;
+	*words = v;
+	*n = k;
+	v = NULL;
+	r = 0;
+ out:
+	while (v != NULL && k > 0)
+		free(v[--k]);
+	free(v);
+	buf_release(&w);
+	return r;
+}
+
+/* The hosts sel of inv as a folded list ("web[01-03],db1"), for the
+ * history of a rerun; malloc'd, NULL without memory. */
+char *
+common_fold_hosts(drove_inventory *inv, const size_t *sel, size_t nsel)
+{
+	const char **names;
+	char *folded;
+	size_t i;
+
+	if ((names = calloc(nsel + 1, sizeof *names)) == NULL)
+		return NULL;
+	for (i = 0; i < nsel; i++)
+		names[i] = drove_inventory_name(inv, sel[i]);
+	folded = drove_hosts_fold(names, nsel);
+	free(names);
+	return folded;
+}
+
 /* Print the options every host command takes. */
 void
 common_help(FILE *fp)
@@ -732,8 +807,8 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 }
 
 /* Append word to b, in single quotes when the shell would need them. */
-static void
-quote_word(struct buf *b, const char *w)
+void
+common_quote(struct buf *b, const char *w)
 {
 	const char *p;
 
@@ -769,7 +844,7 @@ common_history_begin(struct common_opts *o, struct common_history *ch,
 	buf_printf(&line, "drove %s", kind);
 	for (i = 1; i < argc; i++) {
 		buf_puts(&line, " ");
-		quote_word(&line, argv[i]);
+		common_quote(&line, argv[i]);
 	}
 	if (line.data == NULL || (ch->st = common_store(o)) == NULL)
 		fprintf(stderr, "drove: warning: no history record\n");

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 
 static int	cmd_push_exec(int, char **);
@@ -35,13 +36,16 @@ static const struct option push_longopts[] = {
 	{ "json", no_argument, NULL, OPT_XFER_JSON },
 	{ "color", required_argument, NULL, OPT_XFER_COLOR },
 	{ "out-dir", required_argument, NULL, 'o' },
+	{ "rerun", required_argument, NULL, OPT_XFER_RERUN },
+	{ "failed", no_argument, NULL, OPT_XFER_FAILED },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
 
 const struct cmd_entry cmd_push_entry = {
 	.name = "push",
-	.usage = "[options] PATTERN SRC... DEST",
+	.usage = "[options] PATTERN SRC... DEST | --rerun ID [--failed] "
+	    "[SRC... DEST]",
 	.help = "copy files to a group of hosts (SFTP)",
 	.shortopts = "ruo:",
 	.longopts = push_longopts,
@@ -88,6 +92,12 @@ xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
 		return 1;
 	case 'o':
 		c->out_dir = arg;
+		return 1;
+	case OPT_XFER_RERUN:
+		c->rerun = arg;
+		return 1;
+	case OPT_XFER_FAILED:
+		c->failed = 1;
 		return 1;
 	case OPT_XFER_COLOR:
 		if (strcmp(arg, "auto") && strcmp(arg, "always") &&
@@ -162,44 +172,116 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 	return rc;
 }
 
+/*
+ * With --rerun: the record's hosts, and unless words are given its SRC...
+ * DEST and options (added to those given now); *av keeps the record's
+ * words for *args.
+ */
+static int
+xfer_rerun(const struct xfer_cmd *x, struct common_opts *o,
+    const struct xfer_cli *c, drove_inventory **inv, size_t **sel,
+    size_t *nsel, char ***args, int *nargs, char ***av)
+{
+	char *recorded = NULL, **w = NULL;
+	int r, n = 0, k = -1, i;
+
+	if ((r = common_rerun(o, c->rerun, x->entry->name, c->failed, inv,
+	    &recorded, sel, nsel)) != 0)
+		return r;
+	if (common_split(recorded, &w, &n) != 0 ||
+	    (*av = calloc((size_t)n + 2, sizeof **av)) == NULL ||
+	    ((*av)[0] = strdup(x->entry->name)) == NULL) {
+		fprintf(stderr, "drove: run %s: its record cannot be read\n",
+		    c->rerun);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		(*av)[i + 1] = w[i];
+	n = 0;
+	if ((k = x->recorded(x->opts, i + 1, *av)) < 0)
+		goto out;
+	if (*nargs == 0) {
+		*args = *av + k;
+		*nargs = i + 1 - k;
+	}
+ out:
+	while (n > 0)
+		free(w[--n]);
+	free(w);
+	free(recorded);
+	return k < 0 ? -1 : 0;
+}
+
 /* Select the hosts, set the fleet's job, run it. */
 int
-xfer_cli_main(const struct cmd_entry *cmd, struct common_opts *o,
-    const struct xfer_cli *c, int argc, char **argv, int first,
-    int (*set)(drove_fleet *, const void *, char **, size_t),
-    const void *arg)
+xfer_cli_main(const struct xfer_cmd *x, struct common_opts *o,
+    const struct xfer_cli *c, int argc, char **argv, int first)
 {
 	struct common_history hist;
 	drove_inventory *inv = NULL;
 	drove_fleet *f = NULL;
 	size_t *sel = NULL, nsel = 0;
-	char **args = argv + first, *what = NULL;
-	int rc = EXIT_USAGE, nargs = argc - first;
+	char **args = argv + first, **av = NULL, *hosts = NULL;
+	const char *pattern;
+	struct buf what;
+	int r, i, rc = EXIT_USAGE, nargs = argc - first;
 
-	if (nargs < 3) {
-		usage_error(cmd, nargs == 0 ? "no host pattern" :
-		    "need what to copy and where to");
+	buf_init(&what);
+	if (c->failed && c->rerun == NULL) {
+		usage_error(x->entry, "--failed without --rerun");
 		goto out;
 	}
-	if ((inv = common_inventory(o, args[0], &sel, &nsel)) == NULL)
+	if (c->rerun != NULL) {
+		if ((r = xfer_rerun(x, o, c, &inv, &sel, &nsel, &args, &nargs,
+		    &av)) != 0) {
+			if (r == 1)
+				rc = EXIT_OK;
+			goto out;
+		}
+		if ((pattern = hosts = common_fold_hosts(inv, sel,
+		    nsel)) == NULL)
+			goto out;
+	} else if (nargs == 0) {
+		usage_error(x->entry, "no host pattern");
 		goto out;
+	} else {
+		pattern = *args++;
+		nargs--;
+		if ((inv = common_inventory(o, pattern, &sel, &nsel)) == NULL)
+			goto out;
+	}
+	if (nargs < 2) {
+		usage_error(x->entry, "need what to copy and where to");
+		goto out;
+	}
 	if ((f = common_fleet(o, inv, sel, nsel)) == NULL)
 		goto out;
-	if (set(f, arg, args + 1, (size_t)nargs - 1) != 0) {
+	if (x->set(f, x->opts, args, (size_t)nargs) != 0) {
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
 	}
+	x->words(x->opts, &what);
+	buf_puts(&what, "--");
+	for (i = 0; i < nargs; i++) {
+		buf_puts(&what, " ");
+		common_quote(&what, args[i]);
+	}
 	hist.sink = NULL;
-	if ((what = common_join(NULL, nargs - 1, args + 1)) == NULL)
+	if (what.data == NULL)
 		goto out;
-	common_history_begin(o, &hist, cmd->name, argc, argv, what, args[0]);
+	common_history_begin(o, &hist, x->entry->name, argc, argv, what.data,
+	    pattern);
 	rc = xfer_cli_run(f, o, c, &hist);
 	common_history_end(&hist, rc);
  out:
 	drove_fleet_free(f);
 	drove_inventory_free(inv);
 	free(sel);
-	free(what);
+	free(hosts);
+	for (i = 0; av != NULL && av[i] != NULL; i++)
+		free(av[i]);
+	free(av);
+	buf_release(&what);
 	return rc;
 }
 
@@ -233,6 +315,11 @@ push_help(void)
 	    "      --json             one JSON object per host\n"
 	    "  -o, --out-dir DIR      also write DIR/HOST.status\n"
 	    "      --color WHEN       auto (default), always, never\n"
+	    "      --rerun ID         the hosts of history record ID, and its "
+	    "SRC... DEST\n"
+	    "                         and options unless given\n"
+	    "      --failed           with --rerun: only the hosts that did not "
+	    "succeed\n"
 	    "  (and the connection options of 'drove run --help')\n\n"
 	    "Exit status: 0 all ok, 1 a transfer failed, 2 usage error, 3 a "
 	    "host was\nnot reached or verified, 130 interrupted.\n",
@@ -253,6 +340,100 @@ parse_num(const char *s, int base, long max)
 	return v;
 }
 
+/* Apply push option ch to po: 1 taken, 0 not push's own, -1 bad
+ * (printed). */
+static int
+push_opt(struct drove_push_opts *po, int ch, const char *arg)
+{
+	long v;
+
+	switch (ch) {
+	case 'r':
+		po->recursive = 1;
+		return 1;
+	case 'u':
+		po->update = 1;
+		return 1;
+	case OPT_MKDIR:
+		po->mkdir = 1;
+		return 1;
+	case OPT_PRESERVE:
+		po->preserve = 1;
+		return 1;
+	case OPT_CHECKSUM:
+		po->checksum = 1;
+		return 1;
+	case OPT_MODE:
+		if ((v = parse_num(arg, 8, 07777)) < 0) {
+			usage_error(&cmd_push_entry, "bad --mode: '%s' (octal)",
+			    arg);
+			return -1;
+		}
+		po->mode = (int)v;
+		return 1;
+	case OPT_OWNER:
+	case OPT_GROUP:
+		if ((v = parse_num(arg, 10, 0x7fffffff)) < 0) {
+			usage_error(&cmd_push_entry, "bad %s: '%s' (a number)",
+			    ch == OPT_OWNER ? "--owner" : "--group", arg);
+			return -1;
+		}
+		*(ch == OPT_OWNER ? &po->owner : &po->group) = v;
+		return 1;
+	}
+	return 0;
+}
+
+/* Push's options as words, for the history (xfer_cmd.words). */
+static void
+push_words(const void *arg, struct buf *b)
+{
+	const struct drove_push_opts *po = arg;
+
+	buf_printf(b, "%s%s%s%s%s", po->recursive ? "-r " : "",
+	    po->update ? "-u " : "", po->mkdir ? "--mkdir " : "",
+	    po->preserve ? "--preserve " : "",
+	    po->checksum ? "--checksum " : "");
+	if (po->mode >= 0)
+		buf_printf(b, "--mode %04o ", (unsigned int)po->mode);
+	if (po->owner >= 0)
+		buf_printf(b, "--owner %ld ", po->owner);
+	if (po->group >= 0)
+		buf_printf(b, "--group %ld ", po->group);
+}
+
+/* Add a record's push options to arg's: those given now win. */
+static int
+push_recorded(void *arg, int argc, char **argv)
+{
+	struct drove_push_opts *po = arg, rec;
+	int ch;
+
+	memset(&rec, 0, sizeof rec);
+	rec.mode = -1;
+	rec.owner = rec.group = -1;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+ru", push_longopts,
+	    NULL)) != -1)
+		if (push_opt(&rec, ch, optarg) != 1) {
+			fprintf(stderr, "drove: the record's options are not "
+			    "push's: %s\n", argv[optind - 1]);
+			return -1;
+		}
+	po->recursive |= rec.recursive;
+	po->update |= rec.update;
+	po->mkdir |= rec.mkdir;
+	po->preserve |= rec.preserve;
+	po->checksum |= rec.checksum;
+	if (po->mode < 0)
+		po->mode = rec.mode;
+	if (po->owner < 0)
+		po->owner = rec.owner;
+	if (po->group < 0)
+		po->group = rec.group;
+	return optind;
+}
+
 static int
 cmd_push_exec(int argc, char **argv)
 {
@@ -260,8 +441,11 @@ cmd_push_exec(int argc, char **argv)
 	struct common_opts o;
 	struct drove_push_opts po;
 	struct xfer_cli c;
-	long v;
-	int ch, rc = EXIT_USAGE;
+	struct xfer_cmd x = {
+		.entry = &cmd_push_entry, .opts = &po, .set = push_set,
+		.words = push_words, .recorded = push_recorded
+	};
+	int ch, r, rc = EXIT_USAGE;
 
 	common_init(&o);
 	memset(&c, 0, sizeof c);
@@ -272,53 +456,19 @@ cmd_push_exec(int argc, char **argv)
 	    push_longopts);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "ruo:",
 	    longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			po.recursive = 1;
-			break;
-		case 'u':
-			po.update = 1;
-			break;
-		case OPT_MKDIR:
-			po.mkdir = 1;
-			break;
-		case OPT_PRESERVE:
-			po.preserve = 1;
-			break;
-		case OPT_CHECKSUM:
-			po.checksum = 1;
-			break;
-		case OPT_MODE:
-			if ((v = parse_num(optarg, 8, 07777)) < 0) {
-				usage_error(&cmd_push_entry,
-				    "bad --mode: '%s' (octal)", optarg);
-				goto out;
-			}
-			po.mode = (int)v;
-			break;
-		case OPT_OWNER:
-		case OPT_GROUP:
-			if ((v = parse_num(optarg, 10, 0x7fffffff)) < 0) {
-				usage_error(&cmd_push_entry, "bad %s: '%s' "
-				    "(a number)", ch == OPT_OWNER ? "--owner" :
-				    "--group", optarg);
-				goto out;
-			}
-			*(ch == OPT_OWNER ? &po.owner : &po.group) = v;
-			break;
-		case OPT_HELP:
+		if ((r = push_opt(&po, ch, optarg)) < 0)
+			goto out;
+		if (r == 1)
+			continue;
+		if (ch == OPT_HELP) {
 			push_help();
 			rc = EXIT_OK;
 			goto out;
-		default:
-			if (xfer_cli_opt(&cmd_push_entry, &o, &c, ch,
-			    optarg) != 1)
-				goto out;
-			break;
 		}
+		if (xfer_cli_opt(&cmd_push_entry, &o, &c, ch, optarg) != 1)
+			goto out;
 	}
-	rc = xfer_cli_main(&cmd_push_entry, &o, &c, argc, argv, optind,
-	    push_set, &po);
+	rc = xfer_cli_main(&x, &o, &c, argc, argv, optind);
  out:
 	common_release(&o);
 	return rc;

@@ -85,23 +85,6 @@ run_help(void)
 	    "interrupted.\n");
 }
 
-/* The hosts of a run as a folded list, for the history. */
-static char *
-fold_hosts(drove_inventory *inv, const size_t *sel, size_t nsel)
-{
-	const char **names;
-	char *folded;
-	size_t i;
-
-	if ((names = calloc(nsel + 1, sizeof *names)) == NULL)
-		return NULL;
-	for (i = 0; i < nsel; i++)
-		names[i] = drove_inventory_name(inv, sel[i]);
-	folded = drove_hosts_fold(names, nsel);
-	free(names);
-	return folded;
-}
-
 /* Select the hosts and command: from the pattern and words, or --rerun. */
 static int
 run_select(struct common_opts *o, const char *rerun, int failed,
@@ -260,7 +243,7 @@ cmd_run_exec(int argc, char **argv)
 		goto out;
 	}
 	if (rerun != NULL)
-		hosts = fold_hosts(inv, sel, nsel);
+		hosts = common_fold_hosts(inv, sel, nsel);
 	hist.sink = sink;
 	common_history_begin(&o, &hist, "run", argc, argv, command,
 	    rerun != NULL ? (hosts != NULL ? hosts : "") : pattern);

@@ -142,6 +142,14 @@ int	common_exit_status(drove_fleet *, int run_rc);
 void	common_help(FILE *);
 /* first (unless NULL) and argv words joined by spaces; malloc'd. */
 char	*common_join(const char *first, int argc, char **argv);
+struct buf;
+/* Append word to the buffer, in single quotes when the shell needs them. */
+void	common_quote(struct buf *, const char *word);
+/* Split what common_quote() wrote back into words (NULL-ended, malloc'd,
+ * each malloc'd); -1 when it cannot. */
+int	common_split(const char *, char ***words, int *n);
+/* The selected hosts as a folded list, for the history; malloc'd. */
+char	*common_fold_hosts(drove_inventory *, const size_t *sel, size_t nsel);
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);
@@ -150,20 +158,38 @@ struct xfer_cli {
 	int		 json;
 	const char	*color;		/* auto, always, never */
 	const char	*out_dir;
+	const char	*rerun;		/* --rerun ID, or NULL */
+	int		 failed;	/* --failed */
 };
 /* Handle an output or common option of push or pull: 1, or -1 when it
  * is bad or unknown (printed). */
 int	xfer_cli_opt(const struct cmd_entry *, struct common_opts *,
 	    struct xfer_cli *, int ch, const char *arg);
-/* With args = argv + first (the words after the options): select the
- * hosts of args[0], make the fleet, give it its job with set(f, arg,
- * args + 1, nargs - 1), run it with a sink and a summary, record it in the
- * history; the exit status.  Fewer than 3 args is a usage error. */
-int	xfer_cli_main(const struct cmd_entry *, struct common_opts *,
-	    const struct xfer_cli *, int argc, char **argv, int first,
-	    int (*set)(drove_fleet *, const void *arg, char **, size_t),
-	    const void *arg);
-enum { OPT_XFER_JSON = OPT_COMMON_END + 100, OPT_XFER_COLOR };
+/* What push or pull hands xfer_cli_main(). */
+struct xfer_cmd {
+	const struct cmd_entry *entry;
+	void	*opts;		/* the command's transfer options */
+	/* give the fleet its job: SRC... DEST in args */
+	int	(*set)(drove_fleet *, const void *opts, char **args, size_t n);
+	/* append the options to the buffer as words, for the history */
+	void	(*words)(const void *opts, struct buf *);
+	/* add the recorded option words argv[1..argc-1] to opts: the index
+	 * of the first other word, or -1 (printed) */
+	int	(*recorded)(void *opts, int argc, char **argv);
+};
+/*
+ * With args = argv + first (the words after the options): select the
+ * hosts of args[0] (or with --rerun those of the record, and its SRC...
+ * DEST and options unless words are given), make the fleet, give it its
+ * job, run it with a sink and a summary, record it in the history; the
+ * exit status.
+ */
+int	xfer_cli_main(const struct xfer_cmd *, struct common_opts *,
+	    const struct xfer_cli *, int argc, char **argv, int first);
+enum {
+	OPT_XFER_JSON = OPT_COMMON_END + 100, OPT_XFER_COLOR, OPT_XFER_RERUN,
+	OPT_XFER_FAILED
+};
 
 void	usage_error(const struct cmd_entry *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
