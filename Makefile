@@ -41,6 +41,8 @@ UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(O)/unit/%.o)
 HELPER_SRCS = $(wildcard tests/helpers/*.c)
 HELPERS = $(HELPER_SRCS:tests/helpers/%.c=$(O)/helpers/%)
+EXAMPLE_SRCS = $(wildcard contrib/examples/*.c)
+EXAMPLES = $(EXAMPLE_SRCS:contrib/examples/%.c=$(O)/examples/%)
 
 all: $(O)/drove $(O)/libdrove.a $(O)/libdrove.so drove
 
@@ -73,21 +75,30 @@ $(O)/drove: $(CLI_OBJS) $(O)/libdrove.a
 $(O)/unit-tests: $(UNIT_OBJS) $(O)/libdrove.a
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(O)/libdrove.a $(LDLIBS)
 
-$(O)/helpers/%: tests/helpers/%.c
+$(O)/helpers/%: tests/helpers/%.c $(O)/libdrove.a
 	@mkdir -p $(@D)
-	$(QCC)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS) -lutil
+	$(QCC)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(O)/libdrove.a \
+	    $(LDLIBS) -lutil
+
+# The examples, built against the tree's header and library for the tests
+# (t-install builds one against the installed library and pkg-config).
+$(O)/examples/%: contrib/examples/%.c $(O)/libdrove.a
+	@mkdir -p $(@D)
+	$(QCC)$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(O)/libdrove.a \
+	    $(LDLIBS)
 
 deps:
 	$(Q)sh contrib/deps.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(O)/unit-tests $(HELPERS)
+	$(Q)$(MAKE) --no-print-directory all $(O)/unit-tests $(HELPERS) \
+	    $(EXAMPLES)
 	$(Q)O=$(O) sh tests/check.sh
 
 check-unit: $(O)/unit-tests
 	$(Q)$(O)/unit-tests
 
-check-integration: all $(HELPERS)
+check-integration: all $(HELPERS) $(EXAMPLES)
 	$(Q)O=$(O) sh tests/integration/run.sh
 
 # Fuzz the YAML loader, the pattern parser and the ssh_config parser for

@@ -254,6 +254,25 @@ int	drove_fleet_exec(drove_fleet *, const char *command, int stdin_fd);
  * failure.
  */
 int	drove_fleet_run(drove_fleet *);
+
+/*
+ * The same run driven from the caller's own event loop (poll, select,
+ * libevent, ...) instead of drove_fleet_run().  drove_fleet_start() begins
+ * it on one loop in the caller's thread (--loops does not apply) and
+ * returns at once.  Then, whenever drove_fleet_fd() is readable (poll it
+ * for POLLIN; it is an epoll fd) or drove_fleet_timeout() milliseconds
+ * have passed (-1: no time limit; 0: at once), call drove_fleet_step():
+ * it does what is ready without waiting, delivers events to the event
+ * callback, and returns 1 while hosts still run, then once the
+ * run's result as drove_fleet_run() would (0 or DROVE_E_*); results are
+ * read as usual after that.  drove_fleet_cancel() works as for a run.
+ * The fd changes from one run to the next.  Errors: DROVE_E_INVAL when a
+ * run is going on (start) or none was started (step).
+ */
+int	drove_fleet_start(drove_fleet *);
+int	drove_fleet_fd(const drove_fleet *);		/* -1: no stepped run */
+int	drove_fleet_timeout(drove_fleet *);
+int	drove_fleet_step(drove_fleet *);
 /*
  * Give every host the job of reporting its host key instead (no
  * authentication): as a known_hosts line on stdout events (hashed when

@@ -40,6 +40,8 @@
 
 static pthread_once_t libssh2_once = PTHREAD_ONCE_INIT;
 
+static int	fleet_finish(drove_fleet *, int rc);
+
 /* libssh2_init is not thread-safe: run it once per process. */
 static void
 libssh2_init_once(void)
@@ -87,6 +89,15 @@ drove_fleet_free(drove_fleet *f)
 
 	if (f == NULL)
 		return;
+	if (f->stepped && f->shards != NULL) {
+		/* a stepped run still going: end it here */
+		drove_fleet_cancel(f);
+		while (!shard_done(&f->shards[0]) &&
+		    shard_turn(&f->shards[0], -1) == 0)
+			continue;
+		shard_end(&f->shards[0]);
+		fleet_finish(f, 0);
+	}
 	for (i = 0; i < f->nhosts; i++) {
 		free(f->hosts[i].name);
 		free(f->hosts[i].address);
@@ -653,6 +664,8 @@ fleet_nshards(const drove_fleet *f)
 	long cpus;
 	unsigned int n = f->loops;
 
+	if (f->stepped)
+		return 1;	/* one loop, the caller's thread */
 	if (f->policy == DROVE_HOSTKEY_ASK && f->ask_cb != NULL)
 		return 1;	/* one question for the whole run */
 	if (n == 0) {
@@ -761,13 +774,32 @@ shard_thread(void *arg)
 	return NULL;
 }
 
-/* Run every host's job to its end. */
-int
-drove_fleet_run(drove_fleet *f)
+/* Take the shards' errors and free the run: how every run ends. */
+static int
+fleet_finish(drove_fleet *f, int rc)
 {
-	unsigned int i, started = 1;
+	unsigned int i;
+
+	for (i = 0; i < f->nshards && rc == 0; i++)
+		if (f->shards[i].err.code != 0)
+			rc = err_set(&f->err, f->shards[i].err.code, "%s",
+			    f->shards[i].err.msg);
+	if (rc == 0 && f->cancel)
+		rc = err_set(&f->err, DROVE_E_CANCELLED, "interrupted");
+	fleet_teardown(f);
+	pthread_mutex_destroy(&f->ev_lock);
+	f->cancel = 0;
+	f->stepped = 0;
+	return rc;
+}
+
+/* Reset the results and build the shards: how every run begins (on
+ * failure nothing is left to free). */
+static int
+fleet_begin(drove_fleet *f)
+{
 	size_t h;
-	int rc = 0;
+	int rc;
 
 	err_clear(&f->err);
 	f->warning[0] = '\0';
@@ -784,7 +816,21 @@ drove_fleet_run(drove_fleet *f)
 	f->stdin_flags = -1;
 	pthread_mutex_init(&f->ev_lock, NULL);
 	if ((rc = fleet_setup(f)) != 0)
-		goto out;
+		fleet_finish(f, rc);
+	return rc;
+}
+
+/* Run every host's job to its end. */
+int
+drove_fleet_run(drove_fleet *f)
+{
+	unsigned int i, started = 1;
+	int rc;
+
+	if (f->shards != NULL)
+		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
+	if ((rc = fleet_begin(f)) != 0)
+		return rc;
 	for (i = 1; i < f->nshards; i++, started++)
 		if (pthread_create(&f->shards[i].thread, NULL, shard_thread,
 		    &f->shards[i]) != 0) {
@@ -798,15 +844,60 @@ drove_fleet_run(drove_fleet *f)
 		shard_run(&f->shards[i]);	/* cancelled: ends at once */
 	for (i = 1; i < started; i++)
 		pthread_join(f->shards[i].thread, NULL);
-	for (i = 0; i < f->nshards && rc == 0; i++)
-		if (f->shards[i].err.code != 0)
-			rc = err_set(&f->err, f->shards[i].err.code, "%s",
-			    f->shards[i].err.msg);
-	if (rc == 0 && f->cancel)
-		rc = err_set(&f->err, DROVE_E_CANCELLED, "interrupted");
- out:
-	fleet_teardown(f);
-	pthread_mutex_destroy(&f->ev_lock);
-	f->cancel = 0;
-	return rc;
+	return fleet_finish(f, rc);
+}
+
+/* Begin a run the caller steps from its own event loop. */
+int
+drove_fleet_start(drove_fleet *f)
+{
+	int rc;
+
+	if (f->shards != NULL)
+		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
+	f->stepped = 1;
+	if ((rc = fleet_begin(f)) != 0) {
+		f->stepped = 0;
+		return rc;
+	}
+	shard_begin(&f->shards[0]);
+	return 0;
+}
+
+/* The fd to poll for input while a stepped run goes on, or -1. */
+int
+drove_fleet_fd(const drove_fleet *f)
+{
+	return f->stepped && f->shards != NULL ?
+	    loop_fd(f->shards[0].loop) : -1;
+}
+
+/* Milliseconds until the stepped run needs a step without input; -1. */
+int
+drove_fleet_timeout(drove_fleet *f)
+{
+	return f->stepped && f->shards != NULL ?
+	    loop_next_timeout(f->shards[0].loop) : -1;
+}
+
+/* Do what is ready without waiting: 1 while hosts run, then the run's
+ * result once. */
+int
+drove_fleet_step(drove_fleet *f)
+{
+	struct shard *sh;
+	int rc;
+
+	if (!f->stepped || f->shards == NULL)
+		return err_set(&f->err, DROVE_E_INVAL, "no run was started");
+	sh = &f->shards[0];
+	if (!shard_done(sh)) {
+		if ((rc = shard_turn(sh, 0)) != 0)
+			return fleet_finish(f, err_set(&f->err, rc, "%s",
+			    sh->err.msg));
+		if (!shard_done(sh))
+			return 1;
+	}
+	shard_end(sh);
+	return fleet_finish(f, 0);
 }

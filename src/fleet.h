@@ -171,6 +171,8 @@ struct drove_fleet {
 	int			 keyscan;	/* KEYSCAN_* or 0 */
 	char			*scan_types;
 	struct shell_ctl	*shell;		/* drove_fleet_shell(), or NULL */
+	int			 stepped;	/* drove_fleet_start() began a
+						 * run the caller steps */
 	/* a job other than exec (push, pull), made per host from job_arg,
 	 * which the fleet frees with job_arg_free (fleet_set_job) */
 	struct job		*(*make_job)(struct drove_fleet *, size_t host);
@@ -212,6 +214,12 @@ int	shard_setup(struct shard *);
 void	shard_teardown(struct shard *);
 /* Run the shard's hosts to their end; 0 or DROVE_E_* (sh->err set). */
 int	shard_run(struct shard *);
+/* The same in steps, for drove_fleet_step(): begin, turns until done,
+ * end. */
+void	shard_begin(struct shard *);
+int	shard_turn(struct shard *, int timeout_ms);
+int	shard_done(const struct shard *);
+void	shard_end(struct shard *);
 /* Read stdin into the feed as it comes, on this shard's loop; DROVE_E_IO
  * when epoll cannot watch it (then nothing changed). */
 int	shard_watch_stdin(struct shard *);

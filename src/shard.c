@@ -837,40 +837,76 @@ shard_teardown(struct shard *sh)
 	sh->loop = NULL;
 }
 
-/* Run until every host of the shard has a result. */
-int
-shard_run(struct shard *sh)
+/* Begin the shard's run: its first hosts start on the first turn. */
+void
+shard_begin(struct shard *sh)
 {
 	struct drove_fleet *f = sh->f;
-	size_t i;
-	int rc;
 
 	loop_task_queue(sh->loop, &sh->start_task);
 	if (sh->id == 0 && f->tick_cb != NULL)
 		loop_timer_start(sh->loop, &sh->tick_timer, f->tick_ms);
-	while (sh->finished < sh->nhosts) {
-		if (f->cancel && !sh->cancelling) {
-			sh->cancelling = 1;
-			shard_cancel_running(sh, NULL);
-			shard_drop_waiting(sh, "interrupted before it started");
-		}
-		if (!sh->ff_seen && __atomic_load_n(&f->ff_host,
-		    __ATOMIC_SEQ_CST) != SIZE_MAX)
-			shard_fail_fast(sh);
-		if ((rc = loop_run_once(sh->loop, -1)) != 0)
-			return err_set(&sh->err, rc, "event loop: %s",
-			    strerror(errno));
+}
+
+/* One turn of the shard's loop, waiting at most timeout_ms (-1: until
+ * something happens); 0 or DROVE_E_* (sh->err set). */
+int
+shard_turn(struct shard *sh, int timeout_ms)
+{
+	struct drove_fleet *f = sh->f;
+	int rc;
+
+	if (f->cancel && !sh->cancelling) {
+		sh->cancelling = 1;
+		shard_cancel_running(sh, NULL);
+		shard_drop_waiting(sh, "interrupted before it started");
 	}
+	if (!sh->ff_seen && __atomic_load_n(&f->ff_host,
+	    __ATOMIC_SEQ_CST) != SIZE_MAX)
+		shard_fail_fast(sh);
+	if ((rc = loop_run_once(sh->loop, timeout_ms)) != 0)
+		return err_set(&sh->err, rc, "event loop: %s",
+		    strerror(errno));
+	return 0;
+}
+
+/* Whether every host of the shard has ended. */
+int
+shard_done(const struct shard *sh)
+{
+	return sh->finished >= sh->nhosts;
+}
+
+/* End the shard's run once every host has ended. */
+void
+shard_end(struct shard *sh)
+{
+	size_t i;
+
 	if (sh->prompting == 1) {
 		/* every host ended (cancelled) while the user was asked:
 		 * the answer no longer matters, the held events do */
 		sh->prompting = 2;
 		for (i = 0; i < sh->nevents; i++) {
-			fleet_emit(f, sh->events[i].type, sh->events[i].host,
-			    sh->events[i].data, sh->events[i].len);
+			fleet_emit(sh->f, sh->events[i].type,
+			    sh->events[i].host, sh->events[i].data,
+			    sh->events[i].len);
 			free(sh->events[i].data);
 		}
 		sh->nevents = 0;
 	}
+}
+
+/* Run the shard's hosts to their end; 0 or DROVE_E_* (sh->err set). */
+int
+shard_run(struct shard *sh)
+{
+	int rc;
+
+	shard_begin(sh);
+	while (!shard_done(sh))
+		if ((rc = shard_turn(sh, -1)) != 0)
+			return rc;
+	shard_end(sh);
 	return 0;
 }
