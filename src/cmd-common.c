@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cmd.h"
+#include "cmd-config.h"
 
 const struct option common_longopts[] = {
 	{ "inventory", required_argument, NULL, 'i' },
@@ -44,7 +44,7 @@ const struct option common_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Set the defaults. */
+/* Set the defaults: drove's, then the configuration file's. */
 void
 common_init(struct common_opts *o)
 {
@@ -56,6 +56,7 @@ common_init(struct common_opts *o)
 	o->retries = 1;
 	o->connect_rate = 100;
 	o->max_startups = 8;
+	config_apply(o);
 }
 
 /* Free the option lists. */
@@ -131,9 +132,9 @@ parse_rate(const char *s)
 	return v;
 }
 
-/* Handle one common option. */
+/* Handle one common option without printing. */
 int
-common_opt(struct common_opts *o, int ch, const char *arg)
+common_set(struct common_opts *o, int ch, const char *arg)
 {
 	long v;
 
@@ -243,6 +244,17 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	}
 	return 0;
  bad:
+	return -1;
+}
+
+/* Handle one common option; a bad value is printed. */
+int
+common_opt(struct common_opts *o, int ch, const char *arg)
+{
+	int r;
+
+	if ((r = common_set(o, ch, arg)) != -1)
+		return r;
 	fprintf(stderr, "drove: bad value for option %s: '%s'\n",
 	    ch == 'f' ? "-f" : ch == 'p' ? "-p" : ch == OPT_HOSTKEY ?
 	    "--host-key-check (ask, strict, accept-new or off)" :
@@ -253,7 +265,7 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	    "--retries (0 to 100)" : ch == OPT_KEEPALIVE ?
 	    "--keepalive (seconds)" : ch == OPT_TIMEOUT ?
 	    "--timeout (seconds)" : "--connect-timeout (seconds)", arg);
-	return -1;
+	return r;
 }
 
 /* Put the common long options and a command's own into out (n slots),
@@ -502,7 +514,10 @@ common_load(struct common_opts *o)
 	if (drove_inventory_load_ssh_config(inv, o->ssh_config) != 0)
 		goto fail;
 	if (o->ninventories == 0 && o->nadhoc == 0 && !store) {
-		if (access("inventory/hosts.yml", F_OK) == 0)
+		if (config_inventory() != NULL)
+			push(&o->inventories, &o->ninventories,
+			    config_inventory());
+		else if (access("inventory/hosts.yml", F_OK) == 0)
 			push(&o->inventories, &o->ninventories,
 			    "inventory/hosts.yml");
 		else if ((def = drove_store_default_path()) != NULL)
@@ -843,6 +858,8 @@ common_history_begin(struct common_opts *o, struct common_history *ch,
 	buf_init(&line);
 	buf_printf(&line, "drove %s", kind);
 	for (i = 1; i < argc; i++) {
+		if (config_added(argv[i]))
+			continue;
 		buf_puts(&line, " ");
 		common_quote(&line, argv[i]);
 	}

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cmd-config.h"
 
 #define EXIT_SHELL_FAILED	255
 
@@ -244,14 +244,19 @@ rec_close(struct rec *r, const char *host, const char *user, int status,
 	return rc;
 }
 
-/* Whether recording is on for good (DROVE_RECORD=no turns it off). */
+/*
+ * Whether recording is on for good: DROVE_RECORD=no (0, off) turns it off,
+ * else "record = no" in the configuration file.
+ */
 static int
 record_default(void)
 {
 	const char *v = getenv("DROVE_RECORD");
 
-	return v == NULL || (strcmp(v, "no") != 0 && strcmp(v, "0") != 0 &&
-	    strcmp(v, "off") != 0);
+	if (v == NULL)
+		return !config_no_record();
+	return strcmp(v, "no") != 0 && strcmp(v, "0") != 0 &&
+	    strcmp(v, "off") != 0;
 }
 
 /* Say which hosts a pattern matched when it is not exactly one. */

@@ -5,13 +5,14 @@
  * web uptime" is "drove run -i inv.yml web uptime"), so main moves the
  * command name out of the way and passes every other word to the command.
  * A unique prefix names a command (tmux cmd.c); an ambiguous one is an error
- * that lists the candidates.
+ * that lists the candidates.  The configuration file is read before the
+ * command runs (see cmd-config.c); an error in it runs nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd-config.h"
 
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_history_entry,
@@ -123,7 +124,7 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
-	int i;
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
@@ -145,11 +146,16 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((cmd = find_cmd(argv[i])) == NULL)
+	if ((cmd = find_cmd(argv[i])) == NULL || config_load() != 0)
 		return EXIT_USAGE;
 	/* argv[0..i-1] are the program and global options: shift them up */
 	for (; i > 1; i--)
 		argv[i] = argv[i - 1];
 	argv[1] = argv[0];
-	return cmd->exec(argc - 1, argv + 1);
+	argc--;
+	argv++;
+	config_argv(cmd, &argc, &argv);
+	rc = cmd->exec(argc, argv);
+	config_release();
+	return rc;
 }
