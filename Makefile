@@ -123,13 +123,24 @@ install: all
 	install -m 644 src/drove.h $(DESTDIR)$(PREFIX)/include/drove.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    contrib/drove.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/drove.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 contrib/drove.1 $(DESTDIR)$(PREFIX)/share/man/man1/drove.1
+	install -m 644 contrib/completion/drove.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/drove
+	install -m 644 contrib/completion/_drove \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_drove
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/drove \
 	    $(DESTDIR)$(PREFIX)/lib/libdrove.a \
 	    $(DESTDIR)$(PREFIX)/lib/libdrove.so* \
 	    $(DESTDIR)$(PREFIX)/include/drove.h \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/drove.pc
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/drove.pc \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/drove.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/drove \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_drove
 
 clean:
 	rm -rf build build-san drove

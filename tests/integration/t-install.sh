@@ -14,7 +14,8 @@ dest=$FX_DIR/inst
 fx_run make -s -C "$FX_ROOT" install $san PREFIX=/usr DESTDIR="$dest"
 fx_assert_eq 0 "$FX_RC" "make install"
 for f in bin/drove lib/libdrove.a lib/libdrove.so.0 lib/libdrove.so \
-    include/drove.h lib/pkgconfig/drove.pc; do
+    include/drove.h lib/pkgconfig/drove.pc share/man/man1/drove.1 \
+    share/bash-completion/completions/drove share/zsh/site-functions/_drove; do
 	[ -e "$dest/usr/$f" ] || fx_fail "not installed: $f"
 done
 fx_assert_match 'SONAME.*libdrove\.so\.0' \
