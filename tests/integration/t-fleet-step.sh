@@ -4,7 +4,8 @@
 # command on three hosts while its own timer keeps firing, and
 # tests/helpers/fleet-step checks the rules (misuse is DROVE_E_INVAL, a
 # cancelled stepped run ends cancelled, the fleet runs again, freeing it
-# mid-run ends the run).
+# mid-run ends the run); tests/helpers/fleet-threads runs four fleets in
+# four threads at once, each host saying its own thread's line.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -40,3 +41,8 @@ ok second-run
 ok second-run-result
 ok third-start
 ok free-mid-run" "$FX_OUT"
+
+fx_run "$FX_HELPERS/fleet-threads" "$FX_DIR/kh" "$FX_KEY" "$FX_USER" \
+    127.0.0.1 "$FX_PORT_s1" 4 10
+fx_assert_eq 0 "$FX_RC" "fleets in threads: $FX_OUT $FX_ERR"
+fx_assert_eq "ok 4 fleets" "$FX_OUT"

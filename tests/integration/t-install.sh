@@ -28,6 +28,20 @@ fx_run sh -c "cc $cflags -o '$FX_DIR/fleet-run' '$FX_ROOT/contrib/examples/fleet
     \$(pkg-config --cflags --libs drove)"
 fx_assert_eq 0 "$FX_RC" "build against the installed library"
 
+# The installed header alone compiles as strict C99 and as C++, and links
+# from C++.
+printf '#include <drove.h>\nint main(void) { return drove_version() == 0; }\n' \
+    >"$FX_DIR/hdr.c"
+cp "$FX_DIR/hdr.c" "$FX_DIR/hdr.cpp"
+fx_run sh -c "cc -std=c99 -pedantic -Wall -Wextra -Werror -c \
+    -o '$FX_DIR/hdr.o' '$FX_DIR/hdr.c' \$(pkg-config --cflags drove)"
+fx_assert_eq 0 "$FX_RC" "drove.h under -std=c99 -pedantic"
+fx_run sh -c "c++ -std=c++11 -pedantic -Wall -Wextra -Werror \
+    -o '$FX_DIR/hdr-cxx' '$FX_DIR/hdr.cpp' \$(pkg-config --cflags --libs drove)"
+fx_assert_eq 0 "$FX_RC" "drove.h from C++"
+fx_run env LD_LIBRARY_PATH="$dest/usr/lib" "$FX_DIR/hdr-cxx"
+fx_assert_eq 0 "$FX_RC" "the C++ program ran"
+
 fx_sshd s1
 fx_known_hosts s1 >"$FX_DIR/kh"
 fx_run env LD_LIBRARY_PATH="$dest/usr/lib" "$FX_DIR/fleet-run" "$FX_DIR/kh" \
