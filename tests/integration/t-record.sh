@@ -57,6 +57,13 @@ fx_assert_eq 0 "$FX_RC"
 cmp "$FX_DIR/run.out" "$FX_DIR/shown" || fx_fail "replay differs"
 dr replay --speed 1000 1
 cmp "$FX_DIR/run.out" "$FX_DIR/shown" || fx_fail "replay --speed differs"
+# asciinema reads the file unchanged and prints the same bytes (it wants
+# a terminal: script gives it one, with output processing off).
+script -qec "stty -opost; asciinema cat '$cast'" /dev/null \
+    >"$FX_DIR/asciinema.out" 2>"$FX_DIR/asciinema.err" </dev/null ||
+    fx_fail "asciinema cat: $(cat "$FX_DIR/asciinema.err")"
+cmp "$FX_DIR/run.out" "$FX_DIR/asciinema.out" ||
+    fx_fail "asciinema cat shows other bytes"
 dr replay 7
 fx_assert_eq 1 "$FX_RC"
 fx_assert_match 'no session 7' "$FX_ERR"
