@@ -50,6 +50,20 @@ const struct cmd_entry cmd_replay_entry = {
 	.exec = cmd_replay_exec,
 };
 
+static const char sessions_help[] =
+    "List the recorded shell sessions, oldest first, of the hosts PATTERN\n"
+    "matches (a glob; all by default): id, start, host, user, duration,\n"
+    "exit status and the size of the recording.\n\n"
+    "      --json        one JSON object per session\n"
+    "      --db FILE     the store (default $DROVE_HOME/drove.db)\n";
+
+static const char replay_help[] =
+    "Play recorded session ID back on the terminal with its timing.\n\n"
+    "      --speed X          X times as fast (default 1)\n"
+    "      --idle-limit SEC   no pause longer than SEC seconds (default:\n"
+    "                         as recorded)\n"
+    "      --db FILE          the store (default $DROVE_HOME/drove.db)\n";
+
 /* What a listing or a look-up wants. */
 struct pick {
 	const char	*pattern;	/* sessions: hosts to list */
@@ -149,7 +163,9 @@ parse(const struct cmd_entry *cmd, int argc, char **argv,
 			}
 			break;
 		case OPT_HELP:
-			printf("usage: drove %s %s\n", cmd->name, cmd->usage);
+			printf("usage: drove %s %s\n\n%s", cmd->name, cmd->usage,
+			    cmd == &cmd_replay_entry ? replay_help :
+			    sessions_help);
 			return 1;
 		case '?':
 			usage_error(cmd, "bad option");
