@@ -274,6 +274,7 @@ int
 drove_client_set_command_timeout(drove_client *c, unsigned int ms)
 {
 	c->command_timeout_ms = ms;
+	c->cfg.command_timeout_ms = ms;	/* read as each job starts */
 	return 0;
 }
 

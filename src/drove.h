@@ -655,7 +655,7 @@ const size_t	*drove_sink_counts(const drove_sink *);
  * Ownership: drove_client_new() makes a client and drove_client_free()
  * closes and frees it.  Strings passed in are copied; a password is wiped
  * when freed.  Options (set_*, add_*, use_*) take effect at the next
- * drove_client_connect().
+ * drove_client_connect(), but for the command timeout.
  *
  * Threads: a client is used by one thread at a time.  Different clients may
  * be used in different threads at once.  Callbacks run on the calling
@@ -703,8 +703,9 @@ void	drove_client_set_passphrase_cb(drove_client *, drove_passphrase_cb *,
 	    void *arg);
 /* From the start of connect to an authenticated session (0: none). */
 int	drove_client_set_connect_timeout(drove_client *, unsigned int ms);
-/* For each exec and SFTP call (0, the default: none); a call past it
- * fails with DROVE_E_TIMEOUT and closes the connection. */
+/* For each exec and SFTP call (0, the default: none), from the next call
+ * on, connected or not; a call past it fails with DROVE_E_TIMEOUT and
+ * closes the connection. */
 int	drove_client_set_command_timeout(drove_client *, unsigned int ms);
 
 /*
