@@ -17,8 +17,16 @@
  * target is missing, else "mv -f" on an exec channel, as SFTP v3 cannot
  * replace a file, LIBSSH2-NOTES §4.5), removing the temporary file on
  * failure; get downloads to a temporary local file renamed when complete.
+ *
+ * A shell is the shell job (shell.c) with a socketpair for its terminal:
+ * one end is the job's input and output, the other the caller's.  A thread
+ * of the client turns the loop while it runs, and the caller's thread
+ * touches nothing of the connection until it has joined that thread.
  */
+#define _GNU_SOURCE	/* pipe2 */
+
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -40,6 +48,7 @@
 #include "log.h"
 #include "resolve.h"
 #include "sess.h"
+#include "shell.h"
 #include "xfer.h"
 
 #define CLIENT_CONNECT_MS	10000
@@ -92,6 +101,16 @@ struct drove_client {
 	int			 cap_nomem;
 	/* what the last SFTP operation left */
 	LIBSSH2_SFTP_ATTRIBUTES	 attrs;
+	struct client_shell	*shell;		/* while a shell runs */
+};
+
+/* A running shell: the job's control block and the loop's thread. */
+struct client_shell {
+	struct shell_ctl	 ctl;
+	char			*term;
+	int			 fds[2];	/* the job's end, the caller's */
+	pthread_t		 thread;
+	int			 rc;		/* the thread's outcome */
 };
 
 /* An SFTP operation as a job; the caller waits, so strings are lent. */
@@ -506,6 +525,8 @@ drove_client_connect(drove_client *c, const char *host, int port,
 	int rc;
 
 	err_clear(&c->err);
+	if (c->shell != NULL)
+		return err_set(&c->err, DROVE_E_INVAL, "a shell is running");
 	if (c->sess != NULL)
 		return err_set(&c->err, DROVE_E_INVAL, "connect to %s: "
 		    "already connected to %s", host ? host : "(null)",
@@ -536,6 +557,8 @@ drove_client_connect(drove_client *c, const char *host, int port,
 int
 drove_client_close(drove_client *c)
 {
+	if (c->shell != NULL)
+		drove_client_shell_close(c, NULL);
 	if (c->sess != NULL) {
 		sess_cancel(c->sess, "closed");
 		while (c->sess != NULL)
@@ -552,11 +575,23 @@ client_run(drove_client *c, struct job *job)
 {
 	if (job == NULL)
 		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
-	if (c->sess == NULL || sess_run_job(c->sess, job) != 0) {
+	if (c->shell != NULL || c->sess == NULL ||
+	    sess_run_job(c->sess, job) != 0) {
 		job->ops->free(job, 1);
-		return err_set(&c->err, DROVE_E_INVAL, "not connected");
+		return err_set(&c->err, DROVE_E_INVAL, c->shell != NULL ?
+		    "a shell is running" : "not connected");
 	}
 	return client_wait(c);
+}
+
+/* The exit status or signal of the job that just ended. */
+static void
+client_status(drove_client *c, struct drove_client_result *status)
+{
+	snprintf(status->signal, sizeof status->signal, "%s",
+	    c->sess->signal);
+	status->exit_status = status->signal[0] != '\0' ? -1 :
+	    c->sess->exit_code;
 }
 
 /* Run command with its output going where data_cb says; status gets its
@@ -571,11 +606,7 @@ client_exec(drove_client *c, const char *command,
 		return err_set(&c->err, DROVE_E_INVAL, "empty command");
 	if ((rc = client_run(c, exec_job_new(command, NULL))) != 0)
 		return rc;
-	status->exit_status = c->sess->exit_code;
-	snprintf(status->signal, sizeof status->signal, "%s",
-	    c->sess->signal);
-	if (status->signal[0] != '\0')
-		status->exit_status = -1;
+	client_status(c, status);
 	return 0;
 }
 
@@ -1162,4 +1193,140 @@ drove_client_get(drove_client *c, const char *remote, const char *local)
  out:
 	free(tmp);
 	return rc;
+}
+
+/* The shell's thread: turn the loop until the shell ends, then let the
+ * caller's end of the socket read EOF. */
+static void *
+client_shell_thread(void *arg)
+{
+	drove_client *c = arg;
+	struct client_shell *sh = c->shell;
+
+	sh->rc = 0;
+	while (c->sess != NULL && c->sess->state != SESS_READY && sh->rc == 0)
+		sh->rc = client_turn(c);
+	shutdown(sh->fds[0], SHUT_WR);
+	return NULL;
+}
+
+/* Free a shell's control block, socket ends and pipe. */
+static void
+client_shell_free(struct client_shell *sh)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (sh->fds[i] != -1)
+			close(sh->fds[i]);
+		if (sh->ctl.pipe[i] != -1)
+			close(sh->ctl.pipe[i]);
+	}
+	free(sh->term);
+	free(sh);
+}
+
+/* Start a shell on a pty for the caller's poll loop. */
+int
+drove_client_invoke_shell(drove_client *c, const char *term,
+    unsigned int cols, unsigned int rows, int *fd)
+{
+	struct client_shell *sh;
+	struct job *job = NULL;
+	int rc;
+
+	*fd = -1;
+	err_clear(&c->err);
+	if (c->shell != NULL || c->sess == NULL)
+		return err_set(&c->err, DROVE_E_INVAL, c->shell != NULL ?
+		    "a shell is running" : "not connected");
+	if ((sh = calloc(1, sizeof *sh)) == NULL)
+		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
+	sh->fds[0] = sh->fds[1] = sh->ctl.pipe[0] = sh->ctl.pipe[1] = -1;
+	if ((sh->term = strdup(term != NULL ? term : "xterm")) == NULL ||
+	    (job = shell_job_new(&sh->ctl)) == NULL) {
+		rc = err_set(&c->err, DROVE_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sh->fds) != 0 ||
+	    pipe2(sh->ctl.pipe, O_NONBLOCK | O_CLOEXEC) != 0 ||
+	    fcntl(sh->fds[0], F_SETFL, O_NONBLOCK) != 0) {
+		rc = err_set(&c->err, DROVE_E_IO, "shell socket: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	sh->ctl.o.in_fd = sh->ctl.o.out_fd = sh->ctl.o.err_fd = sh->fds[0];
+	sh->ctl.o.pty = 1;
+	sh->ctl.o.term = sh->term;
+	sh->ctl.o.escape = -1;
+	sh->ctl.cols = cols > 0 ? (int)cols : 80;
+	sh->ctl.rows = rows > 0 ? (int)rows : 24;
+	if (sess_run_job(c->sess, job) != 0) {
+		rc = err_set(&c->err, DROVE_E_INVAL, "not connected");
+		goto fail;
+	}
+	job = NULL;
+	__atomic_store_n(&c->shell, sh, __ATOMIC_SEQ_CST);
+	if (pthread_create(&sh->thread, NULL, client_shell_thread, c) != 0) {
+		/* hang up at once: the caller's thread turns the loop */
+		sh->ctl.disconnected = 1;
+		__atomic_store_n(&c->shell, NULL, __ATOMIC_SEQ_CST);
+		client_wait(c);
+		client_shell_free(sh);
+		return err_set(&c->err, DROVE_E_INTERNAL, "start shell "
+		    "thread: %s", strerror(errno));
+	}
+	*fd = sh->fds[1];
+	return 0;
+ fail:
+	if (job != NULL)
+		job->ops->free(job, 1);
+	client_shell_free(sh);
+	return rc;
+}
+
+/* Note the new size and wake the job (signal-safe, any thread). */
+void
+drove_client_shell_resize(drove_client *c, unsigned int cols,
+    unsigned int rows)
+{
+	struct client_shell *sh = __atomic_load_n(&c->shell, __ATOMIC_SEQ_CST);
+	int saved = errno;
+	ssize_t n;
+
+	if (sh == NULL)
+		return;
+	sh->ctl.cols = (int)cols;
+	sh->ctl.rows = (int)rows;
+	n = write(sh->ctl.pipe[1], "", 1);	/* full: a wake-up waits */
+	(void)n;
+	errno = saved;
+}
+
+/* Hang up unless the shell ended, join its thread, report how it ended. */
+int
+drove_client_shell_close(drove_client *c, struct drove_client_result *status)
+{
+	struct client_shell *sh = c->shell;
+	ssize_t n;
+	int rc;
+
+	if (status != NULL)
+		memset(status, 0, sizeof *status);
+	if (sh == NULL)
+		return err_set(&c->err, DROVE_E_INVAL, "no shell");
+	__atomic_store_n(&sh->ctl.disconnected, 1, __ATOMIC_SEQ_CST);
+	n = write(sh->ctl.pipe[1], "", 1);
+	(void)n;
+	pthread_join(sh->thread, NULL);
+	__atomic_store_n(&c->shell, NULL, __ATOMIC_SEQ_CST);
+	rc = sh->rc;
+	client_shell_free(sh);
+	if (rc != 0)
+		return rc;
+	if ((rc = client_wait(c)) != 0)
+		return rc;
+	if (status != NULL)
+		client_status(c, status);
+	return 0;
 }

@@ -785,6 +785,31 @@ int	drove_client_remove(drove_client *, const char *path);
 /* Rename from to to; SFTP v3 (OpenSSH) refuses an existing target. */
 int	drove_client_rename(drove_client *, const char *from, const char *to);
 
+/*
+ * An interactive shell on the connection, for the caller's own poll loop:
+ * the login shell on a pty of term (NULL: "xterm") and cols x rows (0: 80
+ * x 24).  *fd is a socket that stands for the terminal: read what the
+ * shell prints from it, write what is typed to it (shutdown(fd, SHUT_WR)
+ * sends EOF).  A thread of the client moves the bytes; fd reads EOF once
+ * the shell has ended.  Until drove_client_shell_close(), which closes fd,
+ * the client takes no call but drove_client_shell_resize() (others return
+ * DROVE_E_INVAL) and fd must stay open.
+ */
+int	drove_client_invoke_shell(drove_client *, const char *term,
+	    unsigned int cols, unsigned int rows, int *fd);
+/* The terminal's size changed: any thread, async-signal-safe. */
+void	drove_client_shell_resize(drove_client *, unsigned int cols,
+	    unsigned int rows);
+/*
+ * End the shell: hang up unless it has ended (read fd to its EOF first to
+ * let it end by itself), wait for the client's thread and close fd.  0
+ * when the shell had ended, with its exit status or signal in status (when
+ * not NULL); DROVE_E_CANCELLED when it was hung up, which closes the
+ * connection; or the connection's error.  DROVE_E_INVAL without a shell.
+ */
+int	drove_client_shell_close(drove_client *,
+	    struct drove_client_result *status);
+
 #if defined(__GNUC__) && __GNUC__ >= 4
 #pragma GCC visibility pop
 #endif

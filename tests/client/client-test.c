@@ -10,9 +10,12 @@
  *   ops DIR             SFTP calls and commands under the remote DIR
  *   threads N ITER      N threads, a client each, ITER commands and a put
  *                       and get each: "thread I ok" or what went wrong
+ *   shell               a shell on a pty, resized, ended by itself, then
+ *                       one hung up
  * Exits 0 when the program ran (results are in its output), 1 when a
  * thread failed, 2 on bad usage.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +200,72 @@ mode_ops(const char *dir)
 	return 0;
 }
 
+/*
+ * Read the shell's fd until its output holds want (NULL: until EOF), for
+ * at most 20 s without a byte; 1 when it came, 0 when not.
+ */
+static int
+read_until(int fd, const char *want, char *acc, size_t cap)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t len = strlen(acc);
+	ssize_t n;
+
+	while (want == NULL || strstr(acc, want) == NULL) {
+		if (poll(&p, 1, 20000) != 1)
+			return 0;
+		if ((n = read(fd, acc + len, cap - 1 - len)) <= 0)
+			return want == NULL && n == 0;
+		len += (size_t)n;
+		acc[len] = '\0';
+	}
+	return 1;
+}
+
+/* Type line into the shell. */
+static void
+type(int fd, const char *line)
+{
+	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+		perror("write to shell");
+}
+
+/* The shell mode: size, resize, exit status; a hang-up. */
+static int
+mode_shell(void)
+{
+	drove_client *c = new_client();
+	struct drove_client_result st;
+	static char acc[65536];
+	int fd;
+
+	show(c, "connect", connect_client(c));
+	show(c, "invoke", drove_client_invoke_shell(c, "xterm", 80, 24, &fd));
+	show_exec(c, "busy", "true");
+	type(fd, "stty size; echo mark-$((6*7))\n");
+	printf("mark-42 %d\n", read_until(fd, "mark-42", acc, sizeof acc));
+	printf("size 24 80 %d\n", strstr(acc, "24 80") != NULL);
+	drove_client_shell_resize(c, 100, 50);
+	type(fd, "stty size; echo mark-$((6*8))\n");
+	printf("mark-48 %d\n", read_until(fd, "mark-48", acc, sizeof acc));
+	printf("size 50 100 %d\n", strstr(acc, "50 100") != NULL);
+	type(fd, "exit 3\n");
+	printf("eof %d\n", read_until(fd, NULL, acc, sizeof acc));
+	show(c, "shell-close", drove_client_shell_close(c, &st));
+	printf("shell exit=%d signal=%s\n", st.exit_status, st.signal);
+	show_exec(c, "exec", "echo after");
+	show(c, "invoke-again", drove_client_invoke_shell(c, NULL, 0, 0,
+	    &fd));
+	type(fd, "echo rea''dy\n");
+	acc[0] = '\0';
+	printf("ready %d\n", read_until(fd, "ready\r\n", acc, sizeof acc));
+	show(c, "hang-up", drove_client_shell_close(c, &st));
+	show_exec(c, "after-hang-up", "true");
+	show(c, "close-no-shell", drove_client_shell_close(c, NULL));
+	drove_client_free(c);
+	return 0;
+}
+
 struct worker {
 	pthread_t	 t;
 	int		 id;
@@ -296,5 +365,7 @@ main(int argc, char **argv)
 		rc = mode_ops(argv[7]);
 	else if (strcmp(argv[6], "threads") == 0 && argc == 9)
 		rc = mode_threads(atoi(argv[7]), atoi(argv[8]));
+	else if (strcmp(argv[6], "shell") == 0)
+		rc = mode_shell();
 	return rc;
 }

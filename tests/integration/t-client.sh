@@ -2,8 +2,8 @@
 # t-client.sh: libdrove's blocking client against real sshd: the examples
 # client-exec and client-sftp, typed connect errors (refused, timeout,
 # unknown and changed host key, authentication), every SFTP call and its
-# refusals, streaming, a command timeout, and clients in several threads
-# at once (tests/client/client-test.c).  The programs are built here
+# refusals, streaming, a command timeout, a shell on a pty, and clients in
+# several threads at once (tests/client/client-test.c).  The programs are built here
 # against $O/libdrove.a, the examples as strict C99.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
@@ -133,6 +133,30 @@ close 0
 close-again 0" "$(echo "$FX_OUT" | sed 's/drove-[0-9a-f]\{8\}\.tmp/drove-XXXXXXXX.tmp/')" \
     "ops"
 fx_assert_eq 12345 "$(stat -c %s "$D.copy")" "the replaced file came back"
+
+# A shell for the caller's poll loop: its pty size, a resize, its exit
+# status; then one hung up, which closes the connection.
+# shellcheck disable=SC2086
+fx_run "$T" $C "$P" shell
+fx_assert_eq 0 "$FX_RC" "shell"
+fx_assert_eq "connect 0
+invoke 0
+busy -3 a shell is running
+mark-42 1
+size 24 80 1
+mark-48 1
+size 50 100 1
+eof 1
+shell-close 0
+shell exit=3 signal=
+exec 0
+exec exit=0 signal= out=[after
+] err=[]
+invoke-again 0
+ready 1
+hang-up -13 disconnected
+after-hang-up -3 not connected
+close-no-shell -3 no shell" "$FX_OUT" "shell"
 
 # Clients in four threads at once.
 # shellcheck disable=SC2086
