@@ -93,6 +93,7 @@ struct drove_client {
 	LIBSSH2_SFTP		*sftp;
 	int			 paused;	/* never set: cfg.paused */
 	char			 local_user[64];
+	char			 home[4096];
 	char			 rbuf[SESS_RBUF];
 	/* where the running command's output goes */
 	drove_client_data_cb	*data_cb;
@@ -358,16 +359,27 @@ static const struct sess_ops client_ops = {
 	.teardown = client_teardown_cb,
 };
 
-/* The home directory, for ~/.ssh. */
-static const char *
-client_home(void)
+/* The local user and home directory: $USER and $HOME, else the password
+ * file's (getpwuid_r, as clients may connect in several threads). */
+static void
+client_whoami(drove_client *c)
 {
-	const char *h = getenv("HOME");
-	struct passwd *pw;
+	const char *u = getenv("USER"), *h = getenv("HOME");
+	struct passwd pw, *res = NULL;
+	char buf[4096];
 
-	if ((h == NULL || *h == '\0') && (pw = getpwuid(getuid())) != NULL)
-		h = pw->pw_dir;
-	return h != NULL ? h : "/";
+	if ((u == NULL || *u == '\0' || h == NULL || *h == '\0') &&
+	    getpwuid_r(getuid(), &pw, buf, sizeof buf, &res) == 0 &&
+	    res != NULL) {
+		if (u == NULL || *u == '\0')
+			u = pw.pw_name;
+		if (h == NULL || *h == '\0')
+			h = pw.pw_dir;
+	}
+	snprintf(c->local_user, sizeof c->local_user, "%s",
+	    u != NULL && *u != '\0' ? u : "root");
+	snprintf(c->home, sizeof c->home, "%s",
+	    h != NULL && *h != '\0' ? h : "/");
 }
 
 /* Add a loaded identity to the connection's list. */
@@ -393,7 +405,7 @@ client_load_idents(drove_client *c)
 	static const char *names[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
 	struct drove_err e;
 	struct ident *id;
-	char path[4096];
+	char path[4200];
 	size_t i;
 
 	for (i = 0; i < c->nid_paths; i++) {
@@ -406,8 +418,7 @@ client_load_idents(drove_client *c)
 	}
 	for (i = 0; c->default_ids && i < sizeof names / sizeof names[0];
 	    i++) {
-		snprintf(path, sizeof path, "%s/.ssh/%s", client_home(),
-		    names[i]);
+		snprintf(path, sizeof path, "%s/.ssh/%s", c->home, names[i]);
 		err_clear(&e);
 		if (access(path, F_OK) == 0 && ident_load(path, c->pass_cb,
 		    c->pass_arg, &id, &e) == 0 && client_push_ident(c, id) != 0)
@@ -444,16 +455,16 @@ static int
 client_setup(drove_client *c)
 {
 	struct sess_cfg *cfg = &c->cfg;
-	const char *sock, *u;
-	struct passwd *pw;
 	struct drove_err e;
-	char path[4096];
+	const char *sock;
+	char path[4200];
 
 	if ((c->loop = loop_new()) == NULL ||
 	    (c->resolver = resolve_new(c->loop, 1)) == NULL)
 		return err_set(&c->err, DROVE_E_NOMEM, "event loop: %s",
 		    strerror(errno));
-	snprintf(path, sizeof path, "%s/.ssh/known_hosts", client_home());
+	client_whoami(c);
+	snprintf(path, sizeof path, "%s/.ssh/known_hosts", c->home);
 	err_clear(&e);
 	if (kh_load(c->known_hosts != NULL ? c->known_hosts : path, &c->kh,
 	    &e) != 0)
@@ -463,10 +474,6 @@ client_setup(drove_client *c)
 		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
 	if (client_load_idents(c) != 0)
 		return c->err.code;
-	if (((u = getenv("USER")) == NULL || *u == '\0') &&
-	    (pw = getpwuid(getuid())) != NULL)
-		u = pw->pw_name;
-	snprintf(c->local_user, sizeof c->local_user, "%s", u ? u : "root");
 	memset(cfg, 0, sizeof *cfg);
 	cfg->loop = c->loop;
 	cfg->resolver = c->resolver;

@@ -3,7 +3,7 @@
  * prints what each call returned, one line per call, for the test to
  * compare.
  *
- * Usage: client-test KNOWN_HOSTS KEY USER HOST PORT MODE [ARGS]
+ * Usage: client-test KNOWN_HOSTS KEY|- USER HOST PORT MODE [ARGS]
  *   connect [POLICY]    connect (POLICY strict, accept-new or off; a 3 s
  *                       timeout) and run "echo connected": "connect RC
  *                       MESSAGE", then the command's outcome
@@ -26,16 +26,18 @@
 
 static char **conn;	/* KNOWN_HOSTS KEY USER HOST PORT */
 
-/* A client set up from the command line, not yet connected. */
+/* A client set up from the command line, not yet connected: KEY "-"
+ * means the default identities, else KEY alone. */
 static drove_client *
 new_client(void)
 {
 	drove_client *c = drove_client_new();
+	int dflt = strcmp(conn[1], "-") == 0;
 
 	if (c == NULL || drove_client_set_known_hosts(c, conn[0]) != 0 ||
-	    drove_client_add_identity(c, conn[1]) != 0 ||
+	    (!dflt && drove_client_add_identity(c, conn[1]) != 0) ||
 	    drove_client_use_agent(c, 0) != 0 ||
-	    drove_client_use_default_identities(c, 0) != 0) {
+	    drove_client_use_default_identities(c, dflt) != 0) {
 		fprintf(stderr, "client-test: setup failed\n");
 		exit(2);
 	}

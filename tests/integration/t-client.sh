@@ -88,6 +88,14 @@ exec exit=0 signal= out=[connected
 ] err=[]" "$FX_OUT" "accept-new"
 fx_assert_match "^\[127\.0\.0\.1\]:$P ssh-ed25519 " "$(cat "$FX_DIR/kh-empty")"
 
+# The default identities: ~/.ssh/id_ed25519.
+fx_run "$T" "$FX_DIR/kh" - root 127.0.0.1 "$P" connect
+fx_assert_match '^connect -10 authentication as root to 127\.0\.0\.1 failed: tried 0 agent keys, 0 key files' "$FX_OUT"
+cp "$FX_KEY" "$HOME/.ssh/id_ed25519"
+fx_run "$T" "$FX_DIR/kh" - root 127.0.0.1 "$P" connect
+rm "$HOME/.ssh/id_ed25519"
+fx_assert_eq "connect 0" "$(echo "$FX_OUT" | sed -n 1p)" "default identity"
+
 # Every SFTP call, refusals keeping the connection, streaming, a command
 # timeout closing it.
 # shellcheck disable=SC2086
