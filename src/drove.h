@@ -665,6 +665,170 @@ void		 drove_sink_summary(drove_sink *, void *file);
 /* Per-status counts of finished hosts, indexed by enum drove_status. */
 const size_t	*drove_sink_counts(const drove_sink *);
 
+/*
+ * The client: blocking calls on one host (the paramiko face).  A client
+ * holds one connection at a time and runs commands and SFTP operations on
+ * it one after another, each call returning when it is done: it runs the
+ * client's own event loop meanwhile, so the calling thread blocks.
+ *
+ * Ownership: drove_client_new() makes a client and drove_client_free()
+ * closes and frees it.  Strings passed in are copied; a password is wiped
+ * when freed.  Options (set_*, add_*, use_*) take effect at the next
+ * drove_client_connect(), but for the command timeout.
+ *
+ * Threads: a client is used by one thread at a time.  Different clients may
+ * be used in different threads at once.  Callbacks run on the calling
+ * thread, inside the call that set them off.
+ *
+ * Errors: functions return 0 or a negative DROVE_E_* code and keep a
+ * message with context for drove_client_error().  A failed connection, or
+ * one that fails during a call (DROVE_E_UNREACHABLE, DROVE_E_PROTOCOL,
+ * DROVE_E_TIMEOUT for a command past its timeout, ...), is closed: connect
+ * again.  A refused SFTP operation (DROVE_E_NOTFOUND for a missing path,
+ * DROVE_E_IO for any other refusal or a local file error) and a refused
+ * exec (DROVE_E_CHANNEL) keep the connection.  Calls that need a connection
+ * without one return DROVE_E_INVAL.
+ */
+typedef struct drove_client drove_client;
+
+/* Make a client with the defaults (strict host keys, the agent and the
+ * default identities, a 10 s connect timeout); NULL if out of memory. */
+drove_client	*drove_client_new(void);
+/* Close the connection, if any, and free the client.  NULL-safe. */
+void		 drove_client_free(drove_client *);
+/* The last error message of this client, "" when none; never NULL.  Lent
+ * until the next call on the client. */
+const char	*drove_client_error(const drove_client *);
+
+/* The known_hosts file (NULL, the default: ~/.ssh/known_hosts). */
+int	drove_client_set_known_hosts(drove_client *, const char *path);
+/* Strict (default), accept-new or off; DROVE_HOSTKEY_ASK is DROVE_E_INVAL
+ * (there is nobody to ask). */
+int	drove_client_set_hostkey_policy(drove_client *,
+	    enum drove_hostkey_policy);
+/* An identity file tried after the agent, in the order added; read (and
+ * decrypted) at connect, where a bad one fails with its error. */
+int	drove_client_add_identity(drove_client *, const char *path);
+/* Try ~/.ssh/id_ed25519, id_ecdsa, id_rsa after the added ones (default
+ * yes; missing or unreadable ones are skipped). */
+int	drove_client_use_default_identities(drove_client *, int yes);
+/* Use $SSH_AUTH_SOCK when set (default yes). */
+int	drove_client_use_agent(drove_client *, int yes);
+/* A password tried after the keys (password, then keyboard-interactive);
+ * NULL for none. */
+int	drove_client_set_password(drove_client *, const char *password);
+/* Asked for the passphrase of an encrypted identity, at connect. */
+void	drove_client_set_passphrase_cb(drove_client *, drove_passphrase_cb *,
+	    void *arg);
+/* From the start of connect to an authenticated session (0: none). */
+int	drove_client_set_connect_timeout(drove_client *, unsigned int ms);
+/* For each exec and SFTP call (0, the default: none), from the next call
+ * on, connected or not; a call past it fails with DROVE_E_TIMEOUT and
+ * closes the connection. */
+int	drove_client_set_command_timeout(drove_client *, unsigned int ms);
+
+/*
+ * Connect to host (a name or address) at port (0: 22) as user (NULL: the
+ * local user), check its host key and authenticate (agent, identity files,
+ * password).  Blocks until authenticated or failed: DROVE_E_RESOLVE,
+ * DROVE_E_UNREACHABLE, DROVE_E_REFUSED, DROVE_E_TIMEOUT, DROVE_E_HOSTKEY
+ * (unknown or changed key), DROVE_E_AUTH, DROVE_E_PROTOCOL; DROVE_E_INVAL
+ * when already connected.
+ */
+int	drove_client_connect(drove_client *, const char *host, int port,
+	    const char *user);
+/* Disconnect politely (at most a second) and free the connection; the
+ * options stay.  0, also when not connected. */
+int	drove_client_close(drove_client *);
+
+/* The outcome of a command. */
+struct drove_client_result {
+	int		 exit_status;	/* -1 when killed by a signal */
+	char		 signal[32];	/* signal name without SIG, or "" */
+	char		*out;		/* stdout, NUL-terminated (exec) */
+	size_t		 out_len;
+	char		*err;		/* stderr, NUL-terminated (exec) */
+	size_t		 err_len;
+};
+
+/*
+ * Run command (through the remote user's shell, no stdin) and collect its
+ * stdout, stderr and exit status or signal into *out, which the caller
+ * frees with drove_client_result_free().  0 when the command ran, whatever
+ * its status; else *out is NULL.
+ */
+int	drove_client_exec(drove_client *, const char *command,
+	    struct drove_client_result **out);
+void	drove_client_result_free(struct drove_client_result *);	/* NULL-safe */
+
+/* A chunk of output: stream 0 is stdout, 1 stderr; data is lent for the
+ * call.  It must not call the client. */
+typedef void drove_client_data_cb(int stream, const char *data, size_t len,
+    void *arg);
+/*
+ * Run command, handing its output to cb as it arrives.  When status is not
+ * NULL, its exit_status and signal are set (and out and err to NULL).
+ */
+int	drove_client_exec_stream(drove_client *, const char *command,
+	    drove_client_data_cb *cb, void *arg,
+	    struct drove_client_result *status);
+
+/* A remote file's attributes, as SFTP gives them. */
+struct drove_client_stat {
+	uint64_t	 size;
+	uint32_t	 mode;		/* type and permission bits (st_mode) */
+	uint32_t	 uid;
+	uint32_t	 gid;
+	int64_t		 atime;		/* seconds since the epoch */
+	int64_t		 mtime;
+};
+
+/*
+ * Send local file to remote path with permission bits mode (-1: the local
+ * file's).  The bytes go to a temporary name beside remote (".NAME.drove-
+ * XXXXXXXX.tmp"), are synced and renamed over it, so a failure leaves
+ * remote as it was and removes the temporary file.
+ */
+int	drove_client_put(drove_client *, const char *local, const char *remote,
+	    int mode);
+/* Fetch remote path into local file, through a temporary file beside it
+ * renamed when complete; local gets the remote permission bits. */
+int	drove_client_get(drove_client *, const char *remote, const char *local);
+/* Attributes of path, following symbolic links. */
+int	drove_client_stat(drove_client *, const char *path,
+	    struct drove_client_stat *st);
+/* Make directory path with permission bits mode (before the umask). */
+int	drove_client_mkdir(drove_client *, const char *path, int mode);
+/* Remove a file, a symbolic link or an empty directory. */
+int	drove_client_remove(drove_client *, const char *path);
+/* Rename from to to; SFTP v3 (OpenSSH) refuses an existing target. */
+int	drove_client_rename(drove_client *, const char *from, const char *to);
+
+/*
+ * An interactive shell on the connection, for the caller's own poll loop:
+ * the login shell on a pty of term (NULL: "xterm") and cols x rows (0: 80
+ * x 24).  *fd is a socket that stands for the terminal: read what the
+ * shell prints from it, write what is typed to it (shutdown(fd, SHUT_WR)
+ * sends EOF).  A thread of the client moves the bytes; fd reads EOF once
+ * the shell has ended.  Until drove_client_shell_close(), which closes fd,
+ * the client takes no call but drove_client_shell_resize() (others return
+ * DROVE_E_INVAL) and fd must stay open.
+ */
+int	drove_client_invoke_shell(drove_client *, const char *term,
+	    unsigned int cols, unsigned int rows, int *fd);
+/* The terminal's size changed: any thread, async-signal-safe. */
+void	drove_client_shell_resize(drove_client *, unsigned int cols,
+	    unsigned int rows);
+/*
+ * End the shell: hang up unless it has ended (read fd to its EOF first to
+ * let it end by itself), wait for the client's thread and close fd.  0
+ * when the shell had ended, with its exit status or signal in status (when
+ * not NULL); DROVE_E_CANCELLED when it was hung up, which closes the
+ * connection; or the connection's error.  DROVE_E_INVAL without a shell.
+ */
+int	drove_client_shell_close(drove_client *,
+	    struct drove_client_result *status);
+
 #if defined(__GNUC__) && __GNUC__ >= 4
 #pragma GCC visibility pop
 #endif

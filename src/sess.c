@@ -46,8 +46,8 @@ static void	sess_step(struct sess *);
 static void	sess_close_fd(struct sess *);
 
 static const char *state_names[] = {
-	"resolve", "retry", "connect", "handshake", "hostkey", "auth", "job", "close",
-	"done"
+	"resolve", "retry", "connect", "handshake", "hostkey", "auth", "ready",
+	"job", "close", "done"
 };
 
 /* The name of a state, for messages and traces. */
@@ -285,7 +285,8 @@ sess_park(struct sess *s)
 {
 	int bd, ev = 0;
 
-	if (s->held || (s->state == SESS_JOB && (*s->cfg->paused ||
+	if (s->held || s->state == SESS_READY ||
+	    (s->state == SESS_JOB && (*s->cfg->paused ||
 	    (s->job->ops->local_wait != NULL &&
 	    s->job->ops->local_wait(s->job))))) {
 		sess_unwatch(s);
@@ -750,6 +751,17 @@ auth_pubkey(struct sess *s)
 	return DROVE_E_AUTH;
 }
 
+/* Enter JOB with the command deadline and the safety tick running. */
+static void
+sess_begin_job(struct sess *s)
+{
+	if (s->cfg->command_timeout_ms > 0)
+		loop_timer_start(s->cfg->loop, &s->deadline,
+		    s->cfg->command_timeout_ms);
+	loop_timer_start(s->cfg->loop, &s->tick, SESS_TICK_MS);
+	sess_to(s, SESS_JOB);
+}
+
 /* AUTH: list, agent, keys, password, keyboard-interactive, in turn. */
 static int
 sess_auth(struct sess *s)
@@ -827,11 +839,10 @@ sess_auth(struct sess *s)
 		    s->keepalive_s * 1000ULL;
 	}
 	loop_timer_stop(s->cfg->loop, &s->deadline);
-	if (s->cfg->command_timeout_ms > 0)
-		loop_timer_start(s->cfg->loop, &s->deadline,
-		    s->cfg->command_timeout_ms);
-	loop_timer_start(s->cfg->loop, &s->tick, SESS_TICK_MS);
-	sess_to(s, SESS_JOB);
+	if (s->persist && s->job == NULL)
+		sess_to(s, SESS_READY);
+	else
+		sess_begin_job(s);
 	return 0;
 }
 
@@ -857,7 +868,8 @@ sess_keepalive(struct sess *s)
 		s->keepalive_due = now + s->keepalive_s * 1000ULL;
 }
 
-/* JOB: run the job; a safety tick drives it at least once a second. */
+/* JOB: run the job; a safety tick drives it at least once a second.  A
+ * persistent session frees a finished job and waits in READY. */
 static int
 sess_job(struct sess *s)
 {
@@ -872,11 +884,20 @@ sess_job(struct sess *s)
 	if (rc < 0)
 		return rc;
 	s->job_done = 1;
-	sess_to(s, SESS_CLOSE);
+	if (!s->persist || s->stopping) {
+		/* a stopped job (timed out, cancelled) ends the session */
+		sess_to(s, SESS_CLOSE);
+		return 0;
+	}
+	s->job->ops->free(s->job, 0);
+	s->job = NULL;
+	loop_timer_stop(s->cfg->loop, &s->deadline);
+	sess_to(s, SESS_READY);
 	return 0;
 }
 
-/* Free the job, the libssh2 session and the socket (NOTES §0.9 order). */
+/* Free the job, what the owner made on the session, the libssh2 session
+ * and the socket (NOTES §0.9 order). */
 static void
 sess_teardown(struct sess *s)
 {
@@ -886,6 +907,8 @@ sess_teardown(struct sess *s)
 		s->job->ops->free(s->job, !s->job_done);
 		s->job = NULL;
 	}
+	if (s->ops->teardown != NULL)
+		s->ops->teardown(s->owner, s);
 	sess_drop(s);
 }
 
@@ -939,6 +962,9 @@ sess_step(struct sess *s)
 			break;
 		case SESS_AUTH:
 			rc = sess_auth(s);
+			break;
+		case SESS_READY:
+			rc = DROVE_AGAIN;
 			break;
 		case SESS_JOB:
 			if (*s->cfg->paused) {
@@ -1041,6 +1067,22 @@ sess_start(struct sess *s)
 		sess_to(s, SESS_CLOSE);
 		sess_wake(s);
 	}
+}
+
+/* Start the next job of a persistent session. */
+int
+sess_run_job(struct sess *s, struct job *job)
+{
+	if (s->state != SESS_READY || s->job != NULL)
+		return DROVE_E_INVAL;
+	s->job = job;
+	s->job_done = 0;
+	s->timed_out = 0;
+	s->exit_code = -1;
+	s->signal[0] = '\0';
+	sess_begin_job(s);
+	sess_wake(s);
+	return 0;
 }
 
 /* Stop the session soon, whatever it is doing. */

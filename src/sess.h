@@ -2,7 +2,9 @@
  * sess.h: one host's SSH session as a non-blocking state machine.
  *
  * A session goes resolve -> connect -> handshake -> hostkey -> auth -> job
- * -> close -> done.  Every libssh2 call is non-blocking; on EAGAIN the
+ * -> close -> done.  A persistent session (persist set before sess_start)
+ * goes to ready instead of job when it has none, and back to ready when a
+ * job ends; sess_run_job() starts the next job on the same connection.  Every libssh2 call is non-blocking; on EAGAIN the
  * session asks the loop to wake it when libssh2_session_block_directions()
  * says so and makes the same call again later.  One operation is in flight
  * per session at a time (LIBSSH2-NOTES §0).  A failure ends this session
@@ -70,6 +72,9 @@ struct sess_ops {
 	void	(*ready)(void *owner);		/* authenticated */
 	void	(*held)(void *owner);		/* unknown key: ask */
 	void	(*done)(void *owner, struct sess *);
+	/* Optional: the socket is shut down and the libssh2 session is about
+	 * to be freed; drop what the owner made on it (an SFTP handle). */
+	void	(*teardown)(void *owner, struct sess *);
 };
 
 /* A job runs on a ready session; it follows the same step shape. */
@@ -97,7 +102,7 @@ struct job {
 
 enum sess_state {
 	SESS_RESOLVE, SESS_RETRY, SESS_CONNECT, SESS_HANDSHAKE, SESS_HOSTKEY,
-	SESS_AUTH, SESS_JOB, SESS_CLOSE, SESS_DONE
+	SESS_AUTH, SESS_READY, SESS_JOB, SESS_CLOSE, SESS_DONE
 };
 
 struct sess {
@@ -149,6 +154,7 @@ struct sess {
 	int			 closing;	/* CLOSE was entered */
 	int			 held;		/* waits for a host key answer */
 	int			 stopping;	/* the job cleans up, then close */
+	int			 persist;	/* ready between jobs */
 	unsigned int		 empty_reads;	/* in a row, this turn */
 	int			 spun;		/* libssh2 looped on no input */
 	unsigned int		 attempt;	/* retries made so far */
@@ -172,6 +178,12 @@ void		 sess_hostkey_answer(struct sess *, int accept);
 /* The held session's key type and fingerprint ("SHA256:..."). */
 int		 sess_hostkey_info(struct sess *, const char **type,
 		    char fp[56]);
+/*
+ * Start job on a persistent session in the ready state (the session owns
+ * it from here on); the exit code, signal and timeout of the last job are
+ * cleared.  DROVE_E_INVAL (job not taken) unless the session is ready.
+ */
+int		 sess_run_job(struct sess *, struct job *);
 /* Ask the loop to step the session on its next turn. */
 void		 sess_wake(struct sess *);
 const char	*sess_state_name(enum sess_state);
