@@ -131,16 +131,6 @@ struct cjob {
 	size_t			 boff;		/* of them acknowledged */
 };
 
-static pthread_once_t client_once = PTHREAD_ONCE_INIT;
-
-/* libssh2_init and the trace switch, once per process. */
-static void
-client_init_once(void)
-{
-	libssh2_init(0);
-	log_init();
-}
-
 /* Make a client with the defaults. */
 drove_client *
 drove_client_new(void)
@@ -541,7 +531,7 @@ drove_client_connect(drove_client *c, const char *host, int port,
 	if (host == NULL || *host == '\0' || port < 0 || port > 65535)
 		return err_set(&c->err, DROVE_E_INVAL, "connect: bad host or "
 		    "port");
-	pthread_once(&client_once, client_init_once);
+	sess_global_init();
 	if ((rc = client_setup(c)) != 0) {
 		client_release(c);
 		return rc;

@@ -38,16 +38,7 @@
 #define FLEET_MAX_STARTUPS	8	/* per server, below sshd's 10 */
 #define FLEET_AUTO_LOOPS_AT	300	/* hosts from which loops = cores */
 
-static pthread_once_t libssh2_once = PTHREAD_ONCE_INIT;
-
 static int	fleet_finish(drove_fleet *, int rc);
-
-/* libssh2_init is not thread-safe: run it once per process. */
-static void
-libssh2_init_once(void)
-{
-	libssh2_init(0);
-}
 
 /* Make a fleet with the defaults. */
 drove_fleet *
@@ -687,8 +678,7 @@ fleet_setup(drove_fleet *f)
 	unsigned int n, i;
 	size_t h, want;
 
-	pthread_once(&libssh2_once, libssh2_init_once);
-	log_init();
+	sess_global_init();
 	want = f->forks == 0 || f->forks > f->nhosts ? f->nhosts : f->forks;
 	raise_nofile(want + 64);
 	fleet_local_user(f);

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,24 @@ sess_to_line(struct sess *s, enum sess_state st, int line)
 	LOG("%s: %s -> %s (line %d)", s->name, state_names[s->state],
 	    state_names[st], line);
 	s->state = st;
+}
+
+static pthread_once_t sess_once = PTHREAD_ONCE_INIT;
+
+/* libssh2_init is not thread-safe: run it once per process. */
+static void
+sess_init_once(void)
+{
+	libssh2_init(0);
+}
+
+/* Ready libssh2 (once per process, from any thread) and read DROVE_DEBUG:
+ * before the first session of a fleet or client. */
+void
+sess_global_init(void)
+{
+	pthread_once(&sess_once, sess_init_once);
+	log_init();
 }
 
 /* Timer and task entry points all step the session. */

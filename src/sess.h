@@ -165,6 +165,8 @@ struct sess {
 	char			 signal[32];
 };
 
+/* Ready libssh2 once per process (any thread) and the trace switch. */
+void		 sess_global_init(void);
 struct sess	*sess_new(const struct sess_cfg *, const struct sess_ops *,
 		    void *owner, const struct drove_hostspec *, struct job *);
 void		 sess_free(struct sess *);	/* NULL-safe; after done */

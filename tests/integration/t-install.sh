@@ -54,3 +54,7 @@ fx_run env LD_LIBRARY_PATH="$dest/usr/lib" "$FX_DIR/fleet-run" "$FX_DIR/kh" \
 fx_assert_eq 0 "$FX_RC" "the example ran"
 fx_assert_match '^\{"host":"127.0.0.1","status":"ok","exit":0,.*"stdout":"from-lib\\n"' \
     "$FX_OUT" "its JSON line"
+fx_run env LD_LIBRARY_PATH="$dest/usr/lib" "$FX_DIR/client-exec" "$FX_DIR/kh" \
+    "$FX_KEY" "$FX_USER" 127.0.0.1 "$FX_PORT_s1" 'echo from-client'
+fx_assert_eq 0 "$FX_RC" "client-exec ran"
+fx_assert_eq from-client "$FX_OUT" "client-exec output"
