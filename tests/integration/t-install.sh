@@ -41,7 +41,7 @@ cp "$FX_DIR/hdr.c" "$FX_DIR/hdr.cpp"
 fx_run sh -c "cc -std=c99 -pedantic -Wall -Wextra -Werror -c \
     -o '$FX_DIR/hdr.o' '$FX_DIR/hdr.c' \$(pkg-config --cflags drove)"
 fx_assert_eq 0 "$FX_RC" "drove.h under -std=c99 -pedantic"
-fx_run sh -c "c++ -std=c++11 -pedantic -Wall -Wextra -Werror \
+fx_run sh -c "c++ $cflags -std=c++11 -pedantic -Wall -Wextra -Werror \
     -o '$FX_DIR/hdr-cxx' '$FX_DIR/hdr.cpp' \$(pkg-config --cflags --libs drove)"
 fx_assert_eq 0 "$FX_RC" "drove.h from C++"
 fx_run env LD_LIBRARY_PATH="$dest/usr/lib" "$FX_DIR/hdr-cxx"
