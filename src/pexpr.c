@@ -529,7 +529,7 @@ pval_format(const struct pval *v, struct buf *b)
 {
 	switch (v->kind) {
 	case PV_NONE:
-		return buf_reserve(b, 0);
+		return buf_append(b, "", 0);
 	case PV_STR:
 		return buf_append(b, v->s, v->len);
 	case PV_INT:
@@ -717,7 +717,7 @@ lex_str(struct parser *p)
 
 	p->tok.type = T_STR;
 	p->tok.s.len = 0;
-	if (buf_reserve(&p->tok.s, 0) != 0)
+	if (buf_append(&p->tok.s, "", 0) != 0)
 		return pnomem(p);
 	for (; i < p->len && p->text[i] != q; i++) {
 		c = p->text[i];
@@ -1457,7 +1457,7 @@ ev_in(struct ev *ev, const struct node *n, const struct pval *a,
 		    "found %s", b->kind == PV_STR ? "string" : "map",
 		    kind_name(a));
 	buf_init(&s);
-	if (pval_format(a, &s) != 0 || buf_reserve(&s, 0) != 0)
+	if (pval_format(a, &s) != 0 || buf_append(&s, "", 0) != 0)
 		r = evnomem(ev, n);
 	else if (b->kind == PV_MAP)
 		*truth = pval_get(b, s.data) != NULL;

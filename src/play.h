@@ -331,7 +331,8 @@ struct play_task {
 	int		 mkdir;		/* push */
 	int		 checksum;	/* push */
 	struct pstr	 host;		/* wait_for port: "127.0.0.1" if absent */
-	int		 port;		/* wait_for: 1-65535, or 0 */
+	int		 port;		/* wait_for: 1-65535, or 0 (see below) */
+	struct pstr	 port_tmpl;	/* wait_for: port as "{{ }}" text */
 	struct pstr	 path;		/* wait_for: a remote path */
 	int		 present;	/* wait_for path: 1 present, 0 absent */
 	long		 wait_timeout;	/* wait_for: seconds, default 300 */
@@ -415,6 +416,13 @@ int	playbook_file(const struct playbook *, enum play_action,
  */
 int	play_task_loop(const struct play_task *, pval_lookup_fn *lookup,
 	    void *arg, struct pval *items, struct drove_err *err);
+
+/*
+ * The port of a wait_for task into *port: port, or port_tmpl rendered,
+ * which must give an integer from 1 to 65535.  Errors as pstr_render().
+ */
+int	play_task_port(const struct play_task *, pval_lookup_fn *lookup,
+	    void *arg, int *port, struct drove_err *err);
 
 /*
  * The play's vars with "{{ }}" rendered in their strings, into *out (a

@@ -451,6 +451,8 @@ ytags(struct pload *ld, yaml_node_t *n, struct play_task *t)
 	yaml_node_item_t *it;
 	int r;
 
+	if (n->type == YAML_MAPPING_NODE || ynull_p(n))
+		return ytype(ld, "tags", n, "a string or a list");
 	if (n->type != YAML_SEQUENCE_NODE)
 		return ytag_list(ld, n, t);
 	for (it = n->data.sequence.items.start;
@@ -638,13 +640,16 @@ ywait(struct pload *ld, struct play_task *t, yaml_node_t *n)
 	const char *s;
 	size_t nk, i;
 	long port = 0;
-	int r;
+	int r, has_port;
 
 	if ((r = ykeys(ld, n, "wait_for", wait_keys, &ks, &nk)) != 0)
 		goto out;
 	for (i = 0; i < nk && r == 0; i++) {
 		k = &ks[i];
-		if (strcmp(k->name, "port") == 0) {
+		if (strcmp(k->name, "port") == 0 && ytext(k->v) != NULL &&
+		    strstr(ytext(k->v), "{{") != NULL)
+			r = ypstr(ld, "port", k->v, &t->port_tmpl);
+		else if (strcmp(k->name, "port") == 0) {
 			r = ylong(ld, "port", k->v, 1, 65535, &port);
 			t->port = (int)port;
 		} else if (strcmp(k->name, "host") == 0)
@@ -663,16 +668,17 @@ ywait(struct pload *ld, struct play_task *t, yaml_node_t *n)
 	}
 	if (r != 0)
 		goto out;
-	if ((t->port != 0) == (t->path.text != NULL))
+	has_port = yget(ks, nk, "port") != NULL;
+	if (has_port == (t->path.text != NULL))
 		r = yerr(ld, &n->start_mark, "wait_for: expected one of 'port' "
 		    "and 'path'");
-	else if (t->port != 0 && (k = yget(ks, nk, "state")) != NULL)
+	else if (has_port && (k = yget(ks, nk, "state")) != NULL)
 		r = yerr(ld, &k->k->start_mark, "wait_for: 'state' goes with "
 		    "'path', not 'port'");
-	else if (t->path.text != NULL && (k = yget(ks, nk, "host")) != NULL)
+	else if (!has_port && (k = yget(ks, nk, "host")) != NULL)
 		r = yerr(ld, &k->k->start_mark, "wait_for: 'host' goes with "
 		    "'port', not 'path'");
-	else if (t->port != 0 && t->host.text == NULL) {
+	else if (has_port && t->host.text == NULL) {
 		if ((t->host.text = strdup("127.0.0.1")) == NULL ||
 		    ptmpl_parse(t->host.text, strlen(t->host.text),
 		    &t->host.tmpl, NULL, ld->err) != 0)
@@ -808,7 +814,7 @@ static void
 task_release(struct play_task *t)
 {
 	struct pstr *f[] = { &t->cmd, &t->src, &t->dest, &t->host, &t->path,
-	    &t->creates, &t->removes, &t->loop_tmpl };
+	    &t->port_tmpl, &t->creates, &t->removes, &t->loop_tmpl };
 	size_t i;
 
 	free(t->name);
@@ -1249,6 +1255,40 @@ play_task_loop(const struct play_task *t, pval_lookup_fn *lookup, void *arg,
 		*items = v;
 	} else
 		pval_release(&v);
+	return r;
+}
+
+/* The port of a wait_for task. */
+int
+play_task_port(const struct play_task *t, pval_lookup_fn *lookup, void *arg,
+    int *port, struct drove_err *err)
+{
+	struct pval v = { 0 };
+	long long i = 0;
+	size_t off = 0;
+	int r;
+
+	*port = t->port;
+	if (t->port_tmpl.text == NULL)
+		return t->port != 0 ? 0 : err_set(err, DROVE_E_INVAL,
+		    "no port");
+	if ((r = ptmpl_value(t->port_tmpl.tmpl, lookup, arg, &v, &off,
+	    err)) == DROVE_E_INVAL)
+		return play_pos_err(err, r, &t->port_tmpl.pos,
+		    t->port_tmpl.exact, t->port_tmpl.text, off);
+	if (v.kind == PV_INT)
+		i = v.i;
+	else if (v.kind != PV_STR || !yint(v.s, &i))
+		i = 0;
+	if (r == 0 && (i < 1 || i > 65535)) {
+		err_set(err, DROVE_E_INVAL, "port: expected a number from 1 "
+		    "to 65535");
+		r = play_pos_err(err, DROVE_E_INVAL, &t->port_tmpl.pos, 0,
+		    NULL, 0);
+	}
+	if (r == 0)
+		*port = (int)i;
+	pval_release(&v);
 	return r;
 }
 
