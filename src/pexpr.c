@@ -911,8 +911,10 @@ parse_args(struct parser *p, struct node *n, char close)
 	int r;
 
 	while (!tok_punct(p, close)) {
-		if ((r = parse_or(p, &a)) != 0)
+		if ((r = parse_or(p, &a)) != 0) {
+			node_free(a);
 			return r;
+		}
 		if (node_arg(n, a) != 0) {
 			node_free(a);
 			return pnomem(p);
@@ -1350,8 +1352,12 @@ ev_item(struct ev *ev, const struct node *n, struct pval *tmp,
 	int r;
 
 	buf_init(&kb);
-	if ((r = ev_node(ev, n->a, &base, &b, undef)) != 0 || b == NULL)
+	if ((r = ev_node(ev, n->a, &base, &b, undef)) != 0)
 		goto out;
+	if (b == NULL) {
+		*res = NULL;
+		goto out;
+	}
 	if (n->kind == N_ATTR)
 		r = pval_str(&key, n->name);
 	else

@@ -28,10 +28,12 @@
  *   a.name, a.0, a[EXPR]
  *   'str', "str" (with \\ \' \" \n \t escapes), 42, -7, true, false,
  *   True, False, none, None, [EXPR, ...], NAME, (EXPR)
- * and/or/not give booleans.  == and != compare any two values (a string
- * that is a decimal integer equals that integer: inventory vars arrive as
- * strings); < <= > >= compare two integers (or integer strings) or two
- * strings (bytewise), anything else is an error.  "a in b" is a substring
+ * and/or/not give booleans.  == and != compare any two values; as
+ * inventory vars arrive as strings, a string that is a decimal integer
+ * equals that integer, and one that reads true, yes, on or 1 (false, no,
+ * off or 0), in any case, equals true (false).  < <= > >= compare two
+ * integers (or integer strings) or two strings (bytewise); anything else
+ * is an error.  "a in b" is a substring
  * test when b is a string, membership (==) when b is a list, a key test
  * when b is a map.  A name that is not defined is an error naming it,
  * except under "is defined", "is not defined" and "| default(...)"; so is
@@ -316,10 +318,12 @@ struct play_batch {
 /*
  * A task.  Booleans are 1, 0 or -1 when the key is absent (the runner
  * picks the default or inherits from the play).  Fields of other actions
- * are absent (text NULL, -1, 0).
+ * are absent (text NULL, -1, 0).  The name is kept as written, its "{{ }}"
+ * syntax checked: a runner may show it through ptmpl_render_str(), and
+ * show it as written when that fails (an undefined variable).
  */
 struct play_task {
-	char		*name;		/* NULL when none; literal text */
+	char		*name;		/* NULL when none; see below */
 	struct play_pos	 pos;		/* the task's first key */
 	enum play_action action;
 	const char	*action_name;	/* "run", "push", ... (static) */

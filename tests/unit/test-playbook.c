@@ -249,6 +249,11 @@ TEST(playbook_document_errors)
 	    "pb.yml:3:1: did not find expected node content");
 	T_STREQ(load("- hosts: all\n   bad: indent\n"),
 	    "pb.yml:2:7: mapping values are not allowed in this context");
+	T_STREQ(load("- hosts: all\n---\n- hosts: db\n"),
+	    "pb.yml:3:1: expected one YAML document, found a second");
+	T_STREQ(load("- hosts: all\n---\n- hosts: [\n"),
+	    "pb.yml:4:1: did not find expected node content");
+	T_STREQ(load("---\n- hosts: all\n...\n"), "ok");
 	T_STREQ(load("- hosts: all\n- just text\n"),
 	    "pb.yml:2:3: play: expected a mapping, found a string");
 }
@@ -269,6 +274,10 @@ TEST(playbook_play_errors)
 	    "pb.yml:2:9: name: expected a string, found a mapping");
 	T_STREQ(load("- hosts: all\n  ? [k]\n  : v\n"),
 	    "pb.yml:2:5: play: expected a key, found a list");
+	T_STREQ(load("- hosts: all\n  vars:\n    a-b: 1\n"),
+	    "pb.yml:3:5: vars: 'a-b' is not a variable name");
+	T_STREQ(load("- hosts: all\n  vars:\n    m: {a-b: 1, 2: x}\n"),
+	    "ok");
 	T_STREQ(load("- hosts: all\n  vars: [a]\n"),
 	    "pb.yml:2:9: vars: expected a mapping, found a list");
 	T_STREQ(load("- hosts: all\n  vars:\n    a: 1\n    a: 2\n"),
@@ -334,6 +343,10 @@ TEST(playbook_task_errors)
 	    "template or wait_for)");
 	T_STREQ(load(PLAY "    - run: x\n      push: {src: a, dest: b}\n"),
 	    "pb.yml:5:7: task has two actions: 'run' and 'push'");
+	T_STREQ(load(PLAY "    - name: stop {{ svc \n      run: x\n"),
+	    "pb.yml:4:18: '{{' without '}}'");
+	T_STREQ(load(PLAY "    - name: [a]\n      run: x\n"),
+	    "pb.yml:4:13: name: expected a string, found a list");
 	T_STREQ(load(PLAY "    - run: {cmd: x}\n"),
 	    "pb.yml:4:12: run: expected a string, found a mapping");
 	T_STREQ(load(PLAY "    - run:\n"),
@@ -621,6 +634,29 @@ TEST(playbook_runtime_errors_have_positions)
 	T_EQ(truth, 0);
 	T_EQ(pcond_test(&t->failed_when, rlookup, NULL, &truth, &err), 0);
 	T_EQ(truth, 1);
+	playbook_free(pb);
+}
+
+TEST(playbook_yaml_booleans_as_conditions)
+{
+	struct playbook *pb = load_ok(PLAY
+	    "    - run: x\n"
+	    "      when: yes\n"
+	    "      changed_when: no\n"
+	    "      failed_when: 'no'\n");
+	struct drove_err err = { 0 };
+	struct play_task *t;
+	int truth;
+
+	T_TRUE(pb != NULL);
+	t = &pb->plays[0].tasks[0];
+	T_EQ(pcond_test(&t->when, rlookup, NULL, &truth, &err), 0);
+	T_EQ(truth, 1);
+	T_EQ(pcond_test(&t->changed_when, rlookup, NULL, &truth, &err), 0);
+	T_EQ(truth, 0);
+	T_EQ(pcond_test(&t->failed_when, rlookup, NULL, &truth, &err),
+	    DROVE_E_INVAL);
+	T_STREQ(err.msg, "pb.yml:7:21: undefined variable 'no'");
 	playbook_free(pb);
 }
 
