@@ -1626,10 +1626,11 @@ ev_filter(struct ev *ev, const struct node *n, struct pval *tmp)
 	if ((r = ev_node(ev, n->a, tmp, &v, &undef)) != 0)
 		return r;
 	if (!undef && n->nargs > 1) {
-		if ((r = ev_own(ev, n->args[1], &flag)) != 0)
-			return r;
-		undef = pval_truthy(&flag) && !pval_truthy(v);
+		r = ev_own(ev, n->args[1], &flag);
+		undef = r == 0 && pval_truthy(&flag) && !pval_truthy(v);
 		pval_release(&flag);
+		if (r != 0)
+			return r;
 	}
 	if (undef)
 		return ev_own(ev, n->args[0], tmp);
@@ -1648,12 +1649,12 @@ ev_list(struct ev *ev, const struct node *n, struct pval *tmp)
 
 	pval_list(tmp);
 	for (i = 0; i < n->nargs; i++) {
-		if ((r = ev_own(ev, n->args[i], &item)) != 0)
+		if ((r = ev_own(ev, n->args[i], &item)) == 0 &&
+		    pval_push(tmp, &item) != 0)
+			r = evnomem(ev, n);
+		pval_release(&item);
+		if (r != 0)
 			return r;
-		if (pval_push(tmp, &item) != 0) {
-			pval_release(&item);
-			return evnomem(ev, n);
-		}
 	}
 	return 0;
 }
