@@ -4,7 +4,10 @@
 # Usage: sh tests/fuzz/run.sh [-t SECONDS] [--replay] [TARGET...]
 #
 # Targets: inventory (the YAML and host list loader, with an export and
-# reload check), pattern (host patterns), sshconfig (the ssh_config parser).
+# reload check), pattern (host patterns), sshconfig (the ssh_config parser),
+# playbook (the playbook loader, then every field rendered, condition
+# tested and loop resolved), pexpr (expressions and templates, with a shell
+# read-back of every quoted string).
 # With clang, each is built with libFuzzer, ASan and UBSan into build/fuzz/
 # and run for SECONDS (default 30) over a working corpus in
 # build/fuzz/corpus-TARGET seeded from tests/fuzz/corpus-TARGET; crashes
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || set -- inventory pattern sshconfig
+[ $# -gt 0 ] || set -- inventory pattern sshconfig playbook pexpr
 O=build/fuzz
 PKGS="libssh2 yaml-0.1 sqlite3 libcrypto"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
