@@ -5,8 +5,8 @@
 # exactly where the help shows them), option values, and host and group
 # names from the inventory the line names (-i, --inventory=, -H, --db, the
 # configuration file's), after a pattern's ',', ':' or '!', and the
-# inventory subcommands.  The zsh completion (_drove) is checked when zsh
-# is installed.
+# inventory subcommands.  The zsh completion (_drove) parses and registers
+# itself for drove with compinit.
 . tests/fixtures/lib.sh
 
 fx_init
@@ -119,14 +119,11 @@ fx_assert_eq "add rm" "$(comp inventory group '')"
 fx_assert_eq "web webeu" "$(comp inventory -i inv.yml add h --group w)"
 fx_assert_eq "diff show" "$(comp history '')"
 
-if command -v zsh >/dev/null; then
-	fx_run zsh -n "$ZSH_COMP"
-	fx_assert_eq "0 " "$FX_RC $FX_ERR" "zsh -n _drove"
-	fx_run zsh -fc 'fpath=("$1" $fpath); autoload -U compinit
-	    compinit -u -d "$2"; print -r -- $_comps[drove]' zsh \
-	    "$FX_ROOT/contrib/completion" "$FX_DIR/zcompdump"
-	fx_assert_eq "0 _drove" "$FX_RC $FX_OUT" "#compdef drove"
-else
-	echo "t-completion: zsh is not installed: _drove not tested"
-fi
+command -v zsh >/dev/null || fx_fail "no zsh (make deps installs it)"
+fx_run zsh -n "$ZSH_COMP"
+fx_assert_eq "0 " "$FX_RC $FX_ERR" "zsh -n _drove"
+fx_run zsh -fc 'fpath=("$1" $fpath); autoload -U compinit
+    compinit -u -d "$2"; print -r -- $_comps[drove]' zsh \
+    "$FX_ROOT/contrib/completion" "$FX_DIR/zcompdump"
+fx_assert_eq "0 _drove" "$FX_RC $FX_OUT" "#compdef drove"
 echo "t-completion: ok"
