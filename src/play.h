@@ -176,6 +176,18 @@ int	pexpr_test(const struct pexpr *e, pval_lookup_fn *lookup, void *arg,
 const char *pexpr_text(const struct pexpr *e);
 void	pexpr_free(struct pexpr *);	/* NULL-safe */
 
+/*
+ * For ptmpl.c: parse the "{{ EXPR }}" that starts at text[start] (its
+ * first '{') up to its "}}"; *end is the offset past the "}}".  Offsets,
+ * also those of pexpr_eval(), count from the start of text.  Errors as
+ * pexpr_parse().
+ */
+int	pexpr_parse_tmpl(const char *text, size_t len, size_t start,
+	    struct pexpr **out, size_t *end, size_t *off,
+	    struct drove_err *err);
+/* Append s (len bytes) quoted for a POSIX shell (the quote filter). */
+int	pval_quote(const char *s, size_t len, struct buf *b);
+
 /* Templates. */
 struct ptmpl;
 
@@ -239,6 +251,18 @@ struct pstr {
 	struct play_pos	 pos;		/* where the value starts */
 	int		 exact;		/* offsets map to columns on one line */
 };
+
+/*
+ * For playbook.c and ptmpl.c: read the local file path whole into b (NUL-
+ * terminated); 0, DROVE_E_IO or DROVE_E_NOMEM with err set.
+ */
+int	play_read_file(const char *path, struct buf *b, struct drove_err *err);
+/*
+ * Prefix err's message with "FILE:LINE:COLUMN: " for offset off of a value
+ * starting at pos (off is ignored unless exact); sets code, returns it.
+ */
+int	play_pos_err(struct drove_err *err, int code, const struct play_pos *pos,
+	    int exact, size_t off);
 
 /*
  * Render a field into a malloc'd string in *out (the caller frees it).
