@@ -56,9 +56,9 @@ slurp(const char *path, char *buf, size_t size)
 
 TEST(prun_batches_serial_lists)
 {
-	struct prun_serial one_half[] = { { 1, 0 }, { 50, 1 } };
-	struct prun_serial zero[] = { { 0, 0 } };
-	struct prun_serial tiny[] = { { 10, 1 } };
+	struct play_batch one_half[] = { { 1, 0 }, { 50, 1 } };
+	struct play_batch zero[] = { { 0, 0 } };
+	struct play_batch tiny[] = { { 10, 1 } };
 
 	T_EQ(prun_batch_size(NULL, 0, 0, 7), 7);
 	T_EQ(prun_batch_size(zero, 1, 0, 7), 7);
