@@ -258,11 +258,12 @@ struct pstr {
  */
 int	play_read_file(const char *path, struct buf *b, struct drove_err *err);
 /*
- * Prefix err's message with "FILE:LINE:COLUMN: " for offset off of a value
- * starting at pos (off is ignored unless exact); sets code, returns it.
+ * Prefix err's message with "FILE:LINE:COLUMN: " for byte offset off of the
+ * value text starting at pos (off is ignored unless exact; columns count
+ * UTF-8 characters, as libyaml's do); sets code, returns it.
  */
 int	play_pos_err(struct drove_err *err, int code, const struct play_pos *pos,
-	    int exact, size_t off);
+	    int exact, const char *text, size_t off);
 
 /*
  * Render a field into a malloc'd string in *out (the caller frees it).

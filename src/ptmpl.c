@@ -339,13 +339,17 @@ ptmpl_check_file(const char *path, struct drove_err *err)
 /* Prefix err's message with the file:line:col of offset off in a field. */
 int
 play_pos_err(struct drove_err *err, int code, const struct play_pos *pos,
-    int exact, size_t off)
+    int exact, const char *text, size_t off)
 {
 	char msg[sizeof err->msg];
+	size_t i, col = pos->col;
 
+	for (i = 0; exact && i < off && text[i] != '\0'; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			col++;
 	snprintf(msg, sizeof msg, "%s", err->msg);
-	return err_set(err, code, "%s:%zu:%zu: %s", pos->file, pos->line,
-	    pos->col + (exact ? off : 0), msg);
+	return err_set(err, code, "%s:%zu:%zu: %s", pos->file, pos->line, col,
+	    msg);
 }
 
 /* Render a field of a task. */
@@ -361,7 +365,8 @@ pstr_render(const struct pstr *p, pval_lookup_fn *lookup, void *arg,
 		return err_set(err, DROVE_E_INVAL, "no value");
 	if ((r = ptmpl_render(p->tmpl, lookup, arg, out, NULL, &off, err)) ==
 	    DROVE_E_INVAL)
-		r = play_pos_err(err, r, &p->pos, p->exact, off);
+		r = play_pos_err(err, r, &p->pos, p->exact, p->text,
+		    off);
 	return r;
 }
 
@@ -378,6 +383,6 @@ pcond_test(const struct pcond *c, pval_lookup_fn *lookup, void *arg,
 		if ((r = pexpr_test(c->expr, lookup, arg, truth, &off,
 		    err)) != 0)
 			return r == DROVE_E_INVAL ? play_pos_err(err, r, &c->pos,
-			    c->exact, off) : r;
+			    c->exact, pexpr_text(c->expr), off) : r;
 	return 0;
 }
