@@ -736,7 +736,7 @@ static int
 slot_command(struct prun *r, const struct play_task *t, struct slot *s,
     struct drove_err *e)
 {
-	char *c = NULL, *cr = NULL, *rm = NULL, *local = NULL, *args;
+	char *c = NULL, *cr = NULL, *rm = NULL, *local = NULL;
 	int rc;
 
 	if (t->action == PLAY_WAIT_FOR) {
@@ -763,10 +763,7 @@ slot_command(struct prun *r, const struct play_task *t, struct slot *s,
 	    (rc = render(s->h, &t->removes, &rm, e)) != 0))
 		goto out;
 	if (t->action == PLAY_SCRIPT) {
-		/* "FILE ARGS": the file is local, the arguments as written */
-		args = c + strcspn(c, " \t");
-		if (*args != '\0')
-			*args++ = '\0';
+		/* the local file goes on stdin, the command runs it */
 		if ((rc = playbook_file(r->book, PLAY_SCRIPT, c, &local,
 		    e)) != 0 || (rc = prun_read(r, local, e)) != 0)
 			goto out;
@@ -775,9 +772,8 @@ slot_command(struct prun *r, const struct play_task *t, struct slot *s,
 			goto out;
 		memcpy(s->in, r->data, r->datalen);
 		s->inlen = r->datalen;
-		args = prun_sh_script(args);
 		free(c);
-		if ((c = args) == NULL)
+		if ((c = prun_sh_script(NULL)) == NULL)
 			goto out;
 	}
 	rc = (s->cmd = prun_sh_guard(c, cr, rm)) != NULL ? 0 : DROVE_E_NOMEM;
@@ -1325,6 +1321,8 @@ prun_play(struct prun *r, const struct play *p, int *started)
 	nbatches = prun_nbatches(p, n);
 	for (i = 0, b = 0; i < n && rc == 0 && !r->stopped; i += size, b++) {
 		size = prun_batch_size(p->serial, p->nserial, b, n);
+		if (size > n - i)
+			size = n - i;
 		for (t = 0; t < p->ntasks && rc == 0 && !r->stopped; t++) {
 			if (run[t])
 				rc = prun_task(r, &p->tasks[t], hosts + i,
