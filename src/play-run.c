@@ -426,6 +426,7 @@ prun_hostvars(struct prun *r)
 		    &h->hostvars)) != 0)
 			return rc;
 		ah = drove_inventory_var(r->inv, i, "ansible_host");
+		memset(&list, 0, sizeof list);
 		pval_list(&list);
 		if ((rc = pval_set_str(&h->hostvars, "inventory_hostname",
 		    h->name)) != 0 || (rc = pval_set_str(&h->hostvars,
@@ -802,7 +803,6 @@ slot_prepare(struct prun *r, const struct play_task *t, struct slot *s)
 	if (t->when.expr != NULL && (rc = pcond_test(&t->when,
 	    pval_lookup_chain, s->h->chain, &truth, &e)) == 0 && !truth) {
 		s->skipped = 1;
-		s->msg = strdup("condition false");
 		return;
 	}
 	if (rc == 0 && check && (t->action == PLAY_RUN ||
@@ -1130,6 +1130,7 @@ prun_task(struct prun *r, const struct play_task *t, struct phost **batch,
 	for (i = 0; i < nb; i++) {
 		if (batch[i]->dead)
 			continue;
+		batch[i]->in_book = 1;
 		ts[n].h = batch[i];
 		ts[n].inv = (size_t)(batch[i] - r->hosts);
 		ts[n].nitems = 1;
@@ -1274,7 +1275,6 @@ prun_select(struct prun *r, const struct play *p, struct phost ***out,
 		    (r->o->only != NULL && !has(r->o->only, r->o->nonly,
 		    sel[i])) || h->dead)
 			continue;
-		h->in_book = 1;
 		chain[0] = r->o->extra != NULL ? r->o->extra : &h->hostvars;
 		chain[1] = r->o->extra != NULL ? &h->hostvars : NULL;
 		chain[2] = NULL;
