@@ -149,6 +149,23 @@ fx_assert_match 'script as root in /tmp/.drove-script' "$FX_OUT" "-v shows outpu
 fx_assert_match '^s4: ok=4 changed=0 unreachable=0 failed=0 skipped=1' \
     "$FX_OUT" "push, script, creates on a second run"
 
+# pull: each host's file under DEST/HOST; --check pulls nothing.
+cat >"$P/pull.yml" <<EOF
+- hosts: s1:s2
+  tasks:
+    - name: fetch
+      pull:
+        src: $D/app.conf
+        dest: $FX_DIR/pulled
+EOF
+dr $INV play --check "$P/pull.yml"
+fx_assert_eq 0 "$FX_RC" "pull --check exit status"
+[ -e "$FX_DIR/pulled" ] && fx_fail "--check pulled"
+dr $INV play "$P/pull.yml"
+fx_assert_eq 0 "$FX_RC" "pull exit status"
+fx_assert_eq "$(printf 'name=s2\nport=9090')" "$(cat "$FX_DIR/pulled/s2/app.conf")" \
+    "pulled file"
+
 # --json: one object per event.
 dr $INV play --json --limit s3 "$P/misc.yml"
 fx_assert_eq 0 "$FX_RC" "json exit status"
