@@ -63,6 +63,7 @@ struct play_cli {
 	struct common_history	 hist;
 	int			 json;
 	int			 verbose;
+	int			 recapped;	/* its header is printed */
 };
 
 /* Print the play's help. */
@@ -211,7 +212,6 @@ play_event(const struct prun_event *ev, void *arg)
 {
 	struct play_cli *c = arg;
 	const struct prun_counts *k = ev->counts;
-	static int recapped;
 
 	if (ev->type == PRUN_EV_RECAP && c->hist.h != NULL)
 		drove_history_host(c->hist.h, ev->host, ev->result, ev->out,
@@ -238,7 +238,7 @@ play_event(const struct prun_event *ev, void *arg)
 		printf("%s\n", ev->msg);
 		break;
 	case PRUN_EV_RECAP:
-		if (!recapped++)
+		if (!c->recapped++)
 			printf("PLAY RECAP\n");
 		printf("%s: ok=%u changed=%u unreachable=%u failed=%u "
 		    "skipped=%u ignored=%u\n", ev->host, k->ok, k->changed,
@@ -342,6 +342,7 @@ play_load(struct play_cli *c, const char *rerun, int failed,
 	return -1;
 }
 
+/* Parse the options, load the playbook and run it. */
 static int
 cmd_play_exec(int argc, char **argv)
 {

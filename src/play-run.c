@@ -1,11 +1,21 @@
 /*
  * play-run.c: the playbook runner: batches, the remote shell commands of
- * each action, and the exec job that gives every host of a fleet run its
- * own command and stdin.
+ * each action, the exec job that gives every host of a fleet run its own
+ * command and stdin, and the plays themselves (Ansible's linear strategy).
  *
- * A task's hosts get different commands (templated per host) and, for
- * template and script, different bytes on stdin, so a task is one fleet run
- * whose job maker (fleet_set_job) makes each host an exec job of its own.
+ * A play's hosts are cut into batches (serial); each task of the play runs
+ * on the live hosts of a batch at once, then the next task.  A task's hosts
+ * get different commands (templated per host) and, for template and script,
+ * different bytes on stdin, so a task (or one item of its loop) is one
+ * fleet run whose job maker (fleet_set_job) makes each host an exec job of
+ * its own; push and pull are one fleet run per distinct source and
+ * destination.  Every fleet run connects afresh.  A host that fails is
+ * dropped from the rest of the playbook; max_fail_percentage,
+ * any_errors_fatal and a batch whose every host failed stop it.
+ *
+ * Variables a host sees, first found wins: the loop's item, registered
+ * results, -e extra vars, the play's vars (rendered per host), inventory
+ * vars with inventory_hostname, ansible_host and group_names.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -1027,7 +1037,7 @@ prun_item(struct prun *r, const struct play_task *t, struct tstate *ts,
 	struct outcome oc;
 	struct pval v;
 	struct buf item;
-	size_t i, m = 0;
+	size_t i, j, m = 0;
 	int rc;
 
 	if ((sl = calloc(n + 1, sizeof *sl)) == NULL)
@@ -1052,13 +1062,13 @@ prun_item(struct prun *r, const struct play_task *t, struct tstate *ts,
 		m++;
 	}
 	rc = prun_remote(r, t, sl, m);
-	for (i = 0, k = 0; i < m && rc != DROVE_E_CANCELLED; i++) {
-		while (ts[k].h != sl[i].h)
-			k++;
+	for (i = 0, j = 0; i < m && rc != DROVE_E_CANCELLED; i++) {
+		while (ts[j].h != sl[i].h)
+			j++;
 		buf_init(&item);
-		if (ts[k].items.kind == PV_LIST)
+		if (ts[j].items.kind == PV_LIST)
 			pval_format(pval_get(&sl[i].h->item, "item"), &item);
-		slot_finish(t, &sl[i], &ts[k], &oc);
+		slot_finish(t, &sl[i], &ts[j], &oc);
 		slot_report(r, t, &sl[i], &oc, item.data);
 		if (oc.failed && t->ignore_errors != 1)
 			slot_keep(&sl[i]);
