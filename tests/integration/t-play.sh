@@ -149,6 +149,15 @@ fx_assert_match 'script as root in /tmp/.drove-script' "$FX_OUT" "-v shows outpu
 fx_assert_match '^s4: ok=4 changed=0 unreachable=0 failed=0 skipped=1' \
     "$FX_OUT" "push, script, creates on a second run"
 
+# --check on a changed local file: push says changed, sends nothing.
+printf 'payload 2\n' >"$P/files/blob"
+dr $INV play --check --limit s4 "$P/misc.yml"
+fx_assert_eq 0 "$FX_RC" "push --check exit status"
+fx_assert_eq "$(printf 'TASK [blob]\ns4: changed')" \
+    "$(printf '%s\n' "$FX_OUT" | grep -A1 '^TASK \[blob\]')" "push --check"
+fx_assert_eq payload "$(fx_in s4 cat "$D/blob")" "push --check wrote"
+printf 'payload\n' >"$P/files/blob"
+
 # pull: each host's file under DEST/HOST; --check pulls nothing.
 cat >"$P/pull.yml" <<EOF
 - hosts: s1:s2
