@@ -529,7 +529,7 @@ pval_format(const struct pval *v, struct buf *b)
 {
 	switch (v->kind) {
 	case PV_NONE:
-		return buf_reserve(b, 0);
+		return buf_append(b, "", 0);
 	case PV_STR:
 		return buf_append(b, v->s, v->len);
 	case PV_INT:
@@ -717,7 +717,7 @@ lex_str(struct parser *p)
 
 	p->tok.type = T_STR;
 	p->tok.s.len = 0;
-	if (buf_reserve(&p->tok.s, 0) != 0)
+	if (buf_append(&p->tok.s, "", 0) != 0)
 		return pnomem(p);
 	for (; i < p->len && p->text[i] != q; i++) {
 		c = p->text[i];
@@ -911,8 +911,10 @@ parse_args(struct parser *p, struct node *n, char close)
 	int r;
 
 	while (!tok_punct(p, close)) {
-		if ((r = parse_or(p, &a)) != 0)
+		if ((r = parse_or(p, &a)) != 0) {
+			node_free(a);
 			return r;
+		}
 		if (node_arg(n, a) != 0) {
 			node_free(a);
 			return pnomem(p);
@@ -1350,8 +1352,12 @@ ev_item(struct ev *ev, const struct node *n, struct pval *tmp,
 	int r;
 
 	buf_init(&kb);
-	if ((r = ev_node(ev, n->a, &base, &b, undef)) != 0 || b == NULL)
+	if ((r = ev_node(ev, n->a, &base, &b, undef)) != 0)
 		goto out;
+	if (b == NULL) {
+		*res = NULL;
+		goto out;
+	}
 	if (n->kind == N_ATTR)
 		r = pval_str(&key, n->name);
 	else
@@ -1457,7 +1463,7 @@ ev_in(struct ev *ev, const struct node *n, const struct pval *a,
 		    "found %s", b->kind == PV_STR ? "string" : "map",
 		    kind_name(a));
 	buf_init(&s);
-	if (pval_format(a, &s) != 0 || buf_reserve(&s, 0) != 0)
+	if (pval_format(a, &s) != 0 || buf_append(&s, "", 0) != 0)
 		r = evnomem(ev, n);
 	else if (b->kind == PV_MAP)
 		*truth = pval_get(b, s.data) != NULL;
@@ -1620,10 +1626,11 @@ ev_filter(struct ev *ev, const struct node *n, struct pval *tmp)
 	if ((r = ev_node(ev, n->a, tmp, &v, &undef)) != 0)
 		return r;
 	if (!undef && n->nargs > 1) {
-		if ((r = ev_own(ev, n->args[1], &flag)) != 0)
-			return r;
-		undef = pval_truthy(&flag) && !pval_truthy(v);
+		r = ev_own(ev, n->args[1], &flag);
+		undef = r == 0 && pval_truthy(&flag) && !pval_truthy(v);
 		pval_release(&flag);
+		if (r != 0)
+			return r;
 	}
 	if (undef)
 		return ev_own(ev, n->args[0], tmp);
@@ -1642,12 +1649,12 @@ ev_list(struct ev *ev, const struct node *n, struct pval *tmp)
 
 	pval_list(tmp);
 	for (i = 0; i < n->nargs; i++) {
-		if ((r = ev_own(ev, n->args[i], &item)) != 0)
+		if ((r = ev_own(ev, n->args[i], &item)) == 0 &&
+		    pval_push(tmp, &item) != 0)
+			r = evnomem(ev, n);
+		pval_release(&item);
+		if (r != 0)
 			return r;
-		if (pval_push(tmp, &item) != 0) {
-			pval_release(&item);
-			return evnomem(ev, n);
-		}
 	}
 	return 0;
 }

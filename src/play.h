@@ -28,17 +28,21 @@
  *   a.name, a.0, a[EXPR]
  *   'str', "str" (with \\ \' \" \n \t escapes), 42, -7, true, false,
  *   True, False, none, None, [EXPR, ...], NAME, (EXPR)
- * and/or/not give booleans.  == and != compare any two values (a string
- * that is a decimal integer equals that integer: inventory vars arrive as
- * strings); < <= > >= compare two integers (or integer strings) or two
- * strings (bytewise), anything else is an error.  "a in b" is a substring
- * test when b is a string, membership (==) when b is a list, a key test
- * when b is a map.  A name that is not defined is an error naming it,
- * except under "is defined", "is not defined" and "| default(...)"; so is
- * a missing key or an index out of range.  Truthiness (a bare value as a
- * condition): false, none, 0, the empty string, list and map are false, and
- * so is a string that reads "false", "no", "off" or "0" in any case (for
- * inventory vars); anything else is true.
+ * and/or/not give booleans.  == and != compare any two values; as
+ * inventory vars arrive as strings, a string that is a decimal integer
+ * equals that integer, and one that reads true, yes, on or 1 (false, no,
+ * off or 0), in any case, equals true (false).  < <= > >= compare two
+ * integers (or integer strings) or two strings (bytewise); anything else
+ * is an error.  "a in b" is a substring test when b is a string,
+ * membership (==) when b is a list, a key test when b is a map.  A name
+ * that is not defined is an error naming it, except under "is defined",
+ * "is not defined" and "| default(...)"; so is a missing key or an index
+ * out of range (the message names the path, "undefined variable 'r.x'").
+ * Truthiness (a bare value as a condition): false, none, 0, the empty
+ * string, list and map are false, and so is a string that reads "false",
+ * "no", "off" or "0" in any case (for inventory vars); anything else is
+ * true.  There is no arithmetic and there are no floats.  Nesting deeper
+ * than 64 levels is a syntax error.
  *
  * Filters: quote (POSIX shell quoting as Python's shlex.quote: the string
  * as is when it is made of [A-Za-z0-9@%+=:,./_-] only, otherwise in single
@@ -47,7 +51,7 @@
  * and booleans; anything else is an error), string, bool ("true", "yes",
  * "on", "1" in any case are true, other strings false), join and join(SEP)
  * (a list's items as strings), length (bytes of a string, items of a list
- * or map), upper, lower, trim.
+ * or map), upper, lower, trim.  quote refuses a string holding a NUL byte.
  *
  * Templates: "{{ EXPR }}" anywhere in a string is replaced by the value of
  * EXPR as a string: strings as they are, integers in decimal, booleans as
@@ -316,10 +320,12 @@ struct play_batch {
 /*
  * A task.  Booleans are 1, 0 or -1 when the key is absent (the runner
  * picks the default or inherits from the play).  Fields of other actions
- * are absent (text NULL, -1, 0).
+ * are absent (text NULL, -1, 0).  The name is kept as written, its "{{ }}"
+ * syntax checked: a runner may show it through ptmpl_render_str(), and
+ * show it as written when that fails (an undefined variable).
  */
 struct play_task {
-	char		*name;		/* NULL when none; literal text */
+	char		*name;		/* NULL when none; see above */
 	struct play_pos	 pos;		/* the task's first key */
 	enum play_action action;
 	const char	*action_name;	/* "run", "push", ... (static) */
@@ -327,11 +333,14 @@ struct play_task {
 	struct pstr	 cmd;		/* run: the command; script: the file */
 	struct pstr	 src;		/* push, pull, template */
 	struct pstr	 dest;		/* push, pull, template */
-	int		 mode;		/* push, template: 0-07777, or -1 */
+	int		 mode;		/* push, template: 0-07777, or -1;
+					   0644, 644 and "0644" are octal */
 	int		 mkdir;		/* push */
 	int		 checksum;	/* push */
 	struct pstr	 host;		/* wait_for port: "127.0.0.1" if absent */
-	int		 port;		/* wait_for: 1-65535, or 0 */
+	int		 port;		/* wait_for: 1-65535, or 0; see
+					   play_task_port() */
+	struct pstr	 port_tmpl;	/* wait_for: port as "{{ }}" text */
 	struct pstr	 path;		/* wait_for: a remote path */
 	int		 present;	/* wait_for path: 1 present, 0 absent */
 	long		 wait_timeout;	/* wait_for: seconds, default 300 */
@@ -355,7 +364,7 @@ struct play_task {
 struct play {
 	char		*name;		/* NULL when none */
 	struct play_pos	 pos;		/* the play's first key */
-	char		*hosts;		/* a host pattern (drove_pattern) */
+	char		*hosts;		/* a host pattern, literal text */
 	struct pval	 vars;		/* a map (empty when absent) */
 	struct play_batch *serial;	/* NULL/0: all hosts in one batch */
 	size_t		 nserial;
@@ -377,10 +386,14 @@ struct playbook {
 
 /*
  * Load and validate a playbook file into *out (freed with playbook_free()).
- * Everything is checked before it returns: YAML syntax, keys, types,
- * expressions, "{{ }}" syntax in every templated field and in the local
- * template files of template tasks whose src has no "{{" (found as
- * playbook_file() says).  The first error found is returned (DROVE_E_INVAL,
+ * Everything is checked before it returns: YAML syntax (one document),
+ * keys, types, var names, expressions, "{{ }}" syntax in every templated
+ * field, in task names and in the strings of vars and loop lists, and the
+ * local files of script, push and template tasks whose src has no "{{"
+ * (found as playbook_file() says; template files are parsed).  Plain YAML
+ * scalars in vars and loop lists are typed as YAML 1.1 does (null, ~;
+ * true/false/yes/no/on/off; decimal integers without a leading zero), the
+ * rest are strings.  The first error found is returned (DROVE_E_INVAL,
  * "FILE:LINE:COLUMN: message" in err; template file errors name the
  * template file and its line and column); DROVE_E_IO when path cannot be
  * read; DROVE_E_NOMEM.
@@ -415,6 +428,13 @@ int	playbook_file(const struct playbook *, enum play_action,
  */
 int	play_task_loop(const struct play_task *, pval_lookup_fn *lookup,
 	    void *arg, struct pval *items, struct drove_err *err);
+
+/*
+ * The port of a wait_for task into *port: port, or port_tmpl rendered,
+ * which must give an integer from 1 to 65535.  Errors as pstr_render().
+ */
+int	play_task_port(const struct play_task *, pval_lookup_fn *lookup,
+	    void *arg, int *port, struct drove_err *err);
 
 /*
  * The play's vars with "{{ }}" rendered in their strings, into *out (a

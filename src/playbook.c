@@ -348,13 +348,19 @@ ycond_one(struct pload *ld, const char *key, const yaml_node_t *n,
     struct pcond *c)
 {
 	char msg[sizeof ld->err->msg];
+	const char *text;
 	size_t off = 0;
 	int r;
 
 	if (n->type != YAML_SCALAR_NODE || ynull_p(n))
 		return ytype(ld, key, n, "an expression");
 	ypos(ld, n, &c->pos, &c->exact);
-	if ((r = pexpr_parse(ytext(n), &c->expr, &off, ld->err)) ==
+	text = ytext(n);
+	if (yplain(n) && yword(text, ytrue))
+		text = "true";
+	else if (yplain(n) && yword(text, yfalse))
+		text = "false";
+	if ((r = pexpr_parse(text, &c->expr, &off, ld->err)) ==
 	    DROVE_E_INVAL) {
 		snprintf(msg, sizeof msg, "%s", ld->err->msg);
 		err_set(ld->err, r, "%s: %s", key, msg);
@@ -451,6 +457,8 @@ ytags(struct pload *ld, yaml_node_t *n, struct play_task *t)
 	yaml_node_item_t *it;
 	int r;
 
+	if (n->type == YAML_MAPPING_NODE || ynull_p(n))
+		return ytype(ld, "tags", n, "a string or a list");
 	if (n->type != YAML_SEQUENCE_NODE)
 		return ytag_list(ld, n, t);
 	for (it = n->data.sequence.items.start;
@@ -638,13 +646,16 @@ ywait(struct pload *ld, struct play_task *t, yaml_node_t *n)
 	const char *s;
 	size_t nk, i;
 	long port = 0;
-	int r;
+	int r, has_port;
 
 	if ((r = ykeys(ld, n, "wait_for", wait_keys, &ks, &nk)) != 0)
 		goto out;
 	for (i = 0; i < nk && r == 0; i++) {
 		k = &ks[i];
-		if (strcmp(k->name, "port") == 0) {
+		if (strcmp(k->name, "port") == 0 && ytext(k->v) != NULL &&
+		    strstr(ytext(k->v), "{{") != NULL)
+			r = ypstr(ld, "port", k->v, &t->port_tmpl);
+		else if (strcmp(k->name, "port") == 0) {
 			r = ylong(ld, "port", k->v, 1, 65535, &port);
 			t->port = (int)port;
 		} else if (strcmp(k->name, "host") == 0)
@@ -663,16 +674,17 @@ ywait(struct pload *ld, struct play_task *t, yaml_node_t *n)
 	}
 	if (r != 0)
 		goto out;
-	if ((t->port != 0) == (t->path.text != NULL))
+	has_port = yget(ks, nk, "port") != NULL;
+	if (has_port == (t->path.text != NULL))
 		r = yerr(ld, &n->start_mark, "wait_for: expected one of 'port' "
 		    "and 'path'");
-	else if (t->port != 0 && (k = yget(ks, nk, "state")) != NULL)
+	else if (has_port && (k = yget(ks, nk, "state")) != NULL)
 		r = yerr(ld, &k->k->start_mark, "wait_for: 'state' goes with "
 		    "'path', not 'port'");
-	else if (t->path.text != NULL && (k = yget(ks, nk, "host")) != NULL)
+	else if (!has_port && (k = yget(ks, nk, "host")) != NULL)
 		r = yerr(ld, &k->k->start_mark, "wait_for: 'host' goes with "
 		    "'port', not 'path'");
-	else if (t->port != 0 && t->host.text == NULL) {
+	else if (has_port && t->host.text == NULL) {
 		if ((t->host.text = strdup("127.0.0.1")) == NULL ||
 		    ptmpl_parse(t->host.text, strlen(t->host.text),
 		    &t->host.tmpl, NULL, ld->err) != 0)
@@ -728,7 +740,8 @@ yoption(struct pload *ld, struct play_task *t, struct ykey *k)
 	const char *s = k->name;
 
 	if (strcmp(s, "name") == 0)
-		return ystr(ld, s, k->v, &t->name);
+		return ystr(ld, s, k->v, &t->name) != 0 ? ld->err->code :
+		    ycheck_tmpl(ld, k->v);
 	if (strcmp(s, "become") == 0)
 		return ybool(ld, s, k->v, &t->become);
 	if (strcmp(s, "become_user") == 0)
@@ -808,7 +821,7 @@ static void
 task_release(struct play_task *t)
 {
 	struct pstr *f[] = { &t->cmd, &t->src, &t->dest, &t->host, &t->path,
-	    &t->creates, &t->removes, &t->loop_tmpl };
+	    &t->port_tmpl, &t->creates, &t->removes, &t->loop_tmpl };
 	size_t i;
 
 	free(t->name);
@@ -923,6 +936,27 @@ ytasks(struct pload *ld, yaml_node_t *n, struct play *p)
 	return 0;
 }
 
+/* vars: a mapping from variable names to values. */
+static int
+yvars(struct pload *ld, yaml_node_t *n, struct play *p)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k;
+
+	if (ynull_p(n))
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return ytype(ld, "vars", n, "a mapping");
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		k = ynode(ld, pair->key);
+		if (k->type == YAML_SCALAR_NODE && !yident(ytext(k)))
+			return yerr(ld, &k->start_mark, "vars: '%.60s' is not "
+			    "a variable name", ytext(k));
+	}
+	return yval(ld, n, &p->vars, 0);
+}
+
 static const char *const play_keys[] = {
 	"name", "hosts", "vars", "serial", "max_fail_percentage",
 	"any_errors_fatal", "become", "become_user", "timeout", "tasks", NULL
@@ -938,13 +972,8 @@ yplay_key(struct pload *ld, struct play *p, struct ykey *k)
 		return ystr(ld, s, k->v, &p->name);
 	if (strcmp(s, "hosts") == 0)
 		return ystr(ld, s, k->v, &p->hosts);
-	if (strcmp(s, "vars") == 0) {
-		if (ynull_p(k->v))
-			return 0;
-		if (k->v->type != YAML_MAPPING_NODE)
-			return ytype(ld, s, k->v, "a mapping");
-		return yval(ld, k->v, &p->vars, 0);
-	}
+	if (strcmp(s, "vars") == 0)
+		return yvars(ld, k->v, p);
 	if (strcmp(s, "serial") == 0)
 		return yserial(ld, k->v, p);
 	if (strcmp(s, "max_fail_percentage") == 0)
@@ -1029,6 +1058,31 @@ yplays(struct pload *ld, yaml_node_t *root)
 	return 0;
 }
 
+/* Fail with libyaml's own error. */
+static int
+yparse_err(struct pload *ld, const yaml_parser_t *parser)
+{
+	return yerr(ld, &parser->problem_mark, "%s", parser->problem != NULL ?
+	    parser->problem : "bad YAML");
+}
+
+/* Fail when the parser has a second document after the first. */
+static int
+yone_doc(struct pload *ld, yaml_parser_t *parser)
+{
+	yaml_document_t more;
+	yaml_node_t *root;
+	int r = 0;
+
+	if (!yaml_parser_load(parser, &more))
+		return yparse_err(ld, parser);
+	if ((root = yaml_document_get_root_node(&more)) != NULL)
+		r = yerr(ld, &root->start_mark, "expected one YAML document, "
+		    "found a second");
+	yaml_document_delete(&more);
+	return r;
+}
+
 /* Parse a playbook from text. */
 int
 playbook_parse(const char *path, const char *text, size_t len,
@@ -1063,13 +1117,11 @@ playbook_parse(const char *path, const char *text, size_t len,
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!(loaded = yaml_parser_load(&parser, &doc))) {
-		r = err_set(err, DROVE_E_INVAL, "%s:%zu:%zu: %s", path,
-		    parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1, parser.problem != NULL ?
-		    parser.problem : "bad YAML");
+		r = yparse_err(&ld, &parser);
 		goto out;
 	}
-	if ((r = yplays(&ld, yaml_document_get_root_node(&doc))) != 0)
+	if ((r = yplays(&ld, yaml_document_get_root_node(&doc))) != 0 ||
+	    (r = yone_doc(&ld, &parser)) != 0)
 		goto out;
 	*out = pb;
 	pb = NULL;
@@ -1249,6 +1301,40 @@ play_task_loop(const struct play_task *t, pval_lookup_fn *lookup, void *arg,
 		*items = v;
 	} else
 		pval_release(&v);
+	return r;
+}
+
+/* The port of a wait_for task. */
+int
+play_task_port(const struct play_task *t, pval_lookup_fn *lookup, void *arg,
+    int *port, struct drove_err *err)
+{
+	struct pval v = { 0 };
+	long long i = 0;
+	size_t off = 0;
+	int r;
+
+	*port = t->port;
+	if (t->port_tmpl.text == NULL)
+		return t->port != 0 ? 0 : err_set(err, DROVE_E_INVAL,
+		    "no port");
+	if ((r = ptmpl_value(t->port_tmpl.tmpl, lookup, arg, &v, &off,
+	    err)) == DROVE_E_INVAL)
+		return play_pos_err(err, r, &t->port_tmpl.pos,
+		    t->port_tmpl.exact, t->port_tmpl.text, off);
+	if (v.kind == PV_INT)
+		i = v.i;
+	else if (v.kind != PV_STR || !yint(v.s, &i))
+		i = 0;
+	if (r == 0 && (i < 1 || i > 65535)) {
+		err_set(err, DROVE_E_INVAL, "port: expected a number from 1 "
+		    "to 65535");
+		r = play_pos_err(err, DROVE_E_INVAL, &t->port_tmpl.pos, 0,
+		    NULL, 0);
+	}
+	if (r == 0)
+		*port = (int)i;
+	pval_release(&v);
 	return r;
 }
 

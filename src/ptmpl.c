@@ -140,7 +140,7 @@ ptmpl_render_buf(const struct ptmpl *t, pval_lookup_fn *lookup, void *arg,
 		}
 	}
 	pval_release(&v);
-	if (r == 0 && buf_reserve(b, 0) != 0)
+	if (r == 0 && buf_append(b, "", 0) != 0)
 		r = err_set(err, DROVE_E_NOMEM, "out of memory");
 	return r;
 }
@@ -250,7 +250,7 @@ play_read_file(const char *path, struct buf *b, struct drove_err *err)
 	if (r == 0 && ferror(f))
 		r = err_set(err, DROVE_E_IO, "cannot read '%s': %s", path,
 		    strerror(errno));
-	else if (r != 0 || buf_reserve(b, 0) != 0)
+	else if (r != 0 || buf_append(b, "", 0) != 0)
 		r = err_set(err, DROVE_E_NOMEM, "out of memory");
 	fclose(f);
 	return r;

@@ -355,6 +355,11 @@ TEST(pexpr_syntax_errors)
 	T_STREQ(failure("a and"), "5: expected a value, found end of text");
 	T_STREQ(failure("[1, 2"), "5: expected ']', found end of text");
 	T_STREQ(failure("a\001"), "1: unexpected byte 0x01");
+	T_STREQ(failure("s | default('x' b)"), "16: expected ')', found 'b'");
+	T_STREQ(failure("[1, (2 and ]"), "11: expected a value, found ']'");
+	T_STREQ(failure("[1, [2, nosuch]]"), "8: undefined variable 'nosuch'");
+	T_STREQ(failure("e | default(1, nosuch)"),
+	    "15: undefined variable 'nosuch'");
 }
 
 TEST(pexpr_nesting_is_bounded)
