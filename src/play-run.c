@@ -748,15 +748,17 @@ slot_command(struct prun *r, const struct play_task *t, struct slot *s,
     struct drove_err *e)
 {
 	char *c = NULL, *cr = NULL, *rm = NULL, *local = NULL;
-	int rc;
+	int rc, port;
 
 	if (t->action == PLAY_WAIT_FOR) {
-		if (t->port > 0) {
-			if (t->host.text != NULL &&
-			    (rc = render(s->h, &t->host, &c, e)) != 0)
+		if (t->port > 0 || t->port_tmpl.text != NULL) {
+			if ((rc = play_task_port(t, pval_lookup_chain,
+			    s->h->chain, &port, e)) != 0 ||
+			    (t->host.text != NULL &&
+			    (rc = render(s->h, &t->host, &c, e)) != 0))
 				return rc;
 			s->cmd = prun_sh_wait_port(c != NULL ? c :
-			    "127.0.0.1", (unsigned int)t->port,
+			    "127.0.0.1", (unsigned int)port,
 			    (unsigned int)t->wait_timeout);
 		} else {
 			if ((rc = render(s->h, &t->path, &c, e)) != 0)

@@ -132,6 +132,10 @@ cat >"$P/misc.yml" <<EOF
       wait_for:
         path: $D/once
         timeout: 5
+    - name: sshd port
+      wait_for:
+        port: "{{ ansible_port }}"
+        timeout: 5
 EOF
 dr $INV play "$P/misc.yml"
 fx_assert_eq 0 "$FX_RC" "misc exit status"
@@ -146,7 +150,7 @@ dr $INV play -v "$P/misc.yml"
 fx_assert_eq 0 "$FX_RC" "misc again exit status"
 fx_assert_no_match ': changed' "$FX_OUT" "misc again changed something"
 fx_assert_match 'script as root in /tmp/.drove-script' "$FX_OUT" "-v shows output"
-fx_assert_match '^s4: ok=4 changed=0 unreachable=0 failed=0 skipped=1' \
+fx_assert_match '^s4: ok=5 changed=0 unreachable=0 failed=0 skipped=1' \
     "$FX_OUT" "push, script, creates on a second run"
 
 # --check on a changed local file: push says changed, sends nothing.
