@@ -98,6 +98,20 @@ fx_assert_match '^play stopped: a host failed and any_errors_fatal is set$' \
 fx_assert_eq "no no no" "$(there s1 $D/fatal) $(there s2 $D/fatal) \
 $(there s3 $D/fatal)" "any_errors_fatal ran a later task"
 
+# A failure's output is capped without -v and whole with it.
+cat >"$FX_DIR/loud.yml" <<EOF
+- hosts: s1
+  tasks:
+    - name: loud
+      run: head -c 5000 /dev/zero | tr '\\0' x; exit 1
+EOF
+dr $INV --no-history play "$FX_DIR/loud.yml"
+fx_assert_eq 1 "$FX_RC"
+fx_assert_match '^    \[2952 more bytes not shown; -v shows all\]$' "$FX_OUT"
+dr $INV --no-history play -v "$FX_DIR/loud.yml"
+fx_assert_no_match 'more bytes not shown' "$FX_OUT" "-v caps output"
+fx_assert_match "^    x{5000}$" "$FX_OUT" "-v shows it all"
+
 # An unreachable host: exit status 3, the others finish.
 port=$(fx_closed_port)
 {
