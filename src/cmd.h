@@ -62,6 +62,7 @@ struct common_opts {
 };
 
 extern const struct cmd_entry cmd_keyscan_entry;
+extern const struct cmd_entry cmd_play_entry;
 extern const struct cmd_entry cmd_pull_entry;
 extern const struct cmd_entry cmd_push_entry;
 extern const struct cmd_entry cmd_run_entry;

@@ -18,6 +18,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_history_entry,
 	&cmd_inventory_entry,
 	&cmd_keyscan_entry,
+	&cmd_play_entry,
 	&cmd_pull_entry,
 	&cmd_push_entry,
 	&cmd_replay_entry,
