@@ -12,7 +12,7 @@ set -e
 pkgs="gcc make pkg-config libc6-dev libssh2-1-dev libyaml-dev libsqlite3-dev
 libssl-dev openssh-server openssh-client dropbear-bin iproute2 sqlite3
 procps passwd util-linux coreutils openssl tmux g++ asciinema python3
-zsh"
+zsh sudo"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -66,6 +66,11 @@ common_release(struct common_opts *o)
 	free(o->inventories);
 	free(o->adhoc);
 	free(o->keys);
+	if (o->password != NULL) {
+		explicit_bzero(o->password, strlen(o->password));
+		free(o->password);
+		o->password = NULL;
+	}
 }
 
 /* Append s to a growing list of strings; exits when out of memory. */
@@ -785,17 +790,24 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	for (i = 0; i < o->nkeys; i++)
 		if (drove_fleet_add_identity(f, o->keys[i]) != 0)
 			goto fail;
-	if (o->ask_pass) {
+	if (o->ask_pass && o->password == NULL) {
+		/* asked once, for every fleet of the command (a play's) */
 		if (read_secret("Password: ", pw, sizeof pw) != 0) {
 			fprintf(stderr, "drove: --ask-pass needs a terminal\n");
 			drove_fleet_free(f);
 			return NULL;
 		}
-		i = (size_t)drove_fleet_set_password(f, pw);
+		o->password = strdup(pw);
 		explicit_bzero(pw, sizeof pw);
-		if (i != 0)
-			goto fail;
+		if (o->password == NULL) {
+			fprintf(stderr, "drove: out of memory\n");
+			drove_fleet_free(f);
+			return NULL;
+		}
 	}
+	if (o->password != NULL &&
+	    drove_fleet_set_password(f, o->password) != 0)
+		goto fail;
 	for (i = 0; i < nsel; i++) {
 		if (drove_inventory_hostspec(inv, sel[i], &spec) != 0) {
 			fprintf(stderr, "drove: %s\n",

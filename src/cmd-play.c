@@ -430,11 +430,6 @@ cmd_play_exec(int argc, char **argv)
 		usage_error(&cmd_play_entry, "--failed without --rerun");
 		goto out;
 	}
-	if (o.ask_pass) {
-		usage_error(&cmd_play_entry, "--ask-pass is not supported: "
-		    "use keys, an agent or ansible_password");
-		goto out;
-	}
 	if (syntax) {
 		if (playbook_check(path, &e) != 0) {
 			fprintf(stderr, "drove play: %s\n", e.msg);

@@ -52,6 +52,7 @@ struct common_opts {
 	unsigned int	  max_startups;
 	unsigned int	  loops;
 	int		  ask_pass;
+	char		 *password;		/* --ask-pass: read once */
 	int		  no_agent;
 	int		  quiet;
 	int		  no_history;		/* --no-history */

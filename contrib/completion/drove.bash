@@ -205,6 +205,8 @@ _drove()
 	history)
 		((nargs == 0)) &&
 		    COMPREPLY=($(compgen -W 'show diff' -- "$cur")) ;;
+	play)
+		((nargs == 0)) && COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 	return 0
 }

@@ -118,6 +118,8 @@ fx_assert_eq "all db web webeu" "$(comp inventory -i inv.yml group rm '')"
 fx_assert_eq "add rm" "$(comp inventory group '')"
 fx_assert_eq "web webeu" "$(comp inventory -i inv.yml add h --group w)"
 fx_assert_eq "diff show" "$(comp history '')"
+mkdir -p pb && : >pb/site.yml
+fx_assert_eq "pb/site.yml" "$(comp play pb/s)" "a playbook file"
 
 command -v zsh >/dev/null || fx_fail "no zsh (make deps installs it)"
 fx_run zsh -n "$ZSH_COMP"

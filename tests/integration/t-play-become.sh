@@ -3,14 +3,12 @@
 # without a password (a sudoers rule this test adds and removes), so a
 # become task runs as root, a task without become as the user, and a
 # become_user the rule does not allow fails the host.  A template as
-# become writes a file only root may write.  Skipped without sudo.
+# become writes a file only root may write.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
-if ! command -v sudo >/dev/null || ! [ -d /etc/sudoers.d ]; then
-	echo "skip: no sudo (contrib/deps.sh installs it)" >&2
-	exit 0
-fi
+command -v sudo >/dev/null && [ -d /etc/sudoers.d ] ||
+    fx_fail "no sudo (make deps installs it)"
 RULE=/etc/sudoers.d/drove-fx-$$
 # Remove the rule, then clean up as lib.sh does, keeping the exit status.
 trap '_r=$?; rm -f "$RULE"; (exit $_r); fx__cleanup' EXIT

@@ -103,6 +103,17 @@ fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^p[12]: asked$')" \
 fx_assert_eq 1 "$(printf '%s\n' "$FX_OUT" | grep -c 'Password:')" "one prompt"
 fx_assert_no_match "$FX_PASSWORD" "$FX_OUT" "the password is not echoed"
 
+# A play asks once for all its tasks (each a run of its own).
+printf -- '- hosts: all\n  tasks:\n    - run: echo one\n    - run: echo two\n' \
+    >"$FX_DIR/pw-play.yml"
+dr_pty "TERM=dumb '$DROVE' --no-agent -i '$FX_DIR/inv-pw.yml' --ask-pass play '$FX_DIR/pw-play.yml'" \
+    '^Password: ' "$FX_PASSWORD"
+fx_assert_eq 0 "$FX_RC" "play --ask-pass"
+fx_assert_eq 1 "$(printf '%s\n' "$FX_OUT" | grep -c 'Password:')" \
+    "one prompt for the play"
+fx_assert_match '^p[12]: ok=0 changed=2 unreachable=0 failed=0' "$FX_OUT" \
+    "both tasks ran"
+
 # An encrypted key without DROVE_KEY_PASSPHRASE: asked once on the terminal.
 dr_pty "TERM=dumb '$DROVE' --no-agent -i '$FX_DIR/inv-pw.yml' --key '$FX_KEY_ENC' --color never run all 'echo key'" \
     'Enter passphrase for key' "$FX_PASSPHRASE"
