@@ -289,16 +289,25 @@ common_longopts_merge(struct option *out, size_t n, const struct option *own)
 
 static drove_fleet *signalled;
 
-/* SIGINT/SIGTERM: cancel the run; a second one leaves at once. */
+static volatile sig_atomic_t interrupts;
+
+/* SIGINT/SIGTERM: cancel the run (or the next, between two runs of one
+ * command); a second one leaves at once. */
 static void
 on_signal(int sig)
 {
-	static volatile sig_atomic_t seen;
-
 	(void)sig;
-	if (seen++ || signalled == NULL)
+	if (interrupts++ > 0)
 		_exit(EXIT_INTERRUPT);
-	drove_fleet_cancel(signalled);
+	if (signalled != NULL)
+		drove_fleet_cancel(signalled);
+}
+
+/* Whether SIGINT or SIGTERM came since common_signals() first ran. */
+int
+common_interrupted(void)
+{
+	return interrupts > 0;
 }
 
 /* While f runs, Ctrl-C and SIGTERM cancel it; SIGPIPE is ignored (a closed

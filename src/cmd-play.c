@@ -106,12 +106,15 @@ play_fleet(void *arg, const size_t *hosts, size_t n)
 	return common_fleet(c->o, c->inv, hosts, n);
 }
 
-/* Let Ctrl-C cancel the fleet that runs (the runner's running). */
+/* Let Ctrl-C cancel the fleet that runs, and every later one when it
+ * came between two (the runner's running). */
 static void
 play_running(void *arg, drove_fleet *f)
 {
 	(void)arg;
 	common_signals(f);
+	if (f != NULL && common_interrupted())
+		drove_fleet_cancel(f);
 }
 
 /* Write "key":value-string to a JSON line, when s is set. */

@@ -155,6 +155,9 @@ char	*common_fold_hosts(drove_inventory *, const size_t *sel, size_t nsel);
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);
+/* Whether Ctrl-C (or SIGTERM) came: a command of several runs starts the
+ * next ones cancelled. */
+int	common_interrupted(void);
 /* cmd-push.c: output options push and pull share, and their run. */
 struct xfer_cli {
 	int		 json;

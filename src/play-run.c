@@ -1064,7 +1064,7 @@ prun_item(struct prun *r, const struct play_task *t, struct tstate *ts,
 		m++;
 	}
 	rc = prun_remote(r, t, sl, m);
-	for (i = 0, j = 0; i < m && rc != DROVE_E_CANCELLED; i++) {
+	for (i = 0, j = 0; i < m; i++) {
 		while (ts[j].h != sl[i].h)
 			j++;
 		buf_init(&item);
@@ -1166,7 +1166,8 @@ prun_task(struct prun *r, const struct play_task *t, struct phost **batch,
 	for (k = 0; k < most && rc == 0; k++)
 		rc = prun_item(r, t, ts, n, k);
 	for (i = 0; i < n; i++) {
-		if (rc == 0)
+		/* cancelled: the hosts say so, in the recap and the history */
+		if (rc == 0 || rc == DROVE_E_CANCELLED)
 			prun_tally(t, &ts[i]);
 		pval_release(&ts[i].items);
 		pval_release(&ts[i].results);

@@ -2,7 +2,8 @@
 # t-play-fail.sh: drove play when hosts fail: a failed host is dropped from
 # the rest of the play while the others finish; ignore_errors keeps it;
 # max_fail_percentage and any_errors_fatal stop the later batches; an
-# unreachable host; the history record and --rerun ID --failed.
+# unreachable host; the history record and --rerun ID --failed; Ctrl-C in
+# the middle of a task.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -130,4 +131,32 @@ fx_assert_eq 3 "$FX_RC" "unreachable exit status"
 fx_assert_match '^gone: unreachable' "$FX_OUT"
 fx_assert_match '^gone: ok=0 changed=0 unreachable=1 failed=0' "$FX_OUT"
 fx_assert_eq yes "$(there s1 $D/mark)" "s1 went on"
-exit 0
+
+# Ctrl-C in the middle of a task: the task is cancelled, no later task
+# starts, the exit status is 130 and the history record is complete.
+cat >"$FX_DIR/int.yml" <<EOF2
+- hosts: s1
+  tasks:
+    - name: long
+      run: touch $D/started; sleep 30
+    - name: later
+      run: touch $D/later
+EOF2
+"$DROVE" --no-agent $INV play "$FX_DIR/int.yml" >"$FX_DIR/int.out" \
+    2>"$FX_DIR/int.err" </dev/null &
+pid=$!
+timeout 60 nsenter -t "$(cat "$FX_DIR/s1/pid")" -m -r --wd=/ -- sh -c \
+    "until [ -e '$D/started' ]; do sleep 0.01; done" ||
+    fx_fail "the first task did not start"
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+cat "$FX_DIR/int.out" "$FX_DIR/int.err" >&2
+fx_assert_eq 130 "$rc" "exit status after Ctrl-C"
+fx_assert_eq no "$(there s1 $D/later)" "no later task"
+fx_assert_match '^s1: failed: interrupted' "$(cat "$FX_DIR/int.out")"
+fx_assert_match '^s1: ok=0 changed=0 unreachable=0 failed=1 ' \
+    "$(cat "$FX_DIR/int.out")" "the recap counts it"
+dr $INV history --limit 1
+fx_assert_match ' cancelled +0/1 ok ' "$FX_OUT" "the record is cancelled"
+fx_assert_no_match 'incomplete' "$FX_OUT" "and complete"
