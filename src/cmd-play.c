@@ -83,7 +83,8 @@ play_help(void)
 	    "      --skip-tags T1,T2      no task with one of these tags\n"
 	    "      --start-at-task NAME   begin at the task named NAME\n"
 	    "  -e, --extra-vars K=V       a variable over every other "
-	    "(repeatable)\n"
+	    "(repeatable);\n"
+	    "                             -e @FILE: those of a YAML file\n"
 	    "  -v, --verbose              show every host's output\n"
 	    "      --json                 one JSON object per event and "
 	    "line\n"
@@ -251,14 +252,23 @@ play_event(const struct prun_event *ev, void *arg)
 	fflush(stdout);
 }
 
-/* Add "k=v" to the extra vars map; -1 after a usage error. */
+/* Add "k=v", or the variables of the YAML file of "@FILE", to the extra
+ * vars map; -1 after a usage error. */
 static int
 play_extra(struct pval *extra, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
+	struct drove_err e;
 	char *k;
 	int r;
 
+	if (kv[0] == '@') {
+		err_clear(&e);
+		if (play_vars_load(kv + 1, extra, &e) == 0)
+			return 0;
+		fprintf(stderr, "drove play: -e: %s\n", e.msg);
+		return -1;
+	}
 	if (eq == NULL || eq == kv) {
 		usage_error(&cmd_play_entry, "bad -e: '%s' (KEY=VALUE)", kv);
 		return -1;

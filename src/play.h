@@ -445,4 +445,13 @@ int	play_task_port(const struct play_task *, pval_lookup_fn *lookup,
 int	play_vars_render(const struct play *, pval_lookup_fn *lookup,
 	    void *arg, struct pval *out, struct drove_err *err);
 
+/*
+ * Load a YAML file of variables (one document, a mapping of variable
+ * names) into the map into, each replacing a value of the same name there
+ * (-e @FILE).  0, or DROVE_E_INVAL with "FILE:LINE:COLUMN: message",
+ * DROVE_E_IO or DROVE_E_NOMEM; into may then hold some of the file's.
+ */
+int	play_vars_load(const char *path, struct pval *into,
+	    struct drove_err *err);
+
 #endif /* PLAY_H */

@@ -1149,6 +1149,69 @@ playbook_load(const char *path, struct playbook **out, struct drove_err *err)
 	return r;
 }
 
+/* Load a YAML file of variables into the map into. */
+int
+play_vars_load(const char *path, struct pval *into, struct drove_err *err)
+{
+	struct drove_err scratch;
+	struct playbook book;
+	struct play p;
+	struct pload ld;
+	struct buf b;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	size_t i;
+	int r, parsed = 0, loaded = 0;
+
+	if (err == NULL)
+		err = &scratch;
+	memset(&book, 0, sizeof book);
+	memset(&p, 0, sizeof p);
+	memset(&ld, 0, sizeof ld);
+	book.path = (char *)path;
+	ld.pb = &book;
+	ld.err = err;
+	ld.doc = &doc;
+	ld.nodes = PB_NODES;
+	buf_init(&b);
+	if ((r = play_read_file(path, &b, err)) != 0)
+		goto out;
+	if (!(parsed = yaml_parser_initialize(&parser))) {
+		r = nomem(&ld);
+		goto out;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)b.data,
+	    b.len);
+	if (!(loaded = yaml_parser_load(&parser, &doc))) {
+		r = yparse_err(&ld, &parser);
+		goto out;
+	}
+	if ((root = yaml_document_get_root_node(&doc)) == NULL) {
+		r = err_set(err, DROVE_E_INVAL, "%s: no variables", path);
+		goto out;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		r = ytype(&ld, "extra vars", root, "a mapping");
+		goto out;
+	}
+	if ((r = yvars(&ld, root, &p)) != 0 ||
+	    (r = yone_doc(&ld, &parser)) != 0)
+		goto out;
+	for (i = 0; i < p.vars.n && r == 0; i++)
+		r = pval_set(into, p.vars.k[i], &p.vars.v[i]);
+	if (r != 0)
+		r = nomem(&ld);
+ out:
+	pval_release(&p.vars);
+	if (loaded)
+		yaml_document_delete(&doc);
+	if (parsed)
+		yaml_parser_delete(&parser);
+	buf_release(&b);
+	return r;
+}
+
 /* Load and free: the whole-file check. */
 int
 playbook_check(const char *path, struct drove_err *err)

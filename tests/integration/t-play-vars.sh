@@ -76,6 +76,14 @@ fx_in s1 rm -f $D/web $D/count
 dr $INV play -e greeting=bye --tags greet "$FX_DIR/vars.yml"
 fx_assert_eq 0 "$FX_RC"
 fx_assert_eq "bye-s1 0" "$(get s1 $D/greet)" "-e over play vars"
+printf 'greeting: ciao\n' >"$FX_DIR/extra.yml"
+dr $INV play -e @"$FX_DIR/extra.yml" --tags greet "$FX_DIR/vars.yml"
+fx_assert_eq 0 "$FX_RC"
+fx_assert_eq "ciao-s1 0" "$(get s1 $D/greet)" "-e @FILE over play vars"
+printf -- '- greeting\n' >"$FX_DIR/bad-extra.yml"
+dr $INV play -e @"$FX_DIR/bad-extra.yml" "$FX_DIR/vars.yml"
+fx_assert_eq 2 "$FX_RC" "a bad -e @FILE"
+fx_assert_match "bad-extra.yml:1:1: extra vars: expected a mapping" "$FX_ERR"
 fx_assert_eq "missing missing" "$(get s1 $D/web) $(get s1 $D/count)" \
     "--tags ran an untagged or other task"
 

@@ -844,3 +844,58 @@ TEST(playbook_examples_load)
 		T_EQ(r, 0);
 	}
 }
+
+/* Write text to a new file under /tmp; its path in path. */
+static void
+vars_file(char path[64], const char *text)
+{
+	int fd;
+
+	snprintf(path, 64, "/tmp/drove-vars-XXXXXX");
+	fd = mkstemp(path);
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			path[0] = '\0';
+		close(fd);
+	}
+}
+
+TEST(playbook_vars_load)
+{
+	struct drove_err err = { 0 };
+	struct pval into = { 0 };
+	char path[64], want[160];
+
+	pval_map(&into);
+	pval_set_str(&into, "keep", "k");
+	pval_set_str(&into, "port", "1");
+	vars_file(path, "port: 8080\nname: web\nlist: [a, b]\n"
+	    "map: {x: true}\n");
+	T_EQ(play_vars_load(path, &into, &err), 0);
+	unlink(path);
+	T_STREQ(pval_get(&into, "keep")->s, "k");
+	T_EQ(pval_get(&into, "port")->kind, PV_INT);
+	T_EQ(pval_get(&into, "port")->i, 8080);
+	T_STREQ(pval_get(&into, "name")->s, "web");
+	T_EQ(pval_get(&into, "list")->n, 2);
+	T_EQ(pval_get(pval_get(&into, "map"), "x")->kind, PV_BOOL);
+
+	vars_file(path, "- a\n- b\n");
+	T_EQ(play_vars_load(path, &into, &err), DROVE_E_INVAL);
+	snprintf(want, sizeof want, "%s:1:1: ", path);
+	T_TRUE(strncmp(err.msg, want, strlen(want)) == 0);
+	unlink(path);
+	vars_file(path, "ok: 1\n'bad name': 2\n");
+	T_EQ(play_vars_load(path, &into, &err), DROVE_E_INVAL);
+	snprintf(want, sizeof want, "%s:2:1: vars: 'bad name' is not a "
+	    "variable name", path);
+	T_STREQ(err.msg, want);
+	unlink(path);
+	vars_file(path, "a: [1, 2\n");
+	T_EQ(play_vars_load(path, &into, &err), DROVE_E_INVAL);
+	snprintf(want, sizeof want, "%s:2:1: ", path);
+	T_TRUE(strncmp(err.msg, want, strlen(want)) == 0);
+	unlink(path);
+	T_EQ(play_vars_load("/nonexistent/vars.yml", &into, &err), DROVE_E_IO);
+	pval_release(&into);
+}
