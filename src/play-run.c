@@ -1128,15 +1128,26 @@ prun_task(struct prun *r, const struct play_task *t, struct phost **batch,
 	struct drove_err e;
 	struct outcome oc;
 	struct slot fail;
-	size_t i, n = 0, k, most = 0;
+	char *name = NULL;
+	size_t i, n = 0, k, most = 0, off;
 	int rc = 0;
 
 	memset(&ev, 0, sizeof ev);
 	ev.type = PRUN_EV_TASK;
 	ev.task = t->name != NULL ? t->name : t->action_name;
+	/* "{{ }}" in a name: with the first live host's vars, as Ansible
+	 * does; as written when that fails */
+	for (i = 0; i < nb && batch[i]->dead; i++)
+		continue;
+	err_clear(&e);
+	if (t->name != NULL && i < nb && strstr(t->name, "{{") != NULL &&
+	    ptmpl_render_str(t->name, pval_lookup_chain, batch[i]->chain,
+	    &name, &off, &e) == 0)
+		ev.task = name;
 	ev.batch = bi + 1;
 	ev.nbatches = nbatches;
 	prun_emit(r, &ev);
+	free(name);
 	if ((ts = calloc(nb + 1, sizeof *ts)) == NULL)
 		return err_set(r->err, DROVE_E_NOMEM, "out of memory");
 	for (i = 0; i < nb; i++) {
