@@ -1400,6 +1400,32 @@ prun_recap(struct prun *r, struct prun_summary *sum)
 	}
 }
 
+/* Every play's hosts pattern must be good and select a host before
+ * anything runs (a typo is not a play on no host). */
+static int
+prun_patterns(struct prun *r)
+{
+	const struct play *p;
+	size_t *sel, nsel, i;
+	int rc;
+
+	for (i = 0; i < r->book->nplays; i++) {
+		p = &r->book->plays[i];
+		sel = NULL;
+		nsel = 0;
+		rc = drove_inventory_select(r->inv, p->hosts, &sel, &nsel);
+		free(sel);
+		if (rc == DROVE_E_NOMEM)
+			return err_set(r->err, rc, "out of memory");
+		if (rc != 0)
+			return err_set(r->err, DROVE_E_INVAL, "%s: play %zu "
+			    "(%s): hosts: %s", r->book->path, i + 1,
+			    p->name != NULL ? p->name : p->hosts,
+			    drove_inventory_error(r->inv));
+	}
+	return 0;
+}
+
 /* Run the playbook. */
 int
 prun_run(const struct playbook *book, drove_inventory *inv,
@@ -1430,6 +1456,8 @@ prun_run(const struct playbook *book, drove_inventory *inv,
 		err_set(err, rc, "%s", drove_inventory_error(inv));
 		goto out;
 	}
+	if ((rc = prun_patterns(&r)) != 0)
+		goto out;
 	for (i = 0; i < book->nplays && rc == 0 && !r.stopped; i++)
 		rc = prun_play(&r, &book->plays[i], &started);
 	if (rc == 0 && !started)

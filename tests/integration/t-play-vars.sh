@@ -126,4 +126,20 @@ fx_assert_eq 2 "$FX_RC" "syntax-check of a bad playbook"
 fx_assert_match "bad.yml:4:[0-9]+: " "$FX_ERR" "file:line:column"
 dr $INV play "$FX_DIR/bad.yml"
 fx_assert_eq 2 "$FX_RC" "a bad playbook runs nothing"
-exit 0
+
+# A hosts pattern that matches nothing (a typo) is an error naming the
+# closest names, before the first play runs.
+cat >"$FX_DIR/typo.yml" <<EOF
+- hosts: s1
+  tasks:
+    - run: touch $D/typo-first
+- name: second
+  hosts: s3
+  tasks:
+    - run: true
+EOF
+dr $INV play "$FX_DIR/typo.yml"
+fx_assert_eq 2 "$FX_RC" "a pattern matching nothing"
+fx_assert_match "typo.yml: play 2 \\(second\\): hosts: no group or host matches 's3'; closest: s1" \
+    "$FX_ERR"
+fx_assert_eq "missing" "$(get s1 $D/typo-first)" "the first play did not run"
