@@ -106,7 +106,8 @@ check-integration: all $(HELPERS) $(EXAMPLES)
 fuzz:
 	$(Q)sh tests/fuzz/run.sh -t $(or $(FUZZ_SECONDS),30)
 
-demo: deps
+demo:
+	$(Q)sh contrib/deps.sh demo
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh contrib/demo.sh $(O)/drove
 

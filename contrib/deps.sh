@@ -1,8 +1,9 @@
 #!/bin/sh
-# Install the Debian packages drove needs to build and test, when missing.
-# Runs as root (or through sudo when available); does nothing when all are
-# present (but make /run/sshd, as root), so it is safe to call from every
-# make target.  README.md says why each package is needed.
+# Install the Debian packages drove needs to build and test, when missing;
+# with "demo", only those to build drove and run the demo fleet (make
+# demo).  Runs as root (or through sudo when available); does nothing when
+# all are present (but make /run/sshd, as root), so it is safe to call from
+# every make target.  README.md says why each package is needed.
 #
 # Installing openssh-server must not start a system sshd (on a host without
 # systemd, such as a chroot, its init script would listen on 0.0.0.0:22): a
@@ -10,9 +11,9 @@
 # the system already has one.  The tests start their own sshd on loopback.
 set -e
 pkgs="gcc make pkg-config libc6-dev libssh2-1-dev libyaml-dev libsqlite3-dev
-libssl-dev openssh-server openssh-client dropbear-bin iproute2 sqlite3
-procps passwd util-linux coreutils openssl tmux g++ asciinema python3
-zsh sudo"
+libssl-dev openssh-server openssh-client procps coreutils"
+[ "${1:-}" = demo ] || pkgs="$pkgs dropbear-bin iproute2 sqlite3 passwd
+util-linux openssl tmux g++ asciinema python3 zsh sudo"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
