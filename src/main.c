@@ -37,7 +37,7 @@ usage(FILE *fp)
 	fprintf(fp, "usage: drove [-i INVENTORY]... [options] COMMAND "
 	    "[ARGS]\n\ncommands:\n");
 	for (c = cmd_table; *c != NULL; c++)
-		fprintf(fp, "  %-8s %s\n", (*c)->name, (*c)->help);
+		fprintf(fp, "  %-9s %s\n", (*c)->name, (*c)->help);
 	fprintf(fp, "\nrun 'drove COMMAND --help' for a command's options\n");
 }
 
