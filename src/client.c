@@ -940,14 +940,9 @@ static int
 cjob_hidden_input(struct job *j)
 {
 	struct cjob *x = (struct cjob *)j;
-	LIBSSH2_CHANNEL *ch;
-	unsigned long avail = 0;
 
-	if (x->c->sftp == NULL ||
-	    (ch = libssh2_sftp_get_channel(x->c->sftp)) == NULL)
-		return 0;
-	libssh2_channel_window_read_ex(ch, &avail, NULL);
-	return avail > 0;
+	return x->c->sftp != NULL &&
+	    chan_hidden(libssh2_sftp_get_channel(x->c->sftp), 0);
 }
 
 /* Free the job; an open handle only when the session is alive. */

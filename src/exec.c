@@ -283,14 +283,20 @@ static int
 exec_hidden_input(struct job *j)
 {
 	struct exec_job *x = (struct exec_job *)j;
+
+	return x->st == EX_RUN && chan_hidden(x->ch, !x->remote_eof);
+}
+
+/* Whether libssh2 holds data (or an EOF) for ch that epoll cannot show. */
+int
+chan_hidden(LIBSSH2_CHANNEL *ch, int eof)
+{
 	unsigned long avail = 0;
 
-	if (x->st != EX_RUN || x->ch == NULL)
+	if (ch == NULL)
 		return 0;
-	libssh2_channel_window_read_ex(x->ch, &avail, NULL);
-	if (avail > 0)
-		return 1;
-	return !x->remote_eof && libssh2_channel_eof(x->ch) == 1;
+	libssh2_channel_window_read_ex(ch, &avail, NULL);
+	return avail > 0 || (eof && libssh2_channel_eof(ch) == 1);
 }
 
 /* Whether nothing is being sent. */

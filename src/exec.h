@@ -37,6 +37,10 @@ void	feed_release(struct feed *);
 char	*feed_space(struct feed *, size_t *room);
 void	feed_commit(struct feed *, size_t n);
 
+/* Whether libssh2 holds data for ch that epoll cannot show (and, with
+ * eof, an EOF not yet taken); 0 for NULL. */
+int	chan_hidden(LIBSSH2_CHANNEL *ch, int eof);
+
 /* Record a closed channel's exit signal, or else its exit status, in s
  * (exec and shell jobs). */
 void	exec_outcome(LIBSSH2_CHANNEL *, struct sess *);

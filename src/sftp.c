@@ -361,12 +361,7 @@ xexec_step(struct xexec *e, struct sess *s)
 static int
 xexec_hidden(struct xexec *e)
 {
-	unsigned long avail = 0;
-
-	if (e->ch == NULL || e->st != 2)
-		return 0;
-	libssh2_channel_window_read_ex(e->ch, &avail, NULL);
-	return avail > 0 || libssh2_channel_eof(e->ch) == 1;
+	return e->st == 2 && chan_hidden(e->ch, 1);
 }
 
 /*
@@ -401,13 +396,7 @@ sftp_start(struct sess *s, LIBSSH2_SFTP **out, uint64_t *since)
 static int
 sftp_hidden(LIBSSH2_SFTP *sftp)
 {
-	LIBSSH2_CHANNEL *ch;
-	unsigned long avail = 0;
-
-	if (sftp == NULL || (ch = libssh2_sftp_get_channel(sftp)) == NULL)
-		return 0;
-	libssh2_channel_window_read_ex(ch, &avail, NULL);
-	return avail > 0;
+	return sftp != NULL && chan_hidden(libssh2_sftp_get_channel(sftp), 0);
 }
 
 /*

@@ -488,14 +488,10 @@ static int
 shell_hidden_input(struct job *j)
 {
 	struct shell_job *x = (struct shell_job *)j;
-	unsigned long avail = 0;
 
 	if (x->st != SH_RUN || x->outlen > 0 || x->ctl->disconnected)
 		return 0;
-	libssh2_channel_window_read_ex(x->ch, &avail, NULL);
-	if (avail > 0)
-		return 1;
-	return !x->remote_eof && libssh2_channel_eof(x->ch) == 1;
+	return chan_hidden(x->ch, !x->remote_eof);
 }
 
 /* Whether nothing is being sent. */
