@@ -328,6 +328,53 @@ common_signals(drove_fleet *f)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * getopt_long() for "[options] PATTERN [options] [--] WORDS...": options
+ * before and after the first word, which goes to *pattern; stops at the
+ * next word, or at a "--" right after the pattern.  The next option, or
+ * -1 with optind at the first of the words.
+ */
+int
+common_getopt_pattern(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, const char **pattern)
+{
+	int ch;
+
+	for (;;) {
+		if ((ch = getopt_long(argc, argv, shortopts, longopts,
+		    NULL)) != -1)
+			return ch;
+		if (optind >= argc || *pattern != NULL)
+			return -1;
+		*pattern = argv[optind++];
+		if (strcmp(argv[optind - 2], "--") == 0)
+			return -1;
+	}
+}
+
+/* Whether fd is a terminal that takes escape sequences. */
+int
+common_smart_tty(int fd)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
+}
+
+/* Whether to colour stdout: --color always or never, or auto: a terminal
+ * that takes escapes, unless NO_COLOR is set. */
+int
+common_want_color(const char *when)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (strcmp(when, "always") == 0)
+		return 1;
+	if (strcmp(when, "never") == 0 || (nc != NULL && *nc != '\0'))
+		return 0;
+	return common_smart_tty(STDOUT_FILENO);
+}
+
 /* Join first (unless NULL) and argv words with spaces into one command. */
 char *
 common_join(const char *first, int argc, char **argv)

@@ -69,15 +69,6 @@ xfer_tick(void *arg)
 	drove_sink_tick(t->sink);
 }
 
-/* Whether fd is a terminal that takes escape sequences. */
-static int
-xfer_tty(int fd)
-{
-	const char *term = getenv("TERM");
-
-	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
-}
-
 /* Handle an output or common option. */
 int
 xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
@@ -121,7 +112,6 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 	struct xfer_tick tick;
 	drove_sink *sink;
 	char errbuf[512];
-	const char *nc = getenv("NO_COLOR");
 	size_t i, w, n = drove_fleet_host_count(f);
 	int rc = EXIT_USAGE, runrc, fatal;
 
@@ -133,11 +123,8 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 	for (i = 0; i < n; i++)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
-	so.color = c->color != NULL && strcmp(c->color, "always") == 0;
-	if (c->color == NULL || strcmp(c->color, "auto") == 0)
-		so.color = (nc == NULL || *nc == '\0') &&
-		    xfer_tty(STDOUT_FILENO);
-	so.status_line = !c->json && xfer_tty(STDERR_FILENO);
+	so.color = common_want_color(c->color != NULL ? c->color : "auto");
+	so.status_line = !c->json && common_smart_tty(STDERR_FILENO);
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);
 		return EXIT_USAGE;

@@ -112,28 +112,6 @@ run_select(struct common_opts *o, const char *rerun, int failed,
 	return (*command = common_join(pattern, argc, argv)) != NULL ? 0 : -1;
 }
 
-/* Whether fd is a terminal that takes escape sequences. */
-static int
-smart_tty(int fd)
-{
-	const char *term = getenv("TERM");
-
-	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
-}
-
-/* Whether to colour: --color, NO_COLOR, a terminal. */
-static int
-want_color(const char *when)
-{
-	if (strcmp(when, "always") == 0)
-		return 1;
-	if (strcmp(when, "never") == 0)
-		return 0;
-	if (getenv("NO_COLOR") != NULL && *getenv("NO_COLOR") != '\0')
-		return 0;
-	return smart_tty(STDOUT_FILENO);
-}
-
 static int
 cmd_run_exec(int argc, char **argv)
 {
@@ -154,18 +132,8 @@ cmd_run_exec(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
 	    run_longopts);
-	for (;;) {
-		ch = getopt_long(argc, argv, "+" COMMON_SHORTOPTS "bo:",
-		    longopts, NULL);
-		if (ch == -1) {
-			/* a word that is not an option, "--", or the end */
-			if (optind >= argc || pattern != NULL)
-				break;
-			pattern = argv[optind++];
-			if (strcmp(argv[optind - 2], "--") == 0)
-				break;
-			continue;
-		}
+	while ((ch = common_getopt_pattern(argc, argv, "+" COMMON_SHORTOPTS
+	    "bo:", longopts, &pattern)) != -1) {
 		switch (ch) {
 		case 'b':
 			so.mode = DROVE_OUT_GATHER;
@@ -235,8 +203,8 @@ cmd_run_exec(int argc, char **argv)
 	for (i = 0; i < nsel; i++)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
-	so.color = want_color(color);
-	so.status_line = so.mode != DROVE_OUT_JSON && smart_tty(STDERR_FILENO);
+	so.color = common_want_color(color);
+	so.status_line = so.mode != DROVE_OUT_JSON && common_smart_tty(STDERR_FILENO);
 	so.total_hosts = nsel;
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);

@@ -366,17 +366,8 @@ cmd_shell_exec(int argc, char **argv)
 	so.escape = '~';
 	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
 	    shell_longopts);
-	for (;;) {
-		ch = getopt_long(argc, argv, "+" COMMON_SHORTOPTS "e:",
-		    longopts, NULL);
-		if (ch == -1) {
-			if (optind >= argc || pattern != NULL)
-				break;
-			pattern = argv[optind++];
-			if (strcmp(argv[optind - 2], "--") == 0)
-				break;
-			continue;
-		}
+	while ((ch = common_getopt_pattern(argc, argv, "+" COMMON_SHORTOPTS
+	    "e:", longopts, &pattern)) != -1) {
 		switch (ch) {
 		case 'e':
 			escape_given = 1;

@@ -155,6 +155,14 @@ char	*common_fold_hosts(drove_inventory *, const size_t *sel, size_t nsel);
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);
+/* getopt_long() taking options around PATTERN (the first word, set in
+ * *pattern): the next option, or -1 at the words after it. */
+int	common_getopt_pattern(int argc, char **argv, const char *shortopts,
+	    const struct option *longopts, const char **pattern);
+/* Whether fd is a terminal that takes escape sequences (TERM not dumb). */
+int	common_smart_tty(int fd);
+/* Whether to colour stdout for --color WHEN (auto, always, never). */
+int	common_want_color(const char *when);
 /* Whether Ctrl-C (or SIGTERM) came: a command of several runs starts the
  * next ones cancelled. */
 int	common_interrupted(void);
