@@ -812,6 +812,28 @@ host_overrides(const struct common_opts *o, struct drove_hostspec *spec)
 		spec->hostkey_check = NULL;
 }
 
+/* With --ask-pass, read the password on the terminal unless it was read
+ * already (once for every fleet of a command); 0, or -1 (printed). */
+int
+common_ask_pass(struct common_opts *o)
+{
+	char pw[512];
+
+	if (!o->ask_pass || o->password != NULL)
+		return 0;
+	if (read_secret("Password: ", pw, sizeof pw) != 0) {
+		fprintf(stderr, "drove: --ask-pass needs a terminal\n");
+		return -1;
+	}
+	o->password = strdup(pw);
+	explicit_bzero(pw, sizeof pw);
+	if (o->password == NULL) {
+		fprintf(stderr, "drove: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* Make a fleet with the options and the selected hosts. */
 drove_fleet *
 common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
@@ -819,7 +841,6 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 {
 	struct drove_hostspec spec;
 	drove_fleet *f;
-	char pw[512];
 	size_t i;
 
 	if ((f = drove_fleet_new()) == NULL) {
@@ -846,20 +867,9 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	for (i = 0; i < o->nkeys; i++)
 		if (drove_fleet_add_identity(f, o->keys[i]) != 0)
 			goto fail;
-	if (o->ask_pass && o->password == NULL) {
-		/* asked once, for every fleet of the command (a play's) */
-		if (read_secret("Password: ", pw, sizeof pw) != 0) {
-			fprintf(stderr, "drove: --ask-pass needs a terminal\n");
-			drove_fleet_free(f);
-			return NULL;
-		}
-		o->password = strdup(pw);
-		explicit_bzero(pw, sizeof pw);
-		if (o->password == NULL) {
-			fprintf(stderr, "drove: out of memory\n");
-			drove_fleet_free(f);
-			return NULL;
-		}
+	if (common_ask_pass(o) != 0) {
+		drove_fleet_free(f);
+		return NULL;
 	}
 	if (o->password != NULL &&
 	    drove_fleet_set_password(f, o->password) != 0)

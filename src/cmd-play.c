@@ -456,6 +456,9 @@ cmd_play_exec(int argc, char **argv)
 	    &only, &nonly)) != -1)
 		goto out;
 	rc = EXIT_USAGE;
+	/* asked before the first play, not in the middle of one */
+	if (common_ask_pass(&o) != 0)
+		goto out;
 	po.extra = extra.n > 0 ? &extra : NULL;
 	po.only = only;
 	po.nonly = nonly;

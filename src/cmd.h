@@ -155,6 +155,8 @@ char	*common_fold_hosts(drove_inventory *, const size_t *sel, size_t nsel);
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);
+/* --ask-pass: read the password once; 0, or -1 (printed). */
+int	common_ask_pass(struct common_opts *);
 /* getopt_long() taking options around PATTERN (the first word, set in
  * *pattern): the next option, or -1 at the words after it. */
 int	common_getopt_pattern(int argc, char **argv, const char *shortopts,

@@ -143,3 +143,19 @@ fx_assert_eq 2 "$FX_RC" "a pattern matching nothing"
 fx_assert_match "typo.yml: play 2 \\(second\\): hosts: no group or host matches 's3'; closest: s1" \
     "$FX_ERR"
 fx_assert_eq "missing" "$(get s1 $D/typo-first)" "the first play did not run"
+
+# Usage errors: exit 2, the message, nothing run.
+for args in "-e novalue|drove play: bad -e: 'novalue' (KEY=VALUE)" \
+    "|drove play: no playbook" \
+    "a.yml b.yml|drove play: one playbook at a time" \
+    "--failed a.yml|drove play: --failed without --rerun"; do
+	# shellcheck disable=SC2086
+	dr $INV play ${args%%|*}
+	fx_assert_eq 2 "$FX_RC" "play ${args%%|*}"
+	fx_assert_eq "${args#*|}" "$(printf '%s\n' "$FX_ERR" | head -n 1)"
+done
+# --ask-pass without a terminal fails before the first play.
+dr $INV --ask-pass play "$FX_DIR/vars.yml"
+fx_assert_eq 2 "$FX_RC" "--ask-pass without a terminal"
+fx_assert_eq "drove: --ask-pass needs a terminal" "$FX_ERR"
+fx_assert_eq "" "$FX_OUT" "no play started"

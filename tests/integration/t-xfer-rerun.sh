@@ -66,6 +66,10 @@ fx_assert_match "run 1 was a 'push', not a 'pull'" "$FX_ERR"
 dr -i "$FX_DIR/inv.yml" push --failed all "$L/a b'c" "$D/"
 fx_assert_eq 2 "$FX_RC"
 fx_assert_match -- '--failed without --rerun' "$FX_ERR"
+dr -i "$FX_DIR/inv.yml" pull --failed all "$D/in/app.log" "$FX_DIR/out"
+fx_assert_eq 2 "$FX_RC"
+fx_assert_eq "drove pull: --failed without --rerun" \
+    "$(printf '%s\n' "$FX_ERR" | head -n 1)"
 dr -i "$FX_DIR/inv.yml" push --rerun 2 --failed
 fx_assert_eq 0 "$FX_RC"
 fx_assert_match 'had no failed hosts' "$FX_ERR"
