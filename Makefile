@@ -33,10 +33,12 @@ QLD = @echo "  LD      $@";
 QAR = @echo "  AR      $@";
 endif
 
-CLI_SRCS = src/main.c $(wildcard src/cmd-*.c)
-LIB_SRCS = $(filter-out $(CLI_SRCS), $(wildcard src/*.c))
+# src/ has one folder per part (each folder's README says what it owns);
+# cli/ is the drove command, every other folder goes into libdrove.
+CLI_SRCS = $(wildcard src/cli/*.c)
+LIB_SRCS = $(filter-out $(CLI_SRCS), $(wildcard src/*/*.c))
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(O)/lib/%.o)
-CLI_OBJS = $(CLI_SRCS:src/%.c=$(O)/cli/%.o)
+CLI_OBJS = $(CLI_SRCS:src/cli/%.c=$(O)/cli/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(O)/unit/%.o)
 HELPER_SRCS = $(wildcard tests/helpers/*.c)
@@ -52,11 +54,11 @@ drove: $(O)/drove
 
 $(O)/lib/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(QCC)$(CC) $(CFLAGS) -DDROVE_BUILDING -c -o $@ $<
+	$(QCC)$(CC) $(CFLAGS) -Isrc -DDROVE_BUILDING -c -o $@ $<
 
-$(O)/cli/%.o: src/%.c
+$(O)/cli/%.o: src/cli/%.c
 	@mkdir -p $(@D)
-	$(QCC)$(CC) $(CFLAGS) -c -o $@ $<
+	$(QCC)$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 
 $(O)/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -90,10 +92,16 @@ $(O)/examples/%: contrib/examples/%.c $(O)/libdrove.a
 deps:
 	$(Q)sh contrib/deps.sh
 
-check: deps
+# The include rules between src/'s parts come first: a wrong include fails
+# in seconds, before anything is installed or built.
+check: layers
+	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory all $(O)/unit-tests $(HELPERS) \
 	    $(EXAMPLES)
 	$(Q)O=$(O) sh tests/check.sh
+
+layers:
+	$(Q)sh tests/layers.sh
 
 check-unit: $(O)/unit-tests
 	$(Q)$(O)/unit-tests
@@ -146,7 +154,7 @@ uninstall:
 clean:
 	rm -rf build build-san drove
 
-.PHONY: all deps check check-unit check-integration demo fuzz install \
+.PHONY: all deps check layers check-unit check-integration demo fuzz install \
 	uninstall clean
 
--include $(wildcard $(O)/*/*.d)
+-include $(wildcard $(O)/*/*.d $(O)/lib/*/*.d)

@@ -1,5 +1,5 @@
 -- schema.sql: drove's SQLite store.  Each "version N" part moves a
--- database from user_version N-1 to N; src/store.c embeds this text.
+-- database from user_version N-1 to N; src/store/store.c embeds this text.
 
 -- version 1: the inventory
 CREATE TABLE groups (

@@ -8,7 +8,7 @@
 # "drove inventory groups", given the -i, -H, --db and -F words already on
 # the line; a pattern completes after its last ',', ':', '!' or '&'.
 
-# The options every host command shares (cmd-common.c); a trailing '='
+# The options every host command shares (src/cli/common-opts.c); a trailing '='
 # marks one that takes a value.
 _drove_common='-i= --inventory= -H= --hosts= --db= -F= --ssh-config= -l=
 --user= -p= --port= -f= --forks= --loops= --connect-timeout=

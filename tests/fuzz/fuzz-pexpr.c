@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "play.h"
+#include "base/buf.h"
+#include "play/play.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

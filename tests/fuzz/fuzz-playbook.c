@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "play.h"
+#include "play/play.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "drove.h"
-#include "sshconfig.h"
+#include "inventory/sshconfig.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -46,14 +46,15 @@ CFLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -pthread \
 LIBS="$(pkg-config --libs $PKGS) -pthread"
 mkdir -p "$O/lib"
 objs=
-for src in src/*.c; do
+for src in src/*/*.c; do
 	case $src in
-	src/main.c|src/cmd-*.c) continue ;;
+	src/cli/*) continue ;;
 	esac
-	obj=$O/lib/$(basename "$src" .c).o
+	obj=$O/lib/$(echo "${src#src/}" | tr / -)
+	obj=${obj%.c}.o
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] ||
 	    [ -n "$(find src -name '*.h' -newer "$obj")" ]; then
-		$CC $CFLAGS $LIBSAN -DDROVE_BUILDING -c -o "$obj" "$src"
+		$CC $CFLAGS $LIBSAN -Isrc -DDROVE_BUILDING -c -o "$obj" "$src"
 	fi
 	objs="$objs $obj"
 done

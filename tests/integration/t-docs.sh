@@ -151,7 +151,7 @@ for s in NAME SYNOPSIS DESCRIPTION OPTIONS "COMMON OPTIONS" COMMANDS \
 done
 # every variable drove reads is under ENVIRONMENT
 env=$(render "$PAGE" | top_section ENVIRONMENT)
-for v in $(grep -ohE 'getenv\("[A-Z_]+"\)' src/*.c | sort -u |
+for v in $(grep -ohE 'getenv\("[A-Z_]+"\)' src/*/*.c | sort -u |
     sed 's/getenv("\(.*\)")/\1/'); do
 	fx_assert_match "(^| )$v( |,|$)" "$env" "$v under ENVIRONMENT"
 done

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 int	tk_mkdir(char *dir, size_t size);
 void	tk_rmdir(const char *dir);

@@ -21,11 +21,11 @@
 
 #include <libssh2.h>
 
-#include "agent.h"
-#include "buf.h"
-#include "ident.h"
+#include "base/buf.h"
+#include "engine/agent.h"
+#include "engine/ident.h"
+#include "engine/sshbuf.h"
 #include "keys.h"
-#include "sshbuf.h"
 #include "test.h"
 
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "drove.h"
-#include "diff.h"
+#include "output/diff.h"
 #include "test.h"
 
 /* The diff of a and b with ctx lines of context, malloc'd. */

@@ -13,7 +13,7 @@
 
 #include <openssl/evp.h>
 
-#include "hostkey.h"
+#include "engine/hostkey.h"
 #include "test.h"
 
 /* A host key made by ssh-keygen. */

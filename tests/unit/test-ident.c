@@ -19,10 +19,10 @@
 
 #include <libssh2.h>
 
-#include "bcrypt.h"
-#include "ident.h"
+#include "engine/bcrypt.h"
+#include "engine/ident.h"
+#include "engine/sshbuf.h"
 #include "keys.h"
-#include "sshbuf.h"
 #include "test.h"
 
 

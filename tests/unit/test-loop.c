@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "loop.h"
+#include "engine/loop.h"
 #include "test.h"
 
 static int fired[4], nfired;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "drove.h"
 #include "test.h"
 

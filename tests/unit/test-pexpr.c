@@ -5,8 +5,8 @@
  */
 #include <stdlib.h>
 
-#include "buf.h"
-#include "play.h"
+#include "base/buf.h"
+#include "play/play.h"
 #include "test.h"
 
 /*

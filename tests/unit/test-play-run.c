@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/play-run.h"
+#include "play/play-run.h"
 #include "test.h"
 
 /* Run cmd with /bin/sh, input on its stdin; its stdout into out (size),

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "play.h"
+#include "play/play.h"
 #include "test.h"
 
 /* Load text as "pb.yml": "ok" or the error message. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "play.h"
+#include "play/play.h"
 #include "test.h"
 
 /* name="web1", port=8080, l=["a","b c"], m={"k":"v"}, v=(set by tests). */

@@ -3,9 +3,9 @@
  */
 #include <stdlib.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "drove.h"
-#include "range.h"
+#include "inventory/range.h"
 #include "test.h"
 
 /* Collect names as "a b c". */

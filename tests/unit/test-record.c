@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "drove.h"
-#include "record.h"
+#include "jobs/record.h"
 #include "test.h"
 
 /* Run fn on a recorder over a memory stream; the text it wrote. */

@@ -4,7 +4,7 @@
  * exactly one host.
  */
 #include "drove.h"
-#include "shell.h"
+#include "jobs/shell.h"
 #include "test.h"
 
 /* Feed typed text through a filter with escape ch; what would be sent,

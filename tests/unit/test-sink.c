@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "drove.h"
-#include "json.h"
 #include "test.h"
 
 /* The sink's clock (sink.c); the status line tests set it. */

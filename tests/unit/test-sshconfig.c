@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "drove.h"
-#include "sshconfig.h"
+#include "inventory/sshconfig.h"
 #include "test.h"
 
 /* Collect "var=value@line" for each reported var. */

@@ -13,9 +13,9 @@
 
 #include <sqlite3.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "drove.h"
-#include "store.h"
+#include "store/store.h"
 #include "test.h"
 
 static char sdir[64];

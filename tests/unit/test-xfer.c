@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jobs/xfer.h"
 #include "test.h"
-#include "xfer.h"
 
 /* Make a temporary directory; its path in buf. */
 static void

@@ -1,0 +1,162 @@
+/*
+ * main.c: drove's entry point: find the command in argv and run it.
+ *
+ * Options may stand before or after the command name ("drove -i inv.yml run
+ * web uptime" is "drove run -i inv.yml web uptime"), so main moves the
+ * command name out of the way and passes every other word to the command.
+ * A unique prefix names a command (tmux cmd.c); an ambiguous one is an error
+ * that lists the candidates.  The configuration file is read before the
+ * command runs (see cmd-config.c); an error in it runs nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd-config.h"
+
+static const struct cmd_entry *cmd_table[] = {
+	&cmd_history_entry,
+	&cmd_inventory_entry,
+	&cmd_keyscan_entry,
+	&cmd_play_entry,
+	&cmd_pull_entry,
+	&cmd_push_entry,
+	&cmd_replay_entry,
+	&cmd_run_entry,
+	&cmd_sessions_entry,
+	&cmd_shell_entry,
+	NULL
+};
+
+/* Print the overview of every command. */
+static void
+usage(FILE *fp)
+{
+	const struct cmd_entry **c;
+
+	fprintf(fp, "usage: drove [-i INVENTORY]... [options] COMMAND "
+	    "[ARGS]\n\ncommands:\n");
+	for (c = cmd_table; *c != NULL; c++)
+		fprintf(fp, "  %-9s %s\n", (*c)->name, (*c)->help);
+	fprintf(fp, "\nrun 'drove COMMAND --help' for a command's options\n");
+}
+
+/* Find a command by name or unique prefix. */
+static const struct cmd_entry *
+find_cmd(const char *name)
+{
+	const struct cmd_entry **c, *found = NULL;
+	size_t n = strlen(name);
+	int nfound = 0;
+
+	for (c = cmd_table; *c != NULL; c++) {
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+		if (strncmp((*c)->name, name, n) == 0) {
+			found = *c;
+			nfound++;
+		}
+	}
+	if (nfound == 1)
+		return found;
+	if (nfound == 0) {
+		fprintf(stderr, "drove: unknown command: %s\n", name);
+		return NULL;
+	}
+	fprintf(stderr, "drove: ambiguous command: %s, could be:", name);
+	for (c = cmd_table; *c != NULL; c++)
+		if (strncmp((*c)->name, name, n) == 0)
+			fprintf(stderr, " %s", (*c)->name);
+	fputc('\n', stderr);
+	return NULL;
+}
+
+/* Whether short option c takes a value in optstring. */
+static int
+short_takes_value(const char *optstring, int c)
+{
+	const char *p = strchr(optstring, c);
+
+	return p != NULL && p[1] == ':';
+}
+
+/* Whether long option name (a prefix is enough) takes a value. */
+static int
+long_takes_value(const struct option *o, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; o != NULL && o->name != NULL; o++)
+		if (strncmp(o->name, name, n) == 0)
+			return o->has_arg == required_argument;
+	return 0;
+}
+
+/*
+ * Whether an option word before the command name takes the next word as its
+ * value.  The command is not known yet, so every command's options count.
+ */
+static int
+takes_value(const char *w)
+{
+	const struct cmd_entry **c;
+
+	if (w[1] != '-') {
+		if (w[2] != '\0')
+			return 0;
+		if (short_takes_value(COMMON_SHORTOPTS, w[1]))
+			return 1;
+		for (c = cmd_table; *c != NULL; c++)
+			if (short_takes_value((*c)->shortopts, w[1]))
+				return 1;
+		return 0;
+	}
+	if (strchr(w, '=') != NULL)
+		return 0;
+	if (long_takes_value(common_longopts, w + 2))
+		return 1;
+	for (c = cmd_table; *c != NULL; c++)
+		if (long_takes_value((*c)->longopts, w + 2))
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0 ||
+		    strcmp(argv[i], "-V") == 0) {
+			printf("drove %s\n", drove_version());
+			return EXIT_OK;
+		}
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			break;
+		if (takes_value(argv[i]))
+			i++;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((cmd = find_cmd(argv[i])) == NULL || config_load() != 0)
+		return EXIT_USAGE;
+	/* argv[0..i-1] are the program and global options: shift them up */
+	for (; i > 1; i--)
+		argv[i] = argv[i - 1];
+	argv[1] = argv[0];
+	argc--;
+	argv++;
+	config_argv(cmd, &argc, &argv);
+	rc = cmd->exec(argc, argv);
+	config_release();
+	return rc;
+}

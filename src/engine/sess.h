@@ -1,0 +1,193 @@
+/*
+ * sess.h: one host's SSH session as a non-blocking state machine.
+ *
+ * A session goes resolve -> connect -> handshake -> hostkey -> auth -> job
+ * -> close -> done.  A persistent session (persist set before sess_start)
+ * goes to ready instead of job when it has none, and back to ready when a
+ * job ends; sess_run_job() starts the next job on the same connection.  Every libssh2 call is non-blocking; on EAGAIN the
+ * session asks the loop to wake it when libssh2_session_block_directions()
+ * says so and makes the same call again later.  One operation is in flight
+ * per session at a time (engine/README, 1).  A failure ends this session
+ * with a typed error and never touches another.
+ *
+ * Ownership: the fleet creates sessions with sess_new() and frees them with
+ * sess_free() after the done callback; struct sess_cfg outlives them.
+ * Thread rules: loop thread only.
+ */
+#ifndef SESS_H
+#define SESS_H
+
+#include <stdint.h>
+
+#include <libssh2.h>
+
+#include "base/err.h"
+#include "drove.h"
+#include "engine/ident.h"
+#include "engine/loop.h"
+
+struct agent;
+struct known_hosts;
+struct resolver;
+struct resolve_req;
+struct sess;
+struct job;
+
+/* Settings shared by the sessions of one loop; read-only while running. */
+struct sess_cfg {
+	struct loop		*loop;
+	struct resolver		*resolver;
+	struct known_hosts	*kh;
+	enum drove_hostkey_policy policy;
+	struct agent		*agent;		/* NULL: no agent */
+	struct ident	       **idents;	/* identity files: explicit */
+	size_t			 nidents;	/* ones first, then defaults */
+	size_t			 nexplicit;
+	const char		*password;	/* default password or NULL */
+	const char		*local_user;
+	unsigned int		 connect_timeout_ms;	/* 0: none */
+	unsigned int		 command_timeout_ms;	/* 0: none */
+	unsigned int		 keepalive_s;		/* 0: none */
+	unsigned int		 retries;	/* before the banner only */
+	const int		*paused;	/* while set, jobs wait */
+	int			 keyscan;	/* KEYSCAN_*: no auth, no job */
+	const char		*scan_types;	/* host key types to ask for */
+	/* where jobs read into: output is handed on before the next read,
+	 * so one buffer serves every session of the loop */
+	char			*rbuf;		/* SESS_RBUF bytes */
+};
+
+#define SESS_RBUF	32768
+
+/* Keyscan: report the host key as a known_hosts line (hashed), or add it
+ * to the known_hosts file when it is not there. */
+#define KEYSCAN_PRINT	0x1
+#define KEYSCAN_HASH	0x2
+#define KEYSCAN_APPEND	0x4
+
+/* How the session reports to its owner (the fleet). */
+struct sess_ops {
+	void	(*output)(void *owner, int stream, const char *, size_t);
+	void	(*warn)(void *owner, const char *msg);
+	void	(*ready)(void *owner);		/* authenticated */
+	void	(*held)(void *owner);		/* unknown key: ask */
+	void	(*done)(void *owner, struct sess *);
+	/* Optional: the socket is shut down and the libssh2 session is about
+	 * to be freed; drop what the owner made on it (an SFTP handle). */
+	void	(*teardown)(void *owner, struct sess *);
+};
+
+/* A job runs on a ready session; it follows the same step shape. */
+struct job_ops {
+	/* Advance: 0 finished, DROVE_AGAIN, or DROVE_E_* (err set). */
+	int	(*step)(struct job *, struct sess *);
+	/* Whether libssh2 holds input for the job that epoll cannot see. */
+	int	(*hidden_input)(struct job *);
+	/* Optional: the job waits for a local fd (its output is full), so the
+	 * socket must not wake the session meanwhile. */
+	int	(*local_wait)(struct job *);
+	/* Whether no write is in flight, so a keepalive may be sent. */
+	int	(*idle)(struct job *);
+	/* Optional: the run is cancelled or timed out; begin cleaning up
+	 * (a push removes its temporary file) and return 1, then step to an
+	 * end as usual; 0 when there is nothing to clean. */
+	int	(*stop)(struct job *);
+	/* Drop libssh2 objects without I/O (hard abort); then free. */
+	void	(*free)(struct job *, int abort);
+};
+
+struct job {
+	const struct job_ops	*ops;
+};
+
+enum sess_state {
+	SESS_RESOLVE, SESS_RETRY, SESS_CONNECT, SESS_HANDSHAKE, SESS_HOSTKEY,
+	SESS_AUTH, SESS_READY, SESS_JOB, SESS_CLOSE, SESS_DONE
+};
+
+struct sess {
+	enum sess_state		 state;
+	const struct sess_cfg	*cfg;
+	const struct sess_ops	*ops;
+	void			*owner;
+	struct sess		*self;		/* libssh2 abstract points here */
+
+	char			*name;		/* for messages */
+	char			*address;
+	int			 port;
+	char			*user;
+	const char		*password;	/* lent by the owner */
+	struct ident		*ident;		/* host's own key, or NULL */
+	/* the fleet's settings, or the host's own (ssh_config) */
+	struct known_hosts	*kh;
+	enum drove_hostkey_policy policy;
+	unsigned int		 connect_timeout_ms;
+	unsigned int		 keepalive_s;
+	int			 identities_only;	/* no agent, no defaults */
+
+	struct resolve_req	*rreq;
+	struct addrinfo		*ai;		/* all addresses */
+	struct addrinfo		*ai_next;	/* next to try */
+	int			 fd;
+	int			 watching;	/* LOOP_* mask armed */
+	int			 last_errno;	/* last connect failure */
+	LIBSSH2_SESSION		*ls;
+
+	int			 auth_step;
+	size_t			 auth_idx;
+	char			*auth_methods;
+	int			 rsa_refused;	/* an ssh-rsa key was refused */
+	struct ident		*signing;	/* identity being tried */
+	struct sign_req		 signreq;
+
+	struct job		*job;
+	uint64_t		 started_ms;
+	uint64_t		 keepalive_due;	/* loop_now() ms */
+	struct loop_timer	 deadline;	/* connect, then command */
+	struct loop_timer	 tick;		/* fallback wake-up, keepalive */
+	struct loop_task	 task;		/* step on the next turn */
+	int			 cancelled;
+	int			 timed_out;	/* in the job phase */
+	int			 handshaken;	/* a disconnect can be sent */
+	int			 authenticated;	/* the job could start */
+	int			 job_done;	/* the job finished its work */
+	int			 closing;	/* CLOSE was entered */
+	int			 held;		/* waits for a host key answer */
+	int			 stopping;	/* the job cleans up, then close */
+	int			 persist;	/* ready between jobs */
+	unsigned int		 empty_reads;	/* in a row, this turn */
+	int			 spun;		/* libssh2 looped on no input */
+	unsigned int		 attempt;	/* retries made so far */
+	unsigned int		 seed;		/* for backoff jitter */
+
+	struct drove_err	 err;		/* why it failed */
+	int			 exit_code;	/* set by the exec job */
+	char			 signal[32];
+};
+
+/* Ready libssh2 once per process (any thread) and the trace switch. */
+void		 sess_global_init(void);
+struct sess	*sess_new(const struct sess_cfg *, const struct sess_ops *,
+		    void *owner, const struct drove_hostspec *, struct job *);
+void		 sess_free(struct sess *);	/* NULL-safe; after done */
+/* Begin resolving; the done callback always follows, later. */
+void		 sess_start(struct sess *);
+/* Stop as soon as possible: close politely if connected, then done; why
+ * is the message (NULL: "interrupted during STATE"). */
+void		 sess_cancel(struct sess *, const char *why);
+/* Answer a held session: add its key to known_hosts and go on, or fail. */
+void		 sess_hostkey_answer(struct sess *, int accept);
+/* The held session's key type and fingerprint ("SHA256:..."). */
+int		 sess_hostkey_info(struct sess *, const char **type,
+		    char fp[56]);
+/*
+ * Start job on a persistent session in the ready state (the session owns
+ * it from here on); the exit code, signal and timeout of the last job are
+ * cleared.  DROVE_E_INVAL (job not taken) unless the session is ready.
+ */
+int		 sess_run_job(struct sess *, struct job *);
+/* Ask the loop to step the session on its next turn. */
+void		 sess_wake(struct sess *);
+const char	*sess_state_name(enum sess_state);
+
+#endif /* SESS_H */

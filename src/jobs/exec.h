@@ -1,0 +1,29 @@
+/*
+ * exec.h: the exec job (run a command, stream its output, get its status),
+ * fed from the fleet's stdin feed (engine/feed.h), of which each exec job
+ * keeps its own offset.  Loop thread only.
+ */
+#ifndef EXEC_H
+#define EXEC_H
+
+#include <stddef.h>
+
+#include "engine/feed.h"
+#include "engine/sess.h"
+
+/* Whether libssh2 holds data for ch that epoll cannot show (and, with
+ * eof, an EOF not yet taken); 0 for NULL. */
+int	chan_hidden(LIBSSH2_CHANNEL *ch, int eof);
+
+/* Record a closed channel's exit signal, or else its exit status, in s
+ * (exec and shell jobs). */
+void	exec_outcome(LIBSSH2_CHANNEL *, struct sess *);
+
+/* A job that runs command; in may be NULL (EOF is sent at once). */
+struct job	*exec_job_new(const char *command, const struct feed *in);
+
+struct drove_fleet;
+/* The fleet's job maker for drove_fleet_exec(): its command and stdin. */
+struct job	*exec_fleet_job(struct drove_fleet *, size_t host);
+
+#endif /* EXEC_H */
