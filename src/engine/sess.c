@@ -124,7 +124,8 @@ sess_retryable(const struct sess *s)
 	    libssh2_session_banner_get(s->ls) == NULL);
 }
 
-/* Drop the connection at once (the order of engine/README, 10), keeping the job. */
+/* Drop the connection at once (in the order of engine/README, 10),
+ * keeping the job. */
 static void
 sess_drop(struct sess *s)
 {

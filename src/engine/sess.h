@@ -4,9 +4,10 @@
  * A session goes resolve -> connect -> handshake -> hostkey -> auth -> job
  * -> close -> done.  A persistent session (persist set before sess_start)
  * goes to ready instead of job when it has none, and back to ready when a
- * job ends; sess_run_job() starts the next job on the same connection.  Every libssh2 call is non-blocking; on EAGAIN the
- * session asks the loop to wake it when libssh2_session_block_directions()
- * says so and makes the same call again later.  One operation is in flight
+ * job ends; sess_run_job() starts the next job on the same connection.
+ * Every libssh2 call is non-blocking; on EAGAIN the session asks the loop
+ * to wake it when libssh2_session_block_directions() says so and makes the
+ * same call again later.  One operation is in flight
  * per session at a time (engine/README, 1).  A failure ends this session
  * with a typed error and never touches another.
  *

@@ -5,10 +5,10 @@
  * Both streams are read on every step so that neither window fills
  * (engine/README, 4).  A write that returned EAGAIN is repeated with the
  * same pointer and length before anything else is sent; a read's deferred
- * window adjust (-7) is not an error (engine/README, 1).  A remote EOF does not stop
- * stdin (the command may still read it); the job waits for the remote close,
- * which follows the command's exit, then closes its side and reads the exit
- * status or signal (engine/README, 5).
+ * window adjust (-7) is not an error (engine/README, 1).  A remote EOF
+ * does not stop stdin (the command may still read it); the job waits for
+ * the remote close, which follows the command's exit, then closes its side
+ * and reads the exit status or signal (engine/README, 5).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,8 +16,9 @@
  * times and owner, fsync it (a server without fsync@openssh.com is fine),
  * close it, and rename it over the target: an SFTP rename when the target
  * did not exist, else "mv -f" on an exec channel, as SFTP v3 cannot
- * replace (engine/README, 9).  On any failure the temporary file is removed, over a
- * new SFTP channel when the old one died, and the host fails.
+ * replace (engine/README, 9).  On any failure the temporary file is
+ * removed, over a new SFTP channel when the old one died, and the host
+ * fails.
  *
  * Pull, per path: stat it (a symbolic link named on the command line is
  * followed, one in a listing is refused), list directories with -r, and
