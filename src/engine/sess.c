@@ -539,6 +539,21 @@ sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	return -ECONNABORTED;
 }
 
+/*
+ * Set one of libssh2's session callbacks.  libssh2 1.11.1 deprecates
+ * libssh2_session_callback_set (a void * for a function) for
+ * libssh2_session_callback_set2; older ones have only the first.
+ */
+static void
+sess_callback(LIBSSH2_SESSION *ls, int type, void (*fn)(void))
+{
+#if LIBSSH2_VERSION_NUM >= 0x010b01
+	libssh2_session_callback_set2(ls, type, fn);
+#else
+	libssh2_session_callback_set(ls, type, (void *)fn);
+#endif
+}
+
 /* HANDSHAKE: key exchange, with the host key type known_hosts holds. */
 static int
 sess_handshake(struct sess *s)
@@ -559,10 +574,9 @@ sess_handshake(struct sess *s)
 		    s->port);
 		libssh2_session_method_pref(s->ls, LIBSSH2_METHOD_HOSTKEY,
 		    prefs != NULL ? prefs : kh_default_prefs(s->kh));
-		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_IGNORE,
-		    NULL);
-		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_RECV,
-		    (void *)sess_recv);
+		sess_callback(s->ls, LIBSSH2_CALLBACK_IGNORE, NULL);
+		sess_callback(s->ls, LIBSSH2_CALLBACK_RECV,
+		    (void (*)(void))sess_recv);
 	}
 	rc = libssh2_session_handshake(s->ls, s->fd);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
