@@ -3,6 +3,8 @@
 #   make               drove, libdrove.a, libdrove.so
 #   make check         every test (unit, then integration against real sshd)
 #   make check SAN=1   the same under AddressSanitizer + UBSan (build-san/)
+#   make check LIBSSH2=trixie   the same against Debian 13's libssh2 1.11.1,
+#                      built by contrib/libssh2.sh (build-libssh2/)
 #   make demo          a demo fleet on loopback and a first `drove run`
 #   make deps          install the Debian packages the build and tests need
 #   make install PREFIX=/usr/local DESTDIR=
@@ -22,8 +24,21 @@ ifdef WERROR
 override CFLAGS += -Werror
 endif
 O = build
+# LIBSSH2=SUITE: build against that Debian release's libssh2, which
+# contrib/libssh2.sh builds from its source package into
+# build/libssh2-SUITE; LIBSSH2_PREFIX=DIR: against a libssh2 installed in
+# DIR.  The binaries find it through their run path.
+ifdef LIBSSH2
+LIBSSH2_PREFIX = $(CURDIR)/build/libssh2-$(LIBSSH2)
+LIBSSH2_BUILT = $(LIBSSH2_PREFIX)/lib/pkgconfig/libssh2.pc
+endif
+ifdef LIBSSH2_PREFIX
+O = build-libssh2
+override CFLAGS += -I$(LIBSSH2_PREFIX)/include
+LDFLAGS += -L$(LIBSSH2_PREFIX)/lib -Wl,-rpath,$(LIBSSH2_PREFIX)/lib
+endif
 ifdef SAN
-O = build-san
+O := $(O)-san
 override CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
        -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -58,11 +73,16 @@ all: $(O)/drove $(O)/libdrove.a $(O)/libdrove.so drove
 drove: $(O)/drove
 	$(Q)ln -sf $(O)/drove drove
 
-# Objects are rebuilt when the flags change (WERROR=1 or not, ...).
-$(O)/flags: FORCE
+# Objects are rebuilt when the flags change (WERROR, LIBSSH2_PREFIX, ...).
+$(O)/flags: FORCE $(LIBSSH2_BUILT)
 	@mkdir -p $(@D)
 	$(Q)echo '$(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)' | cmp -s - $@ || \
 	    echo '$(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS)' > $@
+
+ifdef LIBSSH2
+$(LIBSSH2_BUILT):
+	$(Q)sh contrib/libssh2.sh $(LIBSSH2) $(LIBSSH2_PREFIX)
+endif
 
 $(O)/lib/%.o: src/%.c $(O)/flags
 	@mkdir -p $(@D)
@@ -164,7 +184,7 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_drove
 
 clean:
-	rm -rf build build-san drove
+	rm -rf build build-san build-libssh2 build-libssh2-san drove
 
 FORCE:
 
