@@ -36,6 +36,11 @@ ifdef LIBSSH2_PREFIX
 O = build-libssh2
 override CFLAGS += -I$(LIBSSH2_PREFIX)/include
 LDFLAGS += -L$(LIBSSH2_PREFIX)/lib -Wl,-rpath,$(LIBSSH2_PREFIX)/lib
+# and so do the programs tests build themselves with pkg-config
+export PKG_CONFIG_PATH := $(LIBSSH2_PREFIX)/lib/pkgconfig$(if \
+    $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+export LD_LIBRARY_PATH := $(LIBSSH2_PREFIX)/lib$(if \
+    $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 endif
 ifdef SAN
 O := $(O)-san
