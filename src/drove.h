@@ -180,6 +180,21 @@ struct drove_hostspec {
 typedef struct drove_fleet drove_fleet;
 
 const char	*drove_version(void);
+/* The version of the libssh2 drove runs with, "1.11.1". */
+const char	*drove_libssh2_version(void);
+/*
+ * What that libssh2 lets drove do, from its version: RSA keys sign with
+ * rsa-sha2-512/256 and servers with only RSA host keys can be reached; and
+ * OpenSSH user certificates of each key type.  Host certificates (known_hosts
+ * @cert-authority) are never available: libssh2 shows only the plain key.
+ */
+enum {
+	DROVE_LIBSSH2_RSA_SHA2 = 1 << 0,
+	DROVE_LIBSSH2_CERT_ECDSA = 1 << 1,
+	DROVE_LIBSSH2_CERT_RSA = 1 << 2,
+	DROVE_LIBSSH2_CERT_ED25519 = 1 << 3,
+};
+unsigned int	 drove_libssh2_features(void);
 const char	*drove_strerror(int code);
 const char	*drove_status_name(enum drove_status);	/* "ok", "failed", ... */
 

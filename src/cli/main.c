@@ -41,6 +41,38 @@ usage(FILE *fp)
 	fprintf(fp, "\nrun 'drove COMMAND --help' for a command's options\n");
 }
 
+/*
+ * Print drove's version, the libssh2 it runs with and what that libssh2
+ * lets it do.
+ */
+static void
+version(FILE *fp)
+{
+	unsigned int f = drove_libssh2_features();
+
+	fprintf(fp, "drove %s\nlibssh2 %s\n", drove_version(),
+	    drove_libssh2_version());
+	if (f & DROVE_LIBSSH2_RSA_SHA2)
+		fprintf(fp, "  rsa-sha2: yes (RSA keys sign with "
+		    "rsa-sha2-512/256; servers with only RSA host keys are "
+		    "reached)\n");
+	else
+		fprintf(fp, "  rsa-sha2: no (RSA keys sign only with ssh-rsa, "
+		    "which OpenSSH >= 8.8 refuses, and servers with only RSA "
+		    "host keys cannot be reached: libssh2 >= 1.11 can)\n");
+	fprintf(fp, "  user certificates: ecdsa%s%s",
+	    f & DROVE_LIBSSH2_CERT_RSA ? ", rsa" : "",
+	    f & DROVE_LIBSSH2_CERT_ED25519 ? ", ed25519" : "");
+	if ((f & DROVE_LIBSSH2_CERT_RSA) == 0)
+		fprintf(fp, " (rsa needs libssh2 >= 1.11.0, ed25519 "
+		    ">= 1.11.1)");
+	else if ((f & DROVE_LIBSSH2_CERT_ED25519) == 0)
+		fprintf(fp, " (ed25519 needs libssh2 >= 1.11.1)");
+	fprintf(fp, "\n  host certificates: no (libssh2 shows only a "
+	    "server's plain key: known_hosts @cert-authority lines are not "
+	    "used)\n");
+}
+
 /* Find a command by name or unique prefix. */
 static const struct cmd_entry *
 find_cmd(const char *name)
@@ -135,7 +167,7 @@ main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--version") == 0 ||
 		    strcmp(argv[i], "-V") == 0) {
-			printf("drove %s\n", drove_version());
+			version(stdout);
 			return EXIT_OK;
 		}
 		if (argv[i][0] != '-' || argv[i][1] == '\0')

@@ -68,10 +68,11 @@ fx_assert_match 'h1: auth: .*tried.*password' "$FX_ERR"
 
 # An RSA key is refused by OpenSSH 9 when libssh2 has no rsa-sha2 (before
 # 1.11): say so.  With 1.11 it works.
-case $(pkg-config --modversion libssh2) in
-1.[0-9].*|1.10.*) old_libssh2=1 ;;
-*) old_libssh2=0 ;;
-esac
+if dr_libssh2 1.11.0; then
+	old_libssh2=0
+else
+	old_libssh2=1
+fi
 inv ''
 dr -i "$FX_DIR/inv.yml" --key "$FX_KEY_RSA" run all true
 if [ $old_libssh2 = 1 ]; then
