@@ -968,7 +968,8 @@ push_gone(struct push_job *x, struct sess *s)
 {
 	if (!x->failed)
 		xfail(s, "%s: the sftp server went away", x->ent <
-		    x->run->plan->nents ? x->path.data : x->run->dest);
+		    x->run->plan->nents && x->path.data != NULL ?
+		    x->path.data : x->run->dest);
 	push_failed(x);
 	x->h = NULL;
 	x->reinit = 1;

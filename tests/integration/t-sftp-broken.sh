@@ -25,13 +25,18 @@ echo data >"$FX_DIR/src"
 
 # Each host fails alone with its reason and the good one is done.  No
 # command timeout is set: the mute server fails after the connect timeout
-# and the run ends because every host did.
+# and the run ends because every host did.  libssh2 1.10 spins in its
+# packet reader (drove stops it); 1.11 reads the channel's EOF, which
+# drove notices.
+if dr_libssh2 1.11.0; then
+	half='the sftp server went away$'
+else
+	half='the sftp server went away in the middle of a packet$'
+fi
 check()
 {
 	fx_assert_eq 1 "$FX_RC" "exit status of $1"
-	fx_assert_match \
-	    '^half: failed: .*: the sftp server went away in the middle of a packet$' \
-	    "$FX_ERR"
+	fx_assert_match "^half: failed: .*: $half" "$FX_ERR"
 	fx_assert_match '^mute: timeout: start sftp on mute: no answer in 2.000s$' \
 	    "$FX_ERR"
 	fx_assert_match '1 changed' "$FX_ERR"
