@@ -18,15 +18,7 @@ inv()
 
 # ssh-agent: a real agent holding the key; no key file given.
 inv ''
-ssh-agent -D -a "$FX_DIR/agent.sock" >/dev/null 2>&1 &
-fx_track $!
-n=0
-while ! [ -S "$FX_DIR/agent.sock" ] && [ $n -lt 500 ]; do
-	sleep 0.01
-	n=$((n + 1))
-done
-SSH_AUTH_SOCK=$FX_DIR/agent.sock ssh-add -q "$FX_KEY" 2>/dev/null ||
-    fx_fail "ssh-add"
+dr_agent "$FX_KEY"
 fx_run env SSH_AUTH_SOCK="$FX_DIR/agent.sock" "$DROVE" -i "$FX_DIR/inv.yml" \
     run all 'echo agent'
 fx_assert_eq 0 "$FX_RC" "agent authentication"

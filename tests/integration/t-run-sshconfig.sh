@@ -71,14 +71,7 @@ dr -F "$FX_DIR/config" -H slow --connect-timeout 2 run all true
 fx_assert_match 'slow: timeout: .*timed out after 2.000s' "$FX_ERR"
 
 # IdentitiesOnly: the agent's key is not offered.
-ssh-agent -D -a "$FX_DIR/agent.sock" >/dev/null 2>&1 &
-fx_track $!
-n=0
-while ! [ -S "$FX_DIR/agent.sock" ] && [ $n -lt 500 ]; do
-	sleep 0.01
-	n=$((n + 1))
-done
-SSH_AUTH_SOCK=$FX_DIR/agent.sock ssh-add -q "$FX_KEY" 2>/dev/null
+dr_agent "$FX_KEY"
 fx_run env SSH_AUTH_SOCK="$FX_DIR/agent.sock" "$DROVE" -F "$FX_DIR/config" \
     -H notonly run all 'echo agent'
 fx_assert_eq "0 notonly: agent" "$FX_RC $FX_OUT" "the agent's key without IdentitiesOnly"
