@@ -175,6 +175,8 @@ struct drove_hostspec {
 	const char	*known_hosts;	/* its known_hosts file */
 	const char	*hostkey_check;	/* "yes", "no", "accept-new", "ask" */
 	int		 identities_only;	/* only its key and --key files */
+	const char	*cert;		/* certificate of key (CertificateFile),
+					   or NULL: key-cert.pub if present */
 };
 
 typedef struct drove_fleet drove_fleet;
@@ -234,6 +236,12 @@ void	drove_fleet_set_hostkey_ask_cb(drove_fleet *, drove_hostkey_ask_cb *,
 	    void *arg);
 /* Identity files tried after the agent, in the order added. */
 int	drove_fleet_add_identity(drove_fleet *, const char *path);
+/*
+ * Add an OpenSSH certificate of one of the identity files (added ones or the
+ * defaults), offered before its key; KEY-cert.pub beside a key is found
+ * without this.  The run fails when it certifies none of them.
+ */
+int	drove_fleet_add_certificate(drove_fleet *, const char *path);
 /* Use the default identities (~/.ssh/id_ed25519, id_ecdsa, id_rsa). */
 int	drove_fleet_use_default_identities(drove_fleet *, int yes);
 /* Use $SSH_AUTH_SOCK when set (default yes). */

@@ -40,6 +40,8 @@ struct common_opts {
 	int		  hostkey_policy;
 	const char	**keys;
 	size_t		  nkeys;
+	const char	**certs;		/* --cert files */
+	size_t		  ncerts;
 	const char	 *user;
 	int		  port;
 	unsigned int	  forks;
@@ -86,7 +88,7 @@ enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
 	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
-	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_COMMON_END
+	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_CERT, OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);

@@ -119,6 +119,9 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	for (i = 0; i < o->nkeys; i++)
 		if (drove_fleet_add_identity(f, o->keys[i]) != 0)
 			goto fail;
+	for (i = 0; i < o->ncerts; i++)
+		if (drove_fleet_add_certificate(f, o->certs[i]) != 0)
+			goto fail;
 	if (common_ask_pass(o) != 0) {
 		drove_fleet_free(f);
 		return NULL;

@@ -28,6 +28,7 @@ const struct option common_longopts[] = {
 	{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
 	{ "host-key-check", required_argument, NULL, OPT_HOSTKEY },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "ask-pass", no_argument, NULL, OPT_ASK_PASS },
@@ -66,6 +67,7 @@ common_release(struct common_opts *o)
 	free(o->inventories);
 	free(o->adhoc);
 	free(o->keys);
+	free(o->certs);
 	if (o->password != NULL) {
 		explicit_bzero(o->password, strlen(o->password));
 		free(o->password);
@@ -194,6 +196,9 @@ common_set(struct common_opts *o, int ch, const char *arg)
 		return 1;
 	case OPT_KEY:
 		push(&o->keys, &o->nkeys, arg);
+		return 1;
+	case OPT_CERT:
+		push(&o->certs, &o->ncerts, arg);
 		return 1;
 	case OPT_TIMEOUT:
 		if ((v = parse_seconds_ms(arg)) < 0)
@@ -364,6 +369,8 @@ common_help(FILE *fp)
 	    "      --keepalive SEC        keepalive interval (default 30, "
 	    "0: off)\n"
 	    "      --key FILE             identity file (repeatable)\n"
+	    "      --cert FILE            OpenSSH certificate of a --key or "
+	    "default key\n"
 	    "      --no-agent             do not use ssh-agent\n"
 	    "      --ask-pass             prompt once for a password\n"
 	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"

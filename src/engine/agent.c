@@ -553,7 +553,7 @@ agent_fifo_grow(struct agent *a)
 static uint32_t
 agent_flags(const struct ident *id, const unsigned char *data, size_t len)
 {
-	if (strcmp(id->algo, "ssh-rsa") != 0)
+	if (strncmp(id->algo, "ssh-rsa", 7) != 0)	/* and its certificate */
 		return 0;
 	switch (ident_rsa_method(data, len)) {
 	case SIGN_RSA_SHA256:

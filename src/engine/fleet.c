@@ -28,6 +28,7 @@
 #include <libssh2.h>
 
 #include "base/log.h"
+#include "engine/cert.h"
 #include "engine/fleet.h"
 #include "engine/ident.h"
 
@@ -95,12 +96,16 @@ drove_fleet_free(drove_fleet *f)
 		free(f->hosts[i].user);
 		free(f->hosts[i].key);
 		free(f->hosts[i].known_hosts);
+		free(f->hosts[i].cert);
 		free_secret(f->hosts[i].password);
 	}
 	free(f->hosts);
 	for (i = 0; i < f->nid_paths; i++)
 		free(f->id_paths[i]);
 	free(f->id_paths);
+	for (i = 0; i < f->ncert_paths; i++)
+		free(f->cert_paths[i]);
+	free(f->cert_paths);
 	free(f->known_hosts);
 	free_secret(f->password);
 	free(f->command);
@@ -227,20 +232,33 @@ drove_fleet_set_hostkey_ask_cb(drove_fleet *f, drove_hostkey_ask_cb *cb,
 	f->ask_arg = arg;
 }
 
+/* Append a copy of path to the list *v of *n paths. */
+static int
+path_push(drove_fleet *f, char ***v, size_t *n, const char *path)
+{
+	char **p;
+
+	if ((p = realloc(*v, (*n + 1) * sizeof *p)) == NULL)
+		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
+	*v = p;
+	if ((p[*n] = strdup(path)) == NULL)
+		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
+	(*n)++;
+	return 0;
+}
+
 /* Add an identity file to try after the agent. */
 int
 drove_fleet_add_identity(drove_fleet *f, const char *path)
 {
-	char **v;
+	return path_push(f, &f->id_paths, &f->nid_paths, path);
+}
 
-	if ((v = realloc(f->id_paths, (f->nid_paths + 1) * sizeof *v)) ==
-	    NULL)
-		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
-	f->id_paths = v;
-	if ((v[f->nid_paths] = strdup(path)) == NULL)
-		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
-	f->nid_paths++;
-	return 0;
+/* Add the certificate of an identity file. */
+int
+drove_fleet_add_certificate(drove_fleet *f, const char *path)
+{
+	return path_push(f, &f->cert_paths, &f->ncert_paths, path);
 }
 
 /* Whether ~/.ssh/id_* are tried. */
@@ -358,6 +376,7 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 	h->key = dup_opt(spec->key, &bad);
 	h->password = dup_opt(spec->password, &bad);
 	h->known_hosts = dup_opt(spec->known_hosts, &bad);
+	h->cert = dup_opt(spec->cert, &bad);
 	h->port = spec->port;
 	h->connect_timeout_ms = spec->connect_timeout_ms;
 	h->keepalive_s = spec->keepalive_s;
@@ -372,6 +391,7 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 		free(h->user);
 		free(h->key);
 		free(h->known_hosts);
+		free(h->cert);
 		free_secret(h->password);
 		if (bad == 2)
 			return err_set(&f->err, DROVE_E_INVAL, "%s: bad host key "
@@ -510,12 +530,25 @@ home_dir(void)
 	return h ? h : "/";
 }
 
-/* Append an identity to a list. */
+/* Attach KEY-cert.pub to a key file when it is there (a broken one is
+ * skipped, as ssh does). */
+static void
+fleet_cert_beside(struct ident *id)
+{
+	struct drove_err e;
+
+	err_clear(&e);
+	if (cert_beside(id, &e) != 0)
+		LOG("skipping a certificate: %s", e.msg);
+}
+
+/* Append an identity (with its certificate, when beside it) to a list. */
 static int
 ident_push(struct ident ***v, size_t *n, struct ident *id)
 {
 	struct ident **p;
 
+	fleet_cert_beside(id);
 	if ((p = realloc(*v, (*n + 1) * sizeof *p)) == NULL)
 		return DROVE_E_NOMEM;
 	p[(*n)++] = id;
@@ -523,8 +556,9 @@ ident_push(struct ident ***v, size_t *n, struct ident *id)
 	return 0;
 }
 
-/* Load the explicit identities (errors stop the run) and the defaults
- * (missing ones are skipped; broken ones are warned about). */
+/* Load the explicit identities (errors stop the run), the defaults
+ * (missing ones are skipped; broken ones are warned about), each with the
+ * certificate beside it, then the certificates given for them. */
 static int
 fleet_load_idents(drove_fleet *f)
 {
@@ -544,9 +578,8 @@ fleet_load_idents(drove_fleet *f)
 			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 		}
 	}
-	if (!f->default_ids)
-		return 0;
-	for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+	for (i = 0; f->default_ids && i < sizeof defaults / sizeof defaults[0];
+	    i++) {
 		snprintf(path, sizeof path, "%s/.ssh/%s", home_dir(),
 		    defaults[i]);
 		if (access(path, F_OK) != 0)
@@ -561,6 +594,11 @@ fleet_load_idents(drove_fleet *f)
 			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 		}
 	}
+	for (i = 0; i < f->ncert_paths; i++) {
+		err_clear(&e);
+		if (cert_load(f->cert_paths[i], f->idents, f->nidents, &e) != 0)
+			return err_set(&f->err, e.code, "%s", e.msg);
+	}
 	return 0;
 }
 
@@ -570,11 +608,18 @@ static int
 fleet_load_host_keys(drove_fleet *f)
 {
 	struct hostkey_file *k, *v;
+	struct drove_err e;
 	struct fhost *h;
 	size_t i, j;
 
 	for (i = 0; i < f->nhosts; i++) {
 		h = &f->hosts[i];
+		err_clear(&e);
+		/* CertificateFile without IdentityFile: the run's keys */
+		if (h->key == NULL && h->cert != NULL &&
+		    cert_load(h->cert, f->idents, f->nidents, &e) != 0)
+			return err_set(&f->err, e.code, "%s: %s", h->name,
+			    e.msg);
 		if (h->key == NULL)
 			continue;
 		for (j = 0; j < f->nkeyfiles; j++)
@@ -592,6 +637,12 @@ fleet_load_host_keys(drove_fleet *f)
 			err_clear(&k->err);
 			ident_load(h->key, f->pass_cb, f->pass_arg, &k->id,
 			    &k->err);
+			if (k->id != NULL && h->cert == NULL)
+				fleet_cert_beside(k->id);
+			if (k->id != NULL && h->cert != NULL &&
+			    cert_load(h->cert, &k->id, 1, &e) != 0)
+				return err_set(&f->err, e.code, "%s: %s",
+				    h->name, e.msg);
 		}
 		k = &f->keyfiles[j];
 		h->ident = k->id;

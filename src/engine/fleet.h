@@ -38,6 +38,7 @@ struct fhost {
 	unsigned int		 connect_timeout_ms;	/* 0: the fleet's */
 	unsigned int		 keepalive_s;		/* 0: the fleet's */
 	char			*known_hosts;		/* NULL: the fleet's */
+	char			*cert;			/* CertificateFile */
 	int			 policy;		/* -1: the fleet's */
 	int			 identities_only;
 	struct ident		*ident;		/* loaded from key, or NULL */
@@ -153,6 +154,8 @@ struct drove_fleet {
 	enum drove_hostkey_policy policy;
 	char		       **id_paths;
 	size_t			 nid_paths;
+	char		       **cert_paths;	/* certificates of those keys */
+	size_t			 ncert_paths;
 	int			 default_ids;
 	int			 use_agent;
 	char			*password;

@@ -269,26 +269,21 @@ ossh_key(struct sshbuf *b)
 	return NULL;
 }
 
-/* Decode the base64 body between the OpenSSH armour lines into out. */
-static int
-ossh_unarmour(const char *text, struct buf *out)
+/* Decode len bytes of base64 (newlines allowed) at s into out. */
+int
+ident_b64_decode(const char *s, size_t len, struct buf *out)
 {
-	const char *s, *e;
 	EVP_ENCODE_CTX *ctx = NULL;
 	int n, m, r = DROVE_E_INVAL;
 
-	if ((s = strstr(text, OSSH_BEGIN)) == NULL ||
-	    (e = strstr(s, OSSH_END)) == NULL)
-		return DROVE_E_INVAL;
-	s += strlen(OSSH_BEGIN);
 	if ((ctx = EVP_ENCODE_CTX_new()) == NULL ||
-	    buf_reserve(out, (size_t)(e - s) / 4 * 3 + 3) != 0) {
+	    buf_reserve(out, len / 4 * 3 + 3) != 0) {
 		r = DROVE_E_NOMEM;
 		goto out;
 	}
 	EVP_DecodeInit(ctx);
 	if (EVP_DecodeUpdate(ctx, (unsigned char *)out->data, &n,
-	    (const unsigned char *)s, (int)(e - s)) < 0 ||
+	    (const unsigned char *)s, (int)len) < 0 ||
 	    EVP_DecodeFinal(ctx, (unsigned char *)out->data + n, &m) != 1)
 		goto out;
 	out->len = (size_t)n + (size_t)m;
@@ -296,6 +291,19 @@ ossh_unarmour(const char *text, struct buf *out)
  out:
 	EVP_ENCODE_CTX_free(ctx);
 	return r;
+}
+
+/* Decode the base64 body between the OpenSSH armour lines into out. */
+static int
+ossh_unarmour(const char *text, struct buf *out)
+{
+	const char *s, *e;
+
+	if ((s = strstr(text, OSSH_BEGIN)) == NULL ||
+	    (e = strstr(s, OSSH_END)) == NULL)
+		return DROVE_E_INVAL;
+	s += strlen(OSSH_BEGIN);
+	return ident_b64_decode(s, (size_t)(e - s), out);
 }
 
 /* Decrypt the private section in place with the bcrypt-derived key. */
@@ -610,6 +618,7 @@ ident_load(const char *path, drove_passphrase_cb *cb, void *cbarg,
 void
 ident_release(struct ident *id)
 {
+	ident_free(id->cert);
 	free(id->label);
 	free(id->algo);
 	free(id->blob);
@@ -676,7 +685,8 @@ ecdsa_der_to_ssh(const unsigned char *der, size_t len, struct buf *out)
  * The RSA signature algorithm libssh2 announced in the data it asks us to
  * sign (string session id, byte 50, string user, string service, string
  * "publickey", bool, string algorithm): "ssh-rsa" with libssh2 1.10,
- * "rsa-sha2-256" or "-512" when a newer libssh2 upgraded it.  Returns
+ * "rsa-sha2-256" or "-512" when a newer libssh2 upgraded it (followed by
+ * "-cert-v01@openssh.com" for a certificate).  Returns
  * SIGN_RSA_SHA1, SIGN_RSA_SHA256 or SIGN_RSA_SHA512.
  */
 int
@@ -695,9 +705,10 @@ ident_rsa_method(const unsigned char *data, size_t len)
 	}
 	if (sshbuf_get_u8(&b, &u8) != 0 || sshbuf_get_string(&b, &p, &n) != 0)
 		return SIGN_RSA_SHA1;
-	if (n == 12 && memcmp(p, "rsa-sha2-256", 12) == 0)
+	/* "rsa-sha2-512-cert-v01@openssh.com" for an RSA certificate */
+	if (n >= 12 && memcmp(p, "rsa-sha2-256", 12) == 0)
 		return SIGN_RSA_SHA256;
-	if (n == 12 && memcmp(p, "rsa-sha2-512", 12) == 0)
+	if (n >= 12 && memcmp(p, "rsa-sha2-512", 12) == 0)
 		return SIGN_RSA_SHA512;
 	return SIGN_RSA_SHA1;
 }

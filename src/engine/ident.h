@@ -27,6 +27,8 @@ struct ident {
 	size_t		 bloblen;
 	struct agent	*agent;		/* NULL for file keys */
 	void		*pkey;		/* EVP_PKEY of a file key, else NULL */
+	struct ident	*cert;		/* its certificate, offered first (owned;
+					   cert.h), or NULL */
 };
 
 /*
@@ -59,6 +61,10 @@ int	ident_load(const char *path, drove_passphrase_cb *, void *cbarg,
 void	ident_free(struct ident *);	/* NULL-safe; file keys only */
 /* Free the members of an ident embedded elsewhere (the agent's list). */
 void	ident_release(struct ident *);
+
+/* Decode len bytes of base64 at s into out: 0, DROVE_E_INVAL or _NOMEM. */
+struct buf;
+int	ident_b64_decode(const char *s, size_t len, struct buf *out);
 
 /* Which RSA hash libssh2 asked for in the data to sign. */
 enum { SIGN_RSA_SHA1, SIGN_RSA_SHA256, SIGN_RSA_SHA512 };

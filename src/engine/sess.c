@@ -25,6 +25,7 @@
 
 #include "base/log.h"
 #include "engine/agent.h"
+#include "engine/cert.h"
 #include "engine/hostkey.h"
 #include "engine/resolve.h"
 #include "engine/sess.h"
@@ -747,19 +748,38 @@ auth_failed(struct sess *s)
 		    LIBSSH2_VERSION);
 #endif
 	return err_set(&s->err, DROVE_E_AUTH,
-	    "authentication as %s to %s failed: tried %s; server allows %s",
+	    "authentication as %s to %s failed: tried %s; server allows %s%s%s",
 	    s->user, s->address, tried[0] ? tried : "nothing",
-	    s->auth_methods ? s->auth_methods : "nothing");
+	    s->auth_methods ? s->auth_methods : "nothing",
+	    s->auth_note[0] ? "; " : "", s->auth_note);
+}
+
+/* Move past the key (or its certificate) just tried. */
+static void
+auth_next(struct sess *s, int was_cert)
+{
+	if (was_cert) {
+		s->cert_done = 1;
+		return;
+	}
+	s->cert_done = 0;
+	s->auth_idx++;
 }
 
 /* AUTH, public keys: one libssh2_userauth_publickey call per key. */
 static int
 auth_pubkey(struct sess *s)
 {
-	struct ident *id;
+	struct ident *key, *id;
 	int rc;
 
-	while ((id = auth_candidate(s, s->auth_idx)) != NULL) {
+	while ((key = auth_candidate(s, s->auth_idx)) != NULL) {
+		/* a key's certificate first, where libssh2 can sign for it */
+		id = key->cert != NULL && !s->cert_done ? key->cert : key;
+		if (cert_cannot(id, s->auth_note, sizeof s->auth_note)) {
+			auth_next(s, id != key);
+			continue;
+		}
 		s->signing = id;
 		rc = libssh2_userauth_publickey(s->ls, s->user, id->blob,
 		    id->bloblen, sign_cb, (void **)&s->self);
@@ -780,7 +800,8 @@ auth_pubkey(struct sess *s)
 			    s->address, id->label);
 		if (strcmp(id->algo, "ssh-rsa") == 0)
 			s->rsa_refused = 1;
-		s->auth_idx++;
+		cert_refused(id, s->auth_note, sizeof s->auth_note);
+		auth_next(s, id != key);
 	}
 	return DROVE_E_AUTH;
 }

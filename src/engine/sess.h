@@ -138,6 +138,8 @@ struct sess {
 	size_t			 auth_idx;
 	char			*auth_methods;
 	int			 rsa_refused;	/* an ssh-rsa key was refused */
+	int			 cert_done;	/* auth_idx's certificate tried */
+	char			 auth_note[256]; /* why a certificate failed */
 	struct ident		*signing;	/* identity being tried */
 	struct sign_req		 signreq;
 

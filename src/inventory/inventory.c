@@ -1625,6 +1625,7 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 		spec->port = inv_port(port);
 	spec->user = res_get(&rv, "ansible_user");
 	spec->key = res_get(&rv, "ansible_ssh_private_key_file");
+	spec->cert = res_get(&rv, "ssh_certificate_file");
 	spec->password = res_get(&rv, "ansible_password");
 	if (spec->password == NULL &&
 	    (env = res_get(&rv, "password_env")) != NULL)

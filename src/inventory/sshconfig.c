@@ -44,6 +44,7 @@ static const struct kw {
 	{ "port", "ansible_port", V_PORT },
 	{ "identityfile", "ansible_ssh_private_key_file", V_PATH },
 	{ "identitiesonly", "ssh_identities_only", V_YESNO },
+	{ "certificatefile", "ssh_certificate_file", V_PATH },
 	{ "userknownhostsfile", "ssh_user_known_hosts_file", V_PATH },
 	{ "stricthostkeychecking", "ssh_strict_host_key_checking", V_SHKC },
 	{ "connecttimeout", "ssh_connect_timeout", V_NUM },

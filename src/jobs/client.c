@@ -44,6 +44,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "engine/agent.h"
+#include "engine/cert.h"
 #include "engine/hostkey.h"
 #include "engine/resolve.h"
 #include "engine/sess.h"
@@ -372,11 +373,16 @@ client_whoami(drove_client *c)
 	    h != NULL && *h != '\0' ? h : "/");
 }
 
-/* Add a loaded identity to the connection's list. */
+/* Add a loaded identity (with its certificate, when beside it) to the
+ * connection's list. */
 static int
 client_push_ident(drove_client *c, struct ident *id)
 {
+	struct drove_err e;
 	struct ident **v;
+
+	err_clear(&e);
+	cert_beside(id, &e);	/* a broken one is skipped, as ssh does */
 
 	if ((v = realloc(c->idents, (c->nidents + 1) * sizeof *v)) == NULL) {
 		ident_free(id);
