@@ -65,6 +65,16 @@ static const struct kh_type kh_types[] = {
 };
 #define KH_NTYPES	(sizeof kh_types / sizeof kh_types[0])
 
+/*
+ * An @cert-authority line: never used, as libssh2 shows drove only a
+ * server's plain host key, never its certificate; kept to say so when a
+ * host it names has an unknown key.
+ */
+struct kh_ca {
+	int		 line;
+	char		*patterns;	/* its host pattern list */
+};
+
 /* One known_hosts line we understood. */
 struct kh_entry {
 	int		 line;
@@ -111,6 +121,8 @@ struct known_hosts {
 	char			 loadwarn[256];
 	char			 warn[512];
 	char			 defprefs[256];	/* kh_default_prefs() */
+	struct kh_ca		*cas;		/* @cert-authority lines */
+	size_t			 ncas, capcas;
 };
 
 /* Make room for n + 1 elements of size sz in *p of capacity *cap. */
@@ -447,6 +459,60 @@ kh_scratch_clear(struct known_hosts *k)
 		libssh2_knownhost_del(k->scratch, e);
 }
 
+/* Keep the host patterns of an @cert-authority line (text after the
+ * marker); 0, -1 for a line without them, or DROVE_E_NOMEM. */
+static int
+kh_ca_add(struct known_hosts *k, const char *text, int lineno)
+{
+	struct kh_ca *ca;
+	size_t n;
+
+	text += strspn(text, " \t");
+	if ((n = strcspn(text, " \t")) == 0)
+		return -1;
+	if (kh_grow(&k->cas, &k->capcas, k->ncas, sizeof *k->cas) != 0)
+		return DROVE_E_NOMEM;
+	ca = &k->cas[k->ncas];
+	if ((ca->patterns = strndup(text, n)) == NULL)
+		return DROVE_E_NOMEM;
+	ca->line = lineno;
+	k->ncas++;
+	return 0;
+}
+
+/* Whether name matches pattern p, whose only specials are "*" and "?"
+ * (brackets are plain, as in "[host]:*"). */
+static int
+kh_glob(const char *p, size_t plen, const char *name)
+{
+	if (plen == 0)
+		return *name == '\0';
+	if (*p == '*')
+		return kh_glob(p + 1, plen - 1, name) ||
+		    (*name != '\0' && kh_glob(p, plen, name + 1));
+	return *name != '\0' && (*p == '?' || *p == *name) &&
+	    kh_glob(p + 1, plen - 1, name + 1);
+}
+
+/* Whether the pattern list pats ("a,*.b,!c", as in known_hosts) takes
+ * name. */
+static int
+kh_ca_matches(const char *pats, const char *name)
+{
+	int yes = 0;
+	size_t n;
+
+	while (*pats != '\0') {
+		n = strcspn(pats, ",");
+		if (pats[0] == '!' && kh_glob(pats + 1, n - 1, name))
+			return 0;
+		if (pats[0] != '!' && kh_glob(pats, n, name))
+			yes = 1;
+		pats += n + (pats[n] == ',');
+	}
+	return yes;
+}
+
 /*
  * Take one line (without its newline) into libssh2's collection and our
  * index; 0, -1 for a line skipped as bad, or DROVE_E_NOMEM.
@@ -465,7 +531,7 @@ kh_ingest(struct known_hosts *k, char *line, int lineno)
 		if (mlen == 8 && strncmp(p, "@revoked", 8) == 0)
 			r = kh_index(k, p + mlen, lineno, 1);
 		else if (mlen == 15 && strncmp(p, "@cert-authority", 15) == 0)
-			r = 0;
+			r = kh_ca_add(k, p + mlen, lineno);
 		else
 			r = -1;
 	} else if (libssh2_knownhost_readline(strncmp(p, "|1|", 3) == 0 ?
@@ -603,6 +669,9 @@ kh_free(struct known_hosts *k)
 	free(k->ents);
 	free(k->hashed);
 	free(k->revoked);
+	for (i = 0; i < k->ncas; i++)
+		free(k->cas[i].patterns);
+	free(k->cas);
 	free(k->path);
 	free(k);
 }
@@ -1014,6 +1083,28 @@ kh_add(struct known_hosts *k, const char *host, int port, int t,
 	return r;
 }
 
+/* Append to buf, for a host whose key is unknown, the @cert-authority line
+ * that names it, which drove does not use. */
+static void
+kh_ca_note(struct known_hosts *k, const char *host, int port, char *buf,
+    size_t size)
+{
+	char name[KH_NAME_MAX + 16];
+	size_t i, off = strlen(buf);
+
+	kh_hostname(name, sizeof name, host, port);
+	for (i = 0; i < k->ncas && off < size; i++) {
+		if (!kh_ca_matches(k->cas[i].patterns, name) &&
+		    !kh_ca_matches(k->cas[i].patterns, host))
+			continue;
+		snprintf(buf + off, size - off, "; %s:%d is an "
+		    "@cert-authority line for it, which drove does not use "
+		    "(libssh2 shows drove only the host's plain key, never its "
+		    "certificate)", k->path, k->cas[i].line);
+		return;
+	}
+}
+
 /* Verify a raw host key of libssh2 type keytype for host:port. */
 int
 kh_verify(struct known_hosts *k, const char *host, int port,
@@ -1025,7 +1116,7 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	const unsigned char *ukey = (const unsigned char *)key;
 	struct kh_found f;
 	struct kh_entry *rev;
-	char disp[300], fp[48], oldfp[48], other[300];
+	char disp[300], fp[48], oldfp[48], other[600];
 	const char *tname;
 	char *msg;
 	int t, rc, line = 0, r;
@@ -1086,6 +1177,7 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 		    "it at %s:%d but the server offered %s",
 		    kh_types[f.other->type].name, k->path, f.other->line,
 		    tname);
+	kh_ca_note(k, host, port, other, sizeof other);
 	if (policy == DROVE_HOSTKEY_OFF) {
 		snprintf(k->warn, sizeof k->warn, "host key for %s is "
 		    "unknown: %s SHA256:%s%s; continuing because host key "

@@ -6,7 +6,8 @@
 # and an expired certificate are refused.  What the libssh2 in use can sign
 # decides the outcome: ECDSA certificates work with 1.10 and 1.11, ed25519
 # ones from 1.11.1; where the library cannot, drove says why and fails
-# the host at once.
+# the host at once.  And known_hosts @cert-authority lines, which drove
+# cannot use, are named when a host's key is unknown.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -52,6 +53,7 @@ else
 	fx_assert_match "user certificates: ecdsa \(rsa needs libssh2 >= 1\.11\.0, ed25519 >= 1\.11\.1\)" \
 	    "$FX_OUT"
 fi
+fx_assert_match "host certificates: no" "$FX_OUT"
 
 # Without its certificate the key is refused: the certificate is what
 # lets it in.
@@ -131,3 +133,12 @@ else
 	    "$FX_ERR"
 fi
 
+# known_hosts trusting only a CA: drove cannot see host certificates, and
+# says so instead of a bare "unknown".
+printf '@cert-authority [127.0.0.1]:* %s\n' "$(cut -d' ' -f1,2 "$ca.pub")" \
+    >"$HOME/.ssh/known_hosts"
+dr -i "$FX_DIR/inv.yml" --key "$FX_DIR/uec" --host-key-check strict \
+    run all true
+fx_assert_eq 3 "$FX_RC" "a host known only through a CA"
+fx_assert_match "h1: hostkey: host key for \[127.0.0.1\]:$FX_PORT_s1 is unknown: .*$HOME/.ssh/known_hosts:1 is an @cert-authority line for it, which drove does not use" \
+    "$FX_ERR"
