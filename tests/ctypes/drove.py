@@ -23,7 +23,8 @@ class HostSpec(Structure):
                 ("user", c_char_p), ("key", c_char_p),
                 ("password", c_char_p), ("connect_timeout_ms", c_uint),
                 ("keepalive_s", c_uint), ("known_hosts", c_char_p),
-                ("hostkey_check", c_char_p), ("identities_only", c_int)]
+                ("hostkey_check", c_char_p), ("identities_only", c_int),
+                ("cert", c_char_p)]
 
 
 class Result(Structure):
