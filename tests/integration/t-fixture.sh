@@ -111,12 +111,14 @@ fx_assert_eq "0 drovetest" "$FX_RC $FX_OUT" "ssh key login to dropbear"
 askpass_ssh "$FX_PASSWORD" -o PreferredAuthentications=password \
     -p "$FX_PORT_d1" "$FX_USER@127.0.0.1" 'id -un'
 fx_assert_eq "0 drovetest" "$FX_RC $FX_OUT" "password login to dropbear"
-mkdir -p "$FX_DIR/dbhome/.ssh"
-# dbclient reads its own key format.
+# dbclient reads its own key format.  Each server gets a home of its own:
+# Debian 13's dbclient took the second server's key on 127.0.0.1 for a
+# changed key of the first ("host key mismatch for 127.0.0.1").
 fx_run dropbearconvert openssh dropbear "$FX_KEY" "$FX_DIR/key.db"
 fx_assert_eq 0 "$FX_RC" "dropbearconvert"
 for port in "$FX_PORT_d1" "$FX_PORT_s1"; do
-	fx_run env HOME="$FX_DIR/dbhome" dbclient -y -i "$FX_DIR/key.db" \
+	mkdir -p "$FX_DIR/dbhome-$port/.ssh"
+	fx_run env HOME="$FX_DIR/dbhome-$port" dbclient -y -i "$FX_DIR/key.db" \
 	    -p "$port" "$FX_USER@127.0.0.1" 'id -un'
 	fx_assert_eq "0 drovetest" "$FX_RC $FX_OUT" "dbclient to port $port"
 done
