@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,13 @@ sess_deadline_cb(struct loop *l, void *arg)
 	} else if (s->state == SESS_JOB && s->stopping) {
 		LOG("%s: cleanup timed out, closing", s->name);
 		sess_to(s, SESS_CLOSE);
+	} else if (s->state == SESS_CONNECT && s->ai_next != NULL) {
+		/* as ssh: each address has its own connect timeout */
+		LOG("%s: connect timed out, next address", s->name);
+		s->last_errno = ETIMEDOUT;
+		sess_close_fd(s);
+		loop_timer_start(s->cfg->loop, &s->deadline,
+		    s->connect_timeout_ms);
 	} else if (s->state == SESS_JOB) {
 		ms = s->cfg->command_timeout_ms;
 		s->timed_out = 1;
@@ -440,11 +448,18 @@ connect_error(struct sess *s)
 static int
 sess_connect(struct sess *s)
 {
+	struct pollfd pfd;
 	struct addrinfo *ai;
 	socklen_t len;
 	int e = 0;
 
 	if (s->fd != -1) {
+		/* Any wake-up steps us; SO_ERROR is 0 while the connect is
+		 * in progress, so only a writable socket has an outcome. */
+		pfd.fd = s->fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 0) == 0)
+			return DROVE_AGAIN;
 		len = sizeof e;
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
 			e = errno;

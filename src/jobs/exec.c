@@ -137,6 +137,25 @@ exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 	return drained && x->remote_eof;
 }
 
+/*
+ * Whether the server closed ch (after its EOF): 0 when it did, DROVE_AGAIN
+ * while it has not, or an error when the connection ended first.  The exit
+ * status comes before the server's close, so without that close there is
+ * none: libssh2 would report 0, which must not pass for the command's.
+ */
+int
+chan_closed(LIBSSH2_CHANNEL *ch, struct sess *s)
+{
+	int rc = libssh2_channel_wait_closed(ch);
+
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return DROVE_AGAIN;
+	if (rc != 0)
+		return err_set(&s->err, DROVE_E_PROTOCOL, "connection lost "
+		    "before the command's exit status");
+	return 0;
+}
+
 /* Record a closed channel's exit signal, or else its exit status, in s. */
 void
 exec_outcome(LIBSSH2_CHANNEL *ch, struct sess *s)
@@ -202,19 +221,19 @@ exec_step(struct job *j, struct sess *s)
 			 * write waiting for window (none left) has nothing
 			 * half-sent, so it may be dropped too.
 			 */
-			if ((x->wlen != 0 &&
-			    libssh2_channel_window_write(x->ch) > 0) ||
-			    libssh2_channel_wait_closed(x->ch) != 0)
+			if (x->wlen != 0 &&
+			    libssh2_channel_window_write(x->ch) > 0)
 				return DROVE_AGAIN;
+			if ((rc = chan_closed(x->ch, s)) != 0)
+				return rc;
 			x->wlen = 0;
 			x->in_done = x->eof_sent = 1;
 		}
 		x->st = EX_WAIT;
 		/* FALLTHROUGH */
 	case EX_WAIT:
-		rc = libssh2_channel_wait_closed(x->ch);
-		if (rc == LIBSSH2_ERROR_EAGAIN)
-			return DROVE_AGAIN;
+		if ((rc = chan_closed(x->ch, s)) != 0)
+			return rc;
 		x->st = EX_CLOSE;
 		/* FALLTHROUGH */
 	case EX_CLOSE:

@@ -15,6 +15,11 @@
  * eof, an EOF not yet taken); 0 for NULL. */
 int	chan_hidden(LIBSSH2_CHANNEL *ch, int eof);
 
+/* Whether the server closed ch, after its EOF: 0, DROVE_AGAIN, or
+ * DROVE_E_PROTOCOL ("connection lost before the command's exit status")
+ * with s->err set when the connection ended first. */
+int	chan_closed(LIBSSH2_CHANNEL *ch, struct sess *s);
+
 /* Record a closed channel's exit signal, or else its exit status, in s
  * (exec and shell jobs). */
 void	exec_outcome(LIBSSH2_CHANNEL *, struct sess *);

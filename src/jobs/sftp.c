@@ -342,9 +342,8 @@ xexec_step(struct xexec *e, struct sess *s)
 		e->st = 3;
 		/* FALLTHROUGH */
 	case 3:
-		rc = libssh2_channel_wait_closed(e->ch);
-		if (rc == LIBSSH2_ERROR_EAGAIN)
-			return DROVE_AGAIN;
+		if ((rc = chan_closed(e->ch, s)) != 0)
+			return rc;
 		e->st = 4;
 		/* FALLTHROUGH */
 	case 4:
@@ -1155,6 +1154,9 @@ push_step(struct job *j, struct sess *s)
 			return 0;
 		}
 		x->waiting = rc == DROVE_AGAIN && !x->more;
+		if (rc == DROVE_E_PROTOCOL && x->ex.cmd != NULL)
+			/* the connection is gone, not just the channel */
+			return push_lost(x, s);
 		if (rc < 0 && rc != DROVE_E_NOMEM && x->ex.cmd != NULL &&
 		    !x->failed) {
 			/* the exec channel failed, not the session: the

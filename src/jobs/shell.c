@@ -467,8 +467,8 @@ shell_step(struct job *j, struct sess *s)
 		x->st = SH_WAIT;
 		/* FALLTHROUGH */
 	case SH_WAIT:
-		if (libssh2_channel_wait_closed(x->ch) == LIBSSH2_ERROR_EAGAIN)
-			return DROVE_AGAIN;
+		if ((rc = chan_closed(x->ch, s)) != 0)
+			return rc;
 		x->st = SH_CLOSE;
 		/* FALLTHROUGH */
 	case SH_CLOSE:
