@@ -110,6 +110,7 @@ struct known_hosts {
 	int			 bad[KH_BAD_SHOWN];
 	char			 loadwarn[256];
 	char			 warn[512];
+	int			 changed;	/* kh_changed() */
 	char			 defprefs[256];	/* kh_default_prefs() */
 };
 
@@ -1044,6 +1045,7 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	int t, rc, line = 0, r;
 
 	*warning = NULL;
+	k->changed = 0;
 	if (strlen(host) > KH_NAME_MAX)
 		return err_set(err, DROVE_E_HOSTKEY, "host key for %.32s...: "
 		    "host name too long", host);
@@ -1086,9 +1088,11 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 		if (policy == DROVE_HOSTKEY_OFF) {
 			snprintf(k->warn, sizeof k->warn, "host key for %s "
 			    "has changed: %s SHA256:%s, known_hosts has %s; "
-			    "continuing because host key checking is off",
-			    disp, tname, fp, other);
+			    "continuing because host key checking is off, "
+			    "with password and keyboard-interactive "
+			    "authentication disabled", disp, tname, fp, other);
 			*warning = k->warn;
+			k->changed = 1;
 			return 0;
 		}
 		return err_set(err, DROVE_E_HOSTKEY, "host key for %s has "
@@ -1126,6 +1130,13 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	    disp, tname, fp, k->path);
 	*warning = k->warn;
 	return 0;
+}
+
+/* Whether the last check let a changed key through (policy off). */
+int
+kh_changed(const struct known_hosts *k)
+{
+	return k->changed;
 }
 
 /* The known_hosts line of a session's host key, for keyscan. */

@@ -633,6 +633,7 @@ sess_hostkey(struct sess *s)
 	    &warning, &s->err);
 	if (warning != NULL)
 		s->ops->warn(s->owner, warning);
+	s->no_password = rc == 0 && kh_changed(s->kh);
 	if (rc == DROVE_AGAIN) {
 		s->held = 1;
 		loop_timer_stop(s->cfg->loop, &s->deadline);
@@ -720,8 +721,9 @@ auth_failed(struct sess *s)
 		    nk == 1 ? "" : "s");
 	if ((s->password || s->cfg->password) && n >= 0 &&
 	    (size_t)n < sizeof tried)
-		snprintf(tried + n, sizeof tried - (size_t)n, "%spassword",
-		    n ? ", " : "");
+		snprintf(tried + n, sizeof tried - (size_t)n, "%s%s",
+		    n ? ", " : "", s->no_password ? "password not sent: the "
+		    "host key has changed" : "password");
 #if LIBSSH2_VERSION_NUM < 0x010b00
 	if (s->rsa_refused)
 		return err_set(&s->err, DROVE_E_AUTH,
@@ -828,7 +830,8 @@ sess_auth(struct sess *s)
 		s->auth_step = AUTH_PASSWORD;
 		return 0;
 	case AUTH_PASSWORD:
-		if (pw == NULL || !auth_allows(s, "password")) {
+		if (pw == NULL || s->no_password ||
+		    !auth_allows(s, "password")) {
 			s->auth_step = AUTH_KBDINT;
 			return 0;
 		}
@@ -841,7 +844,8 @@ sess_auth(struct sess *s)
 		s->auth_step = AUTH_KBDINT;
 		return 0;
 	case AUTH_KBDINT:
-		if (pw == NULL || !auth_allows(s, "keyboard-interactive"))
+		if (pw == NULL || s->no_password ||
+		    !auth_allows(s, "keyboard-interactive"))
 			return auth_failed(s);
 		rc = libssh2_userauth_keyboard_interactive_ex(s->ls, s->user,
 		    ulen, kbdint_cb);

@@ -138,6 +138,7 @@ struct sess {
 	size_t			 auth_idx;
 	char			*auth_methods;
 	int			 rsa_refused;	/* an ssh-rsa key was refused */
+	int			 no_password;	/* key changed: keys only */
 	struct ident		*signing;	/* identity being tried */
 	struct sign_req		 signreq;
 

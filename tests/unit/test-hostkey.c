@@ -255,8 +255,12 @@ TEST(hostkey_verify_changed)
 	T_EQ(verify(k, "web1", 22, &ked2, DROVE_HOSTKEY_OFF), 0);
 	snprintf(want, sizeof want, "host key for web1 has changed: "
 	    "ssh-ed25519 %s, known_hosts has %s at %s:4; continuing because "
-	    "host key checking is off", ked2.fp, ked.fp, path);
+	    "host key checking is off, with password and keyboard-interactive "
+	    "authentication disabled", ked2.fp, ked.fp, path);
 	T_STREQ(warn, want);
+	T_TRUE(kh_changed(k));
+	T_EQ(verify(k, "web1", 22, &ked, DROVE_HOSTKEY_OFF), 0);
+	T_TRUE(!kh_changed(k));
 	T_EQ(nlines(path), 7);
 	kh_free(k);
 }
