@@ -93,7 +93,9 @@ struct job_ops {
 	 * (a push removes its temporary file) and return 1, then step to an
 	 * end as usual; 0 when there is nothing to clean. */
 	int	(*stop)(struct job *);
-	/* Drop libssh2 objects without I/O (hard abort); then free. */
+	/* Free the job; abort: it did not end, and the session's socket is
+	 * shut down, so any libssh2 call that would send fails at once
+	 * (hard abort): free libssh2 objects without waiting. */
 	void	(*free)(struct job *, int abort);
 };
 
