@@ -162,6 +162,10 @@ struct sess {
 	unsigned int		 empty_reads;	/* in a row, this turn */
 	int			 spun;		/* libssh2 looped on no input */
 	unsigned int		 attempt;	/* retries made so far */
+	unsigned int		 busy;		/* tries again after a close
+						   before the banner */
+	int			 fd_wait;	/* waits for a descriptor */
+	int			 peer_eof;	/* the last read found EOF */
 	unsigned int		 seed;		/* for backoff jitter */
 
 	struct drove_err	 err;		/* why it failed */

@@ -1924,6 +1924,7 @@ drove_fleet_pull(drove_fleet *f, const struct drove_pull_opts *o,
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 	}
 	fleet_set_job(f, pull_job_new, run, xrun_free);
+	f->host_fds = 2;	/* the socket and the local file */
 	return 0;
 }
 
