@@ -665,7 +665,17 @@ struct drove_sink_opts {
 	 * file and byte counts) instead of "exit 0", the summary counts
 	 * them, and the status line shows drove_sink_progress() */
 	int			 xfer;
+	/* out (bit DROVE_ESC_OUT) and err (DROVE_ESC_ERR) are terminals:
+	 * in LINES and GATHER, hosts' control characters and escape
+	 * sequences are shown on them as \xHH (tab and newline kept), so
+	 * that no host can take the terminal over; -o files and JSON keep
+	 * the bytes exact whatever this says */
+	int			 escape;
+	int			 escape_sgr;	/* but let colour (SGR) through */
 };
+
+#define DROVE_ESC_OUT	1
+#define DROVE_ESC_ERR	2
 
 typedef struct drove_sink drove_sink;
 

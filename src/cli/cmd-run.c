@@ -25,7 +25,7 @@ static int	cmd_run_exec(int, char **);
 
 enum {
 	OPT_JSON = OPT_COMMON_END, OPT_DIFF, OPT_COLOR, OPT_RERUN, OPT_FAILED,
-	OPT_HELP
+	OPT_HELP, OPT_HOST_COLOR
 };
 
 static const struct option run_longopts[] = {
@@ -34,6 +34,7 @@ static const struct option run_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "diff", no_argument, NULL, OPT_DIFF },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "host-color", no_argument, NULL, OPT_HOST_COLOR },
 	{ "rerun", required_argument, NULL, OPT_RERUN },
 	{ "failed", no_argument, NULL, OPT_FAILED },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -75,6 +76,10 @@ run_help(void)
 	    "  -o, --out-dir DIR          also write DIR/HOST.{out,err,"
 	    "status}\n"
 	    "      --color WHEN           auto (default), always, never\n"
+	    "      --host-color           let the hosts' colours reach the "
+	    "terminal\n"
+	    "                             (other control characters are "
+	    "shown as \\xHH)\n"
 	    "      --rerun ID             run on the hosts of history record "
 	    "ID, its\n"
 	    "                             command unless COMMAND is given\n"
@@ -156,6 +161,9 @@ cmd_run_exec(int argc, char **argv)
 			}
 			color = optarg;
 			break;
+		case OPT_HOST_COLOR:
+			so.escape_sgr = 1;
+			break;
 		case OPT_RERUN:
 			rerun = optarg;
 			break;
@@ -204,6 +212,8 @@ cmd_run_exec(int argc, char **argv)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
 	so.color = common_want_color(color);
+	so.escape = (isatty(STDOUT_FILENO) ? DROVE_ESC_OUT : 0) |
+	    (isatty(STDERR_FILENO) ? DROVE_ESC_ERR : 0);
 	so.status_line = so.mode != DROVE_OUT_JSON && common_smart_tty(STDERR_FILENO);
 	so.total_hosts = nsel;
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -38,6 +39,9 @@
 #define FLEET_CONNECT_RATE	100.0	/* per server and second */
 #define FLEET_MAX_STARTUPS	8	/* per server, below sshd's 10 */
 #define FLEET_AUTO_LOOPS_AT	300	/* hosts from which loops = cores */
+#define FLEET_FD_RESERVE	32	/* descriptors kept for the run itself */
+#define FLEET_FD_PER_LOOP	20	/* and per loop (resolvers, epoll) */
+#define FLEET_NOFILE_MAX	1048576	/* when the hard limit is unlimited */
 
 static int	fleet_finish(drove_fleet *, int rc);
 
@@ -438,6 +442,7 @@ fleet_set_job(drove_fleet *f, struct job *(*make_job)(drove_fleet *, size_t),
 	f->make_job = make_job;
 	f->job_arg = arg;
 	f->job_arg_free = arg_free;
+	f->host_fds = 1;
 	if (make_job != NULL) {
 		f->keyscan = 0;
 		f->stdin_fd = -1;
@@ -652,16 +657,48 @@ fleet_load_host_keys(drove_fleet *f)
 	return 0;
 }
 
-/* Let the process open enough files for every session. */
-static void
-raise_nofile(size_t want)
+/* Raise the soft limit on open files to the hard one; the limit now. */
+static size_t
+raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
-		return;
-	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > FLEET_NOFILE_MAX ? FLEET_NOFILE_MAX :
+		    rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? FLEET_NOFILE_MAX :
+	    (size_t)rl.rlim_cur;
+}
+
+/*
+ * The hosts that may run at once: --forks, but no more than the open
+ * files allow, each running host holding host_fds of them (its socket, and
+ * a pull's local file) besides what the run keeps for itself.  A host that
+ * still meets EMFILE waits for a descriptor (sess.c).
+ */
+static unsigned int
+fleet_forks(const drove_fleet *f, unsigned int nshards)
+{
+	size_t limit = raise_nofile(), keep, room;
+
+	keep = FLEET_FD_RESERVE + (size_t)FLEET_FD_PER_LOOP * nshards;
+	room = limit > 2 * keep ? limit - keep : limit / 2;
+	room /= f->host_fds > 0 ? f->host_fds : 1;
+	if (room == 0)
+		room = 1;
+	if (f->forks != 0 && f->forks <= room)
+		return f->forks;
+	if (f->forks == 0 && room >= f->nhosts)
+		return 0;
+	LOG("open files: limit %zu, so at most %zu hosts at once", limit,
+	    room);
+	return room > UINT_MAX ? UINT_MAX : (unsigned int)room;
 }
 
 /* Read all of stdin now (several shards read the feed at once). */
@@ -714,12 +751,10 @@ fleet_setup(drove_fleet *f)
 {
 	struct shard *sh;
 	struct stat st;
-	unsigned int n, i;
-	size_t h, want;
+	unsigned int n, i, forks;
+	size_t h;
 
 	sess_global_init();
-	want = f->forks == 0 || f->forks > f->nhosts ? f->nhosts : f->forks;
-	raise_nofile(want + 64);
 	fleet_local_user(f);
 	feed_init(&f->feed);
 	if (f->known_hosts != NULL)
@@ -731,13 +766,14 @@ fleet_setup(drove_fleet *f)
 	if (fleet_load_idents(f) != 0 || fleet_load_host_keys(f) != 0)
 		return f->err.code;
 	n = fleet_nshards(f);
+	forks = fleet_forks(f, n);
 	if ((f->shards = calloc(n, sizeof *f->shards)) == NULL)
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		sh = &f->shards[i];
 		sh->f = f;
 		sh->id = i;
-		sh->forks = f->forks == 0 ? 0 : (f->forks + n - 1) / n;
+		sh->forks = forks == 0 ? 0 : (forks + n - 1) / n;
 		sh->connect_rate = f->connect_rate / n;
 		sh->max_startups = f->max_startups == 0 ? 0 :
 		    (f->max_startups + n - 1) / n;

@@ -181,6 +181,8 @@ struct drove_fleet {
 	struct job		*(*make_job)(struct drove_fleet *, size_t host);
 	void			*job_arg;
 	void			(*job_arg_free)(void *);
+	unsigned int		 host_fds;	/* open files a running host
+						   holds: 1, or 2 for a pull */
 
 	/* while running */
 	struct shard		*shards;

@@ -120,6 +120,7 @@ struct known_hosts {
 	int			 bad[KH_BAD_SHOWN];
 	char			 loadwarn[256];
 	char			 warn[512];
+	int			 changed;	/* kh_changed() */
 	char			 defprefs[256];	/* kh_default_prefs() */
 	struct kh_ca		*cas;		/* @cert-authority lines */
 	size_t			 ncas, capcas;
@@ -761,9 +762,9 @@ kh_lookup(struct known_hosts *k, const char *const *names, int n,
 }
 
 /*
- * The nodes libssh2 checks for host:port: "[host]:port" then "host", or
- * "host" alone on port 22; returns how many, 0 when out of memory or when
- * host is too long for libssh2.
+ * The nodes known_hosts keeps host:port under: "[host]:port" then "host",
+ * or "host" alone on port 22; returns how many, 0 when out of memory or
+ * when host is too long for libssh2.
  */
 static int
 kh_nodes(struct known_hosts *k, const char *host, int port,
@@ -847,7 +848,19 @@ struct kh_found {
 	const char	*oldname;	/* the name old is recorded under */
 };
 
-/* Look for the entries of host:port against a key of type t. */
+/* Whether entry e holds key. */
+static int
+kh_same(const struct kh_entry *e, const unsigned char *key, size_t keylen)
+{
+	return e->bloblen == keylen && memcmp(e->blob, key, keylen) == 0;
+}
+
+/*
+ * Look for the entries of host:port against a key of type t.  On a port
+ * other than 22 the "[host]:port" entries decide alone; only when there are
+ * none does an entry of the plain host with the same key vouch for it, as
+ * OpenSSH does: another key there is the port-22 server's, not a change.
+ */
 static int
 kh_find(struct known_hosts *k, const char *host, int port, int t,
     const unsigned char *key, size_t keylen, struct kh_found *f)
@@ -855,27 +868,28 @@ kh_find(struct known_hosts *k, const char *host, int port, int t,
 	struct kh_name *nodes[2];
 	struct kh_entry *e;
 	size_t i;
-	int j, nn;
+	int nn;
 
 	memset(f, 0, sizeof *f);
 	if ((nn = kh_nodes(k, host, port, nodes)) == 0)
 		return DROVE_E_NOMEM;
-	for (j = 0; j < nn; j++) {
-		for (i = 0; i < nodes[j]->nents; i++) {
-			e = &k->ents[nodes[j]->ents[i]];
-			if (e->type != t) {
-				if (f->other == NULL || e->line <
-				    f->other->line)
-					f->other = e;
-			} else if (e->bloblen == keylen &&
-			    memcmp(e->blob, key, keylen) == 0)
-				f->same = e;
-			else if (f->old == NULL || (f->oldname ==
-			    nodes[j]->name && e->line < f->old->line)) {
-				f->old = e;
-				f->oldname = nodes[j]->name;
-			}
+	for (i = 0; i < nodes[0]->nents; i++) {
+		e = &k->ents[nodes[0]->ents[i]];
+		if (e->type != t) {
+			if (f->other == NULL || e->line < f->other->line)
+				f->other = e;
+		} else if (kh_same(e, key, keylen))
+			f->same = e;
+		else if (f->old == NULL || e->line < f->old->line) {
+			f->old = e;
+			f->oldname = nodes[0]->name;
 		}
+	}
+	for (i = 0; nn > 1 && nodes[0]->nents == 0 && i < nodes[1]->nents;
+	    i++) {
+		e = &k->ents[nodes[1]->ents[i]];
+		if (e->type == t && kh_same(e, key, keylen))
+			f->same = e;
 	}
 	return 0;
 }
@@ -890,7 +904,7 @@ kh_find_revoked(struct known_hosts *k, const unsigned char *key,
 
 	for (i = 0; i < k->nrevoked; i++) {
 		e = &k->ents[k->revoked[i]];
-		if (e->bloblen == keylen && memcmp(e->blob, key, keylen) == 0)
+		if (kh_same(e, key, keylen))
 			return e;
 	}
 	return NULL;
@@ -1122,6 +1136,7 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	int t, rc, line = 0, r;
 
 	*warning = NULL;
+	k->changed = 0;
 	if (strlen(host) > KH_NAME_MAX)
 		return err_set(err, DROVE_E_HOSTKEY, "host key for %.32s...: "
 		    "host name too long", host);
@@ -1138,9 +1153,13 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	/* this also gives libssh2 the hashed entries of host as plain ones */
 	if ((r = kh_find(k, host, port, t, ukey, keylen, &f)) != 0)
 		return err_set(err, r, "host key for %s: out of memory", disp);
-	rc = libssh2_knownhost_checkp(k->kh, host, port == 22 ? -1 : port,
-	    key, keylen, LIBSSH2_KNOWNHOST_TYPE_PLAIN |
-	    LIBSSH2_KNOWNHOST_KEYENC_RAW | kh_types[t].keybit, &entry);
+	if (f.same != NULL)
+		return 0;
+	/* the lookup name with no port: libssh2 given a port other than 22
+	 * would take another key of the plain host for a change */
+	rc = libssh2_knownhost_checkp(k->kh, disp, -1, key, keylen,
+	    LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
+	    kh_types[t].keybit, &entry);
 	if (rc == LIBSSH2_KNOWNHOST_CHECK_MATCH)
 		return 0;
 	if (rc != LIBSSH2_KNOWNHOST_CHECK_MISMATCH &&
@@ -1160,9 +1179,11 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 		if (policy == DROVE_HOSTKEY_OFF) {
 			snprintf(k->warn, sizeof k->warn, "host key for %s "
 			    "has changed: %s SHA256:%s, known_hosts has %s; "
-			    "continuing because host key checking is off",
-			    disp, tname, fp, other);
+			    "continuing because host key checking is off, "
+			    "with password and keyboard-interactive "
+			    "authentication disabled", disp, tname, fp, other);
 			*warning = k->warn;
+			k->changed = 1;
 			return 0;
 		}
 		return err_set(err, DROVE_E_HOSTKEY, "host key for %s has "
@@ -1201,6 +1222,13 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	    disp, tname, fp, k->path);
 	*warning = k->warn;
 	return 0;
+}
+
+/* Whether the last check let a changed key through (policy off). */
+int
+kh_changed(const struct known_hosts *k)
+{
+	return k->changed;
 }
 
 /* The known_hosts line of a session's host key, for keyscan. */

@@ -62,6 +62,14 @@ int	kh_check(struct known_hosts *, LIBSSH2_SESSION *s, const char *host,
 	    int port, enum drove_hostkey_policy, const char **warning,
 	    struct drove_err *);
 
+/*
+ * Whether the last kh_check() or kh_verify() let a key through that differs
+ * from the one known_hosts holds (policy off): as OpenSSH does, the caller
+ * must then send no password (its warning says so), since whoever holds
+ * that key may be a man in the middle.
+ */
+int	kh_changed(const struct known_hosts *);
+
 /* The preference for hosts kh_prefs() has nothing for: ed25519 first. */
 const char *kh_default_prefs(struct known_hosts *);
 

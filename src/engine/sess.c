@@ -37,6 +37,8 @@
 #define SESS_STOP_MS	5000	/* a stopped job's cleanup */
 #define SESS_FAIR_STEPS	64	/* steps per turn before yielding */
 #define SESS_SPIN_READS	100000	/* empty socket reads in one turn */
+#define SESS_BUSY_TRIES	8	/* a server closing before its banner */
+#define SESS_FD_WAIT_MS	50	/* out of descriptors: wait, try again */
 
 #define KEX_PREFS "curve25519-sha256,curve25519-sha256@libssh.org," \
 	"ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
@@ -107,6 +109,40 @@ sess_fd_cb(struct loop *l, int fd, int events, void *arg)
 }
 
 /*
+ * Whether the handshake has not seen the server's SSH banner yet.  libssh2
+ * 1.10 gives an empty string then, not NULL, or the line the server sent
+ * instead of one: sshd past its MaxStartups says "Exceeded MaxStartups"
+ * and closes.
+ */
+static int
+sess_no_banner(const struct sess *s)
+{
+	const char *b;
+
+	if (s->state != SESS_HANDSHAKE)
+		return 0;
+	b = s->ls != NULL ? libssh2_session_banner_get(s->ls) : NULL;
+	return b == NULL || strncmp(b, "SSH-", 4) != 0;
+}
+
+/*
+ * Whether the server closed the connection before its banner (rather than
+ * resetting it), or said something else first: what sshd does past its
+ * MaxStartups, to say it is busy.  Such a host is tried again after a
+ * backoff up to SESS_BUSY_TRIES times, besides the retries asked for.
+ */
+static int
+sess_busy(const struct sess *s)
+{
+	const char *b;
+
+	if (s->err.code != DROVE_E_UNREACHABLE || !sess_no_banner(s))
+		return 0;
+	b = s->ls != NULL ? libssh2_session_banner_get(s->ls) : NULL;
+	return s->peer_eof || (b != NULL && *b != '\0');
+}
+
+/*
  * Whether a failure is one to try again: refused, reset or timed out
  * before the server's banner arrived (nothing was said, so nothing can be
  * done twice), while retries are left.
@@ -114,16 +150,17 @@ sess_fd_cb(struct loop *l, int fd, int events, void *arg)
 static int
 sess_retryable(const struct sess *s)
 {
-	if (s->cancelled || s->attempt >= s->cfg->retries)
+	if (s->cancelled)
+		return 0;
+	if (sess_busy(s) && s->busy < SESS_BUSY_TRIES)
+		return 1;
+	if (s->attempt >= s->cfg->retries)
 		return 0;
 	if (s->err.code != DROVE_E_REFUSED &&
 	    s->err.code != DROVE_E_UNREACHABLE &&
 	    s->err.code != DROVE_E_TIMEOUT)
 		return 0;
-	if (s->state == SESS_CONNECT)
-		return 1;
-	return s->state == SESS_HANDSHAKE && (s->ls == NULL ||
-	    libssh2_session_banner_get(s->ls) == NULL);
+	return s->state == SESS_CONNECT || sess_no_banner(s);
 }
 
 /* Drop the connection at once (in the order of engine/README, 10),
@@ -145,6 +182,7 @@ static void
 sess_fail(struct sess *s)
 {
 	uint64_t ms;
+	unsigned int n;
 
 	LOG("%s: %s failed: %s", s->name, state_names[s->state], s->err.msg);
 	if (!sess_retryable(s)) {
@@ -152,11 +190,12 @@ sess_fail(struct sess *s)
 		return;
 	}
 	/* 250 ms, doubling to at most 8 s, times a jitter of 0.5 to 1.5 */
-	ms = 250ULL << (s->attempt < 5 ? s->attempt : 5);
+	n = sess_busy(s) && s->busy < SESS_BUSY_TRIES ? s->busy++ :
+	    s->attempt++;
+	ms = 250ULL << (n < 5 ? n : 5);
 	ms = ms / 2 + (uint64_t)rand_r(&s->seed) % ms;
-	s->attempt++;
-	LOG("%s: retry %u in %llu ms", s->name, s->attempt,
-	    (unsigned long long)ms);
+	LOG("%s: retry %u (%u when busy) in %llu ms", s->name, s->attempt,
+	    s->busy, (unsigned long long)ms);
 	sess_drop(s);
 	err_clear(&s->err);
 	sess_to(s, SESS_RETRY);
@@ -188,7 +227,9 @@ sess_deadline_cb(struct loop *l, void *arg)
 
 	(void)l;
 	if (s->state == SESS_RETRY) {
-		s->ai_next = s->ai;
+		if (!s->fd_wait)
+			s->ai_next = s->ai;
+		s->fd_wait = 0;
 		if (s->connect_timeout_ms > 0)
 			loop_timer_start(s->cfg->loop, &s->deadline,
 			    s->connect_timeout_ms);
@@ -392,6 +433,11 @@ sess_resolved(void *arg, struct addrinfo *ai, int gai_err)
 	} else {
 		s->ai = ai;
 		s->ai_next = ai;
+		/* the connect timeout counts from here, not from the time
+		 * spent waiting for a resolver thread */
+		if (s->connect_timeout_ms > 0)
+			loop_timer_start(s->cfg->loop, &s->deadline,
+			    s->connect_timeout_ms);
 		sess_to(s, SESS_CONNECT);
 	}
 	sess_step(s);
@@ -444,6 +490,23 @@ connect_error(struct sess *s)
 	    e ? strerror(e) : "no usable address");
 }
 
+/*
+ * Out of file descriptors for address ai: wait SESS_FD_WAIT_MS for other
+ * hosts to give some back, then connect again (no retry is spent, and the
+ * connect timeout starts again then).
+ */
+static int
+sess_fd_wait(struct sess *s, struct addrinfo *ai)
+{
+	LOG("%s: socket: %s; waiting for a descriptor", s->name,
+	    strerror(errno));
+	s->ai_next = ai;
+	s->fd_wait = 1;
+	sess_to(s, SESS_RETRY);
+	loop_timer_start(s->cfg->loop, &s->deadline, SESS_FD_WAIT_MS);
+	return DROVE_AGAIN;
+}
+
 /* CONNECT: non-blocking connect, every address in turn. */
 static int
 sess_connect(struct sess *s)
@@ -480,8 +543,7 @@ sess_connect(struct sess *s)
 		if (s->fd == -1) {
 			s->last_errno = errno;
 			if (errno == EMFILE || errno == ENFILE)
-				return err_set(&s->err, DROVE_E_IO,
-				    "socket: %s", strerror(errno));
+				return sess_fd_wait(s, ai);
 			continue;
 		}
 		sock_setup(s, s->fd);
@@ -543,6 +605,7 @@ sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	n = recv(fd, buf, len, flags);
 	if (n >= 0) {
 		s->empty_reads = 0;
+		s->peer_eof = n == 0;
 		return n;
 	}
 	if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -663,6 +726,7 @@ sess_hostkey(struct sess *s)
 	    &warning, &s->err);
 	if (warning != NULL)
 		s->ops->warn(s->owner, warning);
+	s->no_password = rc == 0 && kh_changed(s->kh);
 	if (rc == DROVE_AGAIN) {
 		s->held = 1;
 		loop_timer_stop(s->cfg->loop, &s->deadline);
@@ -750,8 +814,9 @@ auth_failed(struct sess *s)
 		    nk == 1 ? "" : "s");
 	if ((s->password || s->cfg->password) && n >= 0 &&
 	    (size_t)n < sizeof tried)
-		snprintf(tried + n, sizeof tried - (size_t)n, "%spassword",
-		    n ? ", " : "");
+		snprintf(tried + n, sizeof tried - (size_t)n, "%s%s",
+		    n ? ", " : "", s->no_password ? "password not sent: the "
+		    "host key has changed" : "password");
 #if LIBSSH2_VERSION_NUM < 0x010b00
 	if (s->rsa_refused)
 		return err_set(&s->err, DROVE_E_AUTH,
@@ -878,7 +943,8 @@ sess_auth(struct sess *s)
 		s->auth_step = AUTH_PASSWORD;
 		return 0;
 	case AUTH_PASSWORD:
-		if (pw == NULL || !auth_allows(s, "password")) {
+		if (pw == NULL || s->no_password ||
+		    !auth_allows(s, "password")) {
 			s->auth_step = AUTH_KBDINT;
 			return 0;
 		}
@@ -891,7 +957,8 @@ sess_auth(struct sess *s)
 		s->auth_step = AUTH_KBDINT;
 		return 0;
 	case AUTH_KBDINT:
-		if (pw == NULL || !auth_allows(s, "keyboard-interactive"))
+		if (pw == NULL || s->no_password ||
+		    !auth_allows(s, "keyboard-interactive"))
 			return auth_failed(s);
 		rc = libssh2_userauth_keyboard_interactive_ex(s->ls, s->user,
 		    ulen, kbdint_cb);

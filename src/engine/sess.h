@@ -93,7 +93,9 @@ struct job_ops {
 	 * (a push removes its temporary file) and return 1, then step to an
 	 * end as usual; 0 when there is nothing to clean. */
 	int	(*stop)(struct job *);
-	/* Drop libssh2 objects without I/O (hard abort); then free. */
+	/* Free the job; abort: it did not end, and the session's socket is
+	 * shut down, so any libssh2 call that would send fails at once
+	 * (hard abort): free libssh2 objects without waiting. */
 	void	(*free)(struct job *, int abort);
 };
 
@@ -140,6 +142,7 @@ struct sess {
 	int			 rsa_refused;	/* an ssh-rsa key was refused */
 	int			 cert_done;	/* auth_idx's certificate tried */
 	char			 auth_note[256]; /* why a certificate failed */
+	int			 no_password;	/* key changed: keys only */
 	struct ident		*signing;	/* identity being tried */
 	struct sign_req		 signreq;
 
@@ -161,6 +164,10 @@ struct sess {
 	unsigned int		 empty_reads;	/* in a row, this turn */
 	int			 spun;		/* libssh2 looped on no input */
 	unsigned int		 attempt;	/* retries made so far */
+	unsigned int		 busy;		/* tries again after a close
+						   before the banner */
+	int			 fd_wait;	/* waits for a descriptor */
+	int			 peer_eof;	/* the last read found EOF */
 	unsigned int		 seed;		/* for backoff jitter */
 
 	struct drove_err	 err;		/* why it failed */

@@ -216,7 +216,7 @@ host_done(void *owner, struct sess *s)
 	snprintf(r->msg, sizeof r->msg, "%s", s->err.msg);
 	r->elapsed_ms = loop_now(sh->loop) - s->started_ms;
 	r->reached = s->authenticated;
-	r->retries = s->attempt;
+	r->retries = s->attempt + s->busy;
 	if (!s->authenticated)
 		dest_release(sh, h);
 	h->sess = NULL;

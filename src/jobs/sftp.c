@@ -1238,7 +1238,23 @@ push_unsettle(struct push_job *x)
 	__atomic_sub_fetch(&x->run->total, left, __ATOMIC_RELAXED);
 }
 
-/* Free the push job (libssh2 objects only when not aborting). */
+/*
+ * Close and free an SFTP handle and the SFTP session, in any state.  A job
+ * that did not end (abort) is freed after the session shut its socket, so
+ * what these calls send fails at once without blocking, and they still
+ * free what libssh2 holds for them: the handle, its queued writes and
+ * read-ahead, the SFTP channel.  Skipping them leaked all of it.
+ */
+static void
+sftp_drop(LIBSSH2_SFTP_HANDLE *h, LIBSSH2_SFTP *sftp)
+{
+	if (h != NULL)
+		libssh2_sftp_close_handle(h);
+	if (sftp != NULL)
+		libssh2_sftp_shutdown(sftp);
+}
+
+/* Free the push job. */
 static void
 push_free(struct job *j, int abort)
 {
@@ -1248,10 +1264,7 @@ push_free(struct job *j, int abort)
 	if (x == NULL)
 		return;
 	push_unsettle(x);
-	if (!abort && x->h != NULL)
-		libssh2_sftp_close_handle(x->h);
-	if (!abort && x->sftp != NULL)
-		libssh2_sftp_shutdown(x->sftp);
+	sftp_drop(x->h, x->sftp);
 	xexec_release(&x->ex, abort);
 	for (i = 0; x->troot != NULL && i < x->run->plan->ntops; i++)
 		free(x->troot[i]);
@@ -1806,13 +1819,11 @@ pull_free(struct job *j, int abort)
 {
 	struct pull_job *x = (struct pull_job *)j;
 
+	(void)abort;
 	if (x == NULL)
 		return;
 	pull_drop_tmp(x);
-	if (!abort && x->h != NULL)
-		libssh2_sftp_close_handle(x->h);
-	if (!abort && x->sftp != NULL)
-		libssh2_sftp_shutdown(x->sftp);
+	sftp_drop(x->h, x->sftp);
 	while (x->nitems > 0)
 		pull_item_release(&x->items[--x->nitems]);
 	free(x->items);
@@ -1916,6 +1927,7 @@ drove_fleet_pull(drove_fleet *f, const struct drove_pull_opts *o,
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 	}
 	fleet_set_job(f, pull_job_new, run, xrun_free);
+	f->host_fds = 2;	/* the socket and the local file */
 	return 0;
 }
 

@@ -46,6 +46,10 @@
  * counts changed and unchanged hosts instead of ok ones; and the status
  * line adds the bytes moved, the rate and the time left.
  *
+ * With escape, LINES and GATHER show hosts' control characters and escape
+ * sequences on out and err as vis_write() does (output/vis.h), a colour
+ * let through by escape_sgr reset at the end of its line or output.
+ *
  * Hosts that never ended are ended as "pending" by drove_sink_finish().
  * Write errors on out and err stay in the streams and make
  * drove_sink_finish() return DROVE_E_IO.
@@ -67,6 +71,7 @@
 #include "base/json.h"
 #include "drove.h"
 #include "output/diff.h"
+#include "output/vis.h"
 
 #define SINK_LINE_MAX	((size_t)64 * 1024)
 #define SINK_OUTPUT_MAX	((size_t)64 * 1024 * 1024)
@@ -510,6 +515,25 @@ status_stop(struct drove_sink *s, struct sink_host *h)
 }
 
 /*
+ * The rest of lines_emit() on a terminal: the held part and seg as one line
+ * shown by vis_write() (joined first, so that a character or sequence cut
+ * between two chunks stays whole), a colour let through reset at its end.
+ */
+static void
+lines_vis(struct drove_sink *s, FILE *f, struct buf *p, const char *seg,
+    size_t n)
+{
+	if (n > 0 && seg[n - 1] == '\n')
+		n--;
+	if (buf_append(p, seg, n) != 0)
+		sink_fail(s, DROVE_E_NOMEM);
+	if (vis_write(f, p->data, p->len, s->o.escape_sgr))
+		fputs("\033[0m", f);
+	putc('\n', f);
+	buf_consume(p, p->len);
+}
+
+/*
  * Print the held partial line, then seg, as one line of stream st; the held
  * part never holds a newline, seg ends in one or gets one.
  */
@@ -522,6 +546,10 @@ lines_emit(struct drove_sink *s, struct sink_host *h, int st,
 
 	status_clear(s);
 	fputs(h->pfx[st], f);
+	if (s->o.escape & (st == S_OUT ? DROVE_ESC_OUT : DROVE_ESC_ERR)) {
+		lines_vis(s, f, p, seg, n);
+		return;
+	}
 	if (p->len > 0)
 		fwrite(p->data, 1, p->len, f);
 	if (n > 0)
@@ -1041,7 +1069,10 @@ gather_stream(struct drove_sink *s, const struct sink_host *h, int st)
 	const struct buf *b = &h->held[st];
 
 	if (b->len > 0) {
-		fwrite(b->data, 1, b->len, s->out);
+		if (!(s->o.escape & DROVE_ESC_OUT))
+			fwrite(b->data, 1, b->len, s->out);
+		else if (vis_write(s->out, b->data, b->len, s->o.escape_sgr))
+			fputs("\033[0m", s->out);
 		if (b->data[b->len - 1] != '\n')
 			putc('\n', s->out);
 	}

@@ -244,18 +244,23 @@ TEST(hostkey_verify_changed)
 		T_TRUE(warn == NULL);
 	}
 	T_EQ(verify(k, "web2", 2222, &kec, DROVE_HOSTKEY_STRICT), 0);
+	/* another key of the plain host is port 22's: unknown, no change */
 	T_EQ(verify(k, "web4", 2200, &ked2, DROVE_HOSTKEY_STRICT),
 	    DROVE_E_HOSTKEY);
-	snprintf(want, sizeof want, "host key for [web4]:2200 has changed: "
-	    "ssh-ed25519 %s, known_hosts has %s at %s:7; if the change is "
-	    "expected, remove the old key with: ssh-keygen -R 'web4' -f %s",
-	    ked2.fp, ked.fp, path, path);
+	snprintf(want, sizeof want, "host key for [web4]:2200 is unknown: "
+	    "ssh-ed25519 %s; to trust it, run again with --host-key-check "
+	    "accept-new, or add it with: ssh-keyscan -p 2200 web4 >> %s",
+	    ked2.fp, path);
 	T_STREQ(err.msg, want);
 	T_EQ(verify(k, "web1", 22, &ked2, DROVE_HOSTKEY_OFF), 0);
 	snprintf(want, sizeof want, "host key for web1 has changed: "
 	    "ssh-ed25519 %s, known_hosts has %s at %s:4; continuing because "
-	    "host key checking is off", ked2.fp, ked.fp, path);
+	    "host key checking is off, with password and keyboard-interactive "
+	    "authentication disabled", ked2.fp, ked.fp, path);
 	T_STREQ(warn, want);
+	T_TRUE(kh_changed(k));
+	T_EQ(verify(k, "web1", 22, &ked, DROVE_HOSTKEY_OFF), 0);
+	T_TRUE(!kh_changed(k));
 	T_EQ(nlines(path), 7);
 	kh_free(k);
 }
