@@ -175,6 +175,9 @@ int	common_want_color(const char *when);
 /* Whether Ctrl-C (or SIGTERM) came: a command of several runs starts the
  * next ones cancelled. */
 int	common_interrupted(void);
+/* An fd readable once SIGINT or SIGTERM came (-1 before the first
+ * common_signals()): a question on the terminal waits on it too. */
+int	common_interrupt_fd(void);
 /* cmd-push.c: output options push and pull share, and their run. */
 struct xfer_cli {
 	int		 json;

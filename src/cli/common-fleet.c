@@ -3,6 +3,7 @@
  * hosts, the signals that cancel it while it runs, and the exit status a
  * run ends with.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,16 +22,26 @@ static drove_fleet *signalled;
 
 static volatile sig_atomic_t interrupts;
 
+static int intr_pipe[2] = { -1, -1 };
+
 /* SIGINT/SIGTERM: cancel the run (or the next, between two runs of one
- * command); a second one leaves at once. */
+ * command) and end a question on the terminal; a second one leaves at
+ * once. */
 static void
 on_signal(int sig)
 {
+	int e = errno;
+	ssize_t w;
+
 	(void)sig;
 	if (interrupts++ > 0)
 		_exit(EXIT_INTERRUPT);
+	if (intr_pipe[1] != -1)
+		w = write(intr_pipe[1], "", 1);	/* full: it was readable */
+	(void)w;
 	if (signalled != NULL)
 		drove_fleet_cancel(signalled);
+	errno = e;
 }
 
 /* Whether SIGINT or SIGTERM came since common_signals() first ran. */
@@ -38,6 +49,14 @@ int
 common_interrupted(void)
 {
 	return interrupts > 0;
+}
+
+/* An fd that becomes readable when SIGINT or SIGTERM came; -1 before
+ * common_signals(). */
+int
+common_interrupt_fd(void)
+{
+	return intr_pipe[0];
 }
 
 /* While f runs, Ctrl-C and SIGTERM cancel it; SIGPIPE is ignored (a closed
@@ -50,6 +69,8 @@ common_signals(drove_fleet *f)
 	signalled = f;
 	if (f == NULL)
 		return;
+	if (intr_pipe[0] == -1 && pipe2(intr_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		intr_pipe[0] = intr_pipe[1] = -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
