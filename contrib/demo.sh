@@ -56,10 +56,10 @@ rc=0
 timeout 25 "$drove" -i "$inv" --known-hosts "$kh" --key "$FX_KEY" \
     run web 'uname -sr; uptime' </dev/null || rc=$?
 
-say "drove -i INV --known-hosts KH --key KEY -b run all 'uname -sr; id -un'"
-echo "   (all 20 hosts; -b gathers hosts whose output is identical into one" \
+say "drove -i INV --known-hosts KH --key KEY -g run all 'uname -sr; id -un'"
+echo "   (all 20 hosts; -g gathers hosts whose output is identical into one" \
     "block under a host list)"
-timeout 25 "$drove" -i "$inv" --known-hosts "$kh" --key "$FX_KEY" -b \
+timeout 25 "$drove" -i "$inv" --known-hosts "$kh" --key "$FX_KEY" -g \
     run all 'uname -sr; id -un' </dev/null || rc=$?
 
 say "Done; stopping the demo sshd and removing $FX_DIR."

@@ -553,7 +553,7 @@ cmd_history_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_history_entry, "bad option");
+			usage_bad_option(&cmd_history_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)

@@ -424,7 +424,7 @@ cmd_play_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_play_entry, "bad option");
+			usage_bad_option(&cmd_play_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)

@@ -75,9 +75,6 @@ xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
     struct xfer_cli *c, int ch, const char *arg)
 {
 	switch (ch) {
-	case '?':
-		usage_error(cmd, "bad option");
-		return -1;
 	case OPT_XFER_JSON:
 		c->json = 1;
 		return 1;
@@ -450,6 +447,10 @@ cmd_push_exec(int argc, char **argv)
 		if (ch == OPT_HELP) {
 			push_help();
 			rc = EXIT_OK;
+			goto out;
+		}
+		if (ch == '?') {
+			usage_bad_option(&cmd_push_entry, argv);
 			goto out;
 		}
 		if (xfer_cli_opt(&cmd_push_entry, &o, &c, ch, optarg) != 1)

@@ -29,7 +29,7 @@ enum {
 };
 
 static const struct option run_longopts[] = {
-	{ "gather", no_argument, NULL, 'b' },
+	{ "gather", no_argument, NULL, 'g' },
 	{ "out-dir", required_argument, NULL, 'o' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "diff", no_argument, NULL, OPT_DIFF },
@@ -45,7 +45,7 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "[options] PATTERN [--] COMMAND... | --rerun ID [--failed] "
 	    "[COMMAND...]",
 	.help = "run a command on a group of hosts",
-	.shortopts = "bo:",
+	.shortopts = "go:",
 	.longopts = run_longopts,
 	.exec = cmd_run_exec,
 };
@@ -66,7 +66,7 @@ run_help(void)
 	    cmd_run_entry.usage);
 	common_help(stdout);
 	printf("      --timeout SEC          per-host command timeout\n"
-	    "  -b, --gather               identical outputs once, under "
+	    "  -g, --gather               identical outputs once, under "
 	    "their hosts\n"
 	    "      --diff                 outputs that differ from the most "
 	    "common one,\n"
@@ -133,9 +133,9 @@ cmd_run_exec(int argc, char **argv)
 	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
 	    run_longopts);
 	while ((ch = common_getopt_pattern(argc, argv, "+" COMMON_SHORTOPTS
-	    "bo:", longopts, &pattern)) != -1) {
+	    "go:", longopts, &pattern)) != -1) {
 		switch (ch) {
-		case 'b':
+		case 'g':
 			so.mode = DROVE_OUT_GATHER;
 			break;
 		case 'o':
@@ -167,7 +167,7 @@ cmd_run_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_run_entry, "bad option");
+			usage_bad_option(&cmd_run_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)

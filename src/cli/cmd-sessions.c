@@ -168,7 +168,7 @@ parse(const struct cmd_entry *cmd, int argc, char **argv,
 			    sessions_help);
 			return 1;
 		case '?':
-			usage_error(cmd, "bad option");
+			usage_bad_option(cmd, argv);
 			return -1;
 		default:
 			/* the host options mean nothing here but --db */

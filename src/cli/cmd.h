@@ -218,6 +218,13 @@ enum {
 
 void	usage_error(const struct cmd_entry *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* After getopt_long() returned '?' (opterr is 0): name the option it did
+ * not take, why, and the closest long option; then the usage line. */
+void	usage_bad_option(const struct cmd_entry *, char **argv);
+/* The name of names closest to word, when close enough to be a typo of
+ * it; else NULL. */
+const char *common_closest(const char *word, const char *const *names,
+	    size_t n);
 /* Parse a duration in seconds ("10", "1.5"); -1 when bad. */
 long	parse_seconds_ms(const char *);
 

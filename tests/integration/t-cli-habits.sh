@@ -59,9 +59,8 @@ dr --no-history -H 127.0.0.1:1 run --retries 0 127.0.0.1 ls -h
 fx_assert_eq 3 "$FX_RC" "-h in the command is the command's"
 
 # The README's prefix example runs one command.
-ex=$(sed -n 's/.*a unique prefix of a command name works *//p;
-    /^(`drove [a-z]* \.\.\.`)/p' README.md | grep -o '`drove [a-z]* ' |
-    head -1 | sed 's/`drove //; s/ //')
+ex=$(grep -A1 'a unique prefix of a command name works' README.md |
+    grep -o '`drove [a-z]* \.\.\.`' | head -1 | sed 's/`drove //; s/ .*//')
 [ -n "$ex" ] || fx_fail "no prefix example in the README"
 dr "$ex" --help
 fx_assert_eq 0 "$FX_RC" "the README's prefix '$ex' is unique"
