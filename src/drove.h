@@ -544,7 +544,9 @@ struct drove_history_run {
 	const char	*line;
 	const char	*command;
 	const char	*pattern;
-	const char	*status;	/* ok, failed, cancelled, incomplete */
+	const char	*status;	/* ok, failed, cancelled, closed
+					   (its output was closed: exit
+					   141), incomplete */
 	int		 exit_code;	/* -1 while incomplete */
 	size_t		 cap;
 	size_t		 hosts;		/* hosts recorded */
@@ -629,7 +631,10 @@ struct drove_sink_opts {
 	enum drove_output	 mode;
 	void			*out;		/* FILE *; NULL means stdout */
 	void			*err;		/* FILE *; NULL means stderr */
-	int			 color;		/* ANSI colours on host names */
+	int			 color;		/* ANSI colours on host names
+						   in out */
+	int			 color_err;	/* and in err (each stream may
+						   go elsewhere) */
 	size_t			 name_width;	/* pad host names to this */
 	const char		*out_dir;	/* also write DIR/HOST.{out,err,status} */
 	size_t			 max_output;	/* per host per stream held in

@@ -7,7 +7,7 @@
  *   drove history diff ID1 ID2
  *
  * The list is newest first; PATTERN is a run's pattern or a glob matched
- * against the hosts it ran on, S a run's status (ok, failed, cancelled,
+ * against the hosts it ran on, S a run's status (ok, failed, cancelled, closed,
  * incomplete) or one host's (timeout, unreachable, ...), TIME "30m", "2h",
  * "7d" ago or a local "YYYY-MM-DD[ HH:MM[:SS]]".  show prints the per-host
  * table, then each host's kept output, saying where it was capped.  diff
@@ -89,9 +89,11 @@ hist_help(void)
 	    "between two runs.\n\n"
 	    "  PATTERN                a run's pattern, or a glob on its "
 	    "hosts' names\n"
-	    "      --status S         ok, failed, cancelled, incomplete, or a "
-	    "host's\n"
-	    "                         status (timeout, unreachable, ...)\n"
+	    "      --status S         ok, failed, cancelled, closed (output "
+	    "closed),\n"
+	    "                         incomplete, or a host's status "
+	    "(timeout,\n"
+	    "                         unreachable, ...)\n"
 	    "      --since TIME       30m, 2h, 7d ago, or YYYY-MM-DD[ "
 	    "HH:MM[:SS]]\n"
 	    "      --limit N          the N newest runs\n"

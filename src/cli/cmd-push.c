@@ -103,7 +103,7 @@ xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
  * summary. */
 static int
 xfer_cli_run(drove_fleet *f, const struct common_opts *o,
-    const struct xfer_cli *c, struct common_history *hist)
+    const struct xfer_cli *c, struct common_history *hist, const char *kind)
 {
 	struct drove_sink_opts so;
 	struct xfer_tick tick;
@@ -120,13 +120,17 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 	for (i = 0; i < n; i++)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
-	so.color = common_want_color(c->color != NULL ? c->color : "auto");
+	so.color = common_want_color(c->color != NULL ? c->color : "auto",
+	    STDOUT_FILENO);
+	so.color_err = common_want_color(c->color != NULL ? c->color :
+	    "auto", STDERR_FILENO);
 	so.status_line = !c->json && common_smart_tty(STDERR_FILENO);
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);
 		return EXIT_USAGE;
 	}
 	hist->sink = sink;
+	hist->fleet = f;
 	drove_fleet_set_event_cb(f, common_history_event, hist);
 	tick.f = f;
 	tick.sink = sink;
@@ -142,16 +146,7 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		return EXIT_USAGE;
 	}
-	rc = common_exit_status(f, runrc);
-	if (drove_sink_finish(sink) != 0) {
-		fprintf(stderr, "drove: writing output failed\n");
-		if (rc == EXIT_OK)
-			rc = EXIT_FAILED;
-	}
-	if (drove_fleet_warning(f) != NULL)
-		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
-	if (!o->quiet)
-		drove_sink_summary(sink, stderr);
+	rc = common_run_end(f, runrc, sink, o, hist, kind);
 	drove_sink_free(sink);
 	return rc;
 }
@@ -250,12 +245,12 @@ xfer_cli_main(const struct xfer_cmd *x, struct common_opts *o,
 		buf_puts(&what, " ");
 		common_quote(&what, args[i]);
 	}
-	hist.sink = NULL;
+	memset(&hist, 0, sizeof hist);
 	if (what.data == NULL)
 		goto out;
 	common_history_begin(o, &hist, x->entry->name, argc, argv, what.data,
 	    pattern);
-	rc = xfer_cli_run(f, o, c, &hist);
+	rc = xfer_cli_run(f, o, c, &hist, x->entry->name);
 	common_history_end(&hist, rc);
  out:
 	drove_fleet_free(f);

@@ -203,7 +203,8 @@ cmd_run_exec(int argc, char **argv)
 	for (i = 0; i < nsel; i++)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
-	so.color = common_want_color(color);
+	so.color = common_want_color(color, STDOUT_FILENO);
+	so.color_err = common_want_color(color, STDERR_FILENO);
 	so.status_line = so.mode != DROVE_OUT_JSON && common_smart_tty(STDERR_FILENO);
 	so.total_hosts = nsel;
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
@@ -213,6 +214,7 @@ cmd_run_exec(int argc, char **argv)
 	if (rerun != NULL)
 		hosts = common_fold_hosts(inv, sel, nsel);
 	hist.sink = sink;
+	hist.fleet = f;
 	common_history_begin(&o, &hist, "run", argc, argv, command,
 	    rerun != NULL ? (hosts != NULL ? hosts : "") : pattern);
 	drove_fleet_set_event_cb(f, common_history_event, &hist);
@@ -226,22 +228,13 @@ cmd_run_exec(int argc, char **argv)
 		/* Freeing the sink erases its status line. */
 		drove_sink_free(sink);
 		sink = NULL;
-	} else {
-		rc = common_exit_status(f, runrc);
-		if (drove_sink_finish(sink) != 0) {
-			fprintf(stderr, "drove: writing output failed\n");
-			if (rc == EXIT_OK)
-				rc = EXIT_FAILED;
-		}
-	}
-	if (drove_fleet_warning(f) != NULL)
-		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
-	if (fatal) {
+		if (drove_fleet_warning(f) != NULL)
+			fprintf(stderr, "drove: warning: %s\n",
+			    drove_fleet_warning(f));
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
 	}
-	if (!o.quiet)
-		drove_sink_summary(sink, stderr);
+	rc = common_run_end(f, runrc, sink, &o, &hist, "run");
  out:
 	common_history_end(&hist, rc);
 	drove_sink_free(sink);

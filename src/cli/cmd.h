@@ -20,6 +20,7 @@
 #define EXIT_USAGE	2	/* usage or inventory error: nothing ran */
 #define EXIT_UNREACHED	3	/* a host could not be reached or verified */
 #define EXIT_INTERRUPT	130
+#define EXIT_PIPE	141	/* stdout closed (| head): as SIGPIPE would */
 
 struct cmd_entry {
 	const char	*name;
@@ -120,6 +121,8 @@ struct common_history {
 	drove_store	*st;
 	drove_history	*h;
 	drove_sink	*sink;
+	drove_fleet	*fleet;		/* cancelled when stdout closes */
+	int		 closed;	/* stdout was closed (| head) */
 };
 /* Begin a record of "drove KIND ARGV..." (argv as the command got it). */
 void	common_history_begin(struct common_opts *, struct common_history *,
@@ -138,8 +141,18 @@ void	common_history_end(struct common_history *, int exit_code);
 int	common_rerun(struct common_opts *, const char *id, const char *kind,
 	    int failed, drove_inventory **inv, char **command, size_t **sel,
 	    size_t *nsel);
+/* Whether stdout is a pipe whose reader has gone (| head). */
+int	common_stdout_closed(void);
 /* The exit status for a finished run, from per-status counts. */
 int	common_exit_status(drove_fleet *, int run_rc);
+/*
+ * After a run of KIND (run, push, pull) that was not fatal: the exit status
+ * (EXIT_PIPE, quietly, when stdout was closed); the held output, a fleet
+ * warning, the summary and, when hosts failed, how to rerun them printed.
+ */
+int	common_run_end(drove_fleet *, int run_rc, drove_sink *,
+	    const struct common_opts *, struct common_history *,
+	    const char *kind);
 
 void	common_help(FILE *);
 /* first (unless NULL) and argv words joined by spaces; malloc'd. */
@@ -170,8 +183,9 @@ int	common_getopt_pattern(int argc, char **argv, const char *shortopts,
 	    const struct option *longopts, const char **pattern);
 /* Whether fd is a terminal that takes escape sequences (TERM not dumb). */
 int	common_smart_tty(int fd);
-/* Whether to colour stdout for --color WHEN (auto, always, never). */
-int	common_want_color(const char *when);
+/* Whether to colour what goes to fd for --color WHEN (auto, always,
+ * never); decided for stdout and stderr apart. */
+int	common_want_color(const char *when, int fd);
 /* Whether Ctrl-C (or SIGTERM) came: a command of several runs starts the
  * next ones cancelled. */
 int	common_interrupted(void);

@@ -128,15 +128,23 @@ common_history_begin(struct common_opts *o, struct common_history *ch,
 	buf_release(&line);
 }
 
-/* Pass an event to the sink and the history record. */
+/* Pass an event to the sink (none once stdout is closed) and the history
+ * record. */
 void
 common_history_event(const struct drove_event *ev, void *arg)
 {
 	struct common_history *ch = arg;
 
-	drove_sink_event(ev, ch->sink);
+	if (!ch->closed)
+		drove_sink_event(ev, ch->sink);
 	if (ch->h != NULL)
 		drove_history_event(ev, ch->h);
+	/* | head has read enough: end the run quietly */
+	if (ch->fleet != NULL && !ch->closed && ferror(stdout) &&
+	    common_stdout_closed()) {
+		ch->closed = 1;
+		drove_fleet_cancel(ch->fleet);
+	}
 }
 
 /* End the record with the exit status and close its store. */

@@ -27,10 +27,10 @@ common_smart_tty(int fd)
 	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
 }
 
-/* Whether to colour stdout: --color always or never, or auto: a terminal
- * that takes escapes, unless NO_COLOR is set. */
+/* Whether to colour what goes to fd: --color always or never, or auto: a
+ * terminal that takes escapes, unless NO_COLOR is set. */
 int
-common_want_color(const char *when)
+common_want_color(const char *when, int fd)
 {
 	const char *nc = getenv("NO_COLOR");
 
@@ -38,7 +38,7 @@ common_want_color(const char *when)
 		return 1;
 	if (strcmp(when, "never") == 0 || (nc != NULL && *nc != '\0'))
 		return 0;
-	return common_smart_tty(STDOUT_FILENO);
+	return common_smart_tty(fd);
 }
 
 /* Read a line from the terminal with echo off; 0 or -1. */

@@ -744,7 +744,7 @@ push_write(struct push_job *x, struct sess *s)
 		x->inflight = 0;
 		x->wlen = 0;
 		if (n < 0) {
-			xfail(s, "write %s: %s", x->tmp.data,
+			xfail(s, "write %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, (int)n));
 			return XFAIL;
 		}
@@ -777,7 +777,7 @@ push_setstat(struct push_job *x, struct sess *s)
 			if (rc == LIBSSH2_ERROR_EAGAIN)
 				return DROVE_AGAIN;
 			if (rc != 0) {
-				xfail(s, "stat %s: %s", x->tmp.data,
+				xfail(s, "stat %s: %s", x->path.data,
 				    sftp_why(s, x->sftp, rc));
 				return XFAIL;
 			}
@@ -800,7 +800,7 @@ push_setstat(struct push_job *x, struct sess *s)
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return DROVE_AGAIN;
 	if (rc != 0) {
-		xfail(s, "set mode of %s: %s", x->tmp.data,
+		xfail(s, "set mode of %s: %s", x->path.data,
 		    sftp_why(s, x->sftp, rc));
 		return XFAIL;
 	}
@@ -821,7 +821,7 @@ push_commit(struct push_job *x, struct sess *s)
 			return DROVE_AGAIN;
 		if (rc != 0 &&
 		    sftp_fx(x->sftp, rc) != LIBSSH2_FX_OP_UNSUPPORTED) {
-			xfail(s, "fsync %s: %s", x->tmp.data,
+			xfail(s, "fsync %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, rc));
 			return XFAIL;
 		}
@@ -833,7 +833,7 @@ push_commit(struct push_job *x, struct sess *s)
 			return DROVE_AGAIN;
 		x->h = NULL;
 		if (rc != 0) {
-			xfail(s, "close %s: %s", x->tmp.data,
+			xfail(s, "close %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, rc));
 			return XFAIL;
 		}
@@ -852,7 +852,7 @@ push_commit(struct push_job *x, struct sess *s)
 			return 0;
 		}
 		if (sftp_fx(x->sftp, rc) != LIBSSH2_FX_FAILURE) {
-			xfail(s, "rename %s: %s", x->tmp.data,
+			xfail(s, "rename to %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, rc));
 			return XFAIL;
 		}
@@ -888,7 +888,8 @@ push_lost(struct push_job *x, struct sess *s)
 
 	snprintf(why, sizeof why, "%s", s->err.msg);
 	return err_set(&s->err, s->err.code != 0 ? s->err.code :
-	    DROVE_E_PROTOCOL, "%s (%s may be left)", why, x->tmp.data);
+	    DROVE_E_PROTOCOL, "%s (a temporary file beside %s may be left)",
+	    why, x->path.data);
 }
 
 /*
@@ -1054,7 +1055,7 @@ push_open(struct push_job *x, struct sess *s)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		x->tmp_made = 0;
-		xfail(s, "create %s: %s", x->tmp.data,
+		xfail(s, "create %s: %s", x->path.data,
 		    sftp_why(s, x->sftp, rc));
 		return XFAIL;
 	}

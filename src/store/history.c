@@ -387,7 +387,8 @@ drove_history_end(drove_history *h, int exit_code)
 	"NULL THEN 'incomplete' WHEN r.exit_code = 0 OR (r.exit_code IS " \
 	"NULL AND NOT EXISTS (SELECT 1 FROM run_hosts h WHERE h.run = "	\
 	"r.id AND h.status != 'ok')) THEN 'ok' WHEN r.exit_code = 130 "	\
-	"THEN 'cancelled' ELSE 'failed' END AS st FROM runs r) "
+	"THEN 'cancelled' WHEN r.exit_code = 141 THEN 'closed' "	\
+	"ELSE 'failed' END AS st FROM runs r) "
 
 /* Fill a run from a row of RUNS_SQL. */
 static void
