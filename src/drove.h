@@ -522,6 +522,11 @@ int		 drove_history_begin(drove_store *, const char *kind,
 		    const char *line, const char *command, const char *pattern,
 		    size_t cap, drove_history **out);
 int64_t		 drove_history_id(const drove_history *);
+/* Record names as the run's hosts, each "pending" until its result: a run
+ * killed before its first batch still names its hosts (a --rerun takes
+ * them).  Call it right after drove_history_begin(). */
+int		 drove_history_hosts(drove_history *, const char *const *names,
+		    size_t n);
 /* A drove_event_cb: keeps each host's output, records it at DONE. */
 void		 drove_history_event(const struct drove_event *, void *hist);
 /* Record one host's result and output (capped here). */
@@ -669,6 +674,11 @@ int		 drove_sink_finish(drove_sink *);
 void		 drove_sink_summary(drove_sink *, void *file);
 /* Per-status counts of finished hosts, indexed by enum drove_status. */
 const size_t	*drove_sink_counts(const drove_sink *);
+/* Print to file (a FILE *) the unified diff hunks turning a into b, with
+ * context lines around each change, as --diff does; nothing when they are
+ * equal.  0 or DROVE_E_NOMEM. */
+int		 drove_diff(void *file, const char *a, size_t alen,
+		    const char *b, size_t blen, size_t context);
 
 /*
  * The client: blocking calls on one host (the paramiko face).  A client

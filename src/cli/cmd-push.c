@@ -130,7 +130,6 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 		return EXIT_USAGE;
 	}
 	hist->sink = sink;
-	hist->fleet = f;
 	drove_fleet_set_event_cb(f, common_history_event, hist);
 	tick.f = f;
 	tick.sink = sink;
@@ -164,7 +163,7 @@ xfer_rerun(const struct xfer_cmd *x, struct common_opts *o,
 	char *recorded = NULL, **w = NULL;
 	int r, n = 0, k = -1, i;
 
-	if ((r = common_rerun(o, c->rerun, x->entry->name, c->failed, inv,
+	if ((r = common_rerun(o, c->rerun, x->entry, c->failed, inv,
 	    &recorded, sel, nsel)) != 0)
 		return r;
 	if (common_split(recorded, &w, &n) != 0 ||
@@ -246,6 +245,7 @@ xfer_cli_main(const struct xfer_cmd *x, struct common_opts *o,
 		common_quote(&what, args[i]);
 	}
 	memset(&hist, 0, sizeof hist);
+	hist.fleet = f;
 	if (what.data == NULL)
 		goto out;
 	common_history_begin(o, &hist, x->entry->name, argc, argv, what.data,

@@ -9,9 +9,10 @@
  * every host's command, then EOF.  Ctrl-C cancels: running hosts are closed,
  * the summary is still printed, and the exit status is 130.
  *
- * Each run is recorded in the history (see common-history.c).  --rerun ID runs
- * again on the hosts of history record ID (with --failed, on those that
- * were not ok), the recorded command unless one is given.
+ * Each run is recorded in the history (see common-history.c).  --rerun ID
+ * runs again on the hosts of history record ID (with --failed, on those
+ * that were not ok), the recorded command and common options unless given
+ * again.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -76,8 +77,10 @@ run_help(void)
 	    "status}\n"
 	    "      --color WHEN           auto (default), always, never\n"
 	    "      --rerun ID             run on the hosts of history record "
-	    "ID, its\n"
-	    "                             command unless COMMAND is given\n"
+	    "ID (last:\n"
+	    "                             the newest run), its command and "
+	    "common\n"
+	    "                             options unless given again\n"
 	    "      --failed               with --rerun: only the hosts that "
 	    "were not ok\n\n"
 	    "Exit status: 0 all ok, 1 a command failed or timed out, 2 usage "
@@ -100,7 +103,7 @@ run_select(struct common_opts *o, const char *rerun, int failed,
 		*inv = common_inventory(o, pattern, sel, nsel);
 		return *inv != NULL ? 0 : -1;
 	}
-	if ((r = common_rerun(o, rerun, "run", failed, inv, &recorded, sel,
+	if ((r = common_rerun(o, rerun, &cmd_run_entry, failed, inv, &recorded, sel,
 	    nsel)) != 0)
 		return r;
 	if (pattern == NULL) {

@@ -61,6 +61,10 @@ struct common_opts {
 	const char	 *ssh_config;		/* -F */
 	char		  kh_shown[512];	/* known_hosts, for the question */
 	unsigned int	  given;		/* GIVEN_*: set on the command line */
+	unsigned char	  seen[512];		/* by option value: given on
+						   the command line */
+	char		**rec_words;		/* a rerun's record, split */
+	char		 *adopted;		/* its options taken, quoted */
 };
 
 extern const struct cmd_entry cmd_keyscan_entry;
@@ -134,13 +138,18 @@ void	common_history_end(struct common_history *, int exit_code);
 /*
  * The hosts and command of history record id, of kind, for --rerun: every
  * host, or with failed those that were not ok, in the current inventory's
- * order.  A recorded host the inventory lacks is an error naming it.
- * Returns 0 (*inv, *command and *sel the caller's to free), 1 when the
- * record has no such host, -1 after printing the error.
+ * order.  A recorded host the inventory lacks is an error naming it, and
+ * so is a record without hosts.  The record's common options (inventory,
+ * keys, ...) are taken into o unless given again.  Returns 0 (*inv,
+ * *command and *sel the caller's to free), 1 when no recorded host
+ * failed, -1 after printing the error.
  */
-int	common_rerun(struct common_opts *, const char *id, const char *kind,
-	    int failed, drove_inventory **inv, char **command, size_t **sel,
-	    size_t *nsel);
+int	common_rerun(struct common_opts *, const char *id,
+	    const struct cmd_entry *, int failed, drove_inventory **inv,
+	    char **command, size_t **sel, size_t *nsel);
+/* The id of history record word: a number, or "last", the newest record
+ * (of kind, unless NULL); 0 after printing why there is none. */
+int64_t	common_history_id(drove_store *, const char *word, const char *kind);
 /* Whether stdout is a pipe whose reader has gone (| head). */
 int	common_stdout_closed(void);
 /* The exit status for a finished run, from per-status counts. */

@@ -63,9 +63,15 @@ common_init(struct common_opts *o)
 void
 common_release(struct common_opts *o)
 {
+	size_t i;
+
 	free(o->inventories);
 	free(o->adhoc);
 	free(o->keys);
+	for (i = 0; o->rec_words != NULL && o->rec_words[i] != NULL; i++)
+		free(o->rec_words[i]);
+	free(o->rec_words);
+	free(o->adopted);
 	if (o->password != NULL) {
 		explicit_bzero(o->password, strlen(o->password));
 		free(o->password);
@@ -258,6 +264,8 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 {
 	int r;
 
+	if (ch >= 0 && (size_t)ch < sizeof o->seen)
+		o->seen[ch] = 1;
 	if ((r = common_set(o, ch, arg)) != -1)
 		return r;
 	fprintf(stderr, "drove: bad value for option %s: '%s'\n",
