@@ -468,7 +468,10 @@ push_roots(struct push_job *x)
 
 	for (i = 0; i < p->ntops; i++) {
 		buf_init(&b);
-		if (x->dest_dir) {
+		if (p->top_kind[i] == XTOP_CONTENTS) {
+			if (buf_puts(&b, x->run->dest) != 0)
+				return DROVE_E_NOMEM;
+		} else if (x->dest_dir) {
 			if (buf_printf(&b, "%s%s%s", x->run->dest,
 			    x->run->dest[strlen(x->run->dest) - 1] == '/' ?
 			    "" : "/", p->base[i]) != 0)
@@ -498,7 +501,8 @@ push_dest(struct push_job *x, struct sess *s)
 		return XFAIL;
 	}
 	exists = rc == 0;
-	want_dir = x->run->plan->ntops > 1 || d[n - 1] == '/';
+	want_dir = x->run->plan->ntops > 1 || d[n - 1] == '/' ||
+	    x->run->plan->top_kind[0] == XTOP_DIR;
 	x->dest_dir = exists && LIBSSH2_SFTP_S_ISDIR(a.permissions);
 	if (exists && want_dir && !x->dest_dir) {
 		xfail(s, "%s: not a directory", d);
