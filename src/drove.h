@@ -245,6 +245,14 @@ const char *drove_fleet_host_name(const drove_fleet *, size_t host);
  * then EOF; the fd is not closed.
  */
 int	drove_fleet_exec(drove_fleet *, const char *command, int stdin_fd);
+/*
+ * Run drove_fleet_exec()'s commands under a pty (like ssh -t): when the
+ * run stops them (timeout, cancel) the connection closes and sshd hangs
+ * them up (SIGHUP).  Without one, sshd leaves a command running when its
+ * channel closes; with libssh2 1.11 on the fleet sends it TERM (the SSH
+ * "signal" request) first.  Under a pty stderr comes with stdout.
+ */
+int	drove_fleet_set_tty(drove_fleet *, int on);
 
 /*
  * Run every host's job to its end, at most forks at a time, calling the event

@@ -31,6 +31,7 @@ enum {
 
 static const struct option run_longopts[] = {
 	{ "gather", no_argument, NULL, 'g' },
+	{ "tty", no_argument, NULL, 't' },
 	{ "out-dir", required_argument, NULL, 'o' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "diff", no_argument, NULL, OPT_DIFF },
@@ -46,7 +47,7 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "[options] PATTERN [--] COMMAND... | --rerun ID [--failed] "
 	    "[COMMAND...]",
 	.help = "run a command on a group of hosts",
-	.shortopts = "go:",
+	.shortopts = "gto:",
 	.longopts = run_longopts,
 	.exec = cmd_run_exec,
 };
@@ -66,7 +67,12 @@ run_help(void)
 	    "Run COMMAND on every host PATTERN selects.\n\n",
 	    cmd_run_entry.usage);
 	common_help(stdout);
-	printf("      --timeout SEC          per-host command timeout\n"
+	printf("      --timeout SEC          per-host command timeout (see "
+	    "--tty)\n"
+	    "  -t, --tty                  run the command under a pty, so "
+	    "that a timeout\n"
+	    "                             or Ctrl-C hangs it up; stderr "
+	    "comes with stdout\n"
 	    "  -g, --gather               identical outputs once, under "
 	    "their hosts\n"
 	    "      --diff                 outputs that differ from the most "
@@ -128,7 +134,7 @@ cmd_run_exec(int argc, char **argv)
 	const char *pattern = NULL, *color = "auto", *rerun = NULL;
 	char *command = NULL, *hosts = NULL, errbuf[512];
 	size_t *sel = NULL, nsel = 0, i, w;
-	int ch, rc = EXIT_USAGE, runrc, fatal, failed = 0, sr;
+	int ch, rc = EXIT_USAGE, runrc, fatal, failed = 0, sr, tty = 0;
 
 	common_init(&o);
 	memset(&hist, 0, sizeof hist);
@@ -136,10 +142,13 @@ cmd_run_exec(int argc, char **argv)
 	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
 	    run_longopts);
 	while ((ch = common_getopt_pattern(argc, argv, "+" COMMON_SHORTOPTS
-	    "go:", longopts, &pattern)) != -1) {
+	    "gto:", longopts, &pattern)) != -1) {
 		switch (ch) {
 		case 'g':
 			so.mode = DROVE_OUT_GATHER;
+			break;
+		case 't':
+			tty = 1;
 			break;
 		case 'o':
 			so.out_dir = optarg;
@@ -199,7 +208,7 @@ cmd_run_exec(int argc, char **argv)
 	if ((f = common_fleet(&o, inv, sel, nsel)) == NULL)
 		goto out;
 	if (drove_fleet_exec(f, command, isatty(STDIN_FILENO) ? -1 :
-	    STDIN_FILENO) != 0) {
+	    STDIN_FILENO) != 0 || drove_fleet_set_tty(f, tty) != 0) {
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
 	}
