@@ -4,6 +4,7 @@
 #   make check         every test (unit, then integration against real sshd)
 #   make check SAN=1   the same under AddressSanitizer + UBSan (build-san/)
 #   make demo          a demo fleet on loopback and a first `drove run`
+#                      (KEEP=1: the fleet stays up, with what to try next)
 #   make deps          install the Debian packages the build and tests need
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -117,7 +118,7 @@ fuzz:
 demo:
 	$(Q)sh contrib/deps.sh demo
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh contrib/demo.sh $(O)/drove
+	$(Q)sh contrib/demo.sh $(if $(KEEP),--keep) $(O)/drove
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
