@@ -6,6 +6,7 @@
 #   make check LIBSSH2=trixie   the same against Debian 13's libssh2 1.11.1,
 #                      built by contrib/libssh2.sh (build-libssh2/)
 #   make demo          a demo fleet on loopback and a first `drove run`
+#                      (KEEP=1: the fleet stays up, with what to try next)
 #   make deps          install the Debian packages the build and tests need
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -154,7 +155,7 @@ fuzz:
 demo:
 	$(Q)sh contrib/deps.sh demo
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh contrib/demo.sh $(O)/drove
+	$(Q)sh contrib/demo.sh $(if $(KEEP),--keep) $(O)/drove
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

@@ -268,6 +268,14 @@ const char *drove_fleet_host_name(const drove_fleet *, size_t host);
  * then EOF; the fd is not closed.
  */
 int	drove_fleet_exec(drove_fleet *, const char *command, int stdin_fd);
+/*
+ * Run drove_fleet_exec()'s commands under a pty (like ssh -t): when the
+ * run stops them (timeout, cancel) the connection closes and sshd hangs
+ * them up (SIGHUP).  Without one, sshd leaves a command running when its
+ * channel closes; with libssh2 1.11 on the fleet sends it TERM (the SSH
+ * "signal" request) first.  Under a pty stderr comes with stdout.
+ */
+int	drove_fleet_set_tty(drove_fleet *, int on);
 
 /*
  * Run every host's job to its end, at most forks at a time, calling the event
@@ -545,6 +553,11 @@ int		 drove_history_begin(drove_store *, const char *kind,
 		    const char *line, const char *command, const char *pattern,
 		    size_t cap, drove_history **out);
 int64_t		 drove_history_id(const drove_history *);
+/* Record names as the run's hosts, each "pending" until its result: a run
+ * killed before its first batch still names its hosts (a --rerun takes
+ * them).  Call it right after drove_history_begin(). */
+int		 drove_history_hosts(drove_history *, const char *const *names,
+		    size_t n);
 /* A drove_event_cb: keeps each host's output, records it at DONE. */
 void		 drove_history_event(const struct drove_event *, void *hist);
 /* Record one host's result and output (capped here). */
@@ -567,7 +580,9 @@ struct drove_history_run {
 	const char	*line;
 	const char	*command;
 	const char	*pattern;
-	const char	*status;	/* ok, failed, cancelled, incomplete */
+	const char	*status;	/* ok, failed, cancelled, closed
+					   (its output was closed: exit
+					   141), incomplete */
 	int		 exit_code;	/* -1 while incomplete */
 	size_t		 cap;
 	size_t		 hosts;		/* hosts recorded */
@@ -652,7 +667,10 @@ struct drove_sink_opts {
 	enum drove_output	 mode;
 	void			*out;		/* FILE *; NULL means stdout */
 	void			*err;		/* FILE *; NULL means stderr */
-	int			 color;		/* ANSI colours on host names */
+	int			 color;		/* ANSI colours on host names
+						   in out */
+	int			 color_err;	/* and in err (each stream may
+						   go elsewhere) */
 	size_t			 name_width;	/* pad host names to this */
 	const char		*out_dir;	/* also write DIR/HOST.{out,err,status} */
 	size_t			 max_output;	/* per host per stream held in
@@ -697,6 +715,11 @@ int		 drove_sink_finish(drove_sink *);
 void		 drove_sink_summary(drove_sink *, void *file);
 /* Per-status counts of finished hosts, indexed by enum drove_status. */
 const size_t	*drove_sink_counts(const drove_sink *);
+/* Print to file (a FILE *) the unified diff hunks turning a into b, with
+ * context lines around each change, as --diff does; nothing when they are
+ * equal.  0 or DROVE_E_NOMEM. */
+int		 drove_diff(void *file, const char *a, size_t alen,
+		    const char *b, size_t blen, size_t context);
 
 /*
  * The client: blocking calls on one host (the paramiko face).  A client

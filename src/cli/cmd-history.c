@@ -8,11 +8,12 @@
  *
  * The list is newest first; PATTERN is a run's pattern or a glob matched
  * against the hosts it ran on, S a run's status (ok, failed, cancelled,
- * incomplete) or one host's (timeout, unreachable, ...), TIME "30m", "2h",
- * "7d" ago or a local "YYYY-MM-DD[ HH:MM[:SS]]".  show prints the per-host
- * table, then each host's kept output, saying where it was capped.  diff
- * names the hosts whose status or output changed between two runs; its exit
- * status is 0 when none did, 1 when some did, 2 on an error.
+ * closed, incomplete) or one host's (timeout, unreachable, ...), TIME
+ * "30m", "2h", "7d" ago or a local "YYYY-MM-DD[ HH:MM[:SS]]".  show prints
+ * the per-host table, then each host's kept output, saying where it was
+ * capped.  diff names the hosts whose status or output changed between two
+ * runs, with each changed output as a unified diff; its exit status is 0
+ * when none did, 1 when some did, 2 on an error.  An ID may be "last".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -89,9 +90,11 @@ hist_help(void)
 	    "between two runs.\n\n"
 	    "  PATTERN                a run's pattern, or a glob on its "
 	    "hosts' names\n"
-	    "      --status S         ok, failed, cancelled, incomplete, or a "
-	    "host's\n"
-	    "                         status (timeout, unreachable, ...)\n"
+	    "      --status S         ok, failed, cancelled, closed (output "
+	    "closed),\n"
+	    "                         incomplete, or a host's status "
+	    "(timeout,\n"
+	    "                         unreachable, ...)\n"
 	    "      --since TIME       30m, 2h, 7d ago, or YYYY-MM-DD[ "
 	    "HH:MM[:SS]]\n"
 	    "      --limit N          the N newest runs\n"
@@ -193,17 +196,12 @@ rec_release(struct hrec *rec)
 static int
 rec_read(drove_store *st, const char *id, struct hrec *rec)
 {
-	char *end;
-	long long v;
+	int64_t v;
 	int r;
 
 	memset(rec, 0, sizeof *rec);
-	errno = 0;
-	v = strtoll(id, &end, 10);
-	if (errno != 0 || end == id || *end != '\0' || v <= 0) {
-		fprintf(stderr, "drove history: bad run id '%s'\n", id);
+	if ((v = common_history_id(st, id, NULL)) == 0)
 		return -1;
-	}
 	if ((r = drove_history_get(st, v, rec_run, rec_host, rec)) != 0) {
 		fprintf(stderr, "drove history: %s\n", r == DROVE_E_NOMEM ?
 		    "out of memory" : drove_store_error(st));
@@ -447,6 +445,21 @@ output_differs(const struct hhost *a, const struct hhost *b)
 	    memcmp(a->err, b->err, a->errlen) != 0;
 }
 
+/* Print how a host's kept stream changed, as a unified diff. */
+static void
+diff_stream(const char *host, const char *stream, const char *a,
+    size_t alen, const char *b, size_t blen, const char *ida,
+    const char *idb)
+{
+	if (alen == blen && memcmp(a, b, alen) == 0)
+		return;
+	printf("--- %s %s, run %s\n+++ %s %s, run %s\n", host, stream, ida,
+	    host, stream, idb);
+	if (drove_diff(stdout, a != NULL ? a : "", alen, b != NULL ? b : "",
+	    blen, 3) != 0)
+		printf("(no memory for the diff)\n");
+}
+
 /* Print how host a (run A) became host b (run B); 1 if it changed. */
 static int
 diff_host(const struct hhost *a, const struct hhost *b, const char *ida,
@@ -466,6 +479,12 @@ diff_host(const struct hhost *a, const struct hhost *b, const char *ida,
 		    out ? ", output changed" : "");
 	else if (out)
 		printf("%s: output changed\n", a->host);
+	if (out) {
+		diff_stream(a->host, "stdout", a->out, a->outlen, b->out,
+		    b->outlen, ida, idb);
+		diff_stream(a->host, "stderr", a->err, a->errlen, b->err,
+		    b->errlen, ida, idb);
+	}
 	return st || out;
 }
 
@@ -553,7 +572,7 @@ cmd_history_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_history_entry, "bad option");
+			usage_bad_option(&cmd_history_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)

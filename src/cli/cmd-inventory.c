@@ -384,7 +384,7 @@ cmd_inventory_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_inventory_entry, "bad option");
+			usage_bad_option(&cmd_inventory_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&io.o, ch, optarg) != 1)

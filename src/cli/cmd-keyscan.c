@@ -96,7 +96,7 @@ cmd_keyscan_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_keyscan_entry, "bad option");
+			usage_bad_option(&cmd_keyscan_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)

@@ -341,7 +341,7 @@ play_load(struct play_cli *c, const char *rerun, int failed,
 	int r;
 
 	if (rerun != NULL) {
-		if ((r = common_rerun(c->o, rerun, "play", failed, &c->inv,
+		if ((r = common_rerun(c->o, rerun, &cmd_play_entry, failed, &c->inv,
 		    recorded, only, nonly)) != 0)
 			return r == 1 ? EXIT_OK : EXIT_USAGE;
 		if (*path == NULL)
@@ -424,7 +424,7 @@ cmd_play_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_play_entry, "bad option");
+			usage_bad_option(&cmd_play_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)

@@ -165,6 +165,10 @@ cmd_pull_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		}
+		if (ch == '?') {
+			usage_bad_option(&cmd_pull_entry, argv);
+			goto out;
+		}
 		if (xfer_cli_opt(&cmd_pull_entry, &o, &c, ch, optarg) != 1)
 			goto out;
 	}

@@ -75,9 +75,6 @@ xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
     struct xfer_cli *c, int ch, const char *arg)
 {
 	switch (ch) {
-	case '?':
-		usage_error(cmd, "bad option");
-		return -1;
 	case OPT_XFER_JSON:
 		c->json = 1;
 		return 1;
@@ -106,7 +103,7 @@ xfer_cli_opt(const struct cmd_entry *cmd, struct common_opts *o,
  * summary. */
 static int
 xfer_cli_run(drove_fleet *f, const struct common_opts *o,
-    const struct xfer_cli *c, struct common_history *hist)
+    const struct xfer_cli *c, struct common_history *hist, const char *kind)
 {
 	struct drove_sink_opts so;
 	struct xfer_tick tick;
@@ -123,7 +120,10 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 	for (i = 0; i < n; i++)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
-	so.color = common_want_color(c->color != NULL ? c->color : "auto");
+	so.color = common_want_color(c->color != NULL ? c->color : "auto",
+	    STDOUT_FILENO);
+	so.color_err = common_want_color(c->color != NULL ? c->color :
+	    "auto", STDERR_FILENO);
 	so.status_line = !c->json && common_smart_tty(STDERR_FILENO);
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);
@@ -145,16 +145,7 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		return EXIT_USAGE;
 	}
-	rc = common_exit_status(f, runrc);
-	if (drove_sink_finish(sink) != 0) {
-		fprintf(stderr, "drove: writing output failed\n");
-		if (rc == EXIT_OK)
-			rc = EXIT_FAILED;
-	}
-	if (drove_fleet_warning(f) != NULL)
-		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
-	if (!o->quiet)
-		drove_sink_summary(sink, stderr);
+	rc = common_run_end(f, runrc, sink, o, hist, kind);
 	drove_sink_free(sink);
 	return rc;
 }
@@ -172,7 +163,7 @@ xfer_rerun(const struct xfer_cmd *x, struct common_opts *o,
 	char *recorded = NULL, **w = NULL;
 	int r, n = 0, k = -1, i;
 
-	if ((r = common_rerun(o, c->rerun, x->entry->name, c->failed, inv,
+	if ((r = common_rerun(o, c->rerun, x->entry, c->failed, inv,
 	    &recorded, sel, nsel)) != 0)
 		return r;
 	if (common_split(recorded, &w, &n) != 0 ||
@@ -253,12 +244,13 @@ xfer_cli_main(const struct xfer_cmd *x, struct common_opts *o,
 		buf_puts(&what, " ");
 		common_quote(&what, args[i]);
 	}
-	hist.sink = NULL;
+	memset(&hist, 0, sizeof hist);
+	hist.fleet = f;
 	if (what.data == NULL)
 		goto out;
 	common_history_begin(o, &hist, x->entry->name, argc, argv, what.data,
 	    pattern);
-	rc = xfer_cli_run(f, o, c, &hist);
+	rc = xfer_cli_run(f, o, c, &hist, x->entry->name);
 	common_history_end(&hist, rc);
  out:
 	drove_fleet_free(f);
@@ -450,6 +442,10 @@ cmd_push_exec(int argc, char **argv)
 		if (ch == OPT_HELP) {
 			push_help();
 			rc = EXIT_OK;
+			goto out;
+		}
+		if (ch == '?') {
+			usage_bad_option(&cmd_push_entry, argv);
 			goto out;
 		}
 		if (xfer_cli_opt(&cmd_push_entry, &o, &c, ch, optarg) != 1)

@@ -9,9 +9,10 @@
  * every host's command, then EOF.  Ctrl-C cancels: running hosts are closed,
  * the summary is still printed, and the exit status is 130.
  *
- * Each run is recorded in the history (see common-history.c).  --rerun ID runs
- * again on the hosts of history record ID (with --failed, on those that
- * were not ok), the recorded command unless one is given.
+ * Each run is recorded in the history (see common-history.c).  --rerun ID
+ * runs again on the hosts of history record ID (with --failed, on those
+ * that were not ok), the recorded command and common options unless given
+ * again.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +30,8 @@ enum {
 };
 
 static const struct option run_longopts[] = {
-	{ "gather", no_argument, NULL, 'b' },
+	{ "gather", no_argument, NULL, 'g' },
+	{ "tty", no_argument, NULL, 't' },
 	{ "out-dir", required_argument, NULL, 'o' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "diff", no_argument, NULL, OPT_DIFF },
@@ -46,7 +48,7 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "[options] PATTERN [--] COMMAND... | --rerun ID [--failed] "
 	    "[COMMAND...]",
 	.help = "run a command on a group of hosts",
-	.shortopts = "bo:",
+	.shortopts = "gto:",
 	.longopts = run_longopts,
 	.exec = cmd_run_exec,
 };
@@ -66,8 +68,13 @@ run_help(void)
 	    "Run COMMAND on every host PATTERN selects.\n\n",
 	    cmd_run_entry.usage);
 	common_help(stdout);
-	printf("      --timeout SEC          per-host command timeout\n"
-	    "  -b, --gather               identical outputs once, under "
+	printf("      --timeout SEC          per-host command timeout (see "
+	    "--tty)\n"
+	    "  -t, --tty                  run the command under a pty, so "
+	    "that a timeout\n"
+	    "                             or Ctrl-C hangs it up; stderr "
+	    "comes with stdout\n"
+	    "  -g, --gather               identical outputs once, under "
 	    "their hosts\n"
 	    "      --diff                 outputs that differ from the most "
 	    "common one,\n"
@@ -81,8 +88,10 @@ run_help(void)
 	    "                             (other control characters are "
 	    "shown as \\xHH)\n"
 	    "      --rerun ID             run on the hosts of history record "
-	    "ID, its\n"
-	    "                             command unless COMMAND is given\n"
+	    "ID (last:\n"
+	    "                             the newest run), its command and "
+	    "common\n"
+	    "                             options unless given again\n"
 	    "      --failed               with --rerun: only the hosts that "
 	    "were not ok\n\n"
 	    "Exit status: 0 all ok, 1 a command failed or timed out, 2 usage "
@@ -105,7 +114,7 @@ run_select(struct common_opts *o, const char *rerun, int failed,
 		*inv = common_inventory(o, pattern, sel, nsel);
 		return *inv != NULL ? 0 : -1;
 	}
-	if ((r = common_rerun(o, rerun, "run", failed, inv, &recorded, sel,
+	if ((r = common_rerun(o, rerun, &cmd_run_entry, failed, inv, &recorded, sel,
 	    nsel)) != 0)
 		return r;
 	if (pattern == NULL) {
@@ -130,7 +139,7 @@ cmd_run_exec(int argc, char **argv)
 	const char *pattern = NULL, *color = "auto", *rerun = NULL;
 	char *command = NULL, *hosts = NULL, errbuf[512];
 	size_t *sel = NULL, nsel = 0, i, w;
-	int ch, rc = EXIT_USAGE, runrc, fatal, failed = 0, sr;
+	int ch, rc = EXIT_USAGE, runrc, fatal, failed = 0, sr, tty = 0;
 
 	common_init(&o);
 	memset(&hist, 0, sizeof hist);
@@ -138,10 +147,13 @@ cmd_run_exec(int argc, char **argv)
 	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
 	    run_longopts);
 	while ((ch = common_getopt_pattern(argc, argv, "+" COMMON_SHORTOPTS
-	    "bo:", longopts, &pattern)) != -1) {
+	    "gto:", longopts, &pattern)) != -1) {
 		switch (ch) {
-		case 'b':
+		case 'g':
 			so.mode = DROVE_OUT_GATHER;
+			break;
+		case 't':
+			tty = 1;
 			break;
 		case 'o':
 			so.out_dir = optarg;
@@ -175,7 +187,7 @@ cmd_run_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_run_entry, "bad option");
+			usage_bad_option(&cmd_run_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)
@@ -204,14 +216,15 @@ cmd_run_exec(int argc, char **argv)
 	if ((f = common_fleet(&o, inv, sel, nsel)) == NULL)
 		goto out;
 	if (drove_fleet_exec(f, command, isatty(STDIN_FILENO) ? -1 :
-	    STDIN_FILENO) != 0) {
+	    STDIN_FILENO) != 0 || drove_fleet_set_tty(f, tty) != 0) {
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
 	}
 	for (i = 0; i < nsel; i++)
 		if ((w = strlen(drove_fleet_host_name(f, i))) > so.name_width)
 			so.name_width = w;
-	so.color = common_want_color(color);
+	so.color = common_want_color(color, STDOUT_FILENO);
+	so.color_err = common_want_color(color, STDERR_FILENO);
 	so.escape = (isatty(STDOUT_FILENO) ? DROVE_ESC_OUT : 0) |
 	    (isatty(STDERR_FILENO) ? DROVE_ESC_ERR : 0);
 	so.status_line = so.mode != DROVE_OUT_JSON && common_smart_tty(STDERR_FILENO);
@@ -223,6 +236,7 @@ cmd_run_exec(int argc, char **argv)
 	if (rerun != NULL)
 		hosts = common_fold_hosts(inv, sel, nsel);
 	hist.sink = sink;
+	hist.fleet = f;
 	common_history_begin(&o, &hist, "run", argc, argv, command,
 	    rerun != NULL ? (hosts != NULL ? hosts : "") : pattern);
 	drove_fleet_set_event_cb(f, common_history_event, &hist);
@@ -236,22 +250,13 @@ cmd_run_exec(int argc, char **argv)
 		/* Freeing the sink erases its status line. */
 		drove_sink_free(sink);
 		sink = NULL;
-	} else {
-		rc = common_exit_status(f, runrc);
-		if (drove_sink_finish(sink) != 0) {
-			fprintf(stderr, "drove: writing output failed\n");
-			if (rc == EXIT_OK)
-				rc = EXIT_FAILED;
-		}
-	}
-	if (drove_fleet_warning(f) != NULL)
-		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
-	if (fatal) {
+		if (drove_fleet_warning(f) != NULL)
+			fprintf(stderr, "drove: warning: %s\n",
+			    drove_fleet_warning(f));
 		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 		goto out;
 	}
-	if (!o.quiet)
-		drove_sink_summary(sink, stderr);
+	rc = common_run_end(f, runrc, sink, &o, &hist, "run");
  out:
 	common_history_end(&hist, rc);
 	drove_sink_free(sink);

@@ -58,7 +58,8 @@ static const char sessions_help[] =
     "      --db FILE     the store (default $DROVE_HOME/drove.db)\n";
 
 static const char replay_help[] =
-    "Play recorded session ID back on the terminal with its timing.\n\n"
+    "Play recorded session ID (last: the newest) back on the terminal with\n"
+    "its timing.\n\n"
     "      --speed X          X times as fast (default 1)\n"
     "      --idle-limit SEC   no pause longer than SEC seconds (default:\n"
     "                         as recorded)\n"
@@ -69,6 +70,7 @@ struct pick {
 	const char	*pattern;	/* sessions: hosts to list */
 	int		 json;
 	int64_t		 id;		/* replay: the one to find */
+	int		 last;		/* replay last: the newest */
 	char		*path;		/* its file, malloc'd */
 };
 
@@ -127,7 +129,13 @@ find_one(const struct drove_session_info *si, void *arg)
 {
 	struct pick *p = arg;
 
-	if (si->id != p->id)
+	if (p->last && si->id > p->id) {
+		free(p->path);
+		p->id = si->id;
+		p->path = strdup(si->path);
+		return p->path == NULL ? -1 : 0;
+	}
+	if (p->last || si->id != p->id)
 		return 0;
 	p->path = strdup(si->path);
 	return 1;
@@ -168,7 +176,7 @@ parse(const struct cmd_entry *cmd, int argc, char **argv,
 			    sessions_help);
 			return 1;
 		case '?':
-			usage_error(cmd, "bad option");
+			usage_bad_option(cmd, argv);
 			return -1;
 		default:
 			/* the host options mean nothing here but --db */
@@ -236,9 +244,12 @@ cmd_replay_exec(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_USAGE;
-	if (word == NULL || (p.id = strtoll(word, &end, 10)) <= 0 ||
+	if (word != NULL && strcmp(word, "last") == 0)
+		p.last = 1;
+	else if (word == NULL || (p.id = strtoll(word, &end, 10)) <= 0 ||
 	    *end != '\0') {
-		usage_error(&cmd_replay_entry, "no session ID");
+		usage_error(&cmd_replay_entry, "no session ID (a number, or "
+		    "last)");
 		goto out;
 	}
 	rc = EXIT_FAILED;
@@ -246,6 +257,10 @@ cmd_replay_exec(int argc, char **argv)
 		goto out;
 	if (drove_store_sessions(st, find_one, &p) < 0) {
 		fprintf(stderr, "drove: %s\n", drove_store_error(st));
+		goto out;
+	}
+	if (p.path == NULL && p.last) {
+		fprintf(stderr, "drove: no session recorded\n");
 		goto out;
 	}
 	if (p.path == NULL) {

@@ -388,7 +388,7 @@ cmd_shell_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		case '?':
-			usage_error(&cmd_shell_entry, "bad option");
+			usage_bad_option(&cmd_shell_entry, argv);
 			goto out;
 		default:
 			if (common_opt(&o, ch, optarg) != 1)

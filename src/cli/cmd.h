@@ -20,6 +20,7 @@
 #define EXIT_USAGE	2	/* usage or inventory error: nothing ran */
 #define EXIT_UNREACHED	3	/* a host could not be reached or verified */
 #define EXIT_INTERRUPT	130
+#define EXIT_PIPE	141	/* stdout closed (| head): as SIGPIPE would */
 
 struct cmd_entry {
 	const char	*name;
@@ -62,6 +63,10 @@ struct common_opts {
 	const char	 *ssh_config;		/* -F */
 	char		  kh_shown[512];	/* known_hosts, for the question */
 	unsigned int	  given;		/* GIVEN_*: set on the command line */
+	unsigned char	  seen[512];		/* by option value: given on
+						   the command line */
+	char		**rec_words;		/* a rerun's record, split */
+	char		 *adopted;		/* its options taken, quoted */
 };
 
 extern const struct cmd_entry cmd_keyscan_entry;
@@ -122,6 +127,8 @@ struct common_history {
 	drove_store	*st;
 	drove_history	*h;
 	drove_sink	*sink;
+	drove_fleet	*fleet;		/* cancelled when stdout closes */
+	int		 closed;	/* stdout was closed (| head) */
 };
 /* Begin a record of "drove KIND ARGV..." (argv as the command got it). */
 void	common_history_begin(struct common_opts *, struct common_history *,
@@ -133,15 +140,30 @@ void	common_history_end(struct common_history *, int exit_code);
 /*
  * The hosts and command of history record id, of kind, for --rerun: every
  * host, or with failed those that were not ok, in the current inventory's
- * order.  A recorded host the inventory lacks is an error naming it.
- * Returns 0 (*inv, *command and *sel the caller's to free), 1 when the
- * record has no such host, -1 after printing the error.
+ * order.  A recorded host the inventory lacks is an error naming it, and
+ * so is a record without hosts.  The record's common options (inventory,
+ * keys, ...) are taken into o unless given again.  Returns 0 (*inv,
+ * *command and *sel the caller's to free), 1 when no recorded host
+ * failed, -1 after printing the error.
  */
-int	common_rerun(struct common_opts *, const char *id, const char *kind,
-	    int failed, drove_inventory **inv, char **command, size_t **sel,
-	    size_t *nsel);
+int	common_rerun(struct common_opts *, const char *id,
+	    const struct cmd_entry *, int failed, drove_inventory **inv,
+	    char **command, size_t **sel, size_t *nsel);
+/* The id of history record word: a number, or "last", the newest record
+ * (of kind, unless NULL); 0 after printing why there is none. */
+int64_t	common_history_id(drove_store *, const char *word, const char *kind);
+/* Whether stdout is a pipe whose reader has gone (| head). */
+int	common_stdout_closed(void);
 /* The exit status for a finished run, from per-status counts. */
 int	common_exit_status(drove_fleet *, int run_rc);
+/*
+ * After a run of KIND (run, push, pull) that was not fatal: the exit status
+ * (EXIT_PIPE, quietly, when stdout was closed); the held output, a fleet
+ * warning, the summary and, when hosts failed, how to rerun them printed.
+ */
+int	common_run_end(drove_fleet *, int run_rc, drove_sink *,
+	    const struct common_opts *, struct common_history *,
+	    const char *kind);
 
 void	common_help(FILE *);
 /* first (unless NULL) and argv words joined by spaces; malloc'd. */
@@ -172,11 +194,15 @@ int	common_getopt_pattern(int argc, char **argv, const char *shortopts,
 	    const struct option *longopts, const char **pattern);
 /* Whether fd is a terminal that takes escape sequences (TERM not dumb). */
 int	common_smart_tty(int fd);
-/* Whether to colour stdout for --color WHEN (auto, always, never). */
-int	common_want_color(const char *when);
+/* Whether to colour what goes to fd for --color WHEN (auto, always,
+ * never); decided for stdout and stderr apart. */
+int	common_want_color(const char *when, int fd);
 /* Whether Ctrl-C (or SIGTERM) came: a command of several runs starts the
  * next ones cancelled. */
 int	common_interrupted(void);
+/* An fd readable once SIGINT or SIGTERM came (-1 before the first
+ * common_signals()): a question on the terminal waits on it too. */
+int	common_interrupt_fd(void);
 /* cmd-push.c: output options push and pull share, and their run. */
 struct xfer_cli {
 	int		 json;
@@ -217,6 +243,13 @@ enum {
 
 void	usage_error(const struct cmd_entry *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* After getopt_long() returned '?' (opterr is 0): name the option it did
+ * not take, why, and the closest long option; then the usage line. */
+void	usage_bad_option(const struct cmd_entry *, char **argv);
+/* The name of names closest to word, when close enough to be a typo of
+ * it; else NULL. */
+const char *common_closest(const char *word, const char *const *names,
+	    size_t n);
 /* Parse a duration in seconds ("10", "1.5"); -1 when bad. */
 long	parse_seconds_ms(const char *);
 

@@ -3,8 +3,10 @@
  * hosts, the signals that cancel it while it runs, and the exit status a
  * run ends with.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,16 +23,26 @@ static drove_fleet *signalled;
 
 static volatile sig_atomic_t interrupts;
 
+static int intr_pipe[2] = { -1, -1 };
+
 /* SIGINT/SIGTERM: cancel the run (or the next, between two runs of one
- * command); a second one leaves at once. */
+ * command) and end a question on the terminal; a second one leaves at
+ * once. */
 static void
 on_signal(int sig)
 {
+	int e = errno;
+	ssize_t w;
+
 	(void)sig;
 	if (interrupts++ > 0)
 		_exit(EXIT_INTERRUPT);
+	if (intr_pipe[1] != -1)
+		w = write(intr_pipe[1], "", 1);	/* full: it was readable */
+	(void)w;
 	if (signalled != NULL)
 		drove_fleet_cancel(signalled);
+	errno = e;
 }
 
 /* Whether SIGINT or SIGTERM came since common_signals() first ran. */
@@ -38,6 +50,14 @@ int
 common_interrupted(void)
 {
 	return interrupts > 0;
+}
+
+/* An fd that becomes readable when SIGINT or SIGTERM came; -1 before
+ * common_signals(). */
+int
+common_interrupt_fd(void)
+{
+	return intr_pipe[0];
 }
 
 /* While f runs, Ctrl-C and SIGTERM cancel it; SIGPIPE is ignored (a closed
@@ -50,6 +70,8 @@ common_signals(drove_fleet *f)
 	signalled = f;
 	if (f == NULL)
 		return;
+	if (intr_pipe[0] == -1 && pipe2(intr_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		intr_pipe[0] = intr_pipe[1] = -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -178,4 +200,99 @@ common_exit_status(drove_fleet *f, int run_rc)
 			unreached = 1;
 	}
 	return unreached ? EXIT_UNREACHED : failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/* Whether stdout is a pipe or socket whose reader has gone. */
+int
+common_stdout_closed(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+/*
+ * After the summary: how to trust the host keys known_hosts lacked, once
+ * for every host that failed for one (drove's own keyscan, with the
+ * options that chose the hosts and the file).
+ */
+static void
+hostkey_advice(drove_fleet *f, const struct common_opts *o)
+{
+	const struct drove_result *r;
+	const char **names;
+	char *folded = NULL;
+	struct buf b;
+	size_t i, n = 0;
+
+	if ((names = calloc(drove_fleet_host_count(f) + 1,
+	    sizeof *names)) == NULL)
+		return;
+	for (i = 0; i < drove_fleet_host_count(f); i++)
+		if ((r = drove_fleet_result(f, i)) != NULL &&
+		    r->status == DROVE_ST_HOSTKEY &&
+		    strstr(r->msg, " is unknown: ") != NULL)
+			names[n++] = drove_fleet_host_name(f, i);
+	if (n == 0 || (folded = drove_hosts_fold(names, n)) == NULL)
+		goto out;
+	buf_init(&b);
+	buf_puts(&b, "drove keyscan --append");
+	for (i = 0; i < o->ninventories; i++) {
+		buf_puts(&b, " -i ");
+		common_quote(&b, o->inventories[i]);
+	}
+	for (i = 0; i < o->nadhoc; i++) {
+		buf_puts(&b, " -H ");
+		common_quote(&b, o->adhoc[i]);
+	}
+	if (o->db != NULL) {
+		buf_puts(&b, " --db ");
+		common_quote(&b, o->db);
+	}
+	if (o->known_hosts != NULL) {
+		buf_puts(&b, " --known-hosts ");
+		common_quote(&b, o->known_hosts);
+	}
+	buf_puts(&b, " ");
+	common_quote(&b, folded);
+	if (b.data != NULL)
+		fprintf(stderr, "to trust the unknown host key%s, compare the "
+		    "fingerprints above, then run: %s (or run again with "
+		    "--host-key-check accept-new)\n", n == 1 ? "" : "s",
+		    b.data);
+	buf_release(&b);
+ out:
+	free(folded);
+	free(names);
+}
+
+/* The rest of a run (see cmd.h). */
+int
+common_run_end(drove_fleet *f, int run_rc, drove_sink *sink,
+    const struct common_opts *o, struct common_history *ch, const char *kind)
+{
+	int rc = common_exit_status(f, run_rc);
+
+	if (!ch->closed && drove_sink_finish(sink) != 0) {
+		if (ferror(stdout) && common_stdout_closed())
+			ch->closed = 1;
+		else {
+			fprintf(stderr, "drove: writing output failed\n");
+			if (rc == EXIT_OK)
+				rc = EXIT_FAILED;
+		}
+	}
+	if (ch->closed)
+		return EXIT_PIPE;
+	if (drove_fleet_warning(f) != NULL)
+		fprintf(stderr, "drove: warning: %s\n", drove_fleet_warning(f));
+	if (o->quiet)
+		return rc;
+	drove_sink_summary(sink, stderr);
+	hostkey_advice(f, o);
+	if (ch->h != NULL && (rc == EXIT_FAILED || rc == EXIT_UNREACHED))
+		fprintf(stderr, "rerun the failed hosts: drove %s --rerun "
+		    "%lld --failed\n", kind,
+		    (long long)drove_history_id(ch->h));
+	return rc;
 }

@@ -94,6 +94,23 @@ common_quote(struct buf *b, const char *w)
 	buf_puts(b, "'");
 }
 
+/* Record the fleet's hosts as pending: a killed run still names them. */
+static void
+history_hosts(struct common_history *ch)
+{
+	const char **names;
+	size_t i, n = drove_fleet_host_count(ch->fleet);
+
+	if ((names = calloc(n + 1, sizeof *names)) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		names[i] = drove_fleet_host_name(ch->fleet, i);
+	if (drove_history_hosts(ch->h, names, n) != 0)
+		fprintf(stderr, "drove: warning: history record without its "
+		    "hosts: %s\n", drove_store_error(ch->st));
+	free(names);
+}
+
 /* Begin the history record of a command, unless told not to. */
 void
 common_history_begin(struct common_opts *o, struct common_history *ch,
@@ -110,6 +127,8 @@ common_history_begin(struct common_opts *o, struct common_history *ch,
 		return;
 	buf_init(&line);
 	buf_printf(&line, "drove %s", kind);
+	if (o->adopted != NULL)
+		buf_printf(&line, "%s", o->adopted);
 	for (i = 1; i < argc; i++) {
 		if (config_added(argv[i]))
 			continue;
@@ -124,19 +143,28 @@ common_history_begin(struct common_opts *o, struct common_history *ch,
 		    drove_store_error(ch->st));
 		drove_store_close(ch->st);
 		ch->st = NULL;
-	}
+	} else if (ch->fleet != NULL)
+		history_hosts(ch);
 	buf_release(&line);
 }
 
-/* Pass an event to the sink and the history record. */
+/* Pass an event to the sink (none once stdout is closed) and the history
+ * record. */
 void
 common_history_event(const struct drove_event *ev, void *arg)
 {
 	struct common_history *ch = arg;
 
-	drove_sink_event(ev, ch->sink);
+	if (!ch->closed)
+		drove_sink_event(ev, ch->sink);
 	if (ch->h != NULL)
 		drove_history_event(ev, ch->h);
+	/* | head has read enough: end the run quietly */
+	if (ch->fleet != NULL && !ch->closed && ferror(stdout) &&
+	    common_stdout_closed()) {
+		ch->closed = 1;
+		drove_fleet_cancel(ch->fleet);
+	}
 }
 
 /* End the record with the exit status and close its store. */
@@ -157,11 +185,13 @@ struct rerun {
 	int		  failed;
 	char		 *command;
 	char		 *was;		/* the record's kind */
+	char		 *line;		/* its command line */
 	char		**names;
 	size_t		  n;
+	size_t		  total;	/* hosts recorded, ok or not */
 };
 
-/* Keep the record's command and kind. */
+/* Keep the record's command, kind and command line. */
 static int
 rerun_run(const struct drove_history_run *run, void *arg)
 {
@@ -169,7 +199,9 @@ rerun_run(const struct drove_history_run *run, void *arg)
 
 	rr->command = strdup(run->command);
 	rr->was = strdup(run->kind);
-	return rr->command == NULL || rr->was == NULL ? DROVE_E_NOMEM : 0;
+	rr->line = strdup(run->line);
+	return rr->command == NULL || rr->was == NULL || rr->line == NULL ?
+	    DROVE_E_NOMEM : 0;
 }
 
 /* Keep a host's name: every one, or with failed those not ok. */
@@ -179,6 +211,7 @@ rerun_host(const struct drove_history_host *hh, void *arg)
 	struct rerun *rr = arg;
 	char **p;
 
+	rr->total++;
 	if (rr->failed && strcmp(hh->status, "ok") == 0)
 		return 0;
 	if ((p = reallocarray(rr->names, rr->n + 1, sizeof *p)) == NULL)
@@ -199,27 +232,71 @@ static int
 rerun_read(struct common_opts *o, const char *id, struct rerun *rr)
 {
 	drove_store *st;
-	char *end;
-	long long v;
+	int64_t v;
 	int r = -1;
 
-	errno = 0;
-	v = strtoll(id, &end, 10);
-	if (errno != 0 || end == id || *end != '\0' || v <= 0) {
-		fprintf(stderr, "drove: bad run id for --rerun: '%s'\n", id);
-		return -1;
-	}
 	if ((st = common_store(o)) == NULL)
 		return -1;
-	if (drove_history_get(st, v, rerun_run, rerun_host, rr) != 0)
+	if ((v = common_history_id(st, id, rr->kind)) == 0)
+		;
+	else if (drove_history_get(st, v, rerun_run, rerun_host, rr) != 0)
 		fprintf(stderr, "drove: %s\n", drove_store_error(st));
 	else if (strcmp(rr->was, rr->kind) != 0)
-		fprintf(stderr, "drove: run %lld was a '%s', not a '%s'\n", v,
-		    rr->was, rr->kind);
+		fprintf(stderr, "drove: run %lld was a '%s', not a '%s'\n",
+		    (long long)v, rr->was, rr->kind);
 	else
 		r = 0;
 	drove_store_close(st);
 	return r;
+}
+
+/* What "last" looks for: the newest record of kind (NULL: any). */
+struct last {
+	const char	*kind;
+	int64_t		 id;
+};
+
+/* The walk is newest first: stop at the first record of the kind. */
+static int
+last_run(const struct drove_history_run *run, void *arg)
+{
+	struct last *l = arg;
+
+	if (l->kind != NULL && strcmp(run->kind, l->kind) != 0)
+		return 0;
+	l->id = run->id;
+	return 1;
+}
+
+/* The id of record word (see cmd.h). */
+int64_t
+common_history_id(drove_store *st, const char *word, const char *kind)
+{
+	struct drove_history_filter f;
+	struct last l = { kind, 0 };
+	char *end;
+	long long v;
+
+	if (strcmp(word, "last") != 0) {
+		errno = 0;
+		v = strtoll(word, &end, 10);
+		if (errno != 0 || end == word || *end != '\0' || v <= 0) {
+			fprintf(stderr, "drove: bad run id: '%s' (a number, "
+			    "or last)\n", word);
+			return 0;
+		}
+		return v;
+	}
+	memset(&f, 0, sizeof f);
+	if (drove_history_list(st, &f, last_run, &l) < 0) {
+		fprintf(stderr, "drove: %s\n", drove_store_error(st));
+		return 0;
+	}
+	if (l.id == 0 && (kind == NULL || strcmp(kind, "run") == 0))
+		fprintf(stderr, "drove: no run in the history\n");
+	else if (l.id == 0)
+		fprintf(stderr, "drove: no %s run in the history\n", kind);
+	return l.id;
 }
 
 /* Select the recorded hosts in inv; every one must be there. */
@@ -254,18 +331,68 @@ rerun_select(struct rerun *rr, const char *id, drove_inventory *inv,
 	return missing == 0 ? 0 : -1;
 }
 
+/*
+ * Take the common options of a record's command line ("drove KIND
+ * WORDS...", parsed as cmd parses its own) that were not given now: a
+ * list option (-i, -H, --key) only when none of its kind was.  The words
+ * taken go to o->adopted, for this run's own record.
+ */
+static int
+rerun_options(struct common_opts *o, const char *line,
+    const struct cmd_entry *cmd)
+{
+	struct option longopts[64];
+	char shortopts[64];
+	const char *pattern = NULL;
+	struct buf ad;
+	int n, ch, k, before, r = -1;
+
+	if (common_split(line, &o->rec_words, &n) != 0 || n < 2) {
+		fprintf(stderr, "drove: the record's command line cannot be "
+		    "read: %s\n", line);
+		return -1;
+	}
+	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
+	    cmd->longopts);
+	snprintf(shortopts, sizeof shortopts, "+%s%s", COMMON_SHORTOPTS,
+	    cmd->shortopts);
+	buf_init(&ad);
+	optind = 0;
+	for (;;) {
+		before = optind > 0 ? optind : 1;
+		if ((ch = common_getopt_pattern(n - 1, o->rec_words + 1,
+		    shortopts, longopts, &pattern)) == -1)
+			break;
+		if (ch < 0 || (size_t)ch >= sizeof o->seen || o->seen[ch] ||
+		    common_set(o, ch, optarg) != 1)
+			continue;
+		for (k = before; k < optind; k++)
+			if (o->rec_words[k + 1] != pattern) {
+				buf_puts(&ad, " ");
+				common_quote(&ad, o->rec_words[k + 1]);
+			}
+	}
+	optind = 0;
+	if (ad.len > 0 && (o->adopted = buf_steal(&ad, NULL)) == NULL)
+		goto out;
+	r = 0;
+ out:
+	buf_release(&ad);
+	return r;
+}
+
 /* The hosts and command of a history record, for --rerun. */
 int
-common_rerun(struct common_opts *o, const char *id, const char *kind,
-    int failed, drove_inventory **inv, char **command, size_t **sel,
-    size_t *nsel)
+common_rerun(struct common_opts *o, const char *id,
+    const struct cmd_entry *cmd, int failed, drove_inventory **inv,
+    char **command, size_t **sel, size_t *nsel)
 {
 	struct rerun rr;
 	size_t i;
 	int r = -1;
 
 	memset(&rr, 0, sizeof rr);
-	rr.kind = kind;
+	rr.kind = cmd->name;
 	rr.failed = failed;
 	*inv = NULL;
 	*command = NULL;
@@ -273,12 +400,18 @@ common_rerun(struct common_opts *o, const char *id, const char *kind,
 	*nsel = 0;
 	if (rerun_read(o, id, &rr) != 0)
 		goto out;
+	if (rr.total == 0) {
+		fprintf(stderr, "drove: run %s has no hosts recorded: nothing "
+		    "to run again\n", id);
+		goto out;
+	}
 	if (rr.n == 0) {
-		fprintf(stderr, "drove: run %s had no %shosts\n", id,
-		    failed ? "failed " : "");
+		fprintf(stderr, "drove: run %s had no failed hosts\n", id);
 		r = 1;
 		goto out;
 	}
+	if (rerun_options(o, rr.line, cmd) != 0)
+		goto out;
 	if ((*inv = common_load(o)) == NULL)
 		goto out;
 	if ((*sel = calloc(rr.n, sizeof **sel)) == NULL ||
@@ -300,5 +433,6 @@ common_rerun(struct common_opts *o, const char *id, const char *kind,
 	free(rr.names);
 	free(rr.command);
 	free(rr.was);
+	free(rr.line);
 	return r;
 }

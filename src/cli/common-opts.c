@@ -64,10 +64,16 @@ common_init(struct common_opts *o)
 void
 common_release(struct common_opts *o)
 {
+	size_t i;
+
 	free(o->inventories);
 	free(o->adhoc);
 	free(o->keys);
 	free(o->certs);
+	for (i = 0; o->rec_words != NULL && o->rec_words[i] != NULL; i++)
+		free(o->rec_words[i]);
+	free(o->rec_words);
+	free(o->adopted);
 	if (o->password != NULL) {
 		explicit_bzero(o->password, strlen(o->password));
 		free(o->password);
@@ -263,6 +269,8 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 {
 	int r;
 
+	if (ch >= 0 && (size_t)ch < sizeof o->seen)
+		o->seen[ch] = 1;
 	if ((r = common_set(o, ch, arg)) != -1)
 		return r;
 	fprintf(stderr, "drove: bad value for option %s: '%s'\n",
@@ -356,7 +364,8 @@ common_help(FILE *fp)
 	    "      --loops N              loop threads (default: one per "
 	    "core from 300\n"
 	    "                             hosts on)\n"
-	    "      --connect-timeout SEC  connect+auth timeout (default 10)\n"
+	    "      --connect-timeout SEC  connect+auth timeout of each try "
+	    "(default 10)\n"
 	    "      --connect-rate N[/s]   new connections a second to one "
 	    "server (100)\n"
 	    "      --max-startups N       connections to one server short of "
@@ -366,7 +375,8 @@ common_help(FILE *fp)
 	    "                             before the banner (default 1); "
 	    "a server\n"
 	    "                             closing before it (busy) is tried "
-	    "up to 8 times\n"
+	    "up to 8 times;\n"
+	    "                             a failure says '(after N tries)'\n"
 	    "      --fail-fast[=cancel]   start no host after a failure "
 	    "(and cancel)\n"
 	    "      --keepalive SEC        keepalive interval (default 30, "

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,10 +27,10 @@ common_smart_tty(int fd)
 	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
 }
 
-/* Whether to colour stdout: --color always or never, or auto: a terminal
- * that takes escapes, unless NO_COLOR is set. */
+/* Whether to colour what goes to fd: --color always or never, or auto: a
+ * terminal that takes escapes, unless NO_COLOR is set. */
 int
-common_want_color(const char *when)
+common_want_color(const char *when, int fd)
 {
 	const char *nc = getenv("NO_COLOR");
 
@@ -37,7 +38,7 @@ common_want_color(const char *when)
 		return 1;
 	if (strcmp(when, "never") == 0 || (nc != NULL && *nc != '\0'))
 		return 0;
-	return common_smart_tty(STDOUT_FILENO);
+	return common_smart_tty(fd);
 }
 
 /* Read a line from the terminal with echo off; 0 or -1. */
@@ -91,18 +92,61 @@ common_passphrase_prompt(const char *path, char *buf, size_t size, void *arg)
 	return read_secret(prompt, buf, size);
 }
 
-/* Read one answer line from the terminal into buf; 0 or -1 at its end. */
+/*
+ * Read one answer line from the terminal into buf; 0, or -1 at its end or
+ * when Ctrl-C (or SIGTERM) came meanwhile: then the question is over.
+ */
 static int
 tty_answer(FILE *tty, char *buf, size_t size)
 {
+	struct pollfd pfd[2];
+	ssize_t r;
 	size_t n;
 
 	fflush(tty);
-	if (fgets(buf, (int)size, tty) == NULL)
+	pfd[0].fd = fileno(tty);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = common_interrupt_fd();
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, pfd[1].fd != -1 ? 2 : 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].fd != -1 && (pfd[1].revents & POLLIN)) {
+			fputc('\n', tty);
+			return -1;
+		}
+		if (pfd[0].revents != 0)
+			break;
+	}
+	/* canonical mode: one read is one line */
+	if ((r = read(pfd[0].fd, buf, size - 1)) <= 0)
 		return -1;
+	buf[r] = '\0';
 	n = strcspn(buf, "\r\n");
 	buf[n] = '\0';
 	return 0;
+}
+
+/* The hosts of q in group g, folded; malloc'd, NULL without memory. */
+static char *
+group_names(const struct drove_hostkey_query *q, size_t n, const int *group,
+    int g)
+{
+	const char **names;
+	char *folded;
+	size_t i, k = 0;
+
+	if ((names = calloc(n, sizeof *names)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (group[i] == g)
+			names[k++] = q[i].name;
+	folded = drove_hosts_fold(names, k);
+	free(names);
+	return folded;
 }
 
 /* Print the hosts of q sharing q[first]'s key, folded, and mark them. */
@@ -110,23 +154,19 @@ static void
 ask_group(FILE *tty, struct drove_hostkey_query *q, size_t n, size_t first,
     int *group, int g)
 {
-	const char **names;
 	char *folded;
-	size_t i, k = 0, naddr = 0;
+	size_t i, naddr = 0;
 
-	if ((names = calloc(n, sizeof *names)) == NULL)
-		return;
 	for (i = first; i < n; i++) {
 		if (group[i] != 0 ||
 		    strcmp(q[i].fingerprint, q[first].fingerprint) != 0)
 			continue;
 		group[i] = g;
-		names[k++] = q[i].name;
 		if (strcmp(q[i].address, q[first].address) != 0 ||
 		    q[i].port != q[first].port)
 			naddr++;
 	}
-	folded = drove_hosts_fold(names, k);
+	folded = group_names(q, n, group, g);
 	if (naddr == 0)
 		fprintf(tty, "  %s (%s port %d)\n      %s %s\n",
 		    folded ? folded : q[first].name, q[first].address,
@@ -136,20 +176,20 @@ ask_group(FILE *tty, struct drove_hostkey_query *q, size_t n, size_t first,
 		    folded ? folded : q[first].name, naddr + 1,
 		    q[first].keytype, q[first].fingerprint);
 	free(folded);
-	free(names);
 }
 
 /*
  * The fleet holds hosts whose keys known_hosts lacks: one question for all
  * of them, hosts sharing a key shown together; all, none, or one key at a
- * time.
+ * time.  A status line on the terminal is erased first (the fleet draws
+ * none while the question is up); Ctrl-C ends the question as none.
  */
 enum drove_ask_answer
 common_ask_hostkeys(struct drove_hostkey_query *q, size_t n, void *arg)
 {
 	const char *kh = arg;
 	enum drove_ask_answer ans = DROVE_ASK_NONE;
-	char line[64];
+	char line[64], *folded;
 	FILE *tty;
 	int *group, g = 0, i, k;
 
@@ -157,6 +197,8 @@ common_ask_hostkeys(struct drove_hostkey_query *q, size_t n, void *arg)
 		return DROVE_ASK_NONE;
 	if ((group = calloc(n, sizeof *group)) == NULL)
 		goto out;
+	if (common_smart_tty(STDERR_FILENO))
+		fputs("\r\033[K", tty);
 	fprintf(tty, "drove: %zu host%s presented a key that %s does not "
 	    "hold:\n", n, n == 1 ? "" : "s", kh);
 	for (i = 0; (size_t)i < n; i++)
@@ -180,13 +222,18 @@ common_ask_hostkeys(struct drove_hostkey_query *q, size_t n, void *arg)
 	for (k = 1; k <= g; k++) {
 		for (i = 0; group[i] != k; i++)
 			;
-		fprintf(tty, "[%d/%d] %s %s %s\n", k, g, q[i].name,
-		    q[i].keytype, q[i].fingerprint);
+		folded = group_names(q, n, group, k);
+		fprintf(tty, "[%d/%d] %s %s %s\n", k, g,
+		    folded != NULL ? folded : q[i].name, q[i].keytype,
+		    q[i].fingerprint);
+		free(folded);
 		do {
 			fprintf(tty, "Accept this key for the host%s above? "
 			    "[y/n]: ", n > 1 ? "s" : "");
-			if (tty_answer(tty, line, sizeof line) != 0)
+			if (tty_answer(tty, line, sizeof line) != 0) {
+				ans = DROVE_ASK_NONE;
 				goto out;
+			}
 		} while (strcmp(line, "y") != 0 && strcmp(line, "n") != 0);
 		for (; (size_t)i < n; i++)
 			if (group[i] == k)

@@ -5,7 +5,8 @@
  * web uptime" is "drove run -i inv.yml web uptime"), so main moves the
  * command name out of the way and passes every other word to the command.
  * A unique prefix names a command (tmux cmd.c); an ambiguous one is an error
- * that lists the candidates.  The configuration file is read before the
+ * that lists the candidates, an unknown one names the closest command.
+ * "drove help [COMMAND]" and "drove COMMAND -h" print help.  The configuration file is read before the
  * command runs (see cmd-config.c); an error in it runs nothing.
  */
 #include <stdio.h>
@@ -38,7 +39,8 @@ usage(FILE *fp)
 	    "[ARGS]\n\ncommands:\n");
 	for (c = cmd_table; *c != NULL; c++)
 		fprintf(fp, "  %-9s %s\n", (*c)->name, (*c)->help);
-	fprintf(fp, "\nrun 'drove COMMAND --help' for a command's options\n");
+	fprintf(fp, "\nrun 'drove help COMMAND' (or 'drove COMMAND -h') for a "
+	    "command's options\n");
 }
 
 /*
@@ -78,6 +80,7 @@ static const struct cmd_entry *
 find_cmd(const char *name)
 {
 	const struct cmd_entry **c, *found = NULL;
+	const char *names[sizeof cmd_table / sizeof cmd_table[0]], *close;
 	size_t n = strlen(name);
 	int nfound = 0;
 
@@ -92,7 +95,14 @@ find_cmd(const char *name)
 	if (nfound == 1)
 		return found;
 	if (nfound == 0) {
-		fprintf(stderr, "drove: unknown command: %s\n", name);
+		for (c = cmd_table; *c != NULL; c++)
+			names[nfound++] = (*c)->name;
+		if ((close = common_closest(name, names, (size_t)nfound)) !=
+		    NULL)
+			fprintf(stderr, "drove: unknown command: %s; did you "
+			    "mean '%s'?\n", name, close);
+		else
+			fprintf(stderr, "drove: unknown command: %s\n", name);
 		return NULL;
 	}
 	fprintf(stderr, "drove: ambiguous command: %s, could be:", name);
@@ -125,11 +135,12 @@ long_takes_value(const struct option *o, const char *name)
 }
 
 /*
- * Whether an option word before the command name takes the next word as its
- * value.  The command is not known yet, so every command's options count.
+ * Whether option word w takes the next word as its value: an option of
+ * cmd, or before the command name (cmd NULL, not known yet) of any
+ * command.
  */
 static int
-takes_value(const char *w)
+takes_value(const char *w, const struct cmd_entry *cmd)
 {
 	const struct cmd_entry **c;
 
@@ -139,7 +150,8 @@ takes_value(const char *w)
 		if (short_takes_value(COMMON_SHORTOPTS, w[1]))
 			return 1;
 		for (c = cmd_table; *c != NULL; c++)
-			if (short_takes_value((*c)->shortopts, w[1]))
+			if ((cmd == NULL || *c == cmd) &&
+			    short_takes_value((*c)->shortopts, w[1]))
 				return 1;
 		return 0;
 	}
@@ -148,9 +160,50 @@ takes_value(const char *w)
 	if (long_takes_value(common_longopts, w + 2))
 		return 1;
 	for (c = cmd_table; *c != NULL; c++)
-		if (long_takes_value((*c)->longopts, w + 2))
+		if ((cmd == NULL || *c == cmd) &&
+		    long_takes_value((*c)->longopts, w + 2))
 			return 1;
 	return 0;
+}
+
+/*
+ * "drove CMD -h" is "drove CMD --help": -h among the options before the
+ * command's second word (a pattern, then the remote command, whose own -h
+ * it is) or a "--".
+ */
+static void
+help_short(const struct cmd_entry *cmd, int argc, char **argv)
+{
+	static char help[] = "--help";
+	int i, words = 0;
+
+	for (i = 1; i < argc && words < 2; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return;
+		if (strcmp(argv[i], "-h") == 0)
+			argv[i] = help;
+		else if (argv[i][0] != '-' || argv[i][1] == '\0')
+			words++;
+		else if (takes_value(argv[i], cmd))
+			i++;
+	}
+}
+
+/* "drove help [COMMAND]": the overview, or a command's --help. */
+static int
+help_cmd(int argc, char **argv)
+{
+	static char help[] = "--help";
+	const struct cmd_entry *cmd;
+	char *av[3] = { argv[0], help, NULL };
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if ((cmd = find_cmd(argv[1])) == NULL)
+		return EXIT_USAGE;
+	return cmd->exec(2, av);
 }
 
 int
@@ -172,13 +225,17 @@ main(int argc, char **argv)
 		}
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			break;
-		if (takes_value(argv[i]))
+		if (takes_value(argv[i], NULL))
 			i++;
 	}
 	if (i >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* the commands print their own messages for options */
+	opterr = 0;
+	if (strcmp(argv[i], "help") == 0)
+		return help_cmd(argc - i, argv + i);
 	if ((cmd = find_cmd(argv[i])) == NULL || config_load() != 0)
 		return EXIT_USAGE;
 	/* argv[0..i-1] are the program and global options: shift them up */
@@ -187,6 +244,7 @@ main(int argc, char **argv)
 	argv[1] = argv[0];
 	argc--;
 	argv++;
+	help_short(cmd, argc, argv);
 	config_argv(cmd, &argc, &argv);
 	rc = cmd->exec(argc, argv);
 	config_release();

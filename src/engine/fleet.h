@@ -171,6 +171,7 @@ struct drove_fleet {
 	unsigned int		 tick_ms;
 	char			*command;
 	int			 stdin_fd;
+	int			 tty;		/* exec under a pty */
 	int			 keyscan;	/* KEYSCAN_* or 0 */
 	char			*scan_types;
 	struct shell_ctl	*shell;		/* drove_fleet_shell(), or NULL */

@@ -1208,11 +1208,9 @@ kh_verify(struct known_hosts *k, const char *host, int port,
 	}
 	if (policy == DROVE_HOSTKEY_STRICT || policy == DROVE_HOSTKEY_ASK ||
 	    f.other != NULL) {
+		/* how to trust it is the caller's to say, once a run */
 		r = err_set(err, DROVE_E_HOSTKEY, "host key for %s is "
-		    "unknown: %s SHA256:%s%s; to trust it, %sadd it with: "
-		    "ssh-keyscan -p %d %s >> %s", disp, tname, fp, other,
-		    f.other != NULL ? "" : "run again with --host-key-check "
-		    "accept-new, or ", port, host, k->path);
+		    "unknown: %s SHA256:%s%s", disp, tname, fp, other);
 		return policy == DROVE_HOSTKEY_ASK && f.other == NULL ?
 		    DROVE_AGAIN : r;
 	}

@@ -363,11 +363,13 @@ run_posts(struct loop *l)
 	}
 }
 
-/* Run the tasks queued before this call; later ones wait a turn. */
-static void
+/* Run the tasks queued before this call; later ones wait a turn.  Whether
+ * there were any. */
+static int
 run_tasks(struct loop *l)
 {
 	struct loop_task *t, *next;
+	int ran = l->tasks != NULL;
 
 	t = l->tasks;
 	l->tasks = NULL;
@@ -378,6 +380,7 @@ run_tasks(struct loop *l)
 		t->queued = 0;
 		t->cb(l, t->arg);
 	}
+	return ran;
 }
 
 /* Fire every due timer. */
@@ -418,8 +421,9 @@ loop_run_once(struct loop *l, int timeout_ms)
 	int i, n, fd, events, t;
 
 	loop_update_time(l);
-	run_tasks(l);
-	t = loop_next_timeout(l);
+	/* tasks may end the caller's work (the last host of a run): a turn
+	 * that ran some returns without sleeping, for the caller to check */
+	t = run_tasks(l) ? 0 : loop_next_timeout(l);
 	if (timeout_ms >= 0 && (t < 0 || timeout_ms < t))
 		t = timeout_ms;
 	n = epoll_wait(l->epfd, evs, 256, t);

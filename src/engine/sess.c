@@ -1229,6 +1229,13 @@ sess_cancel(struct sess *s, const char *why)
 	if (s->state >= SESS_CLOSE)
 		return;
 	s->cancelled = 1;
+	if (s->held) {
+		/* held for the host key question: cancelled, not refused */
+		s->held = 0;
+		err_clear(&s->err);
+		if (why == NULL)
+			why = "interrupted at the host key question";
+	}
 	if (s->err.code == 0 && why != NULL)
 		err_set(&s->err, DROVE_E_CANCELLED, "%s", why);
 	else if (s->err.code == 0)

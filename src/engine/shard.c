@@ -585,14 +585,22 @@ shard_start(struct loop *l, void *arg)
 	shard_maybe_ask(sh);
 }
 
-/* The caller's periodic tick (shard 0 only). */
+/* The caller's periodic tick (shard 0 only); none while a shard asks
+ * about host keys: the question owns the terminal. */
 static void
 shard_tick_cb(struct loop *l, void *arg)
 {
 	struct shard *sh = arg;
+	struct drove_fleet *f = sh->f;
+	unsigned int i;
 
-	fleet_tick(sh->f);
-	loop_timer_start(l, &sh->tick_timer, sh->f->tick_ms);
+	for (i = 0; i < f->nshards; i++)
+		if (__atomic_load_n(&f->shards[i].prompting,
+		    __ATOMIC_SEQ_CST) == 1)
+			break;
+	if (i == f->nshards)
+		fleet_tick(f);
+	loop_timer_start(l, &sh->tick_timer, f->tick_ms);
 }
 
 /* The pace timer: tokens have grown, try the waiting hosts again. */
@@ -879,8 +887,10 @@ shard_end(struct shard *sh)
 
 	if (sh->prompting == 1) {
 		/* every host ended (cancelled) while the user was asked:
-		 * the answer no longer matters, the held events do */
-		sh->prompting = 2;
+		 * the answer no longer matters, the held events do, after
+		 * the question has left the terminal */
+		pthread_join(sh->prompt_thread, NULL);
+		sh->prompting = 0;
 		for (i = 0; i < sh->nevents; i++) {
 			fleet_emit(sh->f, sh->events[i].type,
 			    sh->events[i].host, sh->events[i].data,

@@ -9,6 +9,16 @@
  * does not stop stdin (the command may still read it); the job waits for
  * the remote close, which follows the command's exit, then closes its side
  * and reads the exit status or signal (engine/README, 5).
+ *
+ * Stopping a command (--timeout, Ctrl-C): sshd does not signal a command
+ * that has no pty when its channel or connection closes, so it would run
+ * on.  With libssh2 1.11 on (libssh2_channel_signal_ex) the job first
+ * sends the SSH "signal" request for TERM, which OpenSSH's sshd delivers,
+ * and waits for the close as usual (the session gives it a moment, then
+ * closes).  A job made with a pty (exec_job_set_tty) needs none: when the
+ * connection closes, sshd closes the pty and the kernel hangs up the
+ * command (SIGHUP).  The pty has one stream (stderr comes with stdout),
+ * does not echo stdin and does not turn "\n" into "\r\n".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +31,9 @@
 #define EXEC_READ_CAP	(256 * 1024)	/* bytes per step, for fairness */
 #define EXEC_WRITE_MAX	32768
 
-enum exec_state { EX_OPEN, EX_EXEC, EX_RUN, EX_WAIT, EX_CLOSE, EX_DONE };
+enum exec_state {
+	EX_OPEN, EX_PTY, EX_EXEC, EX_RUN, EX_WAIT, EX_CLOSE, EX_DONE
+};
 
 struct exec_job {
 	struct job		 job;
@@ -34,7 +46,19 @@ struct exec_job {
 	int			 in_done;	/* stdin fully sent or dropped */
 	int			 eof_sent;
 	int			 remote_eof;
+	int			 tty;		/* run under a pty */
+	int			 signal;	/* 1: send TERM, 2: sent */
 	LIBSSH2_CHANNEL		*ch;
+};
+
+/* Whether this libssh2 can send the "signal" channel request. */
+#define EXEC_CAN_SIGNAL	(LIBSSH2_VERSION_NUM >= 0x010b00)
+
+/* The pty's modes: no echo, no "\n" to "\r\n" (RFC 4254, 8). */
+static const unsigned char exec_pty_modes[] = {
+	53, 0, 0, 0, 0,		/* ECHO 0 */
+	72, 0, 0, 0, 0,		/* ONLCR 0 */
+	0			/* TTY_OP_END */
 };
 
 /* The text of libssh2's last error. */
@@ -172,6 +196,40 @@ exec_outcome(LIBSSH2_CHANNEL *ch, struct sess *s)
 		s->exit_code = libssh2_channel_get_exit_status(ch);
 }
 
+/* Send the TERM signal request once the job was stopped; 0, or
+ * DROVE_AGAIN while it waits to go out. */
+static int
+exec_signal(struct exec_job *x)
+{
+#if EXEC_CAN_SIGNAL
+	int rc;
+
+	if (x->signal != 1)
+		return 0;
+	rc = libssh2_channel_signal_ex(x->ch, "TERM", sizeof "TERM" - 1);
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return DROVE_AGAIN;
+	x->signal = 2;		/* sent, or refused: the close follows */
+#else
+	(void)x;
+#endif
+	return 0;
+}
+
+/* The run is stopped (timeout, cancel): with the signal request, send
+ * TERM and step on to the command's end; else close at once (a pty's
+ * command is hung up by the close). */
+static int
+exec_stop(struct job *j)
+{
+	struct exec_job *x = (struct exec_job *)j;
+
+	if (!EXEC_CAN_SIGNAL || x->tty || x->st != EX_RUN || x->signal != 0)
+		return 0;
+	x->signal = 1;
+	return 1;
+}
+
 /* Advance the exec job. */
 static int
 exec_step(struct job *j, struct sess *s)
@@ -192,6 +250,17 @@ exec_step(struct job *j, struct sess *s)
 			return err_set(&s->err, DROVE_E_CHANNEL,
 			    "open channel on %s: %s", s->name, lserr(s));
 		}
+		x->st = EX_PTY;
+		/* FALLTHROUGH */
+	case EX_PTY:
+		rc = x->tty ? libssh2_channel_request_pty_ex(x->ch, "dumb",
+		    sizeof "dumb" - 1, (const char *)exec_pty_modes,
+		    sizeof exec_pty_modes, 80, 24, 0, 0) : 0;
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		if (rc != 0)
+			return err_set(&s->err, DROVE_E_CHANNEL,
+			    "pty on %s refused: %s", s->name, lserr(s));
 		x->st = EX_EXEC;
 		/* FALLTHROUGH */
 	case EX_EXEC:
@@ -206,6 +275,8 @@ exec_step(struct job *j, struct sess *s)
 		x->st = EX_RUN;
 		/* FALLTHROUGH */
 	case EX_RUN:
+		if ((rc = exec_signal(x)) != 0)
+			return rc;
 		rc = exec_write(x);
 		if (rc < 0)
 			return rc;
@@ -299,6 +370,7 @@ static const struct job_ops exec_ops = {
 	.step = exec_step,
 	.hidden_input = exec_hidden_input,
 	.idle = exec_idle,
+	.stop = exec_stop,
 	.free = exec_free,
 };
 
@@ -319,12 +391,34 @@ exec_job_new(const char *command, const struct feed *in)
 	return &x->job;
 }
 
+/* Run the job's command under a pty. */
+void
+exec_job_set_tty(struct job *j)
+{
+	((struct exec_job *)j)->tty = 1;
+}
+
 /* The job of host in a fleet set up by drove_fleet_exec(). */
 struct job *
 exec_fleet_job(struct drove_fleet *f, size_t host)
 {
+	struct job *j;
+
 	(void)host;
-	return exec_job_new(f->command, f->stdin_fd >= 0 ? &f->feed : NULL);
+	j = exec_job_new(f->command, f->stdin_fd >= 0 ? &f->feed : NULL);
+	if (j != NULL && f->tty)
+		exec_job_set_tty(j);
+	return j;
+}
+
+/* Run the commands of drove_fleet_exec() under a pty. */
+int
+drove_fleet_set_tty(drove_fleet *f, int on)
+{
+	if (f->shards != NULL)
+		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
+	f->tty = on != 0;
+	return 0;
 }
 
 /* Set the command every host runs, and where its stdin comes from. */

@@ -27,6 +27,9 @@ void	exec_outcome(LIBSSH2_CHANNEL *, struct sess *);
 /* A job that runs command; in may be NULL (EOF is sent at once). */
 struct job	*exec_job_new(const char *command, const struct feed *in);
 
+/* Run job's command under a pty (see exec.c: stopping a command). */
+void	exec_job_set_tty(struct job *);
+
 struct drove_fleet;
 /* The fleet's job maker for drove_fleet_exec(): its command and stdin. */
 struct job	*exec_fleet_job(struct drove_fleet *, size_t host);

@@ -467,7 +467,10 @@ push_roots(struct push_job *x)
 
 	for (i = 0; i < p->ntops; i++) {
 		buf_init(&b);
-		if (x->dest_dir) {
+		if (p->top_kind[i] == XTOP_CONTENTS) {
+			if (buf_puts(&b, x->run->dest) != 0)
+				return DROVE_E_NOMEM;
+		} else if (x->dest_dir) {
 			if (buf_printf(&b, "%s%s%s", x->run->dest,
 			    x->run->dest[strlen(x->run->dest) - 1] == '/' ?
 			    "" : "/", p->base[i]) != 0)
@@ -497,7 +500,8 @@ push_dest(struct push_job *x, struct sess *s)
 		return XFAIL;
 	}
 	exists = rc == 0;
-	want_dir = x->run->plan->ntops > 1 || d[n - 1] == '/';
+	want_dir = x->run->plan->ntops > 1 || d[n - 1] == '/' ||
+	    x->run->plan->top_kind[0] == XTOP_DIR;
 	x->dest_dir = exists && LIBSSH2_SFTP_S_ISDIR(a.permissions);
 	if (exists && want_dir && !x->dest_dir) {
 		xfail(s, "%s: not a directory", d);
@@ -743,7 +747,7 @@ push_write(struct push_job *x, struct sess *s)
 		x->inflight = 0;
 		x->wlen = 0;
 		if (n < 0) {
-			xfail(s, "write %s: %s", x->tmp.data,
+			xfail(s, "write %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, (int)n));
 			return XFAIL;
 		}
@@ -776,7 +780,7 @@ push_setstat(struct push_job *x, struct sess *s)
 			if (rc == LIBSSH2_ERROR_EAGAIN)
 				return DROVE_AGAIN;
 			if (rc != 0) {
-				xfail(s, "stat %s: %s", x->tmp.data,
+				xfail(s, "stat %s: %s", x->path.data,
 				    sftp_why(s, x->sftp, rc));
 				return XFAIL;
 			}
@@ -799,7 +803,7 @@ push_setstat(struct push_job *x, struct sess *s)
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return DROVE_AGAIN;
 	if (rc != 0) {
-		xfail(s, "set mode of %s: %s", x->tmp.data,
+		xfail(s, "set mode of %s: %s", x->path.data,
 		    sftp_why(s, x->sftp, rc));
 		return XFAIL;
 	}
@@ -820,7 +824,7 @@ push_commit(struct push_job *x, struct sess *s)
 			return DROVE_AGAIN;
 		if (rc != 0 &&
 		    sftp_fx(x->sftp, rc) != LIBSSH2_FX_OP_UNSUPPORTED) {
-			xfail(s, "fsync %s: %s", x->tmp.data,
+			xfail(s, "fsync %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, rc));
 			return XFAIL;
 		}
@@ -832,7 +836,7 @@ push_commit(struct push_job *x, struct sess *s)
 			return DROVE_AGAIN;
 		x->h = NULL;
 		if (rc != 0) {
-			xfail(s, "close %s: %s", x->tmp.data,
+			xfail(s, "close %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, rc));
 			return XFAIL;
 		}
@@ -851,7 +855,7 @@ push_commit(struct push_job *x, struct sess *s)
 			return 0;
 		}
 		if (sftp_fx(x->sftp, rc) != LIBSSH2_FX_FAILURE) {
-			xfail(s, "rename %s: %s", x->tmp.data,
+			xfail(s, "rename to %s: %s", x->path.data,
 			    sftp_why(s, x->sftp, rc));
 			return XFAIL;
 		}
@@ -887,7 +891,8 @@ push_lost(struct push_job *x, struct sess *s)
 
 	snprintf(why, sizeof why, "%s", s->err.msg);
 	return err_set(&s->err, s->err.code != 0 ? s->err.code :
-	    DROVE_E_PROTOCOL, "%s (%s may be left)", why, x->tmp.data);
+	    DROVE_E_PROTOCOL, "%s (a temporary file beside %s may be left)",
+	    why, x->path.data);
 }
 
 /*
@@ -1054,7 +1059,7 @@ push_open(struct push_job *x, struct sess *s)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		x->tmp_made = 0;
-		xfail(s, "create %s: %s", x->tmp.data,
+		xfail(s, "create %s: %s", x->path.data,
 		    sftp_why(s, x->sftp, rc));
 		return XFAIL;
 	}

@@ -391,7 +391,10 @@ xfer_plan_new(const char *const *srcs, size_t n, int recursive,
 	if (n == 0)
 		return err_set(e, DROVE_E_INVAL, "nothing to send");
 	if ((p = calloc(1, sizeof *p)) == NULL ||
-	    (p->base = calloc(n, sizeof *p->base)) == NULL) {
+	    (p->base = calloc(n, sizeof *p->base)) == NULL ||
+	    (p->top_kind = calloc(n, sizeof *p->top_kind)) == NULL) {
+		if (p != NULL)
+			free(p->base);
 		free(p);
 		return err_set(e, rc, "out of memory");
 	}
@@ -413,8 +416,9 @@ xfer_plan_new(const char *const *srcs, size_t n, int recursive,
 			    "%s is a directory (use -r)", srcs[i]);
 			goto fail;
 		}
-		if (n == 1)
-			p->top_dir = S_ISDIR(st.st_mode);
+		if (S_ISDIR(st.st_mode))
+			p->top_kind[i] = srcs[i][strlen(srcs[i]) - 1] == '/' ?
+			    XTOP_CONTENTS : XTOP_DIR;
 		if ((rc = plan_walk(p, i, SIZE_MAX, srcs[i], "", checksum,
 		    e)) != 0)
 			goto fail;
@@ -444,6 +448,7 @@ xfer_plan_free(struct xplan *p)
 	for (i = 0; i < p->ntops; i++)
 		free(p->base[i]);
 	free(p->base);
+	free(p->top_kind);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

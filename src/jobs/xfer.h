@@ -78,12 +78,20 @@ struct xent {
 	unsigned char	 sha[32];	/* with checksum */
 };
 
+/*
+ * What each SRC argument is, rsync's rule for directories: a directory
+ * goes into DEST (DEST/NAME), a directory named with a trailing '/' is
+ * DEST (its contents go into it).  Either way a second identical push
+ * finds everything in place.
+ */
+enum { XTOP_FILE, XTOP_DIR, XTOP_CONTENTS };
+
 struct xplan {
 	struct xent	*ents;		/* each top before what is in it */
 	size_t		 nents;
 	char		**base;		/* basename of each SRC argument */
 	size_t		 ntops;
-	int		 top_dir;	/* a single SRC is a directory */
+	unsigned char	*top_kind;	/* XTOP_* of each SRC argument */
 	uint64_t	 bytes;		/* of every file, once */
 	pthread_mutex_t	 lock;		/* for counted */
 	int		 counted;

@@ -393,3 +393,11 @@ diff_unified(FILE *f, const char *a, size_t alen, const char *b, size_t blen,
 	free(d.kvb);
 	return r;
 }
+
+/* The same for the library's users. */
+int
+drove_diff(void *file, const char *a, size_t alen, const char *b,
+    size_t blen, size_t context)
+{
+	return diff_unified(file, a, alen, b, blen, context);
+}

@@ -253,7 +253,7 @@ sink_prefix(const struct drove_sink *s, const char *name, int st)
 	color = sink_hash(0xcbf29ce484222325ULL, name, len) %
 	    (sizeof sink_palette / sizeof sink_palette[0]);
 	buf_init(&b);
-	if (s->o.color)
+	if (st == S_ERR ? s->o.color_err : s->o.color)
 		r = buf_printf(&b, "\033[%sm%s:\033[0m", st == S_ERR ?
 		    SINK_ERR_COLOR : sink_palette[color], name);
 	else
@@ -633,6 +633,8 @@ sink_result_text(const struct drove_result *r)
 	}
 	if (e == 0 && r->msg[0] != '\0')
 		e = buf_printf(&b, ": %.*s", (int)sizeof r->msg, r->msg);
+	if (e == 0 && !r->reached && r->retries > 0)
+		e = buf_printf(&b, " (after %u tries)", r->retries + 1);
 	if (e != 0) {
 		buf_release(&b);
 		return NULL;
@@ -1247,7 +1249,8 @@ drove_sink_finish(drove_sink *s)
 	return s->error;
 }
 
-/* Name the hosts that needed connection retries, folded, if any. */
+/* Name the hosts that ended ok after connection retries, folded, if any
+ * (those that failed say it with their failure). */
 static void
 summary_retries(struct drove_sink *s, FILE *f)
 {
@@ -1261,10 +1264,10 @@ summary_retries(struct drove_sink *s, FILE *f)
 	}
 	for (i = 0; i < s->nhosts; i++)
 		if (s->hosts[i] != NULL && s->hosts[i]->done &&
-		    s->hosts[i]->retries > 0)
+		    s->hosts[i]->retries > 0 && s->hosts[i]->reached)
 			names[n++] = s->hosts[i]->name;
 	if (n > 0 && (folded = drove_hosts_fold(names, n)) != NULL) {
-		fprintf(f, "needed retries: %s\n", folded);
+		fprintf(f, "connected after a retry: %s\n", folded);
 		free(folded);
 	}
 	free(names);

@@ -539,7 +539,10 @@ ykeys(struct pload *ld, yaml_node_t *n, const char *what,
 				break;
 		if (allowed[j] == NULL)
 			return yerr(ld, &k->start_mark, "unknown key '%s' in "
-			    "%s", ytext(k), what);
+			    "%s%s", ytext(k), what, strcmp(what, "task") == 0 &&
+			    (strcmp(ytext(k), "shell") == 0 ||
+			    strcmp(ytext(k), "command") == 0) ? "; drove runs "
+			    "commands with 'run:'" : "");
 		for (j = 0; j < i; j++)
 			if (strcmp((*ks)[j].name, ytext(k)) == 0)
 				return yerr(ld, &k->start_mark, "duplicate "

@@ -167,6 +167,43 @@ hist_fail(drove_history *h, int r)
 		h->error = r;
 }
 
+/* Record the run's hosts as pending, in one transaction, so that a run
+ * killed before its first batch still names them. */
+int
+drove_history_hosts(drove_history *h, const char *const *names, size_t n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int r = 0;
+
+	if (h == NULL)
+		return DROVE_E_INVAL;
+	db = store_db(h->st);
+	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO run_hosts (run, "
+	    "host, status) VALUES (?1, ?2, 'pending')", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		r = hist_sqlerr(h->st);
+		goto out;
+	}
+	for (i = 0; r == 0 && i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, h->id);
+		sqlite3_bind_text(s, 2, names[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			r = hist_sqlerr(h->st);
+	}
+	if (sqlite3_exec(db, r == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL,
+	    NULL) != SQLITE_OK && r == 0)
+		r = hist_sqlerr(h->st);
+ out:
+	sqlite3_finalize(s);
+	if (r != 0)
+		hist_fail(h, r);
+	return r;
+}
+
 /* Write the pending rows in one transaction. */
 static int
 hist_flush(drove_history *h)
@@ -387,7 +424,8 @@ drove_history_end(drove_history *h, int exit_code)
 	"NULL THEN 'incomplete' WHEN r.exit_code = 0 OR (r.exit_code IS " \
 	"NULL AND NOT EXISTS (SELECT 1 FROM run_hosts h WHERE h.run = "	\
 	"r.id AND h.status != 'ok')) THEN 'ok' WHEN r.exit_code = 130 "	\
-	"THEN 'cancelled' ELSE 'failed' END AS st FROM runs r) "
+	"THEN 'cancelled' WHEN r.exit_code = 141 THEN 'closed' "	\
+	"ELSE 'failed' END AS st FROM runs r) "
 
 /* Fill a run from a row of RUNS_SQL. */
 static void

@@ -111,8 +111,8 @@ dr run all 'echo j'
 fx_assert_eq 0 "$FX_RC"
 fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" |
     grep -c '^{"host":"h000[1-3]","status":"ok",.*"stdout":"j\\n"')"
-dr run -b all 'echo j'
-fx_assert_match '^h\[0001-0003\] \(exit 0\)$' "$FX_OUT" "-b wins over json"
+dr run -g all 'echo j'
+fx_assert_match '^h\[0001-0003\] \(exit 0\)$' "$FX_OUT" "-g wins over json"
 conf "inventory = $INV" 'output = json' 'output = gather'
 dr run all 'echo g'
 fx_assert_match '^h\[0001-0003\] \(exit 0\)$' "$FX_OUT" "the later line"

@@ -111,7 +111,17 @@ b2: hello b" "$(printf '%s\n' "$FX_OUT" | sort)"
 dr history diff 1 3
 fx_assert_eq 1 "$FX_RC" "diff: changes"
 fx_assert_eq "a1: output changed
+--- a1 stdout, run 1
++++ a1 stdout, run 3
+@@ -1 +1 @@
+-hello a
++bye a
 a2: output changed
+--- a2 stdout, run 1
++++ a2 stdout, run 3
+@@ -1 +1 @@
+-hello a
++bye a
 b1: failed -> ok
 b2: failed -> ok" "$FX_OUT"
 dr history diff 2 3
@@ -186,7 +196,8 @@ fx_assert_match "^5 " "$FX_OUT" "no new record"
     </dev/null >/dev/null 2>&1 &
 pid=$!
 n=0
-until "$DROVE" history --status incomplete 2>/dev/null | grep -q '^6 '; do
+until "$DROVE" history --status incomplete 2>/dev/null |
+    grep -q '^6 .* 0/1 ok '; do
 	n=$((n + 1))
 	[ $n -lt 1000 ] || fx_fail "no incomplete record"
 	sleep 0.01
@@ -194,7 +205,8 @@ done
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 dr history --limit 1
-fx_assert_match "^6 +.* incomplete +0/0 ok +- +drove run " "$FX_OUT"
+fx_assert_match "^6 +.* incomplete +0/1 ok +- +drove run " "$FX_OUT" \
+    "a killed run is recorded with its host"
 dr -i "$FX_DIR/inv.yml" run a1 true
 dr history --limit 2
 fx_assert_eq "7 ok

@@ -99,7 +99,8 @@ fx_assert_match '^d1: unchanged$' "$FX_OUT"
 check_all "$L/small" "$D/renamed"
 
 # Trees with --mkdir into a missing nested directory; empty files, modes.
-dr -i "$FX_DIR/inv.yml" push -r --mkdir all "$L/tree" "$D/a/b/t"
+# rsync's rule: "tree/" is its contents, so a/b/t is the tree.
+dr -i "$FX_DIR/inv.yml" push -r --mkdir all "$L/tree/" "$D/a/b/t"
 fx_assert_eq 0 "$FX_RC"
 for h in $HOSTS; do
 	fx_assert_eq "$D/a/b/t
@@ -111,10 +112,29 @@ $D/a/b/t/sub/empty" "$(fx_in "$h" find "$D/a/b/t" | sort)" "$h tree"
 	fx_assert_eq 751 "$(fx_in "$h" stat -c %a "$D/a/b/t/one")"
 done
 check_all "$L/tree/sub/deeper/x" "$D/a/b/t/sub/deeper/x"
-# Again into the existing directory: the tree goes inside it, as cp.
+# The same push again nests nothing (and with --checksum, as the README's
+# release example, changes nothing).
+dr -i "$FX_DIR/inv.yml" push -r --mkdir --checksum all "$L/tree/" "$D/a/b/t"
+fx_assert_eq 0 "$FX_RC"
+fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" | grep -c ': unchanged$')" \
+    "a rerun of the push changes nothing"
+for h in $HOSTS; do
+	fx_assert_eq 6 "$(fx_in "$h" find "$D/a/b/t" | wc -l)" \
+	    "$h: nothing nested"
+done
+# "tree" without the '/' goes into DEST, as rsync: a/b/t/tree, also when
+# DEST is missing (with --mkdir), and again changes nothing.
 dr -i "$FX_DIR/inv.yml" push -r all "$L/tree" "$D/a/b/t"
 fx_assert_eq 0 "$FX_RC"
 check_all "$L/tree/one" "$D/a/b/t/tree/one"
+dr -i "$FX_DIR/inv.yml" push -r --checksum all "$L/tree" "$D/a/b/t"
+fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" | grep -c ': unchanged$')"
+dr -i "$FX_DIR/inv.yml" push -r all "$L/tree" "$D/new"
+fx_assert_eq 1 "$FX_RC" "a directory goes into DEST: DEST must exist"
+fx_assert_match 'new: no such directory \(use --mkdir\)' "$FX_ERR"
+dr -i "$FX_DIR/inv.yml" push -r --mkdir all "$L/tree" "$D/new"
+fx_assert_eq 0 "$FX_RC"
+check_all "$L/tree/one" "$D/new/tree/one"
 
 # Usage and per-host errors.
 dr -i "$FX_DIR/inv.yml" push all "$L/tree" "$D/"

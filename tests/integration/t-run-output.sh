@@ -35,7 +35,7 @@ fx_assert_eq 1 "$FX_RC" "exit status on command timeout"
 fx_assert_match 'h0002: .*timeout.*command timed out after 0.500s' "$FX_ERR"
 
 # Gathered: identical outputs once, under folded host names.
-dr -i "$FX_DIR/inv.yml" run -b all 'echo same'
+dr -i "$FX_DIR/inv.yml" run -g all 'echo same'
 fx_assert_eq 0 "$FX_RC"
 fx_assert_match '^h\[0001-0004\] ' "$FX_OUT" "hosts folded into one header"
 fx_assert_eq 1 "$(printf '%s\n' "$FX_OUT" | grep -c '^same$')" \

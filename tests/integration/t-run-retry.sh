@@ -33,13 +33,23 @@ fx_assert_match '"host":"f1","status":"ok".*"stdout":"through\\n".*"retries":1' 
 flaky 2
 dr -i "$FX_DIR/inv.yml" --retries 2 run all 'echo again'
 fx_assert_eq "0 f1: again" "$FX_RC $FX_OUT" "two retries"
-fx_assert_match 'needed retries: f1' "$FX_ERR" "the summary names hosts that needed retries"
+fx_assert_match '^connected after a retry: f1$' "$FX_ERR" \
+    "the summary names hosts that needed retries"
 
 # --retries 0: the reset ends the host.
 flaky 1
 dr -i "$FX_DIR/inv.yml" --retries 0 run all true
 fx_assert_eq 3 "$FX_RC" "no retry with --retries 0"
 fx_assert_match 'f1: unreachable: (connect|connection) to 127.0.0.1 port [0-9]+' "$FX_ERR"
+fx_assert_no_match 'tries\)' "$FX_ERR" "one try: no count"
+
+# Resets on every try: the failure says how many tries it took, and the
+# host is not among those that connected after a retry.
+flaky 5
+dr -i "$FX_DIR/inv.yml" --retries 2 run all true
+fx_assert_eq 3 "$FX_RC"
+fx_assert_match '^unreachable \(1\): f1: .* \(after 3 tries\)$' "$FX_ERR"
+fx_assert_no_match 'connected after' "$FX_ERR"
 
 # An authentication failure is never retried, whatever --retries says.
 ssh-keygen -q -t ed25519 -N '' -f "$FX_DIR/stranger"

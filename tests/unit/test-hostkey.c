@@ -276,9 +276,7 @@ TEST(hostkey_verify_unknown)
 	T_EQ(verify(k, "new1", 2222, &ked, DROVE_HOSTKEY_STRICT),
 	    DROVE_E_HOSTKEY);
 	snprintf(want, sizeof want, "host key for [new1]:2222 is unknown: "
-	    "ssh-ed25519 %s; to trust it, run again with --host-key-check "
-	    "accept-new, or add it with: ssh-keyscan -p 2222 new1 >> %s",
-	    ked.fp, path);
+	    "ssh-ed25519 %s", ked.fp);
 	T_STREQ(err.msg, want);
 	T_EQ(verify(k, "new1", 2222, &ked, DROVE_HOSTKEY_OFF), 0);
 	snprintf(want, sizeof want, "host key for [new1]:2222 is unknown: "
@@ -290,9 +288,7 @@ TEST(hostkey_verify_unknown)
 	    DROVE_E_HOSTKEY);
 	snprintf(want, sizeof want, "host key for [web2]:2222 is unknown: "
 	    "ssh-ed25519 %s; known_hosts has a ecdsa-sha2-nistp256 key for "
-	    "it at %s:5 but the server offered ssh-ed25519; to trust it, "
-	    "add it with: ssh-keyscan -p 2222 web2 >> %s", ked.fp, path,
-	    path);
+	    "it at %s:5 but the server offered ssh-ed25519", ked.fp, path);
 	T_STREQ(err.msg, want);
 	T_EQ(nlines(path), 7);
 	T_EQ(verify(k, "web1", 22, &kec, DROVE_HOSTKEY_ACCEPT_NEW),
@@ -650,9 +646,7 @@ TEST(hostkey_check_session)
 	T_EQ(check_sshd(k, "edhost", DROVE_HOSTKEY_STRICT), 0);
 	T_EQ(check_sshd(k, "other", DROVE_HOSTKEY_STRICT), DROVE_E_HOSTKEY);
 	snprintf(want, sizeof want, "host key for other is unknown: "
-	    "ecdsa-sha2-nistp256 %s; to trust it, run again with "
-	    "--host-key-check accept-new, or add it with: ssh-keyscan -p 22 "
-	    "other >> %s", kec.fp, path);
+	    "ecdsa-sha2-nistp256 %s", kec.fp);
 	T_STREQ(err.msg, want);
 	kh_free(k);
 }

@@ -335,7 +335,13 @@ TEST(playbook_play_errors)
 TEST(playbook_task_errors)
 {
 	T_STREQ(load(PLAY "    - run: x\n      shell: y\n"),
-	    "pb.yml:5:7: unknown key 'shell' in task");
+	    "pb.yml:5:7: unknown key 'shell' in task; drove runs commands "
+	    "with 'run:'");
+	T_STREQ(load(PLAY "    - command: x\n"),
+	    "pb.yml:4:7: unknown key 'command' in task; drove runs commands "
+	    "with 'run:'");
+	T_STREQ(load(PLAY "    - run: x\n      become_usr: y\n"),
+	    "pb.yml:5:7: unknown key 'become_usr' in task");
 	T_STREQ(load(PLAY "    - run: x\n      name: a\n      name: b\n"),
 	    "pb.yml:6:7: duplicate key 'name' in task");
 	T_STREQ(load(PLAY "    - name: nothing to do\n      when: true\n"),

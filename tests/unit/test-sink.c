@@ -228,7 +228,7 @@ TEST(sink_lines_long_line_is_cut)
 
 TEST(sink_lines_color)
 {
-	struct drove_sink_opts o = { .color = 1 };
+	struct drove_sink_opts o = { .color = 1, .color_err = 1 };
 	struct cap c, c2;
 	drove_sink *s = cap_sink(&c, &o, DROVE_OUT_LINES);
 	drove_sink *s2 = cap_sink(&c2, &o, DROVE_OUT_LINES);
@@ -251,6 +251,24 @@ TEST(sink_lines_color)
 	drove_sink_free(s2);
 	cap_free(&c);
 	cap_free(&c2);
+}
+
+/* Colour is decided per stream: stdout on a terminal, stderr redirected. */
+TEST(sink_color_per_stream)
+{
+	struct drove_sink_opts o = { .color = 1 };
+	struct cap c;
+	drove_sink *s = cap_sink(&c, &o, DROVE_OUT_LINES);
+
+	T_TRUE(s != NULL);
+	ev_out(s, 0, "a\n");
+	ev_err(s, 0, "b\n");
+	ev_done(s, 0, DROVE_ST_FAILED, 1, "", "");
+	T_EQ(drove_sink_finish(s), 0);
+	T_TRUE(strstr(c.obuf, "mweb01:\033[0m a\n") != NULL);
+	T_ERR(&c, "web01: b\nweb01: exit 1\n");
+	drove_sink_free(s);
+	cap_free(&c);
 }
 
 TEST(sink_gather_groups)
@@ -941,7 +959,27 @@ TEST(sink_summary_names_retried_hosts)
 	f = open_memstream(&text, &len);
 	drove_sink_summary(s, f);
 	fclose(f);
-	T_STREQ(text, "4 hosts: 4 ok\nneeded retries: db1,web02\n");
+	T_STREQ(text, "4 hosts: 4 ok\nconnected after a retry: db1,web02\n");
+	free(text);
+	drove_sink_free(s);
+	cap_free(&c);
+	/* a host that failed after retries says so with its failure */
+	s = cap_sink(&c, &o, DROVE_OUT_LINES);
+	T_TRUE(s != NULL);
+	r.status = DROVE_ST_REFUSED;
+	r.reached = 0;
+	r.retries = 1;
+	snprintf(r.msg, sizeof r.msg, "connection refused");
+	ev.host = 0;
+	ev.name = host_names[0];
+	drove_sink_event(&ev, s);
+	T_EQ(drove_sink_finish(s), 0);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	drove_sink_summary(s, f);
+	fclose(f);
+	T_STREQ(text, "1 host: 1 refused\nrefused (1): web01: connection "
+	    "refused (after 2 tries)\n");
 	free(text);
 	drove_sink_free(s);
 	cap_free(&c);

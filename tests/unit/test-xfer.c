@@ -151,7 +151,7 @@ TEST(xfer_plan_walks_trees_in_order)
 	T_EQ(DROVE_E_INVAL, xfer_plan_new(srcs, 1, 0, 0, &p, &e));
 	T_TRUE(strstr(e.msg, "use -r") != NULL);
 	T_EQ(0, xfer_plan_new(srcs, 1, 1, 1, &p, &e));
-	T_TRUE(p != NULL && p->nents == 4 && p->top_dir);
+	T_TRUE(p != NULL && p->nents == 4 && p->top_kind[0] == XTOP_DIR);
 	if (p != NULL && p->nents == 4) {
 		T_STREQ("", p->ents[0].rel);
 		T_STREQ("a", p->ents[1].rel);
@@ -163,6 +163,11 @@ TEST(xfer_plan_walks_trees_in_order)
 		T_EQ(13, (int)p->bytes);
 		T_STREQ("t", p->base[0]);
 	}
+	xfer_plan_free(p);
+	/* rsync's rule: with a trailing '/', the directory's contents */
+	snprintf(path, sizeof path, "%s/t/", dir);
+	T_EQ(0, xfer_plan_new(srcs, 1, 1, 0, &p, &e));
+	T_TRUE(p != NULL && p->top_kind[0] == XTOP_CONTENTS);
 	xfer_plan_free(p);
 	srcs[1] = "/nonexistent/drove";
 	T_EQ(DROVE_E_IO, xfer_plan_new(srcs, 2, 1, 0, &p, &e));
