@@ -567,8 +567,8 @@ TEST(inventory_list_errors)
 	    "number from 1 to 65535", tdir);
 	T_STREQ(drove_inventory_error(inv), want);
 	T_EQ(tload(inv, "x.txt", "a\nb c\n"), DROVE_E_INVENTORY);
-	snprintf(want, sizeof want, "%s/x.txt:2:2: expected one host a "
-	    "line, found 'b c'", tdir);
+	snprintf(want, sizeof want, "%s/x.txt:2:3: expected KEY=VALUE after "
+	    "host 'b', found 'c'", tdir);
 	T_STREQ(drove_inventory_error(inv), want);
 	T_EQ(tload(inv, "x.txt", "a\n[::1]:x\n"), DROVE_E_INVENTORY);
 	snprintf(want, sizeof want, "%s/x.txt:2:7: bad port 'x': expected a "
