@@ -41,6 +41,8 @@ const struct option common_longopts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "ssh-config", required_argument, NULL, 'F' },
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+	{ "vault-password-file", required_argument, NULL, OPT_VAULT_FILE },
+	{ "ask-vault-pass", no_argument, NULL, OPT_ASK_VAULT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -209,6 +211,12 @@ common_set(struct common_opts *o, int ch, const char *arg)
 	case OPT_ASK_PASS:
 		o->ask_pass = 1;
 		return 1;
+	case OPT_VAULT_FILE:
+		o->vault_file = arg;
+		return 1;
+	case OPT_ASK_VAULT:
+		o->ask_vault = 1;
+		return 1;
 	case OPT_NO_AGENT:
 		o->no_agent = 1;
 		return 1;
@@ -366,6 +374,12 @@ common_help(FILE *fp)
 	    "      --key FILE             identity file (repeatable)\n"
 	    "      --no-agent             do not use ssh-agent\n"
 	    "      --ask-pass             prompt once for a password\n"
+	    "      --vault-password-file FILE\n"
+	    "                             decrypt Ansible vault values and "
+	    "files (also\n"
+	    "                             ANSIBLE_VAULT_PASSWORD_FILE)\n"
+	    "      --ask-vault-pass       prompt once for the vault "
+	    "password\n"
 	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"
 	    "      --host-key-check MODE  ask (on a terminal), strict, "
 	    "accept-new, off\n"

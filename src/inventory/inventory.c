@@ -267,7 +267,8 @@ inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
 	size_t i;
 	int r = DROVE_E_NOMEM;
 
-	if (strcmp(canon, "ansible_port") == 0 && inv_port(value) < 0) {
+	if (strcmp(canon, "ansible_port") == 0 && !vault_is(value) &&
+	    inv_port(value) < 0) {
 		snprintf(why, whylen, "bad port '%s': " BAD_PORT, value);
 		return DROVE_E_INVENTORY;
 	}
@@ -1059,9 +1060,12 @@ yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
 			goto out;
 		}
 		b.len = 0;
-		if (yl_vaulted(ps.v[i].v) && ld->vault_pw != NULL)
-			r = yl_vault_set(ld, vars, name, ps.v[i].v);
-		else if (ps.v[i].v->type == YAML_SCALAR_NODE)
+		if (yl_vaulted(ps.v[i].v) && ld->vault_pw != NULL) {
+			if ((r = yl_vault_set(ld, vars, name, ps.v[i].v)) != 0)
+				goto out;
+			continue;
+		}
+		if (ps.v[i].v->type == YAML_SCALAR_NODE)
 			r = inv_vars_set(vars, name, yl_text(ps.v[i].v), why,
 			    sizeof why);
 		else if ((r = yl_flow(ld, ps.v[i].v, &b, 0)) == 0)
@@ -2003,6 +2007,49 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 		spec->identities_only = strcasecmp(v, "yes") == 0;
  out:
 	free(rv.v);
+	return r;
+}
+
+/*
+ * An error when one of the hosts has a value still vault-encrypted: among
+ * the vars a connection reads, or any var when every is set.
+ */
+int
+drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
+    size_t n, int every)
+{
+	static const char *const conn[] = { "ansible_host", "ansible_port",
+	    "ansible_user", "ansible_password", "ansible_ssh_private_key_file",
+	    "password_env", "ansible_become_password", "ansible_become_pass",
+	    "ansible_become_user" };
+	struct resv rv;
+	size_t i, k, c;
+	int r = 0;
+
+	if (inv == NULL || (hosts == NULL && n > 0))
+		return DROVE_E_INVAL;
+	for (i = 0; r == 0 && i < n; i++) {
+		if (hosts[i] >= inv->nhosts)
+			return DROVE_E_INVAL;
+		if ((r = inv_resolve(inv, hosts[i], 0, &rv)) != 0)
+			r = err_set(&inv->err, r, "out of memory");
+		for (k = 0; r == 0 && k < rv.n; k++) {
+			if (!vault_is(rv.v[k].value))
+				continue;
+			for (c = 0; !every && c < sizeof conn / sizeof conn[0];
+			    c++)
+				if (strcmp(rv.v[k].name, conn[c]) == 0)
+					break;
+			if (every || c < sizeof conn / sizeof conn[0])
+				r = err_set(&inv->err, DROVE_E_INVENTORY,
+				    "host %s: %s (%s %s) is vault-encrypted: "
+				    "give --vault-password-file FILE or "
+				    "--ask-vault-pass",
+				    inv->hosts[hosts[i]].name, rv.v[k].name,
+				    rv.v[k].src, rv.v[k].where);
+		}
+		free(rv.v);
+	}
 	return r;
 }
 
