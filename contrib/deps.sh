@@ -13,7 +13,7 @@ set -e
 pkgs="gcc make pkg-config libc6-dev libssh2-1-dev libyaml-dev libsqlite3-dev
 libssl-dev openssh-server openssh-client procps coreutils"
 [ "${1:-}" = demo ] || pkgs="$pkgs dropbear-bin iproute2 sqlite3 passwd
-util-linux openssl tmux g++ asciinema python3 zsh sudo"
+util-linux openssl tmux g++ asciinema python3 zsh sudo ansible-core"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

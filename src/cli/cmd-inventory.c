@@ -76,8 +76,8 @@ inv_help(void)
 	    "the store\n"
 	    "  list [PATTERN] [--json] one host a line\n"
 	    "  groups [--json]         the group tree with host counts (JSON:\n"
-	    "                          as ansible-inventory --list, without "
-	    "vars)\n"
+	    "                          as ansible-inventory lists it, "
+	    "without vars)\n"
 	    "  show HOST               every var of HOST and its source\n"
 	    "  group add NAME [--parent P], group rm NAME\n\n"
 	    "  --db FILE               the store (default "
@@ -356,7 +356,7 @@ cmd_inventory_exec(int argc, char **argv)
 {
 	static const char *const subs[] = { "import", "export", "add", "rm",
 	    "list", "groups", "show", "group" };
-	struct option longopts[48];
+	struct option longopts[LONGOPTS_MAX];
 	struct iopts io;
 	size_t i;
 	int ch, rc = EXIT_USAGE;

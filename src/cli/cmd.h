@@ -155,6 +155,11 @@ void	common_quote(struct buf *, const char *word);
 int	common_split(const char *, char ***words, int *n);
 /* The selected hosts as a folded list, for the history; malloc'd. */
 char	*common_fold_hosts(drove_inventory *, const size_t *sel, size_t nsel);
+/*
+ * The common long options and a command's own into out (n entries, room
+ * for LONGOPTS_MAX); an out too small aborts rather than drop options.
+ */
+#define LONGOPTS_MAX	128
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);

@@ -288,10 +288,15 @@ common_longopts_merge(struct option *out, size_t n, const struct option *own)
 {
 	size_t i, k = 0;
 
-	for (i = 0; common_longopts[i].name != NULL && k + 1 < n; i++)
-		out[k++] = common_longopts[i];
-	for (i = 0; own != NULL && own[i].name != NULL && k + 1 < n; i++)
-		out[k++] = own[i];
+	for (i = 0; common_longopts[i].name != NULL; i++)
+		out[k++ % n] = common_longopts[i];
+	for (i = 0; own != NULL && own[i].name != NULL; i++)
+		out[k++ % n] = own[i];
+	if (k >= n) {
+		fprintf(stderr, "drove: %zu long options, room for %zu\n", k,
+		    n - 1);
+		abort();
+	}
 	memset(&out[k], 0, sizeof out[k]);
 }
 

@@ -1105,12 +1105,9 @@ yl_host(struct inv_load *ld, size_t g, yaml_node_t *k, yaml_node_t *v)
 	return inv_entry_add(ld, g, yl_text(k), v, NULL, &k->start_mark, 0);
 }
 
-/*
- * Whether n is a plain scalar that YAML 1.1 (PyYAML, so Ansible) reads as
- * an integer or a float.
- */
+/* Whether plain text s reads as an integer or a float in YAML 1.1. */
 static int
-yl_number(const yaml_node_t *n)
+yl_numeric(const char *s)
 {
 	static const char *const re[] = {
 		"^[-+]?(0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|"
@@ -1119,15 +1116,10 @@ yl_number(const yaml_node_t *n)
 		    "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|"
 		    "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$",
 	};
-	const char *s;
 	regex_t rx;
 	size_t i;
 	int hit = 0;
 
-	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	s = yl_text(n);
 	if (*s == '\0' || strchr("0123456789+-.", *s) == NULL)
 		return 0;
 	for (i = 0; !hit && i < sizeof re / sizeof re[0]; i++) {
@@ -1137,6 +1129,18 @@ yl_number(const yaml_node_t *n)
 		regfree(&rx);
 	}
 	return hit;
+}
+
+/*
+ * Whether n is a plain scalar that YAML 1.1 (PyYAML, so Ansible) reads as
+ * an integer or a float.
+ */
+static int
+yl_number(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    yl_numeric(yl_text(n));
 }
 
 /* Read the hosts: mapping of group g. */
@@ -2176,12 +2180,15 @@ drove_inventory_group_size(const drove_inventory *inv, size_t group)
 	return n;
 }
 
-/* Write s as a YAML scalar: plain when safe, else double-quoted. */
+/*
+ * Write s as a YAML scalar: plain when safe, else double-quoted; a name
+ * (of a host, group or var) that YAML would read as a number is quoted.
+ */
 static void
-yw_scalar(FILE *f, const char *s)
+yw_scalar(FILE *f, const char *s, int name)
 {
 	if (yl_plain(s) && (isalnum((unsigned char)*s) || *s == '/' ||
-	    *s == '_')) {
+	    *s == '_') && !(name && yl_numeric(s))) {
 		fputs(s, f);
 		return;
 	}
@@ -2254,12 +2261,12 @@ yw_vars(FILE *f, const struct inv_vars *vars, int ind)
 
 	for (i = 0; i < vars->n; i++) {
 		fprintf(f, "%*s", ind, "");
-		yw_scalar(f, vars->v[i].name);
+		yw_scalar(f, vars->v[i].name, 1);
 		fputs(": ", f);
 		if (yw_is_flow(vars->v[i].value))
 			fputs(vars->v[i].value, f);
 		else
-			yw_scalar(f, vars->v[i].value);
+			yw_scalar(f, vars->v[i].value, 0);
 		fputc('\n', f);
 	}
 }
@@ -2279,7 +2286,7 @@ yw_host(struct yw *w, size_t h, int ind)
 	const struct inv_host *host = &w->inv->hosts[h];
 
 	fprintf(w->f, "%*s", ind, "");
-	yw_scalar(w->f, host->name);
+	yw_scalar(w->f, host->name, 1);
 	fputs(":\n", w->f);
 	if (!w->hdone[h])
 		yw_vars(w->f, &host->vars, ind + 2);
@@ -2317,7 +2324,7 @@ yw_group(struct yw *w, size_t g, int ind)
 		if (k++ == 0)
 			fprintf(w->f, "%*schildren:\n", ind, "");
 		fprintf(w->f, "%*s", ind + 2, "");
-		yw_scalar(w->f, inv->groups[i].name);
+		yw_scalar(w->f, inv->groups[i].name, 1);
 		fputs(":\n", w->f);
 		yw_group(w, i, ind + 4);
 	}
