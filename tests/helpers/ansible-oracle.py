@@ -19,6 +19,8 @@
 # drove keeps values as text: a value matches when the text reads back as
 # Ansible's value (numbers and booleans by value, lists and maps through
 # YAML, null as an empty or null word).
+# drove runs under LC_ALL=C (its regexes and globs must still match
+# characters, not bytes), Ansible under C.UTF-8, which it requires.
 # Prints one line per difference and exits 1 when there is any.
 import ast
 import json
@@ -44,15 +46,17 @@ FALSE = ("false", "no", "off", "n")
 home = tempfile.mkdtemp(prefix="drove-oracle-")
 env = dict(os.environ, HOME=home, ANSIBLE_HOME=home, USER=DEFAULT_USER,
            DROVE_HOME=home, ANSIBLE_LOCALHOST_WARNING="false",
-           ANSIBLE_NOCOLOR="1", LC_ALL="C.UTF-8")
+           ANSIBLE_NOCOLOR="1")
 diffs = []
 
 
 def run(argv, seed="0"):
     """The stdout of argv; stderr is passed on."""
-    e = dict(env, PYTHONHASHSEED=seed)
+    e = dict(env, PYTHONHASHSEED=seed,
+             LC_ALL="C" if argv[0] != "ansible" and
+             not argv[0].startswith("ansible-") else "C.UTF-8")
     p = subprocess.run(argv, env=e, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
+                       stderr=subprocess.PIPE, encoding="utf-8")
     if p.returncode != 0:
         return None, p.stderr.strip()
     return p.stdout, p.stderr

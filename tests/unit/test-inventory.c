@@ -536,6 +536,18 @@ static const struct {
 	    "mapping to merge, found a scalar" },
 	{ "all:\n  hosts:\n    a:\n  vars:\n    port: x\n", "x.yml:5:11: bad "
 	    "port 'x': expected a number from 1 to 65535" },
+	/* As Ansible: integer host names, unknown tags. */
+	{ "all:\n  hosts:\n    5:\n", "x.yml:3:5: host name 5 reads as a "
+	    "number: quote it, as Ansible asks" },
+	{ "g:\n  hosts:\n    1.5: {}\n", "x.yml:3:5: host name 1.5 reads as a "
+	    "number: quote it, as Ansible asks" },
+	{ "all:\n  vars:\n    x: !foo y\n", "x.yml:3:8: unknown YAML tag "
+	    "'!foo'" },
+	{ "all:\n  vars:\n    x: !vault [a]\n", "x.yml:3:8: unknown YAML tag "
+	    "'!vault' on a collection: expected a scalar" },
+	{ "all:\n  vars:\n    ansible_group_priority: high\n", "x.yml:3:5: "
+	    "bad ansible_group_priority 'high' for group 'all': expected an "
+	    "integer" },
 };
 
 TEST(inventory_load_errors)
