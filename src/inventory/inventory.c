@@ -1464,7 +1464,8 @@ inv_vars_load(struct inv_load *ld, struct inv_vars *vars, const char *path)
 	yaml_document_delete(&doc);
  out:
 	ld->path = saved;
-	explicit_bzero(b.data, b.len);
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.len);
 	buf_release(&b);
 	return r;
 }
@@ -1589,7 +1590,8 @@ drove_inventory_load(drove_inventory *inv, const char *path)
 	drove_inventory_free(ld.inv);
 	free(ld.mark);
 	free(dir);
-	explicit_bzero(b.data, b.len);
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.len);
 	buf_release(&b);
 	return r;
 }
