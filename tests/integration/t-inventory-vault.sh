@@ -93,6 +93,10 @@ dr -i "$d/hosts.yml" run all true
 fx_assert_eq 2 "$FX_RC" "a vaulted password without the vault password"
 fx_assert_eq "drove: host v1: ansible_password (host v1) is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" "$FX_ERR"
 fx_assert_eq "" "$FX_OUT" "nothing ran"
+dr -i "$d/hosts.yml" run --rerun 1
+fx_assert_eq 2 "$FX_RC" "a rerun checks the vault too"
+fx_assert_match "^drove: host v1: ansible_password .* is vault-encrypted" \
+    "$FX_ERR"
 dr inventory show -i "$d/hosts.yml" v1
 fx_assert_eq 0 "$FX_RC" "show needs no password"
 fx_assert_match 'ansible_password: \$ANSIBLE_VAULT;1.1;AES256' "$FX_OUT"
