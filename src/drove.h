@@ -414,9 +414,11 @@ void	drove_fleet_xfer_progress(const drove_fleet *, uint64_t *done,
 	    uint64_t *total);
 
 /*
- * Inventories: Ansible-style YAML files, plain host lists and ad-hoc
- * "-H user@host:port" lists, merged in the order loaded.  Host order is the
- * order of first appearance.  A load that fails adds nothing.
+ * Inventories: Ansible's YAML and INI files (a plain host list is INI
+ * without sections), with the group_vars/ and host_vars/ beside them, and
+ * ad-hoc "-H user@host:port" lists, merged in the order loaded.  Hosts are
+ * indexed in order of first appearance; selections list them in Ansible's
+ * order.  A load that fails adds nothing.
  */
 typedef struct drove_inventory drove_inventory;
 
@@ -424,8 +426,23 @@ drove_inventory	*drove_inventory_new(void);
 void		 drove_inventory_free(drove_inventory *);	/* NULL-safe */
 /* The last error, naming file:line:column where there is one. */
 const char	*drove_inventory_error(const drove_inventory *);
-/* Load a YAML inventory or a plain host list (one [user@]host[:port] a line). */
+/* Load a YAML or INI inventory (.yml/.yaml/.json: YAML, .ini: INI, else told
+ * by its first line), then the group_vars/ and host_vars/ of its directory.
+ * Vaulted values and files are decrypted with the vault password, when set
+ * before; without it a vaulted value is kept encrypted (see
+ * drove_inventory_check_vault()) and a vaulted file is an error. */
 int		 drove_inventory_load(drove_inventory *, const char *path);
+/* Read the group_vars/ and host_vars/ of dir (a playbook's directory): they
+ * rank above those beside the inventory, as in Ansible. */
+int		 drove_inventory_load_vars(drove_inventory *, const char *dir);
+/* Set (copied, wiped on free) or clear (NULL) the vault password. */
+int		 drove_inventory_set_vault_password(drove_inventory *,
+		    const char *password, size_t len);
+/* DROVE_E_INVENTORY naming the host, the var and the options when one of
+ * the n hosts has a value still vault-encrypted: among its connection vars,
+ * or among all its vars when every is set. */
+int		 drove_inventory_check_vault(drove_inventory *,
+		    const size_t *hosts, size_t n, int every);
 /* Add comma-separated [user@]host[:port] entries (the -H option). */
 int		 drove_inventory_add_list(drove_inventory *, const char *list);
 size_t		 drove_inventory_count(const drove_inventory *);
@@ -436,7 +453,7 @@ const char	*drove_inventory_var(const drove_inventory *, size_t host,
 		    const char *var);
 /*
  * Select hosts by pattern.  *out is a malloc'd array of host indices in
- * inventory order without duplicates, freed by the caller.  A pattern that
+ * Ansible's order without duplicates, freed by the caller.  A pattern that
  * matches nothing is DROVE_E_NOTFOUND with a message naming close matches.
  */
 int		 drove_inventory_select(drove_inventory *, const char *pattern,
@@ -483,6 +500,15 @@ int		 drove_inventory_group_children(const drove_inventory *,
 /* How many hosts a group holds, its descendants' included. */
 size_t		 drove_inventory_group_size(const drove_inventory *,
 		    size_t group);
+/* The direct hosts of a group in order (of all: every host, in Ansible's
+ * order) in a malloc'd array the caller frees. */
+int		 drove_inventory_group_hosts(const drove_inventory *,
+		    size_t group, size_t **out, size_t *n);
+/* Write the groups as `ansible-inventory --list` does (each group's direct
+ * hosts and children, ungrouped included, no hostvars) as JSON to a
+ * FILE *; 0, DROVE_E_NOMEM or DROVE_E_IO. */
+int		 drove_inventory_write_json(const drove_inventory *,
+		    void *file);
 /* Write the inventory as Ansible YAML to a FILE *; 0 or DROVE_E_IO. */
 int		 drove_inventory_write_yaml(const drove_inventory *,
 		    void *file);

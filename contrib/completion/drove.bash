@@ -14,7 +14,7 @@ _drove_common='-i= --inventory= -H= --hosts= --db= -F= --ssh-config= -l=
 --user= -p= --port= -f= --forks= --loops= --connect-timeout=
 --connect-rate= --max-startups= --retries= --fail-fast --keepalive= --key=
 --cert= --no-agent --ask-pass --known-hosts= --host-key-check= -q --quiet
---no-history'
+--no-history --vault-password-file= --ask-vault-pass'
 
 # Print the commands of "drove --help".
 _drove_commands()
@@ -115,7 +115,8 @@ _drove_value()
 		COMPREPLY=($(compgen -d -- "$3")) ;;
 	-l | --user)
 		COMPREPLY=($(compgen -u -- "$3")) ;;
-	-i | --inventory | -F | --ssh-config | --db | --key | --cert | --known-hosts)
+	-i | --inventory | -F | --ssh-config | --db | --key | --cert | --known-hosts | \
+	    --vault-password-file)
 		COMPREPLY=($(compgen -f -- "$3")) ;;
 	esac
 }

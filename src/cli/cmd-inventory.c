@@ -37,8 +37,9 @@ static const struct option inv_longopts[] = {
 const struct cmd_entry cmd_inventory_entry = {
 	.name = "inventory",
 	.usage = "import FILE [--replace] | export | add HOST [--group G]... "
-	    "[--var K=V]... | rm PATTERN | list [PATTERN] [--json] | groups | "
-	    "show HOST | group add NAME [--parent P] | group rm NAME",
+	    "[--var K=V]... | rm PATTERN | list [PATTERN] [--json] | "
+	    "groups [--json] | show HOST | group add NAME [--parent P] | "
+	    "group rm NAME",
 	.help = "show and edit the inventory store",
 	.shortopts = "",
 	.longopts = inv_longopts,
@@ -74,7 +75,9 @@ inv_help(void)
 	    "  rm PATTERN              remove the hosts PATTERN selects from "
 	    "the store\n"
 	    "  list [PATTERN] [--json] one host a line\n"
-	    "  groups                  the group tree with host counts\n"
+	    "  groups [--json]         the group tree with host counts (JSON:\n"
+	    "                          as ansible-inventory lists it, "
+	    "without vars)\n"
 	    "  show HOST               every var of HOST and its source\n"
 	    "  group add NAME [--parent P], group rm NAME\n\n"
 	    "  --db FILE               the store (default "
@@ -254,12 +257,14 @@ inv_list(struct iopts *io, drove_inventory *inv)
 
 	if (io->nargs > 2)
 		return inv_fail("list", "expected at most one PATTERN");
-	nsel = drove_inventory_count(inv);
 	if (io->nargs == 2 &&
 	    drove_inventory_select(inv, io->args[1], &sel, &nsel) != 0)
 		return inv_fail("list", drove_inventory_error(inv));
+	if (io->nargs < 2 &&
+	    drove_inventory_group_hosts(inv, 0, &sel, &nsel) != 0)
+		return inv_fail("list", "out of memory");
 	for (i = 0; i < nsel; i++) {
-		h = sel != NULL ? sel[i] : i;
+		h = sel[i];
 		if (!io->json) {
 			puts(drove_inventory_name(inv, h));
 			continue;
@@ -333,7 +338,11 @@ inv_read(struct iopts *io)
 			rc = EXIT_OK;
 	} else if (strcmp(sub, "list") == 0)
 		rc = inv_list(io, inv);
-	else if (strcmp(sub, "groups") == 0) {
+	else if (strcmp(sub, "groups") == 0 && io->json) {
+		rc = EXIT_OK;
+		if (drove_inventory_write_json(inv, stdout) != 0)
+			rc = inv_fail("groups", "writing failed");
+	} else if (strcmp(sub, "groups") == 0) {
 		groups_tree(inv, 0, 0);
 		rc = EXIT_OK;
 	} else
@@ -347,7 +356,7 @@ cmd_inventory_exec(int argc, char **argv)
 {
 	static const char *const subs[] = { "import", "export", "add", "rm",
 	    "list", "groups", "show", "group" };
-	struct option longopts[48];
+	struct option longopts[LONGOPTS_MAX];
 	struct iopts io;
 	size_t i;
 	int ch, rc = EXIT_USAGE;

@@ -12,6 +12,7 @@
  * Exit status as for run: 0 all ok, 1 a host failed (or a play stopped),
  * 2 usage or playbook error, 3 a host was not reached, 130 interrupted.
  */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +332,35 @@ play_status(int rc, const struct prun_summary *sum,
 	return EXIT_OK;
 }
 
+/*
+ * Read the group_vars/ and host_vars/ beside the playbook, then refuse
+ * vaulted vars left encrypted: a task may read any of them.  -1 to go on,
+ * else the exit status (printed).
+ */
+static int
+play_vars(drove_inventory *inv, const char *path)
+{
+	size_t *all = NULL, i, n = drove_inventory_count(inv);
+	char *dir;
+	int r;
+
+	if ((dir = strdup(path)) == NULL ||
+	    (all = calloc(n + 1, sizeof *all)) == NULL) {
+		free(dir);
+		fprintf(stderr, "drove play: out of memory\n");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++)
+		all[i] = i;
+	if ((r = drove_inventory_load_vars(inv, dirname(dir))) == 0)
+		r = drove_inventory_check_vault(inv, all, n, 1);
+	if (r != 0)
+		fprintf(stderr, "drove play: %s\n", drove_inventory_error(inv));
+	free(dir);
+	free(all);
+	return r != 0 ? EXIT_USAGE : -1;
+}
+
 /* Load the playbook; with --rerun, the hosts and playbook recorded. */
 static int
 play_load(struct play_cli *c, const char *rerun, int failed,
@@ -352,14 +382,14 @@ play_load(struct play_cli *c, const char *rerun, int failed,
 		fprintf(stderr, "drove play: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
-	return -1;
+	return play_vars(c->inv, *path);
 }
 
 /* Parse the options, load the playbook and run it. */
 static int
 cmd_play_exec(int argc, char **argv)
 {
-	struct option longopts[48];
+	struct option longopts[LONGOPTS_MAX];
 	struct common_opts o;
 	struct play_cli c;
 	struct prun_opts po;

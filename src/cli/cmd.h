@@ -56,6 +56,8 @@ struct common_opts {
 	unsigned int	  loops;
 	int		  ask_pass;
 	char		 *password;		/* --ask-pass: read once */
+	const char	 *vault_file;		/* --vault-password-file */
+	int		  ask_vault;		/* --ask-vault-pass */
 	int		  no_agent;
 	int		  quiet;
 	int		  no_history;		/* --no-history */
@@ -93,7 +95,8 @@ enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
 	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
-	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_CERT, OPT_COMMON_END
+	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_CERT, OPT_VAULT_FILE,
+	OPT_ASK_VAULT, OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);
@@ -176,11 +179,24 @@ void	common_quote(struct buf *, const char *word);
 int	common_split(const char *, char ***words, int *n);
 /* The selected hosts as a folded list, for the history; malloc'd. */
 char	*common_fold_hosts(drove_inventory *, const size_t *sel, size_t nsel);
+/*
+ * The common long options and a command's own into out (n entries, room
+ * for LONGOPTS_MAX); an out too small aborts rather than drop options.
+ */
+#define LONGOPTS_MAX	128
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);
 /* --ask-pass: read the password once; 0, or -1 (printed). */
 int	common_ask_pass(struct common_opts *);
+/* Read a line from the terminal with echo off; 0, or -1 without one. */
+int	common_read_secret(const char *prompt, char *buf, size_t size);
+/*
+ * Give inv the vault password of --vault-password-file (or
+ * ANSIBLE_VAULT_PASSWORD_FILE; an executable file is run and its output
+ * taken) or --ask-vault-pass; 0, or -1 (printed).
+ */
+int	common_vault(struct common_opts *, drove_inventory *);
 /* The fleet's callbacks for a key's passphrase and the host-key question,
  * both on the terminal (arg of common_ask_hostkeys: the known_hosts path as
  * shown to the user). */

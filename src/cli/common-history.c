@@ -417,6 +417,10 @@ common_rerun(struct common_opts *o, const char *id,
 	if ((*sel = calloc(rr.n, sizeof **sel)) == NULL ||
 	    rerun_select(&rr, id, *inv, *sel, nsel) != 0)
 		goto out;
+	if (drove_inventory_check_vault(*inv, *sel, *nsel, 0) != 0) {
+		fprintf(stderr, "drove: %s\n", drove_inventory_error(*inv));
+		goto out;
+	}
 	*command = rr.command;
 	rr.command = NULL;
 	r = 0;

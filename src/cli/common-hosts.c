@@ -83,6 +83,10 @@ common_load(struct common_opts *o)
 	}
 	if (drove_inventory_load_ssh_config(inv, o->ssh_config) != 0)
 		goto fail;
+	if (common_vault(o, inv) != 0) {
+		drove_inventory_free(inv);
+		return NULL;
+	}
 	if (o->ninventories == 0 && o->nadhoc == 0 && !store) {
 		if (config_inventory() != NULL)
 			common_push(&o->inventories, &o->ninventories,
@@ -127,8 +131,11 @@ common_inventory(struct common_opts *o, const char *pattern, size_t **sel,
 		drove_inventory_free(inv);
 		return NULL;
 	}
-	if (drove_inventory_select(inv, pattern, sel, nsel) != 0) {
+	if (drove_inventory_select(inv, pattern, sel, nsel) != 0 ||
+	    drove_inventory_check_vault(inv, *sel, *nsel, 0) != 0) {
 		fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));
+		free(*sel);
+		*sel = NULL;
 		drove_inventory_free(inv);
 		return NULL;
 	}

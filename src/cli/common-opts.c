@@ -42,6 +42,8 @@ const struct option common_longopts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "ssh-config", required_argument, NULL, 'F' },
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
+	{ "vault-password-file", required_argument, NULL, OPT_VAULT_FILE },
+	{ "ask-vault-pass", no_argument, NULL, OPT_ASK_VAULT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -220,6 +222,12 @@ common_set(struct common_opts *o, int ch, const char *arg)
 	case OPT_ASK_PASS:
 		o->ask_pass = 1;
 		return 1;
+	case OPT_VAULT_FILE:
+		o->vault_file = arg;
+		return 1;
+	case OPT_ASK_VAULT:
+		o->ask_vault = 1;
+		return 1;
 	case OPT_NO_AGENT:
 		o->no_agent = 1;
 		return 1;
@@ -293,10 +301,15 @@ common_longopts_merge(struct option *out, size_t n, const struct option *own)
 {
 	size_t i, k = 0;
 
-	for (i = 0; common_longopts[i].name != NULL && k + 1 < n; i++)
-		out[k++] = common_longopts[i];
-	for (i = 0; own != NULL && own[i].name != NULL && k + 1 < n; i++)
-		out[k++] = own[i];
+	for (i = 0; common_longopts[i].name != NULL; i++)
+		out[k++ % n] = common_longopts[i];
+	for (i = 0; own != NULL && own[i].name != NULL; i++)
+		out[k++ % n] = own[i];
+	if (k >= n) {
+		fprintf(stderr, "drove: %zu long options, room for %zu\n", k,
+		    n - 1);
+		abort();
+	}
 	memset(&out[k], 0, sizeof out[k]);
 }
 
@@ -386,6 +399,12 @@ common_help(FILE *fp)
 	    "default key\n"
 	    "      --no-agent             do not use ssh-agent\n"
 	    "      --ask-pass             prompt once for a password\n"
+	    "      --vault-password-file FILE\n"
+	    "                             decrypt Ansible vault values and "
+	    "files (also\n"
+	    "                             ANSIBLE_VAULT_PASSWORD_FILE)\n"
+	    "      --ask-vault-pass       prompt once for the vault "
+	    "password\n"
 	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"
 	    "      --host-key-check MODE  ask (on a terminal), strict, "
 	    "accept-new, off\n"

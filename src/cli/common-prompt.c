@@ -80,6 +80,13 @@ read_secret(const char *prompt, char *buf, size_t size)
 	return rc;
 }
 
+/* Read a line from the terminal with echo off; 0 or -1. */
+int
+common_read_secret(const char *prompt, char *buf, size_t size)
+{
+	return read_secret(prompt, buf, size);
+}
+
 /* The fleet asks for a key's passphrase: prompt once on the terminal. */
 int
 common_passphrase_prompt(const char *path, char *buf, size_t size, void *arg)

@@ -6,9 +6,12 @@
  * command name out of the way and passes every other word to the command.
  * A unique prefix names a command (tmux cmd.c); an ambiguous one is an error
  * that lists the candidates, an unknown one names the closest command.
- * "drove help [COMMAND]" and "drove COMMAND -h" print help.  The configuration file is read before the
- * command runs (see cmd-config.c); an error in it runs nothing.
+ * "drove help [COMMAND]" and "drove COMMAND -h" print help.  The
+ * configuration file is read before the command runs (see cmd-config.c);
+ * an error in it runs nothing.
  */
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,12 +209,26 @@ help_cmd(int argc, char **argv)
 	return cmd->exec(2, av);
 }
 
+/*
+ * Take LC_CTYPE from the environment when it is UTF-8, else C.UTF-8: the
+ * regexes and globs of patterns then match characters, not bytes, as
+ * Ansible's do ("~p.íbor").  Nothing else of the locale is used.
+ */
+static void
+utf8_ctype(void)
+{
+	if (setlocale(LC_CTYPE, "") == NULL ||
+	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
 	int i, rc;
 
+	utf8_ctype();
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {

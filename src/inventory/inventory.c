@@ -25,8 +25,10 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <libgen.h>
 #include <errno.h>
 #include <pwd.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,7 @@
 #include "inventory/inventory.h"
 #include "inventory/range.h"
 #include "inventory/sshconfig.h"
+#include "inventory/vault.h"
 
 /* How deep merge keys and flow values may nest. */
 #define INV_MAX_DEPTH	64
@@ -84,28 +87,21 @@ struct ypairs {
 	size_t		 cap;
 };
 
-/* The state of one YAML or list load. */
-struct load {
-	drove_inventory		*inv;	/* the copy being built */
-	struct drove_err	*err;	/* the caller's inventory's */
-	const char		*path;
-	yaml_document_t		*doc;
-	unsigned		*mark;	/* per group, for ancestor walks */
-	size_t			 nmark;
-	unsigned		 gen;
-};
-
 /* Context of adding the hosts of one entry. */
 struct add {
-	struct load	*ld;
+	struct inv_load	*ld;
 	size_t		 group;
 	struct entry	*e;
 	yaml_node_t	*vars;
+	const struct inv_vars *ivars;
 	int		 r;
 	char		 why[256];
 };
 
-static int	yl_vars(struct load *, struct inv_vars *, yaml_node_t *);
+static int	yl_vars(struct inv_load *, struct inv_vars *, yaml_node_t *);
+static int	inv_unvault(struct inv_load *, const char *, const yaml_mark_t *,
+		    const char *, char **);
+static int	inv_read(struct drove_err *, const char *, struct buf *);
 
 /* The FNV-1a hash of s. */
 static uint64_t
@@ -187,8 +183,8 @@ inv_grow(void *arrp, size_t n, size_t *cap, size_t sz)
 }
 
 /* Append i to the set. */
-static int
-idx_add(struct inv_idx *x, size_t i)
+int
+inv_idx_add(struct inv_idx *x, size_t i)
 {
 	if (inv_grow(&x->v, x->n, &x->cap, sizeof *x->v) != 0)
 		return DROVE_E_NOMEM;
@@ -197,8 +193,8 @@ idx_add(struct inv_idx *x, size_t i)
 }
 
 /* Whether i is in the set. */
-static int
-idx_has(const struct inv_idx *x, size_t i)
+int
+inv_idx_has(const struct inv_idx *x, size_t i)
 {
 	size_t k;
 
@@ -271,7 +267,8 @@ inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
 	size_t i;
 	int r = DROVE_E_NOMEM;
 
-	if (strcmp(canon, "ansible_port") == 0 && inv_port(value) < 0) {
+	if (strcmp(canon, "ansible_port") == 0 && !vault_is(value) &&
+	    inv_port(value) < 0) {
 		snprintf(why, whylen, "bad port '%s': " BAD_PORT, value);
 		return DROVE_E_INVENTORY;
 	}
@@ -372,19 +369,24 @@ inv_host_add(drove_inventory *inv, const char *name)
 size_t
 inv_group_add(drove_inventory *inv, const char *name)
 {
-	return inv_add(&inv->groupmap, &inv->groups, &inv->ngroups,
+	size_t n = inv->ngroups, g;
+
+	g = inv_add(&inv->groupmap, &inv->groups, &inv->ngroups,
 	    &inv->capgroups, sizeof *inv->groups, name);
+	if (g != INV_NONE && g == n)
+		inv->groups[g].priority = 1;
+	return g;
 }
 
 /* Put host h in group g. */
 int
 inv_link_host(drove_inventory *inv, size_t g, size_t h)
 {
-	if (idx_has(&inv->hosts[h].groups, g))
+	if (inv_idx_has(&inv->hosts[h].groups, g))
 		return 0;
-	if (idx_add(&inv->hosts[h].groups, g) != 0)
+	if (inv_idx_add(&inv->hosts[h].groups, g) != 0)
 		return DROVE_E_NOMEM;
-	if (idx_add(&inv->groups[g].hosts, h) != 0) {
+	if (inv_idx_add(&inv->groups[g].hosts, h) != 0) {
 		inv->hosts[h].groups.n--;
 		return DROVE_E_NOMEM;
 	}
@@ -395,11 +397,11 @@ inv_link_host(drove_inventory *inv, size_t g, size_t h)
 int
 inv_link_group(drove_inventory *inv, size_t p, size_t c)
 {
-	if (idx_has(&inv->groups[c].parents, p))
+	if (inv_idx_has(&inv->groups[c].parents, p))
 		return 0;
-	if (idx_add(&inv->groups[c].parents, p) != 0)
+	if (inv_idx_add(&inv->groups[c].parents, p) != 0)
 		return DROVE_E_NOMEM;
-	if (idx_add(&inv->groups[p].children, c) != 0) {
+	if (inv_idx_add(&inv->groups[p].children, c) != 0) {
 		inv->groups[c].parents.n--;
 		return DROVE_E_NOMEM;
 	}
@@ -411,15 +413,20 @@ static void
 inv_release(drove_inventory *inv)
 {
 	size_t i;
+	size_t k;
 
 	for (i = 0; i < inv->nhosts; i++) {
 		free(inv->hosts[i].name);
 		vars_release(&inv->hosts[i].vars);
+		for (k = 0; k < INV_NFILES; k++)
+			vars_release(&inv->hosts[i].fvars[k]);
 		free(inv->hosts[i].groups.v);
 	}
 	for (i = 0; i < inv->ngroups; i++) {
 		free(inv->groups[i].name);
 		vars_release(&inv->groups[i].vars);
+		for (k = 0; k < INV_NFILES; k++)
+			vars_release(&inv->groups[i].fvars[k]);
 		free(inv->groups[i].parents.v);
 		free(inv->groups[i].children.v);
 		free(inv->groups[i].hosts.v);
@@ -456,6 +463,10 @@ drove_inventory_free(drove_inventory *inv)
 		return;
 	inv_release(inv);
 	sshcfg_free(inv->ssh);
+	if (inv->vault_pw != NULL) {
+		explicit_bzero(inv->vault_pw, inv->vault_pwlen);
+		free(inv->vault_pw);
+	}
 	if (inv->pool != NULL) {
 		for (i = 0; i < inv->pool->n; i++)
 			free(inv->pool->v[i]);
@@ -507,8 +518,12 @@ int
 inv_ungrouped(const drove_inventory *inv, size_t h)
 {
 	const struct inv_idx *g = &inv->hosts[h].groups;
+	size_t i, ug = inv_ungrouped_group(inv);
 
-	return g->n == 0 || (g->n == 1 && g->v[0] == INV_ALL);
+	for (i = 0; i < g->n; i++)
+		if (g->v[i] != INV_ALL && g->v[i] != ug)
+			return 0;
+	return 1;
 }
 
 /* A deep copy of src's hosts and groups, or NULL when out of memory. */
@@ -518,7 +533,7 @@ inv_clone(const drove_inventory *src)
 	drove_inventory *dst;
 	struct inv_host *dh;
 	struct inv_group *dg;
-	size_t i;
+	size_t i, k;
 	int r = DROVE_E_NOMEM;
 
 	if ((dst = calloc(1, sizeof *dst)) == NULL)
@@ -536,10 +551,15 @@ inv_clone(const drove_inventory *src)
 		    idx_copy(&dh->groups, &src->hosts[i].groups) != 0 ||
 		    map_put(&dst->hostmap, dh->name, i) != 0)
 			goto out;
+		for (k = 0; k < INV_NFILES; k++)
+			if (vars_copy(&dh->fvars[k],
+			    &src->hosts[i].fvars[k]) != 0)
+				goto out;
 	}
 	for (i = 0; i < src->ngroups; i++) {
 		dg = &dst->groups[dst->ngroups++];
 		dg->depth = src->groups[i].depth;
+		dg->priority = src->groups[i].priority;
 		if ((dg->name = strdup(src->groups[i].name)) == NULL ||
 		    vars_copy(&dg->vars, &src->groups[i].vars) != 0 ||
 		    idx_copy(&dg->parents, &src->groups[i].parents) != 0 ||
@@ -547,6 +567,10 @@ inv_clone(const drove_inventory *src)
 		    idx_copy(&dg->hosts, &src->groups[i].hosts) != 0 ||
 		    map_put(&dst->groupmap, dg->name, i) != 0)
 			goto out;
+		for (k = 0; k < INV_NFILES; k++)
+			if (vars_copy(&dg->fvars[k],
+			    &src->groups[i].fvars[k]) != 0)
+				goto out;
 	}
 	r = 0;
  out:
@@ -589,9 +613,9 @@ inv_depths(drove_inventory *inv)
 		inv_depth(inv, i);
 }
 
-/* Whether group a is group b or one of its ancestors. */
-static int
-inv_is_ancestor(struct load *ld, size_t a, size_t b)
+/* Whether group a is group b or one of its ancestors (after ld->gen++). */
+int
+inv_is_ancestor(struct inv_load *ld, size_t a, size_t b)
 {
 	const struct inv_group *g = &ld->inv->groups[b];
 	size_t i;
@@ -608,9 +632,9 @@ inv_is_ancestor(struct load *ld, size_t a, size_t b)
 }
 
 /* Set an error naming path:line:column of node. */
-static int
-ld_err(struct load *ld, const yaml_mark_t *m, size_t off, const char *fmt,
-    ...)
+int
+inv_load_err(struct inv_load *ld, const yaml_mark_t *m, size_t off,
+    const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -708,7 +732,7 @@ entry_host(const char *name, void *arg)
 {
 	struct add *a = arg;
 	drove_inventory *inv = a->ld->inv;
-	size_t h;
+	size_t h, i;
 	int r;
 
 	if (strchr(name, ':') != NULL && !inv_is_ipv6(name, strlen(name))) {
@@ -728,6 +752,11 @@ entry_host(const char *name, void *arg)
 		a->r = r;
 		return r;
 	}
+	for (i = 0; a->ivars != NULL && i < a->ivars->n; i++)
+		if ((r = inv_vars_set(&inv->hosts[h].vars,
+		    a->ivars->v[i].name, a->ivars->v[i].value, a->why,
+		    sizeof a->why)) != 0)
+			return r;
 	return 0;
 }
 
@@ -735,8 +764,8 @@ entry_host(const char *name, void *arg)
  * The offset of the first byte of s that is not printable UTF-8 (a control
  * character, C1 included, or a bad sequence), or -1 when there is none.
  */
-static long
-inv_bad_text(const char *s)
+long
+inv_bad_text(const char *s, int tabs)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned int c;
@@ -746,7 +775,7 @@ inv_bad_text(const char *s)
 		n = *p < 0x80 ? 0 : *p >= 0xc2 && *p <= 0xdf ? 1 :
 		    *p >= 0xe0 && *p <= 0xef ? 2 : *p >= 0xf0 && *p <= 0xf4 ?
 		    3 : -1;
-		if (n < 0 || *p < 0x20 || *p == 0x7f)
+		if (n < 0 || (*p < 0x20 && !(tabs && *p == '\t')) || *p == 0x7f)
 			return (long)(p - (const unsigned char *)s);
 		c = n == 0 ? *p : *p & (0x3f >> n);
 		for (i = 1; i <= n; i++) {
@@ -763,13 +792,10 @@ inv_bad_text(const char *s)
 	return -1;
 }
 
-/*
- * Add the hosts of entry text s to group g.  On a bad entry the message is
- * "<where><reason>"; column col of line line when line > 0.
- */
-static int
-entry_add(struct load *ld, size_t g, const char *s, yaml_node_t *vars,
-    const yaml_mark_t *m, size_t colshift)
+/* Add the hosts of entry text s to group g (see inventory.h). */
+int
+inv_entry_add(struct inv_load *ld, size_t g, const char *s, yaml_node_t *vars,
+    const struct inv_vars *ivars, const yaml_mark_t *m, size_t colshift)
 {
 	struct entry e;
 	struct add a;
@@ -779,8 +805,8 @@ entry_add(struct load *ld, size_t g, const char *s, yaml_node_t *vars,
 	long bad;
 	int r;
 
-	if ((bad = inv_bad_text(s)) >= 0)
-		return ld_err(ld, m, colshift + (size_t)bad, "expected "
+	if ((bad = inv_bad_text(s, 0)) >= 0)
+		return inv_load_err(ld, m, colshift + (size_t)bad, "expected "
 		    "printable UTF-8 in host entry, found byte 0x%02x",
 		    (unsigned char)s[bad]);
 	if ((copy = strdup(s)) == NULL)
@@ -790,13 +816,14 @@ entry_add(struct load *ld, size_t g, const char *s, yaml_node_t *vars,
 	a.group = g;
 	a.e = &e;
 	a.vars = vars;
+	a.ivars = ivars;
 	if ((why = entry_parse(copy, &e, &off, a.why, sizeof a.why)) != NULL) {
-		r = ld_err(ld, m, colshift + off, "%s", why);
+		r = inv_load_err(ld, m, colshift + off, "%s", why);
 		goto out;
 	}
 	r = range_expand(e.name, 0, entry_host, &a, a.why, sizeof a.why);
 	if (r == DROVE_E_INVENTORY && a.r == 0)
-		r = ld_err(ld, m, colshift + (size_t)(e.name - copy), "%s",
+		r = inv_load_err(ld, m, colshift + (size_t)(e.name - copy), "%s",
 		    a.why);
 	else if (r == DROVE_E_NOMEM)
 		r = err_set(ld->err, DROVE_E_NOMEM, "out of memory");
@@ -850,11 +877,11 @@ ypairs_add(struct ypairs *p, yaml_node_t *k, yaml_node_t *v)
 	return 0;
 }
 
-static int	yl_pairs(struct load *, yaml_node_t *, struct ypairs *, int);
+static int	yl_pairs(struct inv_load *, yaml_node_t *, struct ypairs *, int);
 
 /* Append the pairs merged in by the value of a "<<" key. */
 static int
-yl_merge(struct load *ld, yaml_node_t *v, struct ypairs *out, int depth)
+yl_merge(struct inv_load *ld, yaml_node_t *v, struct ypairs *out, int depth)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *m;
@@ -863,13 +890,13 @@ yl_merge(struct load *ld, yaml_node_t *v, struct ypairs *out, int depth)
 	if (v->type == YAML_MAPPING_NODE)
 		return yl_pairs(ld, v, out, depth + 1);
 	if (v->type != YAML_SEQUENCE_NODE)
-		return ld_err(ld, &v->start_mark, 0, "expected a mapping to "
+		return inv_load_err(ld, &v->start_mark, 0, "expected a mapping to "
 		    "merge, found %s", yl_kind(v));
 	for (it = v->data.sequence.items.top;
 	    it > v->data.sequence.items.start; it--) {
 		m = yaml_document_get_node(ld->doc, it[-1]);
 		if (m->type != YAML_MAPPING_NODE)
-			return ld_err(ld, &m->start_mark, 0, "expected a "
+			return inv_load_err(ld, &m->start_mark, 0, "expected a "
 			    "mapping to merge, found %s", yl_kind(m));
 		if ((r = yl_pairs(ld, m, out, depth + 1)) != 0)
 			return r;
@@ -883,14 +910,14 @@ yl_merge(struct load *ld, yaml_node_t *v, struct ypairs *out, int depth)
  * later pairs override earlier ones n's own win.
  */
 static int
-yl_pairs(struct load *ld, yaml_node_t *n, struct ypairs *out, int depth)
+yl_pairs(struct inv_load *ld, yaml_node_t *n, struct ypairs *out, int depth)
 {
 	yaml_node_pair_t *p;
 	yaml_node_t *k;
 	int pass, r, merge;
 
 	if (depth > INV_MAX_DEPTH)
-		return ld_err(ld, &n->start_mark, 0, "merge keys nested too "
+		return inv_load_err(ld, &n->start_mark, 0, "merge keys nested too "
 		    "deeply");
 	for (pass = 0; pass < 2; pass++) {
 		for (p = n->data.mapping.pairs.start;
@@ -930,7 +957,7 @@ yl_plain(const char *s)
 
 /* Write node n as YAML flow text ("[a, b]", "{k: v}"). */
 static int
-yl_flow(struct load *ld, yaml_node_t *n, struct buf *b, int depth)
+yl_flow(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth)
 {
 	struct ypairs ps = { NULL, 0, 0 };
 	yaml_node_item_t *it;
@@ -939,7 +966,7 @@ yl_flow(struct load *ld, yaml_node_t *n, struct buf *b, int depth)
 	int r = DROVE_E_NOMEM;
 
 	if (depth > INV_MAX_DEPTH)
-		return ld_err(ld, &n->start_mark, 0, "value nested too deeply");
+		return inv_load_err(ld, &n->start_mark, 0, "value nested too deeply");
 	if ((s = yl_text(n)) != NULL) {
 		if (yl_plain(s))
 			return buf_puts(b, s);
@@ -984,9 +1011,37 @@ yl_flow(struct load *ld, yaml_node_t *n, struct buf *b, int depth)
 	return r;
 }
 
+/* Whether n is a "!vault" scalar. */
+static int
+yl_vaulted(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && n->tag != NULL &&
+	    strcmp((const char *)n->tag, "!vault") == 0;
+}
+
+/* Set var name to the decrypted value of "!vault" scalar n. */
+static int
+yl_vault_set(struct inv_load *ld, struct inv_vars *vars, const char *name,
+    yaml_node_t *n)
+{
+	char *plain, what[300], why[256];
+	int r;
+
+	snprintf(what, sizeof what, "var '%s'", name);
+	if ((r = inv_unvault(ld, yl_text(n), &n->start_mark, what,
+	    &plain)) != 0)
+		return r;
+	r = inv_vars_set(vars, name, plain, why, sizeof why);
+	if (r == DROVE_E_INVENTORY)
+		r = inv_load_err(ld, &n->start_mark, 0, "%s", why);
+	explicit_bzero(plain, strlen(plain));
+	free(plain);
+	return r;
+}
+
 /* Read a mapping of vars into vars. */
 static int
-yl_vars(struct load *ld, struct inv_vars *vars, yaml_node_t *n)
+yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
 {
 	struct ypairs ps = { NULL, 0, 0 };
 	struct buf b;
@@ -1000,18 +1055,23 @@ yl_vars(struct load *ld, struct inv_vars *vars, yaml_node_t *n)
 		goto out;
 	for (i = 0; i < ps.n; i++) {
 		if ((name = yl_text(ps.v[i].k)) == NULL) {
-			r = ld_err(ld, &ps.v[i].k->start_mark, 0, "expected a "
+			r = inv_load_err(ld, &ps.v[i].k->start_mark, 0, "expected a "
 			    "var name, found %s", yl_kind(ps.v[i].k));
 			goto out;
 		}
 		b.len = 0;
+		if (yl_vaulted(ps.v[i].v) && ld->vault_pw != NULL) {
+			if ((r = yl_vault_set(ld, vars, name, ps.v[i].v)) != 0)
+				goto out;
+			continue;
+		}
 		if (ps.v[i].v->type == YAML_SCALAR_NODE)
 			r = inv_vars_set(vars, name, yl_text(ps.v[i].v), why,
 			    sizeof why);
 		else if ((r = yl_flow(ld, ps.v[i].v, &b, 0)) == 0)
 			r = inv_vars_set(vars, name, b.data, why, sizeof why);
 		if (r == DROVE_E_INVENTORY)
-			r = ld_err(ld, &ps.v[i].v->start_mark, 0, "%s", why);
+			r = inv_load_err(ld, &ps.v[i].v->start_mark, 0, "%s", why);
 		if (r != 0)
 			goto out;
 	}
@@ -1025,22 +1085,67 @@ yl_vars(struct load *ld, struct inv_vars *vars, yaml_node_t *n)
 
 /* Read the mapping n of a group, checking it is null or a mapping. */
 static int
-yl_mapping(struct load *ld, yaml_node_t *n, struct ypairs *ps,
+yl_mapping(struct inv_load *ld, yaml_node_t *n, struct ypairs *ps,
     const char *what, const char *name)
 {
 	if (yl_null(n))
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return ld_err(ld, &n->start_mark, 0, "expected a mapping %s "
+		return inv_load_err(ld, &n->start_mark, 0, "expected a mapping %s "
 		    "'%s', found %s", what, name, yl_kind(n));
 	return yl_pairs(ld, n, ps, 0);
 }
 
-static int	yl_group(struct load *, yaml_node_t *, yaml_node_t *, size_t);
+static int	yl_group(struct inv_load *, yaml_node_t *, yaml_node_t *, size_t);
+
+/* Add the hosts of entry node k to group g, with vars v (or NULL). */
+static int
+yl_host(struct inv_load *ld, size_t g, yaml_node_t *k, yaml_node_t *v)
+{
+	return inv_entry_add(ld, g, yl_text(k), v, NULL, &k->start_mark, 0);
+}
+
+/* Whether plain text s reads as an integer or a float in YAML 1.1. */
+static int
+yl_numeric(const char *s)
+{
+	static const char *const re[] = {
+		"^[-+]?(0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|"
+		    "[1-9][0-9_]*(:[0-5]?[0-9])+)$",
+		"^([-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?|"
+		    "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|"
+		    "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$",
+	};
+	regex_t rx;
+	size_t i;
+	int hit = 0;
+
+	if (*s == '\0' || strchr("0123456789+-.", *s) == NULL)
+		return 0;
+	for (i = 0; !hit && i < sizeof re / sizeof re[0]; i++) {
+		if (regcomp(&rx, re[i], REG_EXTENDED | REG_NOSUB) != 0)
+			continue;
+		hit = regexec(&rx, s, 0, NULL, 0) == 0;
+		regfree(&rx);
+	}
+	return hit;
+}
+
+/*
+ * Whether n is a plain scalar that YAML 1.1 (PyYAML, so Ansible) reads as
+ * an integer or a float.
+ */
+static int
+yl_number(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    yl_numeric(yl_text(n));
+}
 
 /* Read the hosts: mapping of group g. */
 static int
-yl_hosts(struct load *ld, size_t g, yaml_node_t *n)
+yl_hosts(struct inv_load *ld, size_t g, yaml_node_t *n)
 {
 	struct ypairs ps = { NULL, 0, 0 };
 	const char *gname = ld->inv->groups[g].name, *name;
@@ -1048,24 +1153,31 @@ yl_hosts(struct load *ld, size_t g, yaml_node_t *n)
 	size_t i;
 	int r;
 
+	if (n->type == YAML_SCALAR_NODE && !yl_null(n))
+		return yl_host(ld, g, n, NULL);
 	if ((r = yl_mapping(ld, n, &ps, "of hosts in group", gname)) != 0)
 		goto out;
 	for (i = 0; i < ps.n; i++) {
 		v = ps.v[i].v;
+		if (yl_number(ps.v[i].k)) {
+			r = inv_load_err(ld, &ps.v[i].k->start_mark, 0, "host "
+			    "name %s reads as a number: quote it, as Ansible "
+			    "asks", yl_text(ps.v[i].k));
+			goto out;
+		}
 		if ((name = yl_text(ps.v[i].k)) == NULL) {
-			r = ld_err(ld, &ps.v[i].k->start_mark, 0, "expected a "
+			r = inv_load_err(ld, &ps.v[i].k->start_mark, 0, "expected a "
 			    "host name in group '%s', found %s",
 			    ld->inv->groups[g].name, yl_kind(ps.v[i].k));
 			goto out;
 		}
 		if (!yl_null(v) && v->type != YAML_MAPPING_NODE) {
-			r = ld_err(ld, &v->start_mark, 0, "expected a mapping "
+			r = inv_load_err(ld, &v->start_mark, 0, "expected a mapping "
 			    "of vars for host '%s', found %s", name,
 			    yl_kind(v));
 			goto out;
 		}
-		if ((r = entry_add(ld, g, name, yl_null(v) ? NULL : v,
-		    &ps.v[i].k->start_mark, 0)) != 0)
+		if ((r = yl_host(ld, g, ps.v[i].k, yl_null(v) ? NULL : v)) != 0)
 			goto out;
 	}
  out:
@@ -1075,7 +1187,7 @@ yl_hosts(struct load *ld, size_t g, yaml_node_t *n)
 
 /* Read a mapping of groups, children of group parent (INV_NONE: top). */
 static int
-yl_groups(struct load *ld, yaml_node_t *n, size_t parent)
+yl_groups(struct inv_load *ld, yaml_node_t *n, size_t parent)
 {
 	struct ypairs ps = { NULL, 0, 0 };
 	size_t i;
@@ -1084,8 +1196,10 @@ yl_groups(struct load *ld, yaml_node_t *n, size_t parent)
 	if (parent == INV_NONE && yl_null(n))
 		return 0;
 	if (parent == INV_NONE && n->type != YAML_MAPPING_NODE)
-		return ld_err(ld, &n->start_mark, 0, "expected a mapping of "
+		return inv_load_err(ld, &n->start_mark, 0, "expected a mapping of "
 		    "groups, found %s", yl_kind(n));
+	if (parent != INV_NONE && n->type == YAML_SCALAR_NODE && !yl_null(n))
+		return yl_group(ld, n, NULL, parent);
 	if (parent != INV_NONE)
 		r = yl_mapping(ld, n, &ps, "of groups in children of",
 		    ld->inv->groups[parent].name);
@@ -1097,9 +1211,62 @@ yl_groups(struct load *ld, yaml_node_t *n, size_t parent)
 	return r;
 }
 
-/* Read group k: v, a child of parent (INV_NONE: of all). */
+/* The index of group name, added when new; INV_NONE on ENOMEM. */
+size_t
+inv_group_new(struct inv_load *ld, const char *name)
+{
+	drove_inventory *inv = ld->inv;
+	size_t g;
+
+	if ((g = inv_group_add(inv, name)) == INV_NONE)
+		return INV_NONE;
+	if (inv->ngroups > ld->nmark) {
+		free(ld->mark);
+		ld->nmark = 2 * inv->ngroups;
+		if ((ld->mark = calloc(ld->nmark, sizeof *ld->mark)) == NULL)
+			return INV_NONE;
+	}
+	ld->gen++;
+	return g;
+}
+
+/*
+ * Take ansible_group_priority out of group g's inventory vars: as in
+ * Ansible it orders sibling groups and is no var.  A bad value is an error
+ * at m.
+ */
+int
+inv_priority(struct inv_load *ld, size_t g, const yaml_mark_t *m)
+{
+	struct inv_vars *vars = &ld->inv->groups[g].vars;
+	const char *v;
+	char *end;
+	long p;
+	size_t i;
+
+	for (i = 0; i < vars->n; i++)
+		if (strcmp(vars->v[i].name, "ansible_group_priority") == 0)
+			break;
+	if (i == vars->n)
+		return 0;
+	v = vars->v[i].value;
+	errno = 0;
+	p = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0)
+		return inv_load_err(ld, m, 0, "bad ansible_group_priority "
+		    "'%s' for group '%s': expected an integer", v,
+		    ld->inv->groups[g].name);
+	ld->inv->groups[g].priority = p;
+	free(vars->v[i].name);
+	free(vars->v[i].value);
+	memmove(&vars->v[i], &vars->v[i + 1], (--vars->n - i) *
+	    sizeof *vars->v);
+	return 0;
+}
+
+/* Read group k: v (NULL: empty), a child of parent (INV_NONE: of all). */
 static int
-yl_group(struct load *ld, yaml_node_t *k, yaml_node_t *v, size_t parent)
+yl_group(struct inv_load *ld, yaml_node_t *k, yaml_node_t *v, size_t parent)
 {
 	struct ypairs ps = { NULL, 0, 0 };
 	drove_inventory *inv = ld->inv;
@@ -1108,28 +1275,21 @@ yl_group(struct load *ld, yaml_node_t *k, yaml_node_t *v, size_t parent)
 	int r = DROVE_E_NOMEM;
 
 	if ((name = yl_text(k)) == NULL || *name == '\0')
-		return ld_err(ld, &k->start_mark, 0, "expected a group name, "
+		return inv_load_err(ld, &k->start_mark, 0, "expected a group name, "
 		    "found %s", name == NULL ? yl_kind(k) : "an empty name");
-	if ((g = inv_group_add(inv, name)) == INV_NONE)
+	if ((g = inv_group_new(ld, name)) == INV_NONE)
 		return err_set(ld->err, r, "out of memory");
-	if (inv->ngroups > ld->nmark) {
-		free(ld->mark);
-		ld->nmark = 2 * inv->ngroups;
-		if ((ld->mark = calloc(ld->nmark, sizeof *ld->mark)) == NULL)
-			return err_set(ld->err, r, "out of memory");
-	}
-	ld->gen++;
 	if (parent != INV_NONE && inv_is_ancestor(ld, g, parent))
-		return ld_err(ld, &k->start_mark, 0, "group '%s' cannot be a "
+		return inv_load_err(ld, &k->start_mark, 0, "group '%s' cannot be a "
 		    "child of '%s': it is its ancestor", name,
 		    inv->groups[parent].name);
 	if (parent != INV_NONE && inv_link_group(inv, parent, g) != 0)
 		return err_set(ld->err, r, "out of memory");
-	if ((r = yl_mapping(ld, v, &ps, "for group", name)) != 0)
+	if (v != NULL && (r = yl_mapping(ld, v, &ps, "for group", name)) != 0)
 		goto out;
 	for (i = 0; i < ps.n; i++) {
 		if ((key = yl_text(ps.v[i].k)) == NULL) {
-			r = ld_err(ld, &ps.v[i].k->start_mark, 0, "expected "
+			r = inv_load_err(ld, &ps.v[i].k->start_mark, 0, "expected "
 			    "hosts, children or vars in group '%s', found %s",
 			    inv->groups[g].name, yl_kind(ps.v[i].k));
 		} else if (strcmp(key, "hosts") == 0)
@@ -1140,13 +1300,17 @@ yl_group(struct load *ld, yaml_node_t *k, yaml_node_t *v, size_t parent)
 			r = 0;
 		else if (strcmp(key, "vars") == 0 &&
 		    ps.v[i].v->type != YAML_MAPPING_NODE)
-			r = ld_err(ld, &ps.v[i].v->start_mark, 0, "expected a "
+			r = inv_load_err(ld, &ps.v[i].v->start_mark, 0, "expected a "
 			    "mapping for vars of group '%s', found %s",
 			    inv->groups[g].name, yl_kind(ps.v[i].v));
-		else if (strcmp(key, "vars") == 0)
-			r = yl_vars(ld, &inv->groups[g].vars, ps.v[i].v);
+		else if (strcmp(key, "vars") == 0) {
+			if ((r = yl_vars(ld, &inv->groups[g].vars,
+			    ps.v[i].v)) == 0)
+				r = inv_priority(ld, g,
+				    &ps.v[i].v->start_mark);
+		}
 		else
-			r = ld_err(ld, &ps.v[i].k->start_mark, 0, "unknown key "
+			r = inv_load_err(ld, &ps.v[i].k->start_mark, 0, "unknown key "
 			    "'%s' in group '%s': expected hosts, children or "
 			    "vars", key, inv->groups[g].name);
 		if (r != 0)
@@ -1157,20 +1321,46 @@ yl_group(struct load *ld, yaml_node_t *k, yaml_node_t *v, size_t parent)
 	return r;
 }
 
-/* Load YAML text into ld->inv. */
+/*
+ * Check the tags of every node: YAML's own, "!vault" on a scalar and
+ * "!unsafe" (a plain string here) are known; any other is an error, as in
+ * Ansible.
+ */
 static int
-yaml_load(struct load *ld, const char *text, size_t len)
+yl_tags(struct inv_load *ld, yaml_document_t *doc)
+{
+	const yaml_node_t *n;
+	const char *t;
+
+	for (n = doc->nodes.start; n < doc->nodes.top; n++) {
+		t = (const char *)n->tag;
+		if (t == NULL || strncmp(t, YAML_DEFAULT_SCALAR_TAG, 18) == 0 ||
+		    strcmp(t, "!unsafe") == 0 || (strcmp(t, "!vault") == 0 &&
+		    n->type == YAML_SCALAR_NODE))
+			continue;
+		return inv_load_err(ld, &n->start_mark, 0, "unknown YAML tag "
+		    "'%s'%s", t, strcmp(t, "!vault") == 0 ? " on a "
+		    "collection: expected a scalar" : "");
+	}
+	return 0;
+}
+
+/*
+ * Parse YAML text into doc and set ld->doc, checking its tags; on success
+ * the caller deletes doc.
+ */
+static int
+yl_parse(struct inv_load *ld, const char *text, size_t len,
+    yaml_document_t *doc)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
 	int r;
 
 	if (!yaml_parser_initialize(&parser))
 		return err_set(ld->err, DROVE_E_NOMEM, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
 	    len);
-	if (!yaml_parser_load(&parser, &doc)) {
+	if (!yaml_parser_load(&parser, doc)) {
 		r = err_set(ld->err, DROVE_E_INVENTORY, "%s:%zu:%zu: %s",
 		    ld->path, parser.problem_mark.line + 1,
 		    parser.problem_mark.column + 1, parser.problem != NULL ?
@@ -1178,75 +1368,147 @@ yaml_load(struct load *ld, const char *text, size_t len)
 		yaml_parser_delete(&parser);
 		return r;
 	}
-	ld->doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	r = root != NULL ? yl_groups(ld, root, INV_NONE) : 0;
-	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
+	ld->doc = doc;
+	if ((r = yl_tags(ld, doc)) != 0)
+		yaml_document_delete(doc);
 	return r;
 }
 
-/* Load a host list, one entry a line, into ld->inv. */
+/* Load YAML text into ld->inv. */
 static int
-list_load(struct load *ld, char *text)
+yaml_load(struct inv_load *ld, const char *text, size_t len)
 {
-	yaml_mark_t m;
-	char *line, *next, *s, *e;
+	yaml_document_t doc;
+	yaml_node_t *root;
 	int r;
 
-	memset(&m, 0, sizeof m);
-	for (line = text; line != NULL; line = next, m.line++) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		for (s = line; *s == ' ' || *s == '\t' || *s == '\r'; s++)
-			;
-		for (e = s; *e != '\0' && *e != '#'; e++)
-			;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t' ||
-		    e[-1] == '\r'))
-			e--;
-		*e = '\0';
-		if (*s == '\0')
-			continue;
-		m.column = (size_t)(s - line);
-		if ((e = strpbrk(s, " \t")) != NULL)
-			return ld_err(ld, &m, (size_t)(e - s), "expected one "
-			    "host a line, found '%s'", s);
-		if ((r = entry_add(ld, INV_ALL, s, NULL, &m, 0)) != 0)
-			return r;
-	}
+	if ((r = yl_parse(ld, text, len, &doc)) != 0)
+		return r;
+	root = yaml_document_get_root_node(&doc);
+	r = root != NULL ? yl_groups(ld, root, INV_NONE) : 0;
+	yaml_document_delete(&doc);
+	return r;
+}
+
+/*
+ * Decrypt vault text with the inventory's vault password into *plain (to
+ * wipe and free); an error at m naming what when there is no password or
+ * it does not decrypt.
+ */
+static int
+inv_unvault(struct inv_load *ld, const char *text, const yaml_mark_t *m,
+    const char *what, char **plain)
+{
+	const char *why;
+	size_t len;
+	int r;
+
+	*plain = NULL;
+	if (ld->vault_pw == NULL)
+		return inv_load_err(ld, m, 0, "%s is vault-encrypted: give "
+		    "--vault-password-file FILE or --ask-vault-pass", what);
+	r = vault_decrypt(text, ld->vault_pw, ld->vault_pwlen, plain, &len,
+	    &why);
+	if (r == DROVE_E_NOMEM)
+		return err_set(ld->err, r, "out of memory");
+	if (r != 0)
+		return inv_load_err(ld, m, 0, "cannot decrypt %s: %s", what,
+		    why);
 	return 0;
 }
 
-/* Whether text is YAML rather than a host list (see the top of the file). */
+/* Read a whole file into b; a vault-encrypted file is decrypted. */
 static int
-inv_is_yaml(const char *text)
+inv_read_plain(struct inv_load *ld, const char *path, struct buf *b)
 {
-	const char *s = text, *e, *p;
+	yaml_mark_t m;
+	char *plain = NULL, what[300];
+	int r;
 
+	if ((r = inv_read(ld->err, path, b)) != 0 || !vault_is(b->data))
+		return r;
+	memset(&m, 0, sizeof m);
+	snprintf(what, sizeof what, "file '%s'", path);
+	if ((r = inv_unvault(ld, b->data, &m, what, &plain)) != 0)
+		return r;
+	explicit_bzero(b->data, b->len);
+	b->len = 0;
+	r = buf_puts(b, plain);
+	explicit_bzero(plain, strlen(plain));
+	free(plain);
+	return r != 0 ? err_set(ld->err, r, "out of memory") : 0;
+}
+
+/* Read a YAML file of vars (group_vars/, host_vars/) into vars. */
+int
+inv_vars_load(struct inv_load *ld, struct inv_vars *vars, const char *path)
+{
+	yaml_document_t doc;
+	yaml_node_t *root;
+	struct buf b;
+	const char *saved = ld->path;
+	int r;
+
+	buf_init(&b);
+	ld->path = path;
+	if ((r = inv_read_plain(ld, path, &b)) != 0 ||
+	    (r = yl_parse(ld, b.data, b.len, &doc)) != 0)
+		goto out;
+	root = yaml_document_get_root_node(&doc);
+	if (root != NULL && !yl_null(root) && root->type != YAML_MAPPING_NODE)
+		r = inv_load_err(ld, &root->start_mark, 0, "expected a mapping "
+		    "of vars, found %s", yl_kind(root));
+	else if (root != NULL && !yl_null(root))
+		r = yl_vars(ld, vars, root);
+	yaml_document_delete(&doc);
+ out:
+	ld->path = saved;
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.len);
+	buf_release(&b);
+	return r;
+}
+
+/*
+ * Whether the file at path holding text is YAML rather than INI (see the
+ * top of the file).
+ */
+static int
+inv_is_yaml(const char *path, const char *text)
+{
+	const char *s = text, *e, *p, *ext = strrchr(path, '.');
+
+	if (ext != NULL && strchr(ext, '/') == NULL)
+		if (strcmp(ext, ".yml") == 0 || strcmp(ext, ".yaml") == 0 ||
+		    strcmp(ext, ".json") == 0 || strcmp(ext, ".ini") == 0)
+			return strcmp(ext, ".ini") != 0;
 	for (;;) {
 		s += strspn(s, " \t\r\n");
-		if (*s != '#')
+		if (*s != '#' && *s != ';')
 			break;
 		if ((s = strchr(s, '\n')) == NULL)
 			return 0;
 	}
 	if (*s == '\0')
 		return 1;
-	if (strncmp(s, "---", 3) == 0 || *s == '%' || *s == '{')
+	if (*s == '[')
+		return 0;
+	if (strncmp(s, "---", 3) == 0 || *s == '%' || *s == '{' ||
+	    strncmp(s, "- ", 2) == 0)
 		return 1;
 	e = s + strcspn(s, "\r\n#");
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	for (p = s; p < e; p++)
-		if (*p == ' ' || *p == '\t')
+	for (p = s; p + 1 < e; p++)
+		if (*p == ':' && (p[1] == ' ' || p[1] == '\t'))
 			return 1;
 	return e > s && e[-1] == ':' && !inv_is_ipv6(s, (size_t)(e - s));
 }
 
 /* Read a whole file into b. */
 static int
-inv_read(drove_inventory *inv, const char *path, struct buf *b)
+inv_read(struct drove_err *err, const char *path, struct buf *b)
 {
 	char chunk[65536];
 	size_t n;
@@ -1254,19 +1516,19 @@ inv_read(drove_inventory *inv, const char *path, struct buf *b)
 	int r = 0;
 
 	if ((f = fopen(path, "r")) == NULL)
-		return err_set(&inv->err, DROVE_E_IO, "cannot open '%s': %s",
+		return err_set(err, DROVE_E_IO, "cannot open '%s': %s",
 		    path, strerror(errno));
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if ((r = buf_append(b, chunk, n)) != 0)
 			break;
 	if (r == 0 && ferror(f))
-		r = err_set(&inv->err, DROVE_E_IO, "cannot read '%s': %s",
+		r = err_set(err, DROVE_E_IO, "cannot read '%s': %s",
 		    path, strerror(errno));
 	else if (r != 0)
-		r = err_set(&inv->err, r, "out of memory");
+		r = err_set(err, r, "out of memory");
 	fclose(f);
 	if (r == 0 && buf_reserve(b, 0) != 0)
-		r = err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
+		r = err_set(err, DROVE_E_NOMEM, "out of memory");
 	else if (r == 0)
 		b->data[b->len] = '\0';
 	return r;
@@ -1281,6 +1543,8 @@ inv_commit(drove_inventory *inv, drove_inventory *copy)
 	copy->err = inv->err;
 	copy->ssh = inv->ssh;
 	copy->pool = inv->pool;
+	copy->vault_pw = inv->vault_pw;
+	copy->vault_pwlen = inv->vault_pwlen;
 	*inv = *copy;
 	free(copy);
 	err_clear(&inv->err);
@@ -1290,8 +1554,9 @@ inv_commit(drove_inventory *inv, drove_inventory *copy)
 int
 drove_inventory_load(drove_inventory *inv, const char *path)
 {
-	struct load ld;
+	struct inv_load ld;
 	struct buf b;
+	char *dir = NULL;
 	int r;
 
 	if (inv == NULL || path == NULL)
@@ -1300,16 +1565,23 @@ drove_inventory_load(drove_inventory *inv, const char *path)
 	buf_init(&b);
 	ld.err = &inv->err;
 	ld.path = path;
-	if ((r = inv_read(inv, path, &b)) != 0)
-		goto out;
+	ld.files = INV_FILES_INV;
+	ld.vault_pw = inv->vault_pw;
+	ld.vault_pwlen = inv->vault_pwlen;
 	if ((ld.inv = inv_clone(inv)) == NULL) {
 		r = err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if (inv_is_yaml(b.data))
+	if ((r = inv_read_plain(&ld, path, &b)) != 0)
+		goto out;
+	if (inv_is_yaml(path, b.data))
 		r = yaml_load(&ld, b.data, b.len);
 	else
-		r = list_load(&ld, b.data);
+		r = ini_load(&ld, b.data);
+	if (r == 0 && (dir = strdup(path)) == NULL)
+		r = err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
+	if (r == 0)
+		r = varsdir_load(&ld, dirname(dir));
 	if (r == 0) {
 		inv_commit(inv, ld.inv);
 		ld.inv = NULL;
@@ -1317,15 +1589,71 @@ drove_inventory_load(drove_inventory *inv, const char *path)
  out:
 	drove_inventory_free(ld.inv);
 	free(ld.mark);
+	free(dir);
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.len);
 	buf_release(&b);
 	return r;
+}
+
+/*
+ * Read the group_vars/ and host_vars/ of dir (beside a playbook), adding
+ * nothing on failure.
+ */
+int
+drove_inventory_load_vars(drove_inventory *inv, const char *dir)
+{
+	struct inv_load ld;
+	int r;
+
+	if (inv == NULL || dir == NULL)
+		return DROVE_E_INVAL;
+	memset(&ld, 0, sizeof ld);
+	ld.err = &inv->err;
+	ld.path = dir;
+	ld.files = INV_FILES_PLAY;
+	ld.vault_pw = inv->vault_pw;
+	ld.vault_pwlen = inv->vault_pwlen;
+	if ((ld.inv = inv_clone(inv)) == NULL)
+		return err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
+	if ((r = varsdir_load(&ld, dir)) == 0) {
+		inv_commit(inv, ld.inv);
+		ld.inv = NULL;
+	}
+	drove_inventory_free(ld.inv);
+	free(ld.mark);
+	return r;
+}
+
+/* Set the password that decrypts vaulted values and files; NULL: none. */
+int
+drove_inventory_set_vault_password(drove_inventory *inv, const char *pw,
+    size_t len)
+{
+	char *copy = NULL;
+
+	if (inv == NULL)
+		return DROVE_E_INVAL;
+	if (pw != NULL && (copy = malloc(len + 1)) == NULL)
+		return err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
+	if (copy != NULL) {
+		memcpy(copy, pw, len);
+		copy[len] = '\0';
+	}
+	if (inv->vault_pw != NULL) {
+		explicit_bzero(inv->vault_pw, inv->vault_pwlen);
+		free(inv->vault_pw);
+	}
+	inv->vault_pw = copy;
+	inv->vault_pwlen = copy != NULL ? len : 0;
+	return 0;
 }
 
 /* Add comma-separated [user@]host[:port] entries, adding nothing on error. */
 int
 drove_inventory_add_list(drove_inventory *inv, const char *list)
 {
-	struct load ld;
+	struct inv_load ld;
 	yaml_mark_t m;
 	char *copy = NULL, *s, *p;
 	int depth = 0, r = DROVE_E_NOMEM;
@@ -1346,15 +1674,15 @@ drove_inventory_add_list(drove_inventory *inv, const char *list)
 			continue;
 		m.column = (size_t)(s - copy);
 		if (p == s) {
-			r = ld_err(&ld, &m, 0, "expected a host name");
+			r = inv_load_err(&ld, &m, 0, "expected a host name");
 			goto out;
 		}
 		if (*p == '\0') {
-			r = entry_add(&ld, INV_ALL, s, NULL, &m, 0);
+			r = inv_entry_add(&ld, INV_ALL, s, NULL, NULL, &m, 0);
 			break;
 		}
 		*p = '\0';
-		if ((r = entry_add(&ld, INV_ALL, s, NULL, &m, 0)) != 0)
+		if ((r = inv_entry_add(&ld, INV_ALL, s, NULL, NULL, &m, 0)) != 0)
 			goto out;
 		s = p + 1;
 	}
@@ -1368,7 +1696,7 @@ drove_inventory_add_list(drove_inventory *inv, const char *list)
 	return r;
 }
 
-/* Order groups by depth, then name: later ones win. */
+/* Order groups by depth, priority, then name: later ones win. */
 static int
 inv_group_cmp(const void *a, const void *b, void *arg)
 {
@@ -1378,6 +1706,8 @@ inv_group_cmp(const void *a, const void *b, void *arg)
 
 	if (ga->depth != gb->depth)
 		return ga->depth < gb->depth ? -1 : 1;
+	if (ga->priority != gb->priority)
+		return ga->priority < gb->priority ? -1 : 1;
 	return strcmp(ga->name, gb->name);
 }
 
@@ -1387,9 +1717,9 @@ inv_ancestors(const drove_inventory *inv, size_t g, struct inv_idx *set)
 {
 	size_t i;
 
-	if (idx_has(set, g))
+	if (inv_idx_has(set, g))
 		return 0;
-	if (idx_add(set, g) != 0)
+	if (inv_idx_add(set, g) != 0)
 		return DROVE_E_NOMEM;
 	for (i = 0; i < inv->groups[g].parents.n; i++)
 		if (inv_ancestors(inv, inv->groups[g].parents.v[i], set) != 0)
@@ -1402,10 +1732,13 @@ static int
 inv_chain(const drove_inventory *inv, size_t h, struct inv_idx *set)
 {
 	const struct inv_host *host = &inv->hosts[h];
-	size_t i;
+	size_t i, ug = inv_ungrouped_group(inv);
 
 	memset(set, 0, sizeof *set);
 	if (inv_ancestors(inv, INV_ALL, set) != 0)
+		return DROVE_E_NOMEM;
+	if (ug != INV_NONE && inv_ungrouped(inv, h) &&
+	    inv_ancestors(inv, ug, set) != 0)
 		return DROVE_E_NOMEM;
 	for (i = 0; i < host->groups.n; i++)
 		if (inv_ancestors(inv, host->groups.v[i], set) != 0)
@@ -1415,19 +1748,61 @@ inv_chain(const drove_inventory *inv, size_t h, struct inv_idx *set)
 	return 0;
 }
 
+/*
+ * The k-th set of vars of host h, highest precedence first, with where it
+ * came from; NULL after the last.  As Ansible ranks them: the host's
+ * host_vars/ beside the playbook, then beside the inventory, the host's
+ * inventory vars, the groups' group_vars/ (beside the playbook, then the
+ * inventory; deepest group first, all last), then the groups' inventory
+ * vars (all last).  chain is inv_chain()'s, all first.
+ */
+static const struct inv_vars *
+inv_layer(const drove_inventory *inv, size_t h, const struct inv_idx *chain,
+    size_t k, const char **src, const char **where)
+{
+	static const char *const hsrc[] = { "host_vars", "playbook host_vars" };
+	static const char *const gsrc[] = { "group_vars",
+	    "playbook group_vars" };
+	size_t n = chain->n, f;
+
+	*where = inv->hosts[h].name;
+	if (k < INV_NFILES) {
+		f = INV_NFILES - 1 - k;
+		*src = hsrc[f];
+		return &inv->hosts[h].fvars[f];
+	}
+	if ((k -= INV_NFILES) == 0) {
+		*src = "host";
+		return &inv->hosts[h].vars;
+	}
+	k--;
+	if (k < INV_NFILES * n) {
+		f = INV_NFILES - 1 - k / n;
+		k %= n;
+		*src = gsrc[f];
+		*where = inv->groups[chain->v[n - 1 - k]].name;
+		return &inv->groups[chain->v[n - 1 - k]].fvars[f];
+	}
+	if ((k -= INV_NFILES * n) < n) {
+		*src = "group";
+		*where = inv->groups[chain->v[n - 1 - k]].name;
+		return &inv->groups[chain->v[n - 1 - k]].vars;
+	}
+	return NULL;
+}
+
 /* The value of canonical var name for host h, given its group chain. */
 static const char *
 inv_lookup(const drove_inventory *inv, size_t h, const struct inv_idx *chain,
     const char *name)
 {
-	const char *v;
-	size_t i;
+	const struct inv_vars *vars;
+	const char *v, *src, *where;
+	size_t k;
 
-	if ((v = vars_get(&inv->hosts[h].vars, name)) != NULL)
-		return v;
-	for (i = chain->n; i > 0; i--)
-		if ((v = vars_get(&inv->groups[chain->v[i - 1]].vars,
-		    name)) != NULL)
+	for (k = 0; (vars = inv_layer(inv, h, chain, k, &src, &where)) !=
+	    NULL; k++)
+		if ((v = vars_get(vars, name)) != NULL)
 			return v;
 	return NULL;
 }
@@ -1570,20 +1945,18 @@ static int
 inv_resolve(const drove_inventory *inv, size_t h, int defaults,
     struct resv *rv)
 {
+	const struct inv_vars *vars;
 	struct inv_idx chain;
-	const char *host;
-	size_t i;
+	const char *host, *src, *where;
+	size_t k;
 	int r;
 
 	memset(rv, 0, sizeof *rv);
 	if ((r = inv_chain(inv, h, &chain)) != 0)
 		goto out;
-	if ((r = res_vars(rv, &inv->hosts[h].vars, "host",
-	    inv->hosts[h].name)) != 0)
-		goto out;
-	for (i = chain.n; i > 0; i--)
-		if ((r = res_vars(rv, &inv->groups[chain.v[i - 1]].vars,
-		    "group", inv->groups[chain.v[i - 1]].name)) != 0)
+	for (k = 0; (vars = inv_layer(inv, h, &chain, k, &src, &where)) !=
+	    NULL; k++)
+		if ((r = res_vars(rv, vars, src, where)) != 0)
 			goto out;
 	if ((host = res_get(rv, "ansible_host")) == NULL)
 		host = inv->hosts[h].name;
@@ -1641,6 +2014,49 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 		spec->identities_only = strcasecmp(v, "yes") == 0;
  out:
 	free(rv.v);
+	return r;
+}
+
+/*
+ * An error when one of the hosts has a value still vault-encrypted: among
+ * the vars a connection reads, or any var when every is set.
+ */
+int
+drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
+    size_t n, int every)
+{
+	static const char *const conn[] = { "ansible_host", "ansible_port",
+	    "ansible_user", "ansible_password", "ansible_ssh_private_key_file",
+	    "password_env", "ansible_become_password", "ansible_become_pass",
+	    "ansible_become_user" };
+	struct resv rv;
+	size_t i, k, c;
+	int r = 0;
+
+	if (inv == NULL || (hosts == NULL && n > 0))
+		return DROVE_E_INVAL;
+	for (i = 0; r == 0 && i < n; i++) {
+		if (hosts[i] >= inv->nhosts)
+			return DROVE_E_INVAL;
+		if ((r = inv_resolve(inv, hosts[i], 0, &rv)) != 0)
+			r = err_set(&inv->err, r, "out of memory");
+		for (k = 0; r == 0 && k < rv.n; k++) {
+			if (!vault_is(rv.v[k].value))
+				continue;
+			for (c = 0; !every && c < sizeof conn / sizeof conn[0];
+			    c++)
+				if (strcmp(rv.v[k].name, conn[c]) == 0)
+					break;
+			if (every || c < sizeof conn / sizeof conn[0])
+				r = err_set(&inv->err, DROVE_E_INVENTORY,
+				    "host %s: %s (%s %s) is vault-encrypted: "
+				    "give --vault-password-file FILE or "
+				    "--ask-vault-pass",
+				    inv->hosts[hosts[i]].name, rv.v[k].name,
+				    rv.v[k].src, rv.v[k].where);
+		}
+		free(rv.v);
+	}
 	return r;
 }
 
@@ -1725,33 +2141,7 @@ static int
 inv_top(const drove_inventory *inv, size_t g)
 {
 	return g != INV_ALL && (inv->groups[g].parents.n == 0 ||
-	    idx_has(&inv->groups[g].parents, INV_ALL));
-}
-
-/* The direct children of a group, in inventory order. */
-int
-drove_inventory_group_children(const drove_inventory *inv, size_t group,
-    size_t **out, size_t *n)
-{
-	struct inv_idx x;
-	size_t i;
-
-	*out = NULL;
-	*n = 0;
-	if (inv == NULL || group >= inv->ngroups)
-		return DROVE_E_INVAL;
-	memset(&x, 0, sizeof x);
-	for (i = 0; i < inv->ngroups; i++) {
-		if ((group == INV_ALL ? inv_top(inv, i) :
-		    idx_has(&inv->groups[group].children, i)) &&
-		    idx_add(&x, i) != 0) {
-			free(x.v);
-			return DROVE_E_NOMEM;
-		}
-	}
-	*out = x.v;
-	*n = x.n;
-	return 0;
+	    inv_idx_has(&inv->groups[g].parents, INV_ALL));
 }
 
 /* Mark the hosts of group g and its descendants. */
@@ -1793,12 +2183,15 @@ drove_inventory_group_size(const drove_inventory *inv, size_t group)
 	return n;
 }
 
-/* Write s as a YAML scalar: plain when safe, else double-quoted. */
+/*
+ * Write s as a YAML scalar: plain when safe, else double-quoted; a name
+ * (of a host, group or var) that YAML would read as a number is quoted.
+ */
 static void
-yw_scalar(FILE *f, const char *s)
+yw_scalar(FILE *f, const char *s, int name)
 {
 	if (yl_plain(s) && (isalnum((unsigned char)*s) || *s == '/' ||
-	    *s == '_')) {
+	    *s == '_') && !(name && yl_numeric(s))) {
 		fputs(s, f);
 		return;
 	}
@@ -1825,7 +2218,7 @@ yw_is_flow(const char *value)
 	yaml_document_t doc;
 	yaml_node_t *root, *v;
 	struct drove_err err;
-	struct load ld;
+	struct inv_load ld;
 	struct buf text, b;
 	int same = 0;
 
@@ -1871,12 +2264,12 @@ yw_vars(FILE *f, const struct inv_vars *vars, int ind)
 
 	for (i = 0; i < vars->n; i++) {
 		fprintf(f, "%*s", ind, "");
-		yw_scalar(f, vars->v[i].name);
+		yw_scalar(f, vars->v[i].name, 1);
 		fputs(": ", f);
 		if (yw_is_flow(vars->v[i].value))
 			fputs(vars->v[i].value, f);
 		else
-			yw_scalar(f, vars->v[i].value);
+			yw_scalar(f, vars->v[i].value, 0);
 		fputc('\n', f);
 	}
 }
@@ -1896,7 +2289,7 @@ yw_host(struct yw *w, size_t h, int ind)
 	const struct inv_host *host = &w->inv->hosts[h];
 
 	fprintf(w->f, "%*s", ind, "");
-	yw_scalar(w->f, host->name);
+	yw_scalar(w->f, host->name, 1);
 	fputs(":\n", w->f);
 	if (!w->hdone[h])
 		yw_vars(w->f, &host->vars, ind + 2);
@@ -1920,8 +2313,8 @@ yw_group(struct yw *w, size_t g, int ind)
 	}
 	for (i = k = 0; i < inv->nhosts; i++) {
 		if (g == INV_ALL ? !inv_ungrouped(inv, i) &&
-		    !idx_has(&inv->hosts[i].groups, INV_ALL) :
-		    !idx_has(&inv->hosts[i].groups, g))
+		    !inv_idx_has(&inv->hosts[i].groups, INV_ALL) :
+		    !inv_idx_has(&inv->hosts[i].groups, g))
 			continue;
 		if (k++ == 0)
 			fprintf(w->f, "%*shosts:\n", ind, "");
@@ -1929,12 +2322,12 @@ yw_group(struct yw *w, size_t g, int ind)
 	}
 	for (i = k = 0; i < inv->ngroups; i++) {
 		if (g == INV_ALL ? !inv_top(inv, i) :
-		    !idx_has(&gr->children, i))
+		    !inv_idx_has(&gr->children, i))
 			continue;
 		if (k++ == 0)
 			fprintf(w->f, "%*schildren:\n", ind, "");
 		fprintf(w->f, "%*s", ind + 2, "");
-		yw_scalar(w->f, inv->groups[i].name);
+		yw_scalar(w->f, inv->groups[i].name, 1);
 		fputs(":\n", w->f);
 		yw_group(w, i, ind + 4);
 	}

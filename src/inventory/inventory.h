@@ -6,6 +6,10 @@
  * holds every host whether listed in it or not.  A group without parents is
  * a child of all.  Vars are kept per host and per group under their
  * canonical names (see inv_var_canon()); precedence is applied on lookup.
+ * Besides the vars the inventory file gives, each host and group has the
+ * vars of its host_vars/ or group_vars/ files, one set per place they were
+ * read from (beside the inventory, beside the playbook): Ansible ranks
+ * every group's file vars above every group's inventory vars.
  */
 #ifndef INVENTORY_H
 #define INVENTORY_H
@@ -36,11 +40,17 @@ struct inv_idx {
 	size_t	 cap;
 };
 
+/* Where file vars were read from, lowest precedence first. */
+#define INV_FILES_INV	0		/* beside the inventory */
+#define INV_FILES_PLAY	1		/* beside the playbook */
+#define INV_NFILES	2
+
 /* Hosts and groups start with their name (see inv_add()). */
 struct inv_host {
 	char		*name;
 	struct inv_vars	 vars;
 	struct inv_idx	 groups;	/* direct groups */
+	struct inv_vars	 fvars[INV_NFILES];	/* host_vars/ */
 };
 
 struct inv_group {
@@ -50,6 +60,8 @@ struct inv_group {
 	struct inv_idx	 children;
 	struct inv_idx	 hosts;		/* direct hosts */
 	int		 depth;		/* longest path from all */
+	struct inv_vars	 fvars[INV_NFILES];	/* group_vars/ */
+	long		 priority;	/* ansible_group_priority, 1 */
 };
 
 struct inv_slot {
@@ -84,6 +96,26 @@ struct drove_inventory {
 	size_t			 capgroups;
 	struct inv_map		 hostmap;
 	struct inv_map		 groupmap;
+	char			*vault_pw;	/* or NULL; wiped on free */
+	size_t			 vault_pwlen;
+};
+
+struct yaml_document_s;
+struct yaml_mark_s;
+struct yaml_node_s;
+
+/* The state of one load (inventory.c, ini.c, varsdir.c). */
+struct inv_load {
+	drove_inventory		*inv;	/* the copy being built */
+	struct drove_err	*err;	/* the caller's inventory's */
+	const char		*path;
+	struct yaml_document_s	*doc;
+	unsigned		*mark;	/* per group, for ancestor walks */
+	size_t			 nmark;
+	unsigned		 gen;
+	int			 files;	/* INV_FILES_*, or -1: the inventory */
+	const char		*vault_pw;	/* lent, or NULL */
+	size_t			 vault_pwlen;
 };
 
 /* The index of the host or group named name, or INV_NONE. */
@@ -113,5 +145,50 @@ void	inv_commit(drove_inventory *, drove_inventory *copy);
 
 /* Whether s (len bytes, up to a "%zone") is an IPv6 address. */
 int	inv_is_ipv6(const char *s, size_t len);
+
+/*
+ * For the loaders.  inv_load_err() sets "path:line:column: message" (line
+ * and column of m, 0-based, column moved on by off) and returns
+ * DROVE_E_INVENTORY.  inv_entry_add() adds the hosts of one entry
+ * ("[user@]name[:port]", ranges) to group g with a mapping node of vars
+ * (YAML) or a set of vars (INI), either NULL; a bad entry is an error at m
+ * moved on by off.  inv_group_new() adds group name for a loader, growing
+ * the ancestor marks.  inv_vars_load() reads a YAML file of vars into vars
+ * (a vault-encrypted file is decrypted first).  ini_load() reads INI text
+ * (changed in place) into ld->inv.  varsdir_load() reads group_vars/ and
+ * host_vars/ of dir for ld->inv's groups and hosts into fvars[ld->files].
+ * inv_priority() takes ansible_group_priority out of group g's vars.
+ */
+int	inv_load_err(struct inv_load *, const struct yaml_mark_s *m,
+	    size_t off, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+int	inv_entry_add(struct inv_load *, size_t g, const char *s,
+	    struct yaml_node_s *yvars, const struct inv_vars *vars,
+	    const struct yaml_mark_s *m, size_t off);
+size_t	inv_group_new(struct inv_load *, const char *name);
+int	inv_vars_load(struct inv_load *, struct inv_vars *, const char *path);
+int	inv_priority(struct inv_load *, size_t g, const struct yaml_mark_s *);
+int	ini_load(struct inv_load *, char *text);
+/* Whether group a is group b or one of its ancestors; ld->gen++ first. */
+int	inv_is_ancestor(struct inv_load *, size_t a, size_t b);
+/*
+ * The offset of the first byte of s that is not printable UTF-8 (a control
+ * character, tabs allowed when tabs is set), or -1 when there is none.
+ */
+long	inv_bad_text(const char *s, int tabs);
+int	varsdir_load(struct inv_load *, const char *dir);
+
+/*
+ * The hosts of group g (all included) in Ansible's order: its own, then
+ * its descendants' level by level, each once.  0 or DROVE_E_NOMEM.
+ */
+int	inv_group_hosts(const drove_inventory *, size_t g,
+	    struct inv_idx *out);
+/* The children of all in Ansible's order: those linked, then the rest. */
+int	inv_top_groups(const drove_inventory *, struct inv_idx *out);
+/* The explicit "ungrouped" group, or INV_NONE. */
+size_t	inv_ungrouped_group(const drove_inventory *);
+int	inv_idx_add(struct inv_idx *, size_t i);
+int	inv_idx_has(const struct inv_idx *, size_t i);
 
 #endif /* INVENTORY_H */

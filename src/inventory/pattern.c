@@ -5,18 +5,25 @@
  * term prefixed with '&' intersects, with '!' excludes, otherwise it adds.
  * As in Ansible, every adding term is applied first (in order), then every
  * intersection, then every exclusion; a pattern with no adding term starts
- * from all.  The result is in inventory order without duplicates.
+ * from all.  The result is in Ansible's order without duplicates: each
+ * adding term's hosts in turn, a group's in the order of order.c, globs and
+ * regexes taking matching groups (in the order made) before hosts.
  *
  * A term is one of:
  *   all, *            every host
- *   ungrouped         hosts in no group but all, unless a group has
- *                     that name (Ansible's implicit group)
- *   name              a group (its hosts and its children's) or a host
+ *   ungrouped         hosts in no group but all (Ansible's implicit group)
+ *   name              a host of that name (an adding term only: as in
+ *                     Ansible, a host wins over a group of the same name),
+ *                     else a group (its hosts and its children's)
  *   web*, db-?        an fnmatch glob over group and host names
- *   web[01-20]        ranges as in inventories, also "[1-3,7,10-12]";
- *                     every name they give must exist; "[13]" is the
- *                     range 13, while brackets without the shape of a
- *                     range stay a glob class ("db-[ab]", "web0[!2]")
+ *   web[0], all[-1]   Ansible's subscripts, by position in the hosts of a
+ *   web[1:], g[0:2]   group, all or a glob matching groups: [N], [-N],
+ *                     [A:B] (B included), [A:]; an index past the end is
+ *                     an error
+ *   web[01-20]        after any other name, ranges as in inventories,
+ *                     also "[1-3,7,10-12]"; every name they give must
+ *                     exist; brackets without the shape of a range stay a
+ *                     glob class ("db-[ab]", "web0[!2]")
  *   ~regex            a POSIX extended regex matched from the start of
  *                     group and host names, as Ansible's re.match
  *   [2001:db8::1]     an IPv6 host name, bracketed: as in Ansible, ':'
@@ -24,13 +31,15 @@
  *                     bare "fe80::1" is the terms "fe80" and "1"
  *   @file             the terms of file, one pattern a line ('#' comments);
  *                     only ',' ends it, so the path may hold ':'
- * Brackets are ranges, not Ansible's subscripts ("web[0]").  A name or glob
- * that matches no group and no host is an error (DROVE_E_NOTFOUND) naming
- * the closest names, even after '!': a typo must not widen a selection.
+ * So "node[1]" is the second host of group node when there is one, and the
+ * host node1 otherwise.  A name or glob that matches no group and no host
+ * is an error (DROVE_E_NOTFOUND) naming the closest names, even after '!':
+ * a typo must not widen a selection.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,12 +69,12 @@ struct terms {
 	size_t		 cap;
 };
 
-/* The evaluation of one term into marks. */
+/* The evaluation of one term into an ordered list of hosts. */
 struct sel {
 	drove_inventory	*inv;
-	char		*marks;
-	char		 val;
-	unsigned char	*gseen;		/* groups already marked */
+	struct inv_idx	 list;		/* the term's hosts, in order */
+	char		*marks;		/* per host: in list */
+	int		 nomem;
 };
 
 /* Free every term. */
@@ -188,24 +197,46 @@ pat_split(struct drove_err *e, const char *pattern, struct terms *t,
 	return 0;
 }
 
-/* Mark every host of group g and of its descendants. */
+/* Add host h to the term's hosts, once. */
+static void
+sel_host(struct sel *s, size_t h)
+{
+	if (s->marks[h])
+		return;
+	s->marks[h] = 1;
+	if (inv_idx_add(&s->list, h) != 0)
+		s->nomem = 1;
+}
+
+/* Add the hosts of group g and its descendants, in Ansible's order. */
 static void
 sel_group(struct sel *s, size_t g)
 {
-	const struct inv_group *gr = &s->inv->groups[g];
+	struct inv_idx x;
 	size_t i;
 
-	if (s->gseen[g])
-		return;
-	s->gseen[g] = 1;
-	if (g == INV_ALL) {
-		memset(s->marks, s->val, s->inv->nhosts);
+	if (inv_group_hosts(s->inv, g, &x) != 0) {
+		s->nomem = 1;
 		return;
 	}
-	for (i = 0; i < gr->hosts.n; i++)
-		s->marks[gr->hosts.v[i]] = s->val;
-	for (i = 0; i < gr->children.n; i++)
-		sel_group(s, gr->children.v[i]);
+	for (i = 0; i < x.n; i++)
+		sel_host(s, x.v[i]);
+	free(x.v);
+}
+
+/* Add the ungrouped hosts (the group, or Ansible's implicit one). */
+static void
+sel_ungrouped(struct sel *s)
+{
+	size_t ug = inv_ungrouped_group(s->inv), h;
+
+	if (ug != INV_NONE) {
+		sel_group(s, ug);
+		return;
+	}
+	for (h = 0; h < s->inv->nhosts; h++)
+		if (inv_ungrouped(s->inv, h))
+			sel_host(s, h);
 }
 
 /* The edit distance between a and b, both at most PAT_NAME_MAX long. */
@@ -290,13 +321,12 @@ sel_name(const char *name, void *arg)
 			sel_group(s, g);
 			n++;
 		} else if (strcmp(name, "ungrouped") == 0) {
-			for (h = 0; h < inv->nhosts; h++)
-				if (inv_ungrouped(inv, h))
-					s->marks[h] = s->val;
+			sel_ungrouped(s);
 			n++;
 		}
-		if ((h = inv_find_host(inv, name)) != INV_NONE) {
-			s->marks[h] = s->val;
+		if ((n == 0 || strchr(name, '.') != NULL) &&
+		    (h = inv_find_host(inv, name)) != INV_NONE) {
+			sel_host(s, h);
 			n++;
 		}
 	} else {
@@ -306,9 +336,14 @@ sel_name(const char *name, void *arg)
 				n++;
 			}
 		}
+		if (inv_ungrouped_group(inv) == INV_NONE &&
+		    fnmatch(name, "ungrouped", 0) == 0) {
+			sel_ungrouped(s);
+			n++;
+		}
 		for (h = 0; h < inv->nhosts; h++) {
 			if (fnmatch(name, inv->hosts[h].name, 0) == 0) {
-				s->marks[h] = s->val;
+				sel_host(s, h);
 				n++;
 			}
 		}
@@ -397,10 +432,15 @@ sel_regex(struct sel *s, const char *re)
 			n++;
 		}
 	}
+	if (inv_ungrouped_group(inv) == INV_NONE &&
+	    regexec(&rx, "ungrouped", 1, &m, 0) == 0 && m.rm_so == 0) {
+		sel_ungrouped(s);
+		n++;
+	}
 	for (i = 0; i < inv->nhosts; i++) {
 		if (regexec(&rx, inv->hosts[i].name, 1, &m, 0) == 0 &&
 		    m.rm_so == 0) {
-			s->marks[i] = s->val;
+			sel_host(s, i);
 			n++;
 		}
 	}
@@ -411,17 +451,127 @@ sel_regex(struct sel *s, const char *re)
 	return 0;
 }
 
-/* Set marks[h] to val for every host that term text matches. */
+/*
+ * Split "BASE[SUBSCRIPT]" as Ansible does: [N], [-N], [A:B], [A:], [A-B].
+ * Returns 1 with base's length in *blen and the bounds in *a and *b (*b
+ * LONG_MIN for a single index, -1 for an open end), else 0.
+ */
+static int
+pat_subscript(const char *t, size_t *blen, long *a, long *b)
+{
+	size_t len = strlen(t);
+	const char *open, *p;
+	char *end;
+
+	if (len < 4 || t[len - 1] != ']' || *t == '~' ||
+	    (open = strrchr(t, '[')) == NULL || open == t)
+		return 0;
+	p = open + 1;
+	*blen = (size_t)(open - t);
+	errno = 0;
+	if (*p == '-' || (isdigit((unsigned char)*p) &&
+	    p[strspn(p, "0123456789")] == ']')) {
+		*a = strtol(p, &end, 10);
+		*b = LONG_MIN;
+		return end != p + (*p == '-') && *end == ']' && errno == 0 &&
+		    end - p > (*p == '-');
+	}
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	*a = strtol(p, &end, 10);
+	if ((*end != ':' && *end != '-') || errno != 0)
+		return 0;
+	p = end + 1;
+	if (*p == ']') {
+		*b = -1;
+		return p[1] == '\0';
+	}
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	*b = strtol(p, &end, 10);
+	return *end == ']' && end[1] == '\0' && errno == 0;
+}
+
+/*
+ * Whether base (blen bytes) names hosts by position: all, "*", a group,
+ * or a glob that matches a group.  Brackets after any other name are a
+ * range of host names.
+ */
+static int
+pat_positional(drove_inventory *inv, const char *base, size_t blen)
+{
+	char name[PAT_NAME_MAX + 1];
+	size_t g;
+
+	if (blen > PAT_NAME_MAX)
+		return 0;
+	memcpy(name, base, blen);
+	name[blen] = '\0';
+	if (strcmp(name, "all") == 0 || strcmp(name, "*") == 0 ||
+	    inv_find_group(inv, name) != INV_NONE)
+		return 1;
+	if (strpbrk(name, "*?[") == NULL)
+		return 0;
+	for (g = 0; g < inv->ngroups; g++)
+		if (fnmatch(name, inv->groups[g].name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keep the hosts subscript [a:b] (see pat_subscript()) picks, as Ansible. */
+static int
+sel_slice(struct sel *s, const char *text, long a, long b)
+{
+	long n = (long)s->list.n, i;
+	size_t *v = s->list.v, k = 0;
+
+	if (n == 0)
+		return 0;
+	if (b == LONG_MIN || b == 0) {
+		i = a < 0 ? n + a : a;
+		if (i < 0 || i >= n)
+			return err_set(&s->inv->err, DROVE_E_NOTFOUND, "no "
+			    "hosts match the subscripted pattern '%s': %ld "
+			    "hosts", text, n);
+		v[0] = v[i];
+		s->list.n = 1;
+		return 0;
+	}
+	if (b == -1)
+		b = n - 1;
+	for (i = a; i <= b && i < n; i++)
+		v[k++] = v[i];
+	s->list.n = k;
+	return 0;
+}
+
+static int	sel_term(struct sel *, const char *);
+
+/* Select the hosts of a positional term ("web[0]", "all[1:]"). */
+static int
+sel_positional(struct sel *s, const char *text, size_t blen, long a, long b)
+{
+	char *base;
+	int r;
+
+	if ((base = strndup(text, blen)) == NULL)
+		return err_set(&s->inv->err, DROVE_E_NOMEM, "out of memory");
+	r = sel_term(s, base);
+	free(base);
+	return r != 0 ? r : sel_slice(s, text, a, b);
+}
+
+/* Add to s->list every host that term text matches, in Ansible's order. */
 static int
 sel_term(struct sel *s, const char *text)
 {
 	char why[400], *name;
-	size_t len = strlen(text);
+	size_t len = strlen(text), blen;
+	long a, b;
 	int r;
 
-	memset(s->gseen, 0, s->inv->ngroups);
 	if (strcmp(text, "all") == 0 || strcmp(text, "*") == 0) {
-		memset(s->marks, s->val, s->inv->nhosts);
+		sel_group(s, INV_ALL);
 		return 0;
 	}
 	if (*text == '~')
@@ -435,6 +585,9 @@ sel_term(struct sel *s, const char *text)
 		free(name);
 		return r;
 	}
+	if (pat_subscript(text, &blen, &a, &b) &&
+	    pat_positional(s->inv, text, blen))
+		return sel_positional(s, text, blen, a, b);
 	r = range_expand(text, RANGE_LITERAL, sel_name, s, why, sizeof why);
 	if (r == DROVE_E_INVENTORY)
 		return err_set(&s->inv->err, r, "%s", why);
@@ -443,15 +596,36 @@ sel_term(struct sel *s, const char *text)
 	return r;
 }
 
-/* Select the hosts pattern names, in inventory order. */
+/* Evaluate term text (op '|' also takes a host's exact name) into s. */
+static int
+sel_eval(struct sel *s, char op, const char *text)
+{
+	size_t h;
+	int r;
+
+	memset(s->marks, 0, s->inv->nhosts);
+	s->list.n = 0;
+	s->nomem = 0;
+	if (op == '|' && (h = inv_find_host(s->inv, text)) != INV_NONE) {
+		sel_host(s, h);
+		r = 0;
+	} else
+		r = sel_term(s, text);
+	if (r == 0 && s->nomem)
+		r = err_set(&s->inv->err, DROVE_E_NOMEM, "out of memory");
+	return r;
+}
+
+/* Select the hosts pattern names, in Ansible's order. */
 int
 drove_inventory_select(drove_inventory *inv, const char *pattern,
     size_t **out, size_t *n)
 {
 	struct terms t = { NULL, 0, 0 };
+	struct inv_idx res = { NULL, 0, 0 };
 	struct sel s;
-	char *sel = NULL, *tmp = NULL;
-	size_t i, k, h, count = 0;
+	char *in = NULL;
+	size_t i, k, j, m;
 	int r = DROVE_E_NOMEM, any = 0;
 
 	if (out != NULL)
@@ -469,49 +643,61 @@ drove_inventory_select(drove_inventory *inv, const char *pattern,
 		goto out;
 	}
 	r = DROVE_E_NOMEM;
-	if ((sel = calloc(inv->nhosts + 1, 1)) == NULL ||
-	    (tmp = calloc(inv->nhosts + 1, 1)) == NULL ||
-	    (s.gseen = calloc(inv->ngroups, 1)) == NULL) {
+	if ((in = calloc(inv->nhosts + 1, 1)) == NULL ||
+	    (s.marks = calloc(inv->nhosts + 1, 1)) == NULL) {
 		err_set(&inv->err, r, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < t.n; i++)
 		any |= t.v[i].op == '|';
-	if (!any)
-		memset(sel, 1, inv->nhosts);
 	for (k = 0; k < 3; k++) {
-		for (i = 0; i < t.n; i++) {
-			if (t.v[i].op != "|&!"[k])
+		for (i = 0; i < t.n + (k == 0 && !any); i++) {
+			if (i == t.n)
+				r = sel_eval(&s, '!', "all");
+			else if (t.v[i].op != "|&!"[k])
 				continue;
-			s.marks = k == 1 ? tmp : sel;
-			s.val = k != 2;
-			if (k == 1)
-				memset(tmp, 0, inv->nhosts);
-			if ((r = sel_term(&s, t.v[i].text)) != 0)
+			else
+				r = sel_eval(&s, t.v[i].op, t.v[i].text);
+			if (r != 0)
 				goto out;
-			for (h = 0; k == 1 && h < inv->nhosts; h++)
-				sel[h] &= tmp[h];
+			if (k == 0) {
+				for (j = 0; j < s.list.n; j++) {
+					if (in[s.list.v[j]])
+						continue;
+					in[s.list.v[j]] = 1;
+					if (inv_idx_add(&res, s.list.v[j]) !=
+					    0) {
+						r = err_set(&inv->err,
+						    DROVE_E_NOMEM,
+						    "out of memory");
+						goto out;
+					}
+				}
+				continue;
+			}
+			for (j = m = 0; j < res.n; j++) {
+				if ((s.marks[res.v[j]] != 0) == (k == 1))
+					res.v[m++] = res.v[j];
+				else
+					in[res.v[j]] = 0;
+			}
+			res.n = m;
 		}
 	}
-	for (i = 0; i < inv->nhosts; i++)
-		count += sel[i];
-	if (count == 0) {
+	if (res.n == 0) {
 		r = err_set(&inv->err, DROVE_E_NOTFOUND, "pattern '%s' selects "
 		    "no hosts", pattern);
 		goto out;
 	}
-	if ((*out = reallocarray(NULL, count, sizeof **out)) == NULL) {
-		r = err_set(&inv->err, DROVE_E_NOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < inv->nhosts; i++)
-		if (sel[i])
-			(*out)[(*n)++] = i;
+	*out = res.v;
+	*n = res.n;
+	res.v = NULL;
 	r = 0;
  out:
 	terms_release(&t);
-	free(sel);
-	free(s.gseen);
-	free(tmp);
+	free(res.v);
+	free(s.list.v);
+	free(s.marks);
+	free(in);
 	return r;
 }

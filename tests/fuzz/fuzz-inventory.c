@@ -1,7 +1,8 @@
 /*
  * fuzz-inventory.c: libFuzzer target for the inventory loader.
  *
- * Each input is written to a file and loaded (YAML or host list).  When it
+ * Each input is written to a file and loaded (YAML, or INI as the first
+ * line tells; fuzz-ini.c names the file .ini, so always INI).  When it
  * loads, every host's spec is resolved, the inventory is written as YAML
  * and that YAML must load back with the same hosts, groups and resolved
  * vars: a failure there aborts, as a crash does.
@@ -15,6 +16,11 @@
 #include "drove.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* The extension of the file each input is written to. */
+#ifndef FUZZ_EXT
+#define FUZZ_EXT ".in"
+#endif
 
 /* How many hosts have their vars compared after the reload. */
 #define FUZZ_COMPARE	64
@@ -91,7 +97,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	FILE *f;
 
 	if (in[0] == '\0') {
-		snprintf(in, sizeof in, "/tmp/drove-fuzz-inv-%d.in", getpid());
+		snprintf(in, sizeof in, "/tmp/drove-fuzz-inv-%d" FUZZ_EXT,
+		    getpid());
 		snprintf(out, sizeof out, "/tmp/drove-fuzz-inv-%d.yml",
 		    getpid());
 	}

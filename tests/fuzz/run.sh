@@ -4,7 +4,7 @@
 # Usage: sh tests/fuzz/run.sh [-t SECONDS] [--replay] [TARGET...]
 #
 # Targets: inventory (the YAML and host list loader, with an export and
-# reload check), pattern (host patterns), sshconfig (the ssh_config parser),
+# reload check), ini (the INI loader, with the same check), pattern (host patterns), sshconfig (the ssh_config parser),
 # playbook (the playbook loader, then every field rendered, condition
 # tested and loop resolved), pexpr (expressions and templates, with a shell
 # read-back of every quoted string).
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || set -- inventory pattern sshconfig playbook pexpr
+[ $# -gt 0 ] || set -- inventory ini pattern sshconfig playbook pexpr
 O=build/fuzz
 PKGS="libssh2 yaml-0.1 sqlite3 libcrypto"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"

@@ -536,6 +536,18 @@ static const struct {
 	    "mapping to merge, found a scalar" },
 	{ "all:\n  hosts:\n    a:\n  vars:\n    port: x\n", "x.yml:5:11: bad "
 	    "port 'x': expected a number from 1 to 65535" },
+	/* As Ansible: integer host names, unknown tags. */
+	{ "all:\n  hosts:\n    5:\n", "x.yml:3:5: host name 5 reads as a "
+	    "number: quote it, as Ansible asks" },
+	{ "g:\n  hosts:\n    1.5: {}\n", "x.yml:3:5: host name 1.5 reads as a "
+	    "number: quote it, as Ansible asks" },
+	{ "all:\n  vars:\n    x: !foo y\n", "x.yml:3:8: unknown YAML tag "
+	    "'!foo'" },
+	{ "all:\n  vars:\n    x: !vault [a]\n", "x.yml:3:8: unknown YAML tag "
+	    "'!vault' on a collection: expected a scalar" },
+	{ "all:\n  vars:\n    ansible_group_priority: high\n", "x.yml:3:5: "
+	    "bad ansible_group_priority 'high' for group 'all': expected an "
+	    "integer" },
 };
 
 TEST(inventory_load_errors)
@@ -567,8 +579,8 @@ TEST(inventory_list_errors)
 	    "number from 1 to 65535", tdir);
 	T_STREQ(drove_inventory_error(inv), want);
 	T_EQ(tload(inv, "x.txt", "a\nb c\n"), DROVE_E_INVENTORY);
-	snprintf(want, sizeof want, "%s/x.txt:2:2: expected one host a "
-	    "line, found 'b c'", tdir);
+	snprintf(want, sizeof want, "%s/x.txt:2:3: expected KEY=VALUE after "
+	    "host 'b', found 'c'", tdir);
 	T_STREQ(drove_inventory_error(inv), want);
 	T_EQ(tload(inv, "x.txt", "a\n[::1]:x\n"), DROVE_E_INVENTORY);
 	snprintf(want, sizeof want, "%s/x.txt:2:7: bad port 'x': expected a "
@@ -624,5 +636,93 @@ TEST(inventory_large)
 		T_EQ(drove_inventory_hostspec(inv, i, &spec), 0);
 		T_STREQ(spec.name, name);
 	}
+	drove_inventory_free(inv);
+}
+
+static const struct {
+	const char	*text;
+	const char	*msg;
+} ini_errors[] = {
+	{ "[web\n", "x.ini:1:1: bad section header '[web': expected "
+	    "[GROUP], [GROUP:children] or [GROUP:vars], without blanks" },
+	{ "[a b]\n", "x.ini:1:1: bad section header '[a b]': expected "
+	    "[GROUP], [GROUP:children] or [GROUP:vars], without blanks" },
+	{ "\n  [web:foo]\n", "x.ini:2:8: unknown section type 'foo' in "
+	    "[web:foo]: expected hosts, children or vars" },
+	{ "[g:vars]\nx\n[g]\n", "x.ini:2:1: expected KEY=VALUE in [g:vars], "
+	    "found 'x'" },
+	{ "[g]\nh1 a=1 b\n", "x.ini:2:8: expected KEY=VALUE after host 'h1', "
+	    "found 'b'" },
+	{ "[g]\nh1 a=\"x\n", "x.ini:2:6: unclosed double quote" },
+	{ "[g]\nh1 a='x\n", "x.ini:2:6: unclosed single quote" },
+	{ "[p:children]\nc\n", "x.ini:2:1: [p:children] names group 'c', "
+	    "which no section defines" },
+	{ "[g:vars]\na=1\n", "x.ini:1:1: section [g:vars] names a group no "
+	    "section defines" },
+	{ "[p:children]\na b\n", "x.ini:2:2: expected a group name in "
+	    "[p:children], found 'a b'" },
+	{ "h:0\n", "x.ini:1:3: bad port '0': expected a number from 1 to "
+	    "65535" },
+	{ "[g]\n  h ansible_port=x\n", "x.ini:2:5: bad port 'x': expected a "
+	    "number from 1 to 65535" },
+	{ "[a:children]\nb\n[b:children]\na\n", "x.ini:4:1: group 'a' "
+	    "cannot be a child of 'b': it is its ancestor" },
+	{ "[g]\n---\n", "x.ini:2:1: unexpected host '---' in an INI "
+	    "inventory: YAML needs .yml or a first line '---'" },
+	{ "[g]\nh\001\n", "x.ini:2:2: expected printable UTF-8, found byte "
+	    "0x01" },
+	{ "[g:vars]\nansible_group_priority=x\n[g]\n", "x.ini:2:1: bad "
+	    "ansible_group_priority 'x' for group 'g': expected an integer" },
+	{ "[g]\nweb[3:1]\n", "x.ini:2:1: bad range '[3:1]' in 'web[3:1]': "
+	    "start after end" },
+};
+
+TEST(ini_errors)
+{
+	drove_inventory *inv = drove_inventory_new();
+	char want[512];
+	size_t i;
+
+	T_EQ(drove_inventory_add_list(inv, "keep"), 0);
+	for (i = 0; i < sizeof ini_errors / sizeof ini_errors[0]; i++) {
+		T_EQ(tload(inv, "x.ini", ini_errors[i].text),
+		    DROVE_E_INVENTORY);
+		snprintf(want, sizeof want, "%s/%s", tdir, ini_errors[i].msg);
+		T_STREQ(drove_inventory_error(inv), want);
+		T_STREQ(names(inv), "keep");
+	}
+	drove_inventory_free(inv);
+}
+
+TEST(ini_values_typed_as_ansible)
+{
+	drove_inventory *inv = drove_inventory_new();
+
+	T_EQ(tload(inv, "hosts", "; INI without an extension\n"
+	    "h1 a='x y' b=\"5\" c=\"'5'\" d=True e=0x10 f=[1,2] g=x#y\n"
+	    "u@h2:2222 ansible_port=2223\n"
+	    "[all:vars]\n"
+	    "q = \"it's\" 'ok'\n"
+	    "n = 22 # ssh\n"
+	    "t = a # b\n"
+	    "esc = \"a\\tb\\u00e9\\x41\"\n"
+	    "raw = r'a\\tb'\n"
+	    "eq = a=b\n"), 0);
+	T_STREQ(names(inv), "h1 h2");
+	T_STREQ(var(inv, "h1", "a"), "x y");
+	T_STREQ(var(inv, "h1", "b"), "5");
+	T_STREQ(var(inv, "h1", "c"), "5");
+	T_STREQ(var(inv, "h1", "d"), "True");
+	T_STREQ(var(inv, "h1", "e"), "0x10");
+	T_STREQ(var(inv, "h1", "f"), "[1,2]");
+	T_STREQ(var(inv, "h1", "g"), "x");
+	T_STREQ(var(inv, "h2", "user"), "u");
+	T_STREQ(var(inv, "h2", "port"), "2223");
+	T_STREQ(var(inv, "h1", "q"), "it'sok");
+	T_STREQ(var(inv, "h1", "n"), "22");
+	T_STREQ(var(inv, "h1", "t"), "a # b");
+	T_STREQ(var(inv, "h1", "esc"), "a\tb\xc3\xa9" "A");
+	T_STREQ(var(inv, "h1", "raw"), "a\\tb");
+	T_STREQ(var(inv, "h1", "eq"), "a=b");
 	drove_inventory_free(inv);
 }

@@ -87,10 +87,11 @@ static const struct {
 	{ "one.example.com", "one" },
 	{ "one.example.com:two.example.com", "one two" },
 	{ "~(web|db).*", "foo bar www01 www02 www03 one two three" },
-	/* Order of the result is inventory order, without duplicates. */
-	{ "atlanta:phoenix", "foo bar www01 one two" },
-	{ "two.example.com,foo.example.com,webservers", "foo bar www01 www02 "
-	    "www03 two" },
+	/* Ansible's order (ansible --list-hosts): term by term, each
+	 * group's hosts in its order, without duplicates. */
+	{ "atlanta:phoenix", "foo one www01 bar two" },
+	{ "two.example.com,foo.example.com,webservers", "two foo bar www01 "
+	    "www02 www03" },
 	/* Exclusions and intersections are applied after every union. */
 	{ "!atlanta:webservers", "bar www02 www03" },
 	{ "&staging:dbservers", "one two" },
@@ -171,10 +172,11 @@ TEST(pattern_nested_groups)
 	T_SELECT(inv, "ungrouped", "bastion");
 	T_SELECT(inv, "ungrouped:db01", "bastion db01");
 	T_SELECT(inv, "prod:!db:!web0[2-9]", "web01 web10");
-	T_SELECT(inv, "db[01-03],web[1-2]", "error -15: no group or host "
-	    "matches 'web1'; closest: web, web01, web10");
+	/* Groups take Ansible's subscripts, as ansible --list-hosts does. */
+	T_SELECT(inv, "db[01-03],web[1-2]", "db02 db03 db04 web02 web03");
+	/* A list in brackets is a range; web[01-02] is a subscript. */
 	T_SELECT(inv, "db[01-03,10],web[01-02]",
-	    "web01 web02 db01 db02 db03 db10");
+	    "db01 db02 db03 db10 web02 web03");
 	drove_inventory_free(inv);
 }
 
@@ -206,7 +208,7 @@ TEST(pattern_file)
 	snprintf(pattern, sizeof pattern, "@%s", path);
 	T_SELECT(inv, pattern, "bar www02 www03 three");
 	snprintf(pattern, sizeof pattern, "two.example.com,@%s", path);
-	T_SELECT(inv, pattern, "bar www02 www03 two three");
+	T_SELECT(inv, pattern, "two bar www02 www03 three");
 	f = fopen(path, "w");
 	fputs("@other\n", f);
 	fclose(f);

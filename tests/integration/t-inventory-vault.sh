@@ -1,0 +1,145 @@
+#!/bin/sh
+# t-inventory-vault.sh: Ansible vault round trips.  Values encrypted by
+# ansible-vault encrypt_string (formats 1.1 and 1.2) and a group_vars file
+# encrypted by ansible-vault encrypt, the password always in a file:
+# drove decrypts them as ansible-inventory does, with
+# --vault-password-file, ANSIBLE_VAULT_PASSWORD_FILE, an executable that
+# prints the password and --ask-vault-pass on a terminal, and logs in with
+# a vaulted ansible_password.  Without the password a vaulted connection
+# var is an error naming the host, the var and the options before anything
+# connects; a wrong password and unknown YAML tags are errors at
+# FILE:LINE:COLUMN.  Neither the password nor the secrets reach the output.
+. tests/fixtures/lib.sh
+. tests/fixtures/drove.sh
+
+command -v ansible-vault >/dev/null ||
+    fx_fail "ansible-vault not found: make deps installs ansible-core"
+fx_sshd s1
+fx_known_hosts s1 >"$HOME/.ssh/known_hosts"
+export ANSIBLE_HOME="$FX_DIR/ansible" ANSIBLE_LOCALHOST_WARNING=false
+unset ANSIBLE_VAULT_PASSWORD_FILE
+pw=$FX_DIR/vault-pw
+printf 'vault fixture password\n' >"$pw"
+chmod 600 "$pw"
+d=$FX_DIR/v
+mkdir -p "$d/group_vars"
+
+# VAR SECRET [VAULT-ID-OPTION]: the secret goes to ansible-vault on stdin,
+# never on argv.
+vault()
+{
+	printf '%s' "$2" | ansible-vault encrypt_string \
+	    "${3:---vault-password-file=$pw}" --stdin-name "$1" \
+	    >"$FX_DIR/enc" 2>/dev/null || fx_fail "ansible-vault encrypt_string"
+	cat "$FX_DIR/enc"
+	echo
+}
+{
+	printf 'all:\n  vars:\n    ansible_host: 127.0.0.1\n'
+	printf '    ansible_port: %s\n    ansible_user: %s\n' "$FX_PORT_s1" \
+	    "$FX_USER"
+	printf '  hosts:\n    v1:\n'
+	vault ansible_password "$FX_PASSWORD" | sed 's/^/      /'
+	vault token 'tok-1.2' "--vault-id=prod@$pw" | sed 's/^/      /'
+} >"$d/hosts.yml"
+printf 'greeting: hello from a vaulted file\n' >"$d/group_vars/all.yml"
+ansible-vault encrypt --vault-password-file "$pw" \
+    "$d/group_vars/all.yml" >/dev/null 2>&1 || fx_fail "ansible-vault encrypt"
+fx_assert_match '^\$ANSIBLE_VAULT;1.1;AES256' "$(head -n 1 "$d/group_vars/all.yml")"
+fx_assert_match 'ANSIBLE_VAULT;1.2;AES256;prod' "$(cat "$d/hosts.yml")"
+
+# The same values as ansible's, decrypted (ansible-inventory --list leaves
+# vaulted values encrypted: the debug module shows them).
+fx_run ansible -i "$d/hosts.yml" --vault-password-file "$pw" v1 -m debug \
+    -a '{"msg": "{{ greeting }}|{{ token }}|{{ ansible_password | length }}"}'
+[ "$FX_RC" = 0 ] || fx_fail "ansible debug"
+want=$(printf '%s\n' "$FX_OUT" | sed -n 's/^ *"msg": "\(.*\)"$/\1/p')
+dr inventory list --json -i "$d/hosts.yml" --vault-password-file "$pw"
+fx_assert_eq 0 "$FX_RC" "inventory list with the vault password"
+got=$(printf '%s' "$FX_OUT" | /usr/bin/python3 -c '
+import json, sys
+v = json.load(sys.stdin)["vars"]
+print(v["greeting"], v["token"], len(v["ansible_password"]), sep="|")')
+fx_assert_eq "$want" "$got" "drove decrypts what ansible does"
+fx_assert_eq "hello from a vaulted file|tok-1.2|${#FX_PASSWORD}" "$got"
+
+# A vaulted ansible_password logs in.
+dr -i "$d/hosts.yml" --vault-password-file "$pw" run all 'echo vaulted'
+fx_assert_eq "0 v1: vaulted" "$FX_RC $FX_OUT" "login with a vaulted password"
+fx_assert_no_match "$FX_PASSWORD" "$FX_OUT$FX_ERR" "the secret is not shown"
+fx_assert_no_match 'vault fixture' "$FX_OUT$FX_ERR" "nor the vault password"
+fx_run env ANSIBLE_VAULT_PASSWORD_FILE="$pw" "$DROVE" --no-agent \
+    -i "$d/hosts.yml" run all 'echo env'
+fx_assert_eq "0 v1: env" "$FX_RC $FX_OUT" "ANSIBLE_VAULT_PASSWORD_FILE"
+printf '#!/bin/sh\ncat "%s"\n' "$pw" >"$FX_DIR/pw-script"
+chmod 700 "$FX_DIR/pw-script"
+dr -i "$d/hosts.yml" --vault-password-file "$FX_DIR/pw-script" run all \
+    'echo script'
+fx_assert_eq "0 v1: script" "$FX_RC $FX_OUT" "a password script"
+dr_pty "TERM=dumb '$DROVE' --no-agent -i '$d/hosts.yml' --ask-vault-pass --color never run all 'echo asked'" \
+    '^Vault password: ' 'vault fixture password'
+fx_assert_eq 0 "$FX_RC" "--ask-vault-pass"
+fx_assert_match '^v1: asked' "$FX_OUT"
+fx_assert_no_match 'vault fixture' "$FX_OUT" "the vault password is not echoed"
+
+# Without the password: the vaulted file is an error naming it; with the
+# file decrypted away, a vaulted connection var is an error before any
+# connection (exit 2, not a host failure).
+dr -i "$d/hosts.yml" run all true
+fx_assert_eq 2 "$FX_RC" "a vaulted file without the password"
+fx_assert_match "^drove: $d/group_vars/all.yml:1:1: file '$d/group_vars/all.yml' is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" "$FX_ERR"
+rm "$d/group_vars/all.yml"
+dr -i "$d/hosts.yml" run all true
+fx_assert_eq 2 "$FX_RC" "a vaulted password without the vault password"
+fx_assert_eq "drove: host v1: ansible_password (host v1) is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" "$FX_ERR"
+fx_assert_eq "" "$FX_OUT" "nothing ran"
+dr -i "$d/hosts.yml" run --rerun 1
+fx_assert_eq 2 "$FX_RC" "a rerun checks the vault too"
+fx_assert_match "^drove: host v1: ansible_password .* is vault-encrypted" \
+    "$FX_ERR"
+dr inventory show -i "$d/hosts.yml" v1
+fx_assert_eq 0 "$FX_RC" "show needs no password"
+fx_assert_match 'ansible_password: \$ANSIBLE_VAULT;1.1;AES256' "$FX_OUT"
+
+# A wrong password is an error at the value.
+printf 'not it\n' >"$FX_DIR/wrong"
+dr -i "$d/hosts.yml" --vault-password-file "$FX_DIR/wrong" run all true
+fx_assert_eq 2 "$FX_RC"
+fx_assert_eq "drove: $d/hosts.yml:8:25: cannot decrypt var 'ansible_password': the vault password does not decrypt it" "$FX_ERR"
+: >"$FX_DIR/empty"
+dr -i "$d/hosts.yml" --vault-password-file "$FX_DIR/empty" run all true
+fx_assert_eq "2 drove: the vault password in '$FX_DIR/empty' is empty" \
+    "$FX_RC $FX_ERR"
+
+# drove play reads group_vars/ and host_vars/ beside the playbook too, above
+# those beside the inventory, as ansible-playbook does; and refuses vaulted
+# vars it cannot decrypt, since a task may read any of them.
+mkdir -p "$FX_DIR/p/inv/group_vars" "$FX_DIR/p/play/group_vars" \
+    "$FX_DIR/p/play/host_vars"
+printf 'all:\n  vars: {ansible_host: 127.0.0.1, ansible_port: %s, ansible_user: %s, key: %s}\n  hosts:\n    p1:\n' \
+    "$FX_PORT_s1" "$FX_USER" "$FX_KEY" >"$FX_DIR/p/inv/hosts.yml"
+printf 'where: inventory\nwho: inventory\n' >"$FX_DIR/p/inv/group_vars/all.yml"
+printf 'where: playbook\n' >"$FX_DIR/p/play/group_vars/all.yml"
+printf 'who: playbook-host\n' >"$FX_DIR/p/play/host_vars/p1.yml"
+printf -- "- hosts: all\n  tasks:\n    - run: 'echo \"vars: {{ where }} {{ who }}\"'\n" \
+    >"$FX_DIR/p/play/site.yml"
+printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: {msg: "vars: {{ where }} {{ who }}"}\n' \
+    >"$FX_DIR/p/play/ans.yml"
+fx_run ansible-playbook -i "$FX_DIR/p/inv/hosts.yml" "$FX_DIR/p/play/ans.yml"
+want=$(printf '%s\n' "$FX_OUT" | sed -n 's/^ *"msg": "\(vars: .*\)"$/\1/p')
+fx_assert_eq "vars: playbook playbook-host" "$want" "ansible-playbook"
+dr -i "$FX_DIR/p/inv/hosts.yml" play -v "$FX_DIR/p/play/site.yml"
+fx_assert_eq 0 "$FX_RC" "play with vars beside the playbook"
+fx_assert_match "$want" "$FX_OUT"
+vault secret 's3' >>"$FX_DIR/p/play/host_vars/p1.yml"
+dr -i "$FX_DIR/p/inv/hosts.yml" play "$FX_DIR/p/play/site.yml"
+fx_assert_eq "2 drove play: host p1: secret (playbook host_vars p1) is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" \
+    "$FX_RC $FX_ERR"
+
+# Tags other than YAML's own, !vault and !unsafe are errors, as in Ansible.
+printf 'all:\n  hosts:\n    t1:\n      x: !unsafe "{{ a }}"\n      y: !foo bar\n' \
+    >"$FX_DIR/tags.yml"
+dr inventory list -i "$FX_DIR/tags.yml"
+fx_assert_eq "2 drove: $FX_DIR/tags.yml:5:10: unknown YAML tag '!foo'" \
+    "$FX_RC $FX_ERR"
+fx_log "ok"
