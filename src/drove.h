@@ -175,6 +175,17 @@ struct drove_hostspec {
 	const char	*known_hosts;	/* its known_hosts file */
 	const char	*hostkey_check;	/* "yes", "no", "accept-new", "ask" */
 	int		 identities_only;	/* only its key and --key files */
+	/*
+	 * Reach the host through a jump host (ssh -J, ProxyJump), itself a
+	 * spec whose own jump is the hop before it (NULL: connect directly);
+	 * or through a command run by /bin/sh -c whose stdin and stdout carry
+	 * the connection (ProxyCommand, with %h %p %r %n %% expanded; NULL:
+	 * none).  Of a jump spec, name, address, port, user and key are
+	 * used; the fleet's identities, agent, password and known_hosts serve
+	 * every hop.  Both are copied by drove_fleet_add_host().
+	 */
+	const struct drove_hostspec *jump;
+	const char	*proxy_command;
 };
 
 typedef struct drove_fleet drove_fleet;
@@ -203,6 +214,12 @@ int	drove_fleet_set_keepalive(drove_fleet *, unsigned int seconds);
  */
 int	drove_fleet_set_connect_rate(drove_fleet *, double per_second,
 	    unsigned int max_startups);
+/*
+ * At most n targets share one connection to a jump host (default 32; each
+ * rides a channel of it); more open another connection to the same jump
+ * host.
+ */
+int	drove_fleet_set_jump_channels(drove_fleet *, unsigned int n);
 /* Loop threads the hosts are spread over (0, the default: one per core
  * from 300 hosts on, else one).  Events stay one at a time. */
 int	drove_fleet_set_loops(drove_fleet *, unsigned int n);

@@ -28,6 +28,7 @@
 #include "engine/hostkey.h"
 #include "engine/resolve.h"
 #include "engine/sess.h"
+#include "engine/transport.h"
 
 #define SESS_TICK_MS	1000	/* safety pump and keepalive check */
 #define SESS_RETRY_MS	100	/* wake-up when libssh2 names no direction */
@@ -112,7 +113,7 @@ sess_fd_cb(struct loop *l, int fd, int events, void *arg)
 static int
 sess_retryable(const struct sess *s)
 {
-	if (s->cancelled || s->attempt >= s->cfg->retries)
+	if (s->cancelled || s->attempt >= s->cfg->retries || s->tp != NULL)
 		return 0;
 	if (s->err.code != DROVE_E_REFUSED &&
 	    s->err.code != DROVE_E_UNREACHABLE &&
@@ -136,6 +137,8 @@ sess_drop(struct sess *s)
 		s->ls = NULL;
 	}
 	sess_close_fd(s);
+	if (s->tp != NULL)
+		s->tp->ops->close(s->tp, s);
 }
 
 /* Fail the current attempt: wait and try again, or close. */
@@ -265,6 +268,8 @@ sess_free(struct sess *s)
 	if (s->cfg->agent != NULL)
 		agent_unwait(s->cfg->agent, &s->task);
 	sign_req_release(&s->signreq);
+	if (s->tp != NULL)
+		s->tp->ops->free(s->tp);
 	free(s->auth_methods);
 	free(s->name);
 	free(s->address);
@@ -443,6 +448,17 @@ sess_connect(struct sess *s)
 	socklen_t len;
 	int e = 0;
 
+	if (s->tp != NULL) {
+		/* the connect deadline runs from here: the jump host has
+		 * deadlines of its own */
+		if ((e = s->tp->ops->open(s->tp, s)) != 0)
+			return e;
+		if (s->connect_timeout_ms > 0)
+			loop_timer_start(s->cfg->loop, &s->deadline,
+			    s->connect_timeout_ms);
+		sess_to(s, SESS_HANDSHAKE);
+		return 0;
+	}
 	if (s->fd != -1) {
 		len = sizeof e;
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
@@ -524,19 +540,34 @@ sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
 
 	if (s->spun)
 		return -ECONNABORTED;
-	n = recv(fd, buf, len, flags);
+	if (s->tp != NULL && s->tp->ops->recv != NULL)
+		n = s->tp->ops->recv(s->tp, buf, len);
+	else if ((n = recv(fd, buf, len, flags)) == -1)
+		n = -errno;
 	if (n >= 0) {
 		s->empty_reads = 0;
 		return n;
 	}
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-		return -errno;
+	if (n != -EAGAIN && n != -EWOULDBLOCK)
+		return n;
 	if (++s->empty_reads < SESS_SPIN_READS)
 		return -EAGAIN;
 	LOG("%s: libssh2 read an empty socket %u times in one turn",
 	    s->name, s->empty_reads);
 	s->spun = 1;
 	return -ECONNABORTED;
+}
+
+/* libssh2 writes through here when the transport is not a socket. */
+static ssize_t
+sess_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
+    void **abstract)
+{
+	struct sess *s = *abstract;
+
+	(void)fd;
+	(void)flags;
+	return s->tp->ops->send(s->tp, buf, len);
 }
 
 /* HANDSHAKE: key exchange, with the host key type known_hosts holds. */
@@ -563,8 +594,12 @@ sess_handshake(struct sess *s)
 		    NULL);
 		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_RECV,
 		    (void *)sess_recv);
+		if (s->tp != NULL && s->tp->ops->send != NULL)
+			libssh2_session_callback_set(s->ls,
+			    LIBSSH2_CALLBACK_SEND, (void *)sess_send);
 	}
-	rc = libssh2_session_handshake(s->ls, s->fd);
+	rc = libssh2_session_handshake(s->ls, s->fd != -1 ? s->fd :
+	    s->tp->lsfd);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return DROVE_AGAIN;
 	if (rc == LIBSSH2_ERROR_KEX_FAILURE) {
@@ -949,7 +984,8 @@ sess_close(struct sess *s)
 	if (s->handshaken && s->err.code != DROVE_E_UNREACHABLE &&
 	    s->err.code != DROVE_E_PROTOCOL) {
 		rc = libssh2_session_disconnect(s->ls, "done");
-		if (rc == LIBSSH2_ERROR_EAGAIN && s->fd != -1)
+		if (rc == LIBSSH2_ERROR_EAGAIN && (s->fd != -1 ||
+		    s->tp != NULL))
 			return DROVE_AGAIN;
 	}
 	sess_teardown(s);
@@ -1076,6 +1112,12 @@ sess_start(struct sess *s)
 
 	s->started_ms = loop_now(s->cfg->loop);
 	s->seed = (unsigned int)(s->started_ms ^ (uintptr_t)s);
+	if (s->tp != NULL) {
+		/* no name to resolve: the transport reaches the host */
+		sess_to(s, SESS_CONNECT);
+		sess_wake(s);
+		return;
+	}
 	if (s->connect_timeout_ms > 0)
 		loop_timer_start(s->cfg->loop, &s->deadline,
 		    s->connect_timeout_ms);
@@ -1118,5 +1160,22 @@ sess_cancel(struct sess *s, const char *why)
 		err_set(&s->err, DROVE_E_CANCELLED, "interrupted during %s",
 		    state_names[s->state]);
 	sess_stop_job(s);
+	sess_wake(s);
+}
+
+/* The transport is gone: end now, keeping a result already made. */
+void
+sess_lost(struct sess *s, int code, const char *msg)
+{
+	if (s->state == SESS_DONE)
+		return;
+	if (s->state == SESS_CLOSE) {
+		sess_wake(s);	/* a disconnect waiting for room fails */
+		return;
+	}
+	err_set(&s->err, code, "%s", msg);
+	s->cancelled = 1;
+	s->handshaken = 0;	/* nothing can be sent: no disconnect */
+	sess_to(s, SESS_CLOSE);
 	sess_wake(s);
 }

@@ -30,6 +30,7 @@
 struct agent;
 struct known_hosts;
 struct resolver;
+struct transport;
 struct resolve_req;
 struct sess;
 struct job;
@@ -126,6 +127,7 @@ struct sess {
 	unsigned int		 keepalive_s;
 	int			 identities_only;	/* no agent, no defaults */
 
+	struct transport	*tp;		/* NULL: a TCP socket */
 	struct resolve_req	*rreq;
 	struct addrinfo		*ai;		/* all addresses */
 	struct addrinfo		*ai_next;	/* next to try */
@@ -176,6 +178,12 @@ void		 sess_start(struct sess *);
 /* Stop as soon as possible: close politely if connected, then done; why
  * is the message (NULL: "interrupted during STATE"). */
 void		 sess_cancel(struct sess *, const char *why);
+/*
+ * The transport died under the session (its jump host went away): end it
+ * at once with code and msg, sending nothing more; a session that already
+ * closes keeps its result.
+ */
+void		 sess_lost(struct sess *, int code, const char *msg);
 /* Answer a held session: add its key to known_hosts and go on, or fail. */
 void		 sess_hostkey_answer(struct sess *, int accept);
 /* The held session's key type and fingerprint ("SHA256:..."). */
