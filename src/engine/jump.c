@@ -926,7 +926,8 @@ conn_done(void *owner, struct sess *s)
 		}
 	sess_free(s);
 	free(c);
-	jm->nconns--;
+	if (--jm->nconns == 0)
+		loop_wake(jm->cfg->loop);	/* the run may be over */
 	hop_start_waiting(jm, hs);
 }
 
