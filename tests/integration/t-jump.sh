@@ -115,3 +115,39 @@ fx_assert_eq 0 "$(printf '%s\n' "$FX_OUT" | grep -c ': 10\.231\.2\.1 ')" \
     "targets whose client is the second hop, not the bastion"
 fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" | grep -c '^t00[1-3]: ')" \
     "the three targets' output"
+
+# inventory show prints the chain and where it came from.
+fx_run ip netns exec "$FX_NS_C" "$DROVE" inventory -i "$FX_DIR/inv2.yml" \
+    show p1
+fx_assert_eq 0 "$FX_RC" "inventory show"
+fx_assert_match "^jump: $FX_USER@$B  # group private\$" "$FX_OUT"
+fx_assert_match "^  via 10.231.1.2: $FX_USER@10.231.1.2 port $FX_PORT_bast\$" \
+    "$FX_OUT"
+fx_run "$DROVE" inventory -i "$FX_DIR/inv.yml" -F "$FX_DIR/ssh_config" \
+    show t001
+fx_assert_match "^jump: $FX_USER@$B  # ssh_config $FX_DIR/ssh_config:2\$" \
+    "$FX_OUT"
+
+# push, pull and keyscan through the bastion.
+head -c 3000000 /dev/urandom >"$FX_DIR/big"
+mkdir -m 777 "$FX_DIR/xfer"
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" push t001 "$FX_DIR/big" \
+    "$FX_DIR/xfer/pushed"
+fx_assert_eq 0 "$FX_RC" "push through the bastion"
+cmp "$FX_DIR/big" "$FX_DIR/xfer/pushed" || fx_fail "pushed file differs"
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" pull t002 "$FX_DIR/xfer/pushed" \
+    "$FX_DIR/pulled"
+fx_assert_eq 0 "$FX_RC" "pull through the bastion"
+cmp "$FX_DIR/big" "$FX_DIR/pulled/t002/pushed" || fx_fail "pulled file differs"
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" keyscan 't00[1-2]'
+fx_assert_eq 0 "$FX_RC" "keyscan through the bastion"
+fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c "^\[10\.231\.3\.[12]\]:$PT ssh-ed25519 ")" \
+    "keys scanned through the bastion"
+
+# An interactive shell through the bastion, on a terminal.
+export DROVE_RECORD=no
+dr_pty "TERM=vt100 ip netns exec '$FX_NS_C' '$DROVE' --no-agent --key '$FX_KEY' -i '$FX_DIR/inv.yml' -J '$FX_USER@$B' shell t003" \
+    '\$ $' 'echo mark-$((6 * 7)) $SSH_CONNECTION' '^mark-42 10\.231\.2\.1 ' \
+    'exit 7'
+fx_assert_eq 7 "$FX_RC" "the remote shell's exit status"
+fx_assert_match '^mark-42 10\.231\.2\.1 ' "$FX_OUT" "the shell's command ran"
