@@ -754,6 +754,17 @@ int	drove_client_set_command_timeout(drove_client *, unsigned int ms);
  */
 int	drove_client_connect(drove_client *, const char *host, int port,
 	    const char *user);
+/*
+ * Reach the next hosts connected to through a chain of jump hosts (jump,
+ * whose own jump is the hop before it; NULL: directly), each hop's
+ * session over a direct-tcpip channel of the one before, as the fleet
+ * does (struct drove_hostspec; a jump spec's key is not used here); or
+ * through a command run by /bin/sh -c whose stdin and stdout carry the
+ * connection (%h %p %r %n %% expanded; NULL: none), which wins.  The jump
+ * host's failure fails connect with "via NAME: ...".
+ */
+int	drove_client_set_jump(drove_client *, const struct drove_hostspec *jump);
+int	drove_client_set_proxy_command(drove_client *, const char *command);
 /* Disconnect politely (at most a second) and free the connection; the
  * options stay.  0, also when not connected. */
 int	drove_client_close(drove_client *);
