@@ -153,6 +153,7 @@ common_history_end(struct common_history *ch, int exit_code)
 
 /* What a rerun takes from a history record. */
 struct rerun {
+	struct common_opts *o;
 	const char	 *kind;
 	int		  failed;
 	char		 *command;
@@ -169,6 +170,10 @@ rerun_run(const struct drove_history_run *run, void *arg)
 
 	rr->command = strdup(run->command);
 	rr->was = strdup(run->kind);
+	/* the same jump hosts, unless -J is given again */
+	if (rr->o->jump == NULL && run->line != NULL &&
+	    (rr->o->jump_recorded = route_recorded(run->line)) != NULL)
+		rr->o->jump = rr->o->jump_recorded;
 	return rr->command == NULL || rr->was == NULL ? DROVE_E_NOMEM : 0;
 }
 
@@ -265,6 +270,7 @@ common_rerun(struct common_opts *o, const char *id, const char *kind,
 	int r = -1;
 
 	memset(&rr, 0, sizeof rr);
+	rr.o = o;
 	rr.kind = kind;
 	rr.failed = failed;
 	*inv = NULL;

@@ -69,6 +69,7 @@ common_release(struct common_opts *o)
 	free(o->inventories);
 	free(o->adhoc);
 	free(o->keys);
+	free(o->jump_recorded);
 	if (o->password != NULL) {
 		explicit_bzero(o->password, strlen(o->password));
 		free(o->password);

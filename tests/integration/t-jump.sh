@@ -151,3 +151,25 @@ dr_pty "TERM=vt100 ip netns exec '$FX_NS_C' '$DROVE' --no-agent --key '$FX_KEY' 
     'exit 7'
 fx_assert_eq 7 "$FX_RC" "the remote shell's exit status"
 fx_assert_match '^mark-42 10\.231\.2\.1 ' "$FX_OUT" "the shell's command ran"
+
+# A play through the bastion, and a run recorded in the history run again
+# by --rerun through the same chain.
+cat >"$FX_DIR/play.yml" <<'YML'
+- name: through the bastion
+  hosts: all
+  tasks:
+    - name: who is my client
+      run: echo $SSH_CONNECTION
+YML
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" --limit 't00[1-2]' \
+    play -v "$FX_DIR/play.yml"
+fx_assert_eq 0 "$FX_RC" "play through the bastion"
+fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '10\.231\.2\.1 ')" \
+    "play tasks whose client is the bastion"
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" run 't00[4-5]' 'echo $SSH_CONNECTION'
+fx_assert_eq 0 "$FX_RC" "a recorded run"
+id=$("$DROVE" history --limit 1 | awk 'NR == 2 { print $1 }')
+dk -i "$FX_DIR/inv.yml" run --rerun "$id"
+fx_assert_eq 0 "$FX_RC" "--rerun"
+fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^t00[45]: 10\.231\.2\.1 ')" \
+    "rerun targets whose client is the bastion"
