@@ -383,7 +383,7 @@ cmd_inventory_exec(int argc, char **argv)
 {
 	static const char *const subs[] = { "import", "export", "add", "rm",
 	    "list", "groups", "show", "group" };
-	struct option longopts[48];
+	struct option longopts[COMMON_LONGOPTS_MAX];
 	struct iopts io;
 	size_t i;
 	int ch, rc = EXIT_USAGE;

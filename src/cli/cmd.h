@@ -169,6 +169,8 @@ void	common_quote(struct buf *, const char *word);
 int	common_split(const char *, char ***words, int *n);
 /* The selected hosts as a folded list, for the history; malloc'd. */
 char	*common_fold_hosts(drove_inventory *, const size_t *sel, size_t nsel);
+/* Room for the common long options and a command's own, and the end. */
+#define COMMON_LONGOPTS_MAX	64
 void	common_longopts_merge(struct option *out, size_t n,
 	    const struct option *own);
 void	common_signals(drove_fleet *);

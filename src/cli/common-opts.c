@@ -287,16 +287,23 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 }
 
 /* Put the common long options and a command's own into out (n slots),
- * ending with the zero entry getopt_long wants. */
+ * ending with the zero entry getopt_long wants; a table too small is a
+ * bug, never a silently lost option. */
 void
 common_longopts_merge(struct option *out, size_t n, const struct option *own)
 {
-	size_t i, k = 0;
+	size_t i, j, k = 0;
 
 	for (i = 0; common_longopts[i].name != NULL && k + 1 < n; i++)
 		out[k++] = common_longopts[i];
-	for (i = 0; own != NULL && own[i].name != NULL && k + 1 < n; i++)
-		out[k++] = own[i];
+	for (j = 0; own != NULL && own[j].name != NULL && k + 1 < n; j++)
+		out[k++] = own[j];
+	if (common_longopts[i].name != NULL ||
+	    (own != NULL && own[j].name != NULL)) {
+		fprintf(stderr, "drove: internal error: option table of %zu "
+		    "too small\n", n);
+		abort();
+	}
 	memset(&out[k], 0, sizeof out[k]);
 }
 
