@@ -320,9 +320,10 @@ show_route(struct iopts *io, drove_inventory *inv, size_t h)
 	for (j = spec.jump; j != NULL && n < 16; j = j->jump)
 		hops[n++] = j;
 	while (n-- > 0)
-		printf("  via %s: %s@%s port %d\n", hops[n]->name,
-		    hops[n]->user ? hops[n]->user : "(local user)",
-		    hops[n]->address, hops[n]->port > 0 ? hops[n]->port : 22);
+		printf("  via %s: %s%s%s port %d\n", hops[n]->name,
+		    hops[n]->user ? hops[n]->user : "", hops[n]->user ? "@" :
+		    "", hops[n]->address, hops[n]->port > 0 ? hops[n]->port :
+		    22);
  out:
 	route_free(r);
 	return rc;

@@ -77,6 +77,7 @@ struct jconn {
 	int			 started;
 	int			 ready;		/* authenticated */
 	int			 retired;	/* the mux finished */
+	char			 label[300];	/* in the host key question */
 };
 
 /* A jump host (by chain key) as this shard sees it. */
@@ -323,14 +324,12 @@ conn_new(struct jump *jm, struct jhopst *hs, struct drove_err *e)
 	c->jm = jm;
 	c->hop = hs;
 	c->job.ops = &mux_ops;
-	/* the jump host is no job to pause, time out or keyscan; its
-	 * unknown key cannot be asked about */
+	/* the jump host is no job to pause, time out or keyscan */
 	c->cfg = *jm->cfg;
 	c->cfg.paused = &jm->zero;
 	c->cfg.keyscan = 0;
 	c->cfg.command_timeout_ms = 0;
-	if (c->cfg.policy == DROVE_HOSTKEY_ASK)
-		c->cfg.policy = DROVE_HOSTKEY_STRICT;
+	snprintf(c->label, sizeof c->label, "%s (jump host)", hop->name);
 	memset(&spec, 0, sizeof spec);
 	spec.name = hop->name;
 	spec.address = hop->address;
@@ -343,6 +342,7 @@ conn_new(struct jump *jm, struct jhopst *hs, struct drove_err *e)
 		return NULL;
 	}
 	c->sess->ident = hop->ident;
+	c->sess->label = c->label;
 	if (hop->via != NULL && jump_attach(jm, c->sess, hop->via, e) != 0) {
 		c->sess->job = NULL;
 		sess_free(c->sess);
@@ -853,25 +853,52 @@ conn_warn(void *owner, const char *msg)
 		}
 }
 
-/* Authenticated: open channels; let the next connection start. */
+/* Authenticated: open channels; let the next connection start; hosts
+ * that waited for the answer about its key go on waiting for a channel. */
 static void
 conn_ready(void *owner)
 {
 	struct jconn *c = owner;
+	struct jlink *l;
 
+	for (l = c->links; l != NULL; l = l->next)
+		if (l->child != NULL && l->child->state == SESS_CONNECT &&
+		    l->child->held) {
+			l->child->held = 0;
+			l->child->keyholder = NULL;
+			sess_wake(l->child);
+		}
 	c->ready = 1;
 	if (c->hop->starting > 0)
 		c->hop->starting--;
 	hop_start_waiting(c->jm, c->hop);
 }
 
-/* Never asked (the policy is never ask for jump hosts). */
+/*
+ * The jump host's key is unknown under ask: the hosts behind it wait for
+ * the answer (held, so the question is not waiting for them), and the
+ * first asks it in their stead, through the owner's question; a jump host
+ * behind another one passes the first one's question on.
+ */
 static void
 conn_held(void *owner)
 {
 	struct jconn *c = owner;
+	struct sess *first = NULL;
+	struct jlink *l;
 
-	sess_hostkey_answer(c->sess, 0);
+	for (l = c->links; l != NULL; l = l->next)
+		if (l->child != NULL && l->child->state == SESS_CONNECT) {
+			l->child->held = 1;
+			if (first == NULL)
+				first = l->child;
+		}
+	if (first == NULL) {
+		sess_hostkey_answer(c->sess, 0);
+		return;
+	}
+	first->keyholder = sess_keyholder(c->sess);
+	first->ops->held(first->owner);
 }
 
 /* The connection ended: its children fail with its reason, and so will

@@ -1068,10 +1068,18 @@ sess_hostkey_info(struct sess *s, const char **type, char fp[56])
 {
 	char raw[48];
 
+	s = sess_keyholder(s);
 	if (s->ls == NULL || kh_key_info(s->ls, type, raw) != 0)
 		return DROVE_E_HOSTKEY;
 	snprintf(fp, 56, "SHA256:%s", raw);
 	return 0;
+}
+
+/* The session a host key question about s is about. */
+struct sess *
+sess_keyholder(struct sess *s)
+{
+	return s->keyholder != NULL ? s->keyholder : s;
 }
 
 /* The user answered: add the key and go on, or fail with the strict
@@ -1080,8 +1088,17 @@ void
 sess_hostkey_answer(struct sess *s, int accept)
 {
 	const char *warning = NULL;
+	struct sess *k = s->keyholder;
 	int rc = DROVE_E_HOSTKEY;
 
+	if (k != NULL) {
+		/* the answer is the jump host's; this session waits for it
+		 * to connect, or fails with it */
+		s->keyholder = NULL;
+		s->held = 0;
+		sess_hostkey_answer(k, accept);
+		return;
+	}
 	if (!s->held)
 		return;
 	s->held = 0;

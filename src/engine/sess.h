@@ -128,6 +128,10 @@ struct sess {
 	int			 identities_only;	/* no agent, no defaults */
 
 	struct transport	*tp;		/* NULL: a TCP socket */
+	/* the jump host held for its unknown key on this session's behalf:
+	 * the host key question and answer are about it */
+	struct sess		*keyholder;
+	const char		*label;		/* its name in that question */
 	struct resolve_req	*rreq;
 	struct addrinfo		*ai;		/* all addresses */
 	struct addrinfo		*ai_next;	/* next to try */
@@ -189,6 +193,8 @@ void		 sess_hostkey_answer(struct sess *, int accept);
 /* The held session's key type and fingerprint ("SHA256:..."). */
 int		 sess_hostkey_info(struct sess *, const char **type,
 		    char fp[56]);
+/* The session the host key question is about: its keyholder, or itself. */
+struct sess	*sess_keyholder(struct sess *);
 /*
  * Start job on a persistent session in the ready state (the session owns
  * it from here on); the exit code, signal and timeout of the last job are

@@ -271,6 +271,7 @@ shard_maybe_ask(struct shard *sh)
 	struct drove_fleet *f = sh->f;
 	struct drove_hostkey_query *q;
 	struct fhost *h;
+	struct sess *k;
 	const char *type;
 	size_t i, n = 0;
 
@@ -299,10 +300,11 @@ shard_maybe_ask(struct shard *sh)
 		if (h->sess == NULL || sess_hostkey_info(h->sess, &type,
 		    sh->fps[n]) != 0)
 			continue;
+		k = sess_keyholder(h->sess);	/* a jump host's key */
 		q[n].host = sh->held[i];
-		q[n].name = h->name;
-		q[n].address = h->sess->address;
-		q[n].port = h->sess->port;
+		q[n].name = k->label != NULL ? k->label : h->name;
+		q[n].address = k->address;
+		q[n].port = k->port;
 		q[n].keytype = type;
 		q[n].fingerprint = sh->fps[n];
 		n++;

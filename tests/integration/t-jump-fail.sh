@@ -57,6 +57,23 @@ fx_assert_match "^hostkey \\(5\\): t\\[1-5\\]: via 10.231.1.2: host key for \\[1
     "$FX_ERR"
 fx_assert_eq 1 "$(($(conns bast) - before))" "the bastion is tried once"
 
+# Under ask (on a terminal), the unknown bastion key is in the one
+# question, marked as a jump host; accepted, it is added and every host
+# behind it goes on.
+cp "$FX_DIR/kh.targets" "$HOME/.ssh/known_hosts"
+dr_pty "TERM=dumb ip netns exec '$FX_NS_C' '$DROVE' --no-agent --key '$FX_KEY' -i '$FX_DIR/inv.yml' -J '$FX_USER@$B' --color never run 't*' 'echo ran'" \
+    '^Accept and add it to known_hosts' a
+fx_assert_eq 0 "$FX_RC" "ask, all accepted"
+fx_assert_eq 1 "$(printf '%s\n' "$FX_OUT" | grep -c 'Accept and add')" \
+    "one question"
+fx_assert_match "^  10.231.1.2 \\(jump host\\) \\(10.231.1.2 port $FX_PORT_bast\\)" \
+    "$FX_OUT"
+fx_assert_eq 5 "$(printf '%s\n' "$FX_OUT" | grep -c '^t[1-5]: ran')" \
+    "hosts behind the accepted bastion"
+grep -q "10.231.1.2" "$HOME/.ssh/known_hosts" ||
+    fx_fail "the bastion's key was not added"
+cp "$FX_DIR/kh.targets" "$HOME/.ssh/known_hosts"
+
 # A changed bastion key.
 fx_kh_at tgt "$FX_PORT_bast" 10.231.1.2 >>"$HOME/.ssh/known_hosts"
 dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" run 't*' true
