@@ -177,6 +177,17 @@ struct drove_hostspec {
 	int		 identities_only;	/* only its key and --key files */
 	const char	*cert;		/* certificate of key (CertificateFile),
 					   or NULL: key-cert.pub if present */
+	/*
+	 * Reach the host through a jump host (ssh -J, ProxyJump), itself a
+	 * spec whose own jump is the hop before it (NULL: connect directly);
+	 * or through a command run by /bin/sh -c whose stdin and stdout carry
+	 * the connection (ProxyCommand, with %h %p %r %n %% expanded; NULL:
+	 * none).  Of a jump spec, name, address, port, user and key are
+	 * used; the fleet's identities, agent, password and known_hosts serve
+	 * every hop.  Both are copied by drove_fleet_add_host().
+	 */
+	const struct drove_hostspec *jump;
+	const char	*proxy_command;
 };
 
 typedef struct drove_fleet drove_fleet;
@@ -220,6 +231,12 @@ int	drove_fleet_set_keepalive(drove_fleet *, unsigned int seconds);
  */
 int	drove_fleet_set_connect_rate(drove_fleet *, double per_second,
 	    unsigned int max_startups);
+/*
+ * At most n targets share one connection to a jump host (default 32; each
+ * rides a channel of it); more open another connection to the same jump
+ * host.
+ */
+int	drove_fleet_set_jump_channels(drove_fleet *, unsigned int n);
 /* Loop threads the hosts are spread over (0, the default: one per core
  * from 300 hosts on, else one).  Events stay one at a time. */
 int	drove_fleet_set_loops(drove_fleet *, unsigned int n);
@@ -819,6 +836,17 @@ int	drove_client_set_command_timeout(drove_client *, unsigned int ms);
  */
 int	drove_client_connect(drove_client *, const char *host, int port,
 	    const char *user);
+/*
+ * Reach the next hosts connected to through a chain of jump hosts (jump,
+ * whose own jump is the hop before it; NULL: directly), each hop's
+ * session over a direct-tcpip channel of the one before, as the fleet
+ * does (struct drove_hostspec; a jump spec's key is not used here); or
+ * through a command run by /bin/sh -c whose stdin and stdout carry the
+ * connection (%h %p %r %n %% expanded; NULL: none), which wins.  The jump
+ * host's failure fails connect with "via NAME: ...".
+ */
+int	drove_client_set_jump(drove_client *, const struct drove_hostspec *jump);
+int	drove_client_set_proxy_command(drove_client *, const char *command);
 /* Disconnect politely (at most a second) and free the connection; the
  * options stay.  0, also when not connected. */
 int	drove_client_close(drove_client *);

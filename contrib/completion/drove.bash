@@ -14,7 +14,8 @@ _drove_common='-i= --inventory= -H= --hosts= --db= -F= --ssh-config= -l=
 --user= -p= --port= -f= --forks= --loops= --connect-timeout=
 --connect-rate= --max-startups= --retries= --fail-fast --keepalive= --key=
 --cert= --no-agent --ask-pass --known-hosts= --host-key-check= -q --quiet
---no-history --vault-password-file= --ask-vault-pass'
+--no-history --vault-password-file= --ask-vault-pass -J= --jump=
+--jump-channels='
 
 # Print the commands of "drove --help".
 _drove_commands()

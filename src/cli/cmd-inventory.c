@@ -78,7 +78,9 @@ inv_help(void)
 	    "  groups [--json]         the group tree with host counts (JSON:\n"
 	    "                          as ansible-inventory lists it, "
 	    "without vars)\n"
-	    "  show HOST               every var of HOST and its source\n"
+	    "  show HOST               every var of HOST and its source, and "
+	    "its jump\n"
+	    "                          hosts or proxy command\n"
 	    "  group add NAME [--parent P], group rm NAME\n\n"
 	    "  --db FILE               the store (default "
 	    "$DROVE_HOME/drove.db,\n"
@@ -297,6 +299,41 @@ groups_tree(drove_inventory *inv, size_t g, int depth)
 	free(kids);
 }
 
+/* Print how host h is reached: its jump hosts in order, or its proxy
+ * command, and where that came from; 0, or -1 (printed). */
+static int
+show_route(struct iopts *io, drove_inventory *inv, size_t h)
+{
+	const struct drove_hostspec *hops[16], *j;
+	struct drove_hostspec spec;
+	struct route *r;
+	const char *text, *src;
+	int is_command, n = 0, rc = -1;
+
+	memset(&spec, 0, sizeof spec);
+	if ((r = route_new(&io->o)) == NULL ||
+	    route_host(r, inv, h, &spec) != 0)
+		goto out;
+	rc = 0;
+	if ((text = route_text(r, &src, &is_command)) == NULL)
+		goto out;
+	if (is_command) {
+		printf("proxy command: %s  # %s\n", text, src);
+		goto out;
+	}
+	printf("jump: %s  # %s\n", text, src);
+	for (j = spec.jump; j != NULL && n < 16; j = j->jump)
+		hops[n++] = j;
+	while (n-- > 0)
+		printf("  via %s: %s%s%s port %d\n", hops[n]->name,
+		    hops[n]->user ? hops[n]->user : "", hops[n]->user ? "@" :
+		    "", hops[n]->address, hops[n]->port > 0 ? hops[n]->port :
+		    22);
+ out:
+	route_free(r);
+	return rc;
+}
+
 /* show HOST: every resolved var and where it came from. */
 static int
 inv_show(struct iopts *io, drove_inventory *inv)
@@ -316,7 +353,7 @@ inv_show(struct iopts *io, drove_inventory *inv)
 	printf("%s\n", io->args[1]);
 	if (drove_inventory_each_var(inv, h, show_var, NULL) != 0)
 		return inv_fail("show", "out of memory");
-	return EXIT_OK;
+	return show_route(io, inv, h) == 0 ? EXIT_OK : EXIT_USAGE;
 }
 
 /* The reading subcommands: on the inventory every command reads. */

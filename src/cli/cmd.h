@@ -63,6 +63,9 @@ struct common_opts {
 	int		  no_history;		/* --no-history */
 	const char	 *db;			/* --db */
 	const char	 *ssh_config;		/* -F */
+	const char	 *jump;			/* -J: every host's chain */
+	char		 *jump_recorded;	/* --rerun's -J, owned */
+	unsigned int	  jump_channels;	/* --jump-channels */
 	char		  kh_shown[512];	/* known_hosts, for the question */
 	unsigned int	  given;		/* GIVEN_*: set on the command line */
 	unsigned char	  seen[512];		/* by option value: given on
@@ -89,14 +92,14 @@ extern const struct cmd_entry cmd_replay_entry;
 #define GIVEN_HOSTKEY		0x8
 
 /* The short options and long options every host command accepts. */
-#define COMMON_SHORTOPTS "i:H:f:l:p:qF:"
+#define COMMON_SHORTOPTS "i:H:f:l:p:qF:J:"
 extern const struct option common_longopts[];
 enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
 	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
 	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_CERT, OPT_VAULT_FILE,
-	OPT_ASK_VAULT, OPT_COMMON_END
+	OPT_ASK_VAULT, OPT_JUMP_CHANNELS, OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);
@@ -117,6 +120,20 @@ drove_inventory *common_load(struct common_opts *);
 void	common_push(const char ***, size_t *, const char *);
 /* Open --db or the default store, creating it; prints the error. */
 drove_store	*common_store(struct common_opts *);
+/* common-jump.c: how each host is reached (jump hosts, proxy command). */
+struct route;
+struct route	*route_new(const struct common_opts *);
+void		 route_free(struct route *);
+/* Set spec->jump or spec->proxy_command for host (valid until the next
+ * call); 0, or -1 with the error printed. */
+int		 route_host(struct route *, drove_inventory *, size_t host,
+		    struct drove_hostspec *spec);
+/* The last host's chain or proxy command and where it came from; NULL
+ * when it is reached directly. */
+const char	*route_text(const struct route *, const char **source,
+		    int *is_command);
+/* The -J of a recorded command line (malloc'd), or NULL. */
+char		*route_recorded(const char *line);
 /* Make a fleet with the common options and the selected hosts. */
 drove_fleet	*common_fleet(struct common_opts *, drove_inventory *,
 	    const size_t *sel, size_t nsel);

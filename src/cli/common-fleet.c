@@ -114,11 +114,13 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
     size_t nsel)
 {
 	struct drove_hostspec spec;
+	struct route *rt = NULL;
 	drove_fleet *f;
 	size_t i;
 
-	if ((f = drove_fleet_new()) == NULL) {
+	if ((f = drove_fleet_new()) == NULL || (rt = route_new(o)) == NULL) {
 		fprintf(stderr, "drove: out of memory\n");
+		drove_fleet_free(f);
 		return NULL;
 	}
 	drove_fleet_set_forks(f, o->forks);
@@ -128,6 +130,7 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	drove_fleet_set_retries(f, o->retries);
 	drove_fleet_set_fail_fast(f, o->fail_fast);
 	drove_fleet_set_connect_rate(f, o->connect_rate, o->max_startups);
+	drove_fleet_set_jump_channels(f, o->jump_channels);
 	drove_fleet_set_loops(f, o->loops);
 	drove_fleet_set_hostkey_policy(f, hostkey_policy(o));
 	snprintf(o->kh_shown, sizeof o->kh_shown, "%s", o->known_hosts ?
@@ -146,6 +149,7 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 			goto fail;
 	if (common_ask_pass(o) != 0) {
 		drove_fleet_free(f);
+		route_free(rt);
 		return NULL;
 	}
 	if (o->password != NULL &&
@@ -156,6 +160,7 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 			fprintf(stderr, "drove: %s\n",
 			    drove_inventory_error(inv));
 			drove_fleet_free(f);
+			route_free(rt);
 			return NULL;
 		}
 		/* -l and -p: over ssh_config and defaults, not the inventory */
@@ -166,13 +171,20 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 		    "ansible_port") == NULL)
 			spec.port = o->port;
 		host_overrides(o, &spec);
+		if (route_host(rt, inv, sel[i], &spec) != 0) {
+			drove_fleet_free(f);
+			route_free(rt);
+			return NULL;
+		}
 		if (drove_fleet_add_host(f, &spec) < 0)
 			goto fail;
 	}
+	route_free(rt);
 	return f;
  fail:
 	fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
 	drove_fleet_free(f);
+	route_free(rt);
 	return NULL;
 }
 

@@ -181,6 +181,7 @@ common_history_end(struct common_history *ch, int exit_code)
 
 /* What a rerun takes from a history record. */
 struct rerun {
+	struct common_opts *o;
 	const char	 *kind;
 	int		  failed;
 	char		 *command;
@@ -341,7 +342,7 @@ static int
 rerun_options(struct common_opts *o, const char *line,
     const struct cmd_entry *cmd)
 {
-	struct option longopts[64];
+	struct option longopts[LONGOPTS_MAX];
 	char shortopts[64];
 	const char *pattern = NULL;
 	struct buf ad;
@@ -392,6 +393,7 @@ common_rerun(struct common_opts *o, const char *id,
 	int r = -1;
 
 	memset(&rr, 0, sizeof rr);
+	rr.o = o;
 	rr.kind = cmd->name;
 	rr.failed = failed;
 	*inv = NULL;

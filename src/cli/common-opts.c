@@ -44,6 +44,8 @@ const struct option common_longopts[] = {
 	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "vault-password-file", required_argument, NULL, OPT_VAULT_FILE },
 	{ "ask-vault-pass", no_argument, NULL, OPT_ASK_VAULT },
+	{ "jump", required_argument, NULL, 'J' },
+	{ "jump-channels", required_argument, NULL, OPT_JUMP_CHANNELS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -59,6 +61,7 @@ common_init(struct common_opts *o)
 	o->retries = 1;
 	o->connect_rate = 100;
 	o->max_startups = 8;
+	o->jump_channels = 32;
 	config_apply(o);
 }
 
@@ -76,6 +79,7 @@ common_release(struct common_opts *o)
 		free(o->rec_words[i]);
 	free(o->rec_words);
 	free(o->adopted);
+	free(o->jump_recorded);
 	if (o->password != NULL) {
 		explicit_bzero(o->password, strlen(o->password));
 		free(o->password);
@@ -249,6 +253,14 @@ common_set(struct common_opts *o, int ch, const char *arg)
 			goto bad;
 		o->max_startups = (unsigned int)v;
 		return 1;
+	case 'J':
+		o->jump = arg;
+		return 1;
+	case OPT_JUMP_CHANNELS:
+		if ((v = parse_uint(arg, 100000)) < 1)
+			goto bad;
+		o->jump_channels = (unsigned int)v;
+		return 1;
 	case OPT_LOOPS:
 		if ((v = parse_uint(arg, 1024)) < 0)
 			goto bad;
@@ -287,6 +299,7 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	    ch == OPT_FAIL_FAST ? "--fail-fast (or --fail-fast=cancel)" :
 	    ch == OPT_CONNECT_RATE ? "--connect-rate (connections a second)" :
 	    ch == OPT_MAX_STARTUPS ? "--max-startups" :
+	    ch == OPT_JUMP_CHANNELS ? "--jump-channels (1 or more)" :
 	    ch == OPT_LOOPS ? "--loops" : ch == OPT_RETRIES ?
 	    "--retries (0 to 100)" : ch == OPT_KEEPALIVE ?
 	    "--keepalive (seconds)" : ch == OPT_TIMEOUT ?
@@ -295,7 +308,8 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 }
 
 /* Put the common long options and a command's own into out (n slots),
- * ending with the zero entry getopt_long wants. */
+ * ending with the zero entry getopt_long wants; a table too small is a
+ * bug, never a silently lost option. */
 void
 common_longopts_merge(struct option *out, size_t n, const struct option *own)
 {
@@ -383,6 +397,11 @@ common_help(FILE *fp)
 	    "server (100)\n"
 	    "      --max-startups N       connections to one server short of "
 	    "auth (8)\n"
+	    "  -J, --jump [USER@]HOST[:PORT][,...]\n"
+	    "                             reach every host through these "
+	    "jump hosts\n"
+	    "      --jump-channels N      hosts sharing one jump host "
+	    "connection (32)\n"
 	    "      --retries N            retry connections refused, reset "
 	    "or timed out\n"
 	    "                             before the banner (default 1); "

@@ -38,6 +38,7 @@
 #define FLEET_KEEPALIVE_S	30
 #define FLEET_CONNECT_RATE	100.0	/* per server and second */
 #define FLEET_MAX_STARTUPS	8	/* per server, below sshd's 10 */
+#define FLEET_JUMP_CHANNELS	32	/* targets per jump connection */
 #define FLEET_AUTO_LOOPS_AT	300	/* hosts from which loops = cores */
 #define FLEET_FD_RESERVE	32	/* descriptors kept for the run itself */
 #define FLEET_FD_PER_LOOP	20	/* and per loop (resolvers, epoll) */
@@ -59,6 +60,7 @@ drove_fleet_new(void)
 	f->retries = 1;
 	f->connect_rate = FLEET_CONNECT_RATE;
 	f->max_startups = FLEET_MAX_STARTUPS;
+	f->jump_channels = FLEET_JUMP_CHANNELS;
 	f->policy = DROVE_HOSTKEY_STRICT;
 	f->default_ids = 1;
 	f->use_agent = 1;
@@ -101,6 +103,8 @@ drove_fleet_free(drove_fleet *f)
 		free(f->hosts[i].key);
 		free(f->hosts[i].known_hosts);
 		free(f->hosts[i].cert);
+		free(f->hosts[i].proxy_command);
+		jhop_free(f->hosts[i].jump);
 		free_secret(f->hosts[i].password);
 	}
 	free(f->hosts);
@@ -182,6 +186,16 @@ drove_fleet_set_connect_rate(drove_fleet *f, double per_second,
 		return err_set(&f->err, DROVE_E_INVAL, "bad connect rate");
 	f->connect_rate = per_second;
 	f->max_startups = max_startups;
+	return 0;
+}
+
+/* Set how many targets share one connection to a jump host. */
+int
+drove_fleet_set_jump_channels(drove_fleet *f, unsigned int n)
+{
+	if (n == 0)
+		return err_set(&f->err, DROVE_E_INVAL, "bad jump channels 0");
+	f->jump_channels = n;
 	return 0;
 }
 
@@ -357,7 +371,7 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 {
 	struct fhost *h;
 	size_t n;
-	int bad = 0;
+	int bad = 0, r = 0;
 
 	if (spec == NULL || spec->name == NULL || *spec->name == '\0')
 		return err_set(&f->err, DROVE_E_INVAL, "host without a name");
@@ -385,9 +399,12 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 	h->connect_timeout_ms = spec->connect_timeout_ms;
 	h->keepalive_s = spec->keepalive_s;
 	h->identities_only = spec->identities_only;
+	h->proxy_command = dup_opt(spec->proxy_command, &bad);
 	h->policy = policy_of(spec->hostkey_check);
 	if (spec->hostkey_check != NULL && h->policy == -1)
 		bad = 2;
+	if (!bad && (r = jhop_copy(spec, &h->jump, &f->err)) != 0)
+		bad = 3;
 	h->result.exit_code = -1;
 	if (bad) {
 		free(h->name);
@@ -396,7 +413,10 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 		free(h->key);
 		free(h->known_hosts);
 		free(h->cert);
+		free(h->proxy_command);
 		free_secret(h->password);
+		if (bad == 3)
+			return r;
 		if (bad == 2)
 			return err_set(&f->err, DROVE_E_INVAL, "%s: bad host key "
 			    "checking '%s' (yes, no, accept-new or ask)",
@@ -607,18 +627,50 @@ fleet_load_idents(drove_fleet *f)
 	return 0;
 }
 
-/* Load each host's own key once per distinct path; a host whose key does
- * not load fails alone (its message kept in its result). */
+/* The key file at path, loaded on first use; NULL: out of memory. */
+static struct hostkey_file *
+fleet_keyfile(drove_fleet *f, const char *path)
+{
+	struct hostkey_file *k, *v;
+	size_t j;
+
+	for (j = 0; j < f->nkeyfiles; j++)
+		if (strcmp(f->keyfiles[j].path, path) == 0)
+			return &f->keyfiles[j];
+	if ((v = realloc(f->keyfiles, (j + 1) * sizeof *v)) == NULL)
+		return NULL;
+	f->keyfiles = v;
+	k = &v[f->nkeyfiles++];
+	k->path = path;
+	k->id = NULL;
+	err_clear(&k->err);
+	ident_load(path, f->pass_cb, f->pass_arg, &k->id, &k->err);
+	return k;
+}
+
+/* Load each host's own key (and its jump hosts') once per distinct path,
+ * with its certificate: the host's CertificateFile, else KEY-cert.pub when
+ * there; a host whose key does not load fails alone (its message kept in
+ * its result); a jump host's tries the other identities. */
 static int
 fleet_load_host_keys(drove_fleet *f)
 {
-	struct hostkey_file *k, *v;
+	struct hostkey_file *k;
 	struct drove_err e;
 	struct fhost *h;
-	size_t i, j;
+	struct jhop *hop;
+	size_t i, loaded;
 
 	for (i = 0; i < f->nhosts; i++) {
 		h = &f->hosts[i];
+		for (hop = h->jump; hop != NULL; hop = hop->via) {
+			if (hop->keypath == NULL)
+				continue;
+			if ((k = fleet_keyfile(f, hop->keypath)) == NULL)
+				return err_set(&f->err, DROVE_E_NOMEM,
+				    "out of memory");
+			hop->ident = k->id;
+		}
 		err_clear(&e);
 		/* CertificateFile without IdentityFile: the run's keys */
 		if (h->key == NULL && h->cert != NULL &&
@@ -627,29 +679,16 @@ fleet_load_host_keys(drove_fleet *f)
 			    e.msg);
 		if (h->key == NULL)
 			continue;
-		for (j = 0; j < f->nkeyfiles; j++)
-			if (strcmp(f->keyfiles[j].path, h->key) == 0)
-				break;
-		if (j == f->nkeyfiles) {
-			v = realloc(f->keyfiles, (j + 1) * sizeof *v);
-			if (v == NULL)
-				return err_set(&f->err, DROVE_E_NOMEM,
-				    "out of memory");
-			f->keyfiles = v;
-			k = &v[f->nkeyfiles++];
-			k->path = h->key;
-			k->id = NULL;
-			err_clear(&k->err);
-			ident_load(h->key, f->pass_cb, f->pass_arg, &k->id,
-			    &k->err);
-			if (k->id != NULL && h->cert == NULL)
-				fleet_cert_beside(k->id);
-			if (k->id != NULL && h->cert != NULL &&
-			    cert_load(h->cert, &k->id, 1, &e) != 0)
-				return err_set(&f->err, e.code, "%s: %s",
-				    h->name, e.msg);
-		}
-		k = &f->keyfiles[j];
+		loaded = f->nkeyfiles;
+		if ((k = fleet_keyfile(f, h->key)) == NULL)
+			return err_set(&f->err, DROVE_E_NOMEM,
+			    "out of memory");
+		if (f->nkeyfiles > loaded && k->id != NULL && h->cert == NULL)
+			fleet_cert_beside(k->id);
+		if (f->nkeyfiles > loaded && k->id != NULL && h->cert != NULL &&
+		    cert_load(h->cert, &k->id, 1, &e) != 0)
+			return err_set(&f->err, e.code, "%s: %s", h->name,
+			    e.msg);
 		h->ident = k->id;
 		if (k->id == NULL)
 			memcpy(h->result.msg, k->err.msg, sizeof h->result.msg);

@@ -21,6 +21,7 @@
 #include "base/err.h"
 #include "drove.h"
 #include "engine/feed.h"
+#include "engine/jump.h"
 #include "engine/loop.h"
 #include "engine/sess.h"
 
@@ -42,6 +43,8 @@ struct fhost {
 	int			 policy;		/* -1: the fleet's */
 	int			 identities_only;
 	struct ident		*ident;		/* loaded from key, or NULL */
+	struct jhop		*jump;		/* its jump chain, or NULL */
+	char			*proxy_command;	/* or NULL */
 	struct shard		*shard;
 	struct dest		*dest;		/* its server, for pacing */
 	struct sess		*sess;
@@ -101,6 +104,7 @@ struct shard {
 	unsigned int		 forks;		/* 0: no limit */
 	double			 connect_rate;	/* per dest; 0: none */
 	unsigned int		 max_startups;	/* per dest; 0: none */
+	struct jump		*jump;		/* jump host connections */
 	struct dest	       **dests;		/* hash table by address:port */
 	size_t			 ndests_cap;
 	struct dest		*busy;		/* dests with waiting hosts */
@@ -149,6 +153,7 @@ struct drove_fleet {
 	unsigned int		 loops;		/* 0: automatic */
 	double			 connect_rate;
 	unsigned int		 max_startups;
+	unsigned int		 jump_channels;	/* per jump connection */
 	enum drove_fail_fast	 fail_fast;
 	char			*known_hosts;
 	enum drove_hostkey_policy policy;

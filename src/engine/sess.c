@@ -30,6 +30,7 @@
 #include "engine/hostkey.h"
 #include "engine/resolve.h"
 #include "engine/sess.h"
+#include "engine/transport.h"
 
 #define SESS_TICK_MS	1000	/* safety pump and keepalive check */
 #define SESS_RETRY_MS	100	/* wake-up when libssh2 names no direction */
@@ -150,7 +151,7 @@ sess_busy(const struct sess *s)
 static int
 sess_retryable(const struct sess *s)
 {
-	if (s->cancelled)
+	if (s->cancelled || s->tp != NULL)
 		return 0;
 	if (sess_busy(s) && s->busy < SESS_BUSY_TRIES)
 		return 1;
@@ -175,6 +176,8 @@ sess_drop(struct sess *s)
 		s->ls = NULL;
 	}
 	sess_close_fd(s);
+	if (s->tp != NULL)
+		s->tp->ops->close(s->tp, s);
 }
 
 /* Fail the current attempt: wait and try again, or close. */
@@ -315,6 +318,8 @@ sess_free(struct sess *s)
 	if (s->cfg->agent != NULL)
 		agent_unwait(s->cfg->agent, &s->task);
 	sign_req_release(&s->signreq);
+	if (s->tp != NULL)
+		s->tp->ops->free(s->tp);
 	free(s->auth_methods);
 	free(s->name);
 	free(s->address);
@@ -516,6 +521,17 @@ sess_connect(struct sess *s)
 	socklen_t len;
 	int e = 0;
 
+	if (s->tp != NULL) {
+		/* the connect deadline runs from here: the jump host has
+		 * deadlines of its own */
+		if ((e = s->tp->ops->open(s->tp, s)) != 0)
+			return e;
+		if (s->connect_timeout_ms > 0)
+			loop_timer_start(s->cfg->loop, &s->deadline,
+			    s->connect_timeout_ms);
+		sess_to(s, SESS_HANDSHAKE);
+		return 0;
+	}
 	if (s->fd != -1) {
 		/* Any wake-up steps us; SO_ERROR is 0 while the connect is
 		 * in progress, so only a writable socket has an outcome. */
@@ -602,14 +618,17 @@ sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
 
 	if (s->spun)
 		return -ECONNABORTED;
-	n = recv(fd, buf, len, flags);
+	if (s->tp != NULL && s->tp->ops->recv != NULL)
+		n = s->tp->ops->recv(s->tp, buf, len);
+	else if ((n = recv(fd, buf, len, flags)) == -1)
+		n = -errno;
 	if (n >= 0) {
 		s->empty_reads = 0;
 		s->peer_eof = n == 0;
 		return n;
 	}
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-		return -errno;
+	if (n != -EAGAIN && n != -EWOULDBLOCK)
+		return n;
 	if (++s->empty_reads < SESS_SPIN_READS)
 		return -EAGAIN;
 	LOG("%s: libssh2 read an empty socket %u times in one turn",
@@ -631,6 +650,18 @@ sess_callback(LIBSSH2_SESSION *ls, int type, void (*fn)(void))
 #else
 	libssh2_session_callback_set(ls, type, (void *)fn);
 #endif
+}
+
+/* libssh2 writes through here when the transport is not a socket. */
+static ssize_t
+sess_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
+    void **abstract)
+{
+	struct sess *s = *abstract;
+
+	(void)fd;
+	(void)flags;
+	return s->tp->ops->send(s->tp, buf, len);
 }
 
 /* HANDSHAKE: key exchange, with the host key type known_hosts holds. */
@@ -656,8 +687,12 @@ sess_handshake(struct sess *s)
 		sess_callback(s->ls, LIBSSH2_CALLBACK_IGNORE, NULL);
 		sess_callback(s->ls, LIBSSH2_CALLBACK_RECV,
 		    (void (*)(void))sess_recv);
+		if (s->tp != NULL && s->tp->ops->send != NULL)
+			sess_callback(s->ls, LIBSSH2_CALLBACK_SEND,
+			    (void (*)(void))sess_send);
 	}
-	rc = libssh2_session_handshake(s->ls, s->fd);
+	rc = libssh2_session_handshake(s->ls, s->fd != -1 ? s->fd :
+	    s->tp->lsfd);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return DROVE_AGAIN;
 	if (rc == LIBSSH2_ERROR_KEX_FAILURE) {
@@ -1066,7 +1101,8 @@ sess_close(struct sess *s)
 	if (s->handshaken && s->err.code != DROVE_E_UNREACHABLE &&
 	    s->err.code != DROVE_E_PROTOCOL) {
 		rc = libssh2_session_disconnect(s->ls, "done");
-		if (rc == LIBSSH2_ERROR_EAGAIN && s->fd != -1)
+		if (rc == LIBSSH2_ERROR_EAGAIN && (s->fd != -1 ||
+		    s->tp != NULL))
 			return DROVE_AGAIN;
 	}
 	sess_teardown(s);
@@ -1149,10 +1185,18 @@ sess_hostkey_info(struct sess *s, const char **type, char fp[56])
 {
 	char raw[48];
 
+	s = sess_keyholder(s);
 	if (s->ls == NULL || kh_key_info(s->ls, type, raw) != 0)
 		return DROVE_E_HOSTKEY;
 	snprintf(fp, 56, "SHA256:%s", raw);
 	return 0;
+}
+
+/* The session a host key question about s is about. */
+struct sess *
+sess_keyholder(struct sess *s)
+{
+	return s->keyholder != NULL ? s->keyholder : s;
 }
 
 /* The user answered: add the key and go on, or fail with the strict
@@ -1161,8 +1205,17 @@ void
 sess_hostkey_answer(struct sess *s, int accept)
 {
 	const char *warning = NULL;
+	struct sess *k = s->keyholder;
 	int rc = DROVE_E_HOSTKEY;
 
+	if (k != NULL) {
+		/* the answer is the jump host's; this session waits for it
+		 * to connect, or fails with it */
+		s->keyholder = NULL;
+		s->held = 0;
+		sess_hostkey_answer(k, accept);
+		return;
+	}
 	if (!s->held)
 		return;
 	s->held = 0;
@@ -1193,6 +1246,12 @@ sess_start(struct sess *s)
 
 	s->started_ms = loop_now(s->cfg->loop);
 	s->seed = (unsigned int)(s->started_ms ^ (uintptr_t)s);
+	if (s->tp != NULL) {
+		/* no name to resolve: the transport reaches the host */
+		sess_to(s, SESS_CONNECT);
+		sess_wake(s);
+		return;
+	}
 	if (s->connect_timeout_ms > 0)
 		loop_timer_start(s->cfg->loop, &s->deadline,
 		    s->connect_timeout_ms);
@@ -1242,5 +1301,22 @@ sess_cancel(struct sess *s, const char *why)
 		err_set(&s->err, DROVE_E_CANCELLED, "interrupted during %s",
 		    state_names[s->state]);
 	sess_stop_job(s);
+	sess_wake(s);
+}
+
+/* The transport is gone: end now, keeping a result already made. */
+void
+sess_lost(struct sess *s, int code, const char *msg)
+{
+	if (s->state == SESS_DONE)
+		return;
+	if (s->state == SESS_CLOSE) {
+		sess_wake(s);	/* a disconnect waiting for room fails */
+		return;
+	}
+	err_set(&s->err, code, "%s", msg);
+	s->cancelled = 1;
+	s->handshaken = 0;	/* nothing can be sent: no disconnect */
+	sess_to(s, SESS_CLOSE);
 	sess_wake(s);
 }

@@ -30,6 +30,7 @@
 struct agent;
 struct known_hosts;
 struct resolver;
+struct transport;
 struct resolve_req;
 struct sess;
 struct job;
@@ -128,6 +129,11 @@ struct sess {
 	unsigned int		 keepalive_s;
 	int			 identities_only;	/* no agent, no defaults */
 
+	struct transport	*tp;		/* NULL: a TCP socket */
+	/* the jump host held for its unknown key on this session's behalf:
+	 * the host key question and answer are about it */
+	struct sess		*keyholder;
+	const char		*label;		/* its name in that question */
 	struct resolve_req	*rreq;
 	struct addrinfo		*ai;		/* all addresses */
 	struct addrinfo		*ai_next;	/* next to try */
@@ -185,11 +191,19 @@ void		 sess_start(struct sess *);
 /* Stop as soon as possible: close politely if connected, then done; why
  * is the message (NULL: "interrupted during STATE"). */
 void		 sess_cancel(struct sess *, const char *why);
+/*
+ * The transport died under the session (its jump host went away): end it
+ * at once with code and msg, sending nothing more; a session that already
+ * closes keeps its result.
+ */
+void		 sess_lost(struct sess *, int code, const char *msg);
 /* Answer a held session: add its key to known_hosts and go on, or fail. */
 void		 sess_hostkey_answer(struct sess *, int accept);
 /* The held session's key type and fingerprint ("SHA256:..."). */
 int		 sess_hostkey_info(struct sess *, const char **type,
 		    char fp[56]);
+/* The session the host key question is about: its keyholder, or itself. */
+struct sess	*sess_keyholder(struct sess *);
 /*
  * Start job on a persistent session in the ready state (the session owns
  * it from here on); the exit code, signal and timeout of the last job are

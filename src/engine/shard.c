@@ -21,20 +21,17 @@
 #include "engine/agent.h"
 #include "engine/fleet.h"
 #include "engine/hostkey.h"
+#include "engine/proxycmd.h"
 #include "engine/resolve.h"
 
 #define SHARD_RESOLVERS	16
 #define DEST_BURST	8.0	/* connect tokens a server can save up */
 
-/* The status a session's outcome stands for. */
+/* The status an error code stands for (not 0). */
 static enum drove_status
-status_of(const struct sess *s)
+status_of_code(int code)
 {
-	switch (s->err.code) {
-	case 0:
-		if (s->signal[0] != '\0')
-			return DROVE_ST_SIGNAL;
-		return s->exit_code == 0 ? DROVE_ST_OK : DROVE_ST_FAILED;
+	switch (code) {
 	case DROVE_E_TIMEOUT:
 		return DROVE_ST_TIMEOUT;
 	case DROVE_E_RESOLVE:
@@ -50,6 +47,17 @@ status_of(const struct sess *s)
 		return DROVE_ST_CANCELLED;
 	}
 	return DROVE_ST_ERROR;
+}
+
+/* The status a session's outcome stands for. */
+static enum drove_status
+status_of(const struct sess *s)
+{
+	if (s->err.code != 0)
+		return status_of_code(s->err.code);
+	if (s->signal[0] != '\0')
+		return DROVE_ST_SIGNAL;
+	return s->exit_code == 0 ? DROVE_ST_OK : DROVE_ST_FAILED;
 }
 
 static void	shard_maybe_ask(struct shard *);
@@ -113,6 +121,8 @@ shard_finish(struct shard *sh, size_t i)
 
 	h->done = 1;
 	sh->finished++;
+	if (h->jump != NULL)
+		jump_unwant(sh->jump, h->jump);
 	if (h->result.status != DROVE_ST_OK &&
 	    h->result.status != DROVE_ST_CANCELLED)
 		shard_trip_fail_fast(sh, i);
@@ -261,6 +271,7 @@ shard_maybe_ask(struct shard *sh)
 	struct drove_fleet *f = sh->f;
 	struct drove_hostkey_query *q;
 	struct fhost *h;
+	struct sess *k;
 	const char *type;
 	size_t i, n = 0;
 
@@ -289,10 +300,11 @@ shard_maybe_ask(struct shard *sh)
 		if (h->sess == NULL || sess_hostkey_info(h->sess, &type,
 		    sh->fps[n]) != 0)
 			continue;
+		k = sess_keyholder(h->sess);	/* a jump host's key */
 		q[n].host = sh->held[i];
-		q[n].name = h->name;
-		q[n].address = h->sess->address;
-		q[n].port = h->sess->port;
+		q[n].name = k->label != NULL ? k->label : h->name;
+		q[n].address = k->address;
+		q[n].port = k->port;
 		q[n].keytype = type;
 		q[n].fingerprint = sh->fps[n];
 		n++;
@@ -479,6 +491,18 @@ shard_kh(struct shard *sh, char *path, struct drove_err *e)
 	return v[sh->nkhs++].kh;
 }
 
+/* Route host h's new session through its proxy command or jump chain;
+ * 0 or DROVE_E_* (e set). */
+static int
+shard_route(struct shard *sh, struct fhost *h, struct drove_err *e)
+{
+	if (h->proxy_command != NULL)
+		return proxycmd_attach(h->sess, h->proxy_command, h->name, e);
+	if (h->jump != NULL)
+		return jump_attach(sh->jump, h->sess, h->jump, e);
+	return 0;
+}
+
 /* Start host i's session. */
 static void
 shard_start_host(struct shard *sh, size_t i)
@@ -520,6 +544,13 @@ shard_start_host(struct shard *sh, size_t i)
 	h->sess->kh = kh;
 	if (h->policy != -1)
 		h->sess->policy = h->policy;
+	if (shard_route(sh, h, &e) != 0) {
+		sess_free(h->sess);
+		h->sess = NULL;
+		h->dest->starting--;
+		shard_fail_host(sh, i, status_of_code(e.code), e.code, e.msg);
+		return;
+	}
 	sh->active++;
 	sess_start(h->sess);
 }
@@ -761,6 +792,9 @@ shard_setup(struct shard *sh)
 	if (f->use_agent && (sock = getenv("SSH_AUTH_SOCK")) != NULL &&
 	    *sock != '\0' && (sh->agent = agent_new(sh->loop, sock)) == NULL)
 		return err_set(&sh->err, DROVE_E_NOMEM, "out of memory");
+	if ((sh->jump = jump_new(&sh->cfg, f->jump_channels,
+	    f->max_startups)) == NULL)
+		return err_set(&sh->err, DROVE_E_NOMEM, "out of memory");
 	for (sh->ndests_cap = 16; sh->ndests_cap < 2 * sh->nhosts; )
 		sh->ndests_cap *= 2;
 	if ((sh->dests = calloc(sh->ndests_cap, sizeof *sh->dests)) == NULL)
@@ -770,7 +804,8 @@ shard_setup(struct shard *sh)
 		h->shard = sh;
 		h->dest = dest_get(sh, h->address ? h->address : h->name,
 		    h->port > 0 ? h->port : 22);
-		if (h->dest == NULL)
+		if (h->dest == NULL || (h->jump != NULL &&
+		    jump_want(sh->jump, h->jump) != 0))
 			return err_set(&sh->err, DROVE_E_NOMEM,
 			    "out of memory");
 	}
@@ -833,6 +868,8 @@ shard_teardown(struct shard *sh)
 	}
 	free(sh->dests);
 	sh->dests = NULL;
+	jump_free(sh->jump);
+	sh->jump = NULL;
 	free(sh->hosts);
 	sh->hosts = NULL;
 	loop_free(sh->loop);
@@ -876,7 +913,7 @@ shard_turn(struct shard *sh, int timeout_ms)
 int
 shard_done(const struct shard *sh)
 {
-	return sh->finished >= sh->nhosts;
+	return sh->finished >= sh->nhosts && jump_idle(sh->jump);
 }
 
 /* End the shard's run once every host has ended. */

@@ -32,7 +32,7 @@
 #define SSHCFG_MAX_ARGS		64
 
 enum kind { IT_BLOCK, IT_OPT, IT_PUSH, IT_POP };
-enum vtype { V_STR, V_PATH, V_PORT, V_NUM, V_YESNO, V_SHKC };
+enum vtype { V_STR, V_PATH, V_PORT, V_NUM, V_YESNO, V_SHKC, V_CMD };
 
 static const struct kw {
 	const char	*name;
@@ -50,6 +50,7 @@ static const struct kw {
 	{ "connecttimeout", "ssh_connect_timeout", V_NUM },
 	{ "serveraliveinterval", "ssh_server_alive_interval", V_NUM },
 	{ "proxyjump", "ssh_proxy_jump", V_STR },
+	{ "proxycommand", "ssh_proxy_command", V_CMD },	/* the words */
 };
 #define NKWS	(sizeof kws / sizeof kws[0])
 
@@ -381,6 +382,24 @@ line_include(struct rd *rd, char **w, int n)
 	return r;
 }
 
+/* Add a command option line: its words joined by spaces. */
+static int
+line_cmd(struct rd *rd, size_t k, char **w, int n)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	for (i = 1; i < n; i++) {
+		if (i > 1)
+			buf_puts(&b, " ");
+		buf_puts(&b, w[i]);
+	}
+	if (b.data == NULL)
+		return err_set(&rd->cfg->err, DROVE_E_NOMEM, "out of memory");
+	return cfg_add(rd, IT_OPT, (int)k, 0, buf_steal(&b, NULL));
+}
+
 /* Add an option line. */
 static int
 line_opt(struct rd *rd, size_t k, char **w, int n)
@@ -390,6 +409,8 @@ line_opt(struct rd *rd, size_t k, char **w, int n)
 
 	if (n < 2)
 		return rd_err(rd, "missing argument for", w[0]);
+	if (kws[k].type == V_CMD)
+		return line_cmd(rd, k, w, n);
 	if (n > 2 && kws[k].type != V_PATH)
 		return rd_err(rd, "garbage at end of line:", w[2]);
 	if ((why = check_value(kws[k].type, w[1])) != NULL)

@@ -46,6 +46,8 @@
 #include "engine/agent.h"
 #include "engine/cert.h"
 #include "engine/hostkey.h"
+#include "engine/jump.h"
+#include "engine/proxycmd.h"
 #include "engine/resolve.h"
 #include "engine/sess.h"
 #include "jobs/exec.h"
@@ -81,7 +83,10 @@ struct drove_client {
 	void			*pass_arg;
 	unsigned int		 connect_timeout_ms;
 	unsigned int		 command_timeout_ms;
+	struct jhop		*jump;		/* jump chain, or NULL */
+	char			*proxy_command;	/* or NULL */
 	/* the connection */
+	struct jump		*jm;		/* its jump host connection */
 	struct loop		*loop;
 	struct resolver		*resolver;
 	struct known_hosts	*kh;
@@ -173,6 +178,8 @@ drove_client_free(drove_client *c)
 		free(c->id_paths[i]);
 	free(c->id_paths);
 	free(c->known_hosts);
+	jhop_free(c->jump);
+	free(c->proxy_command);
 	client_free_password(c);
 	free(c);
 }
@@ -340,6 +347,8 @@ client_done(void *owner, struct sess *s)
 		    "closed", s->name);
 	c->sess = NULL;
 	sess_free(s);
+	if (c->jm != NULL)
+		jump_unwant(c->jm, c->jump);	/* its jump host closes */
 }
 
 static const struct sess_ops client_ops = {
@@ -429,6 +438,12 @@ client_release(drove_client *c)
 {
 	size_t i;
 
+	/* a jump host connection closes politely within a second */
+	while (c->loop != NULL && !jump_idle(c->jm))
+		if (loop_run_once(c->loop, -1) != 0)
+			break;
+	jump_free(c->jm);
+	c->jm = NULL;
 	resolve_free(c->resolver);
 	c->resolver = NULL;
 	if (c->loop != NULL)
@@ -519,6 +534,8 @@ client_wait(drove_client *c)
 	return err_set(&c->err, c->sess_err.code, "%s", c->sess_err.msg);
 }
 
+static int	client_route(drove_client *, const char *host);
+
 /* Connect and authenticate. */
 int
 drove_client_connect(drove_client *c, const char *host, int port,
@@ -552,8 +569,55 @@ drove_client_connect(drove_client *c, const char *host, int port,
 		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
 	}
 	c->sess->persist = 1;
+	if ((rc = client_route(c, host)) != 0) {
+		sess_free(c->sess);
+		c->sess = NULL;
+		client_release(c);
+		return rc;
+	}
 	sess_start(c->sess);
 	return client_wait(c);
+}
+
+/* Route the new session through the proxy command or jump chain. */
+static int
+client_route(drove_client *c, const char *host)
+{
+	if (c->proxy_command != NULL)
+		return proxycmd_attach(c->sess, c->proxy_command, host,
+		    &c->err);
+	if (c->jump == NULL)
+		return 0;
+	if ((c->jm = jump_new(&c->cfg, 1, 0)) == NULL ||
+	    jump_want(c->jm, c->jump) != 0)
+		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
+	return jump_attach(c->jm, c->sess, c->jump, &c->err);
+}
+
+/* Reach hosts through jump (NULL: directly). */
+int
+drove_client_set_jump(drove_client *c, const struct drove_hostspec *jump)
+{
+	struct drove_hostspec spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.name = "jump";
+	spec.jump = jump;
+	jhop_free(c->jump);
+	return jhop_copy(&spec, &c->jump, &c->err);
+}
+
+/* Reach hosts through a command (NULL: directly). */
+int
+drove_client_set_proxy_command(drove_client *c, const char *command)
+{
+	char *p = NULL;
+
+	if (command != NULL && (p = strdup(command)) == NULL)
+		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
+	free(c->proxy_command);
+	c->proxy_command = p;
+	return 0;
 }
 
 /* Disconnect. */

@@ -12,6 +12,9 @@
  *                       and get each: "thread I ok" or what went wrong
  *   shell               a shell on a pty, resized, ended by itself, then
  *                       one hung up
+ *   jump JHOST JPORT    connect through the jump host JHOST:JPORT (as
+ *                       USER) and run "echo $SSH_CONNECTION", twice
+ *   proxy COMMAND       the same through a proxy command
  * Exits 0 when the program ran (results are in its output), 1 when a
  * thread failed, 2 on bad usage.
  */
@@ -88,6 +91,33 @@ mode_connect(const char *policy)
 	drove_client_set_connect_timeout(c, 3000);
 	show(c, "connect", connect_client(c));
 	show_exec(c, "exec", "echo connected");
+	drove_client_free(c);
+	return 0;
+}
+
+/* Connect through a jump host or a proxy command, twice. */
+static int
+mode_via(const char *jhost, const char *jport, const char *command)
+{
+	struct drove_hostspec j;
+	drove_client *c = new_client();
+	int i;
+
+	memset(&j, 0, sizeof j);
+	j.name = jhost;
+	j.port = jport != NULL ? atoi(jport) : 0;
+	j.user = conn[2];
+	if ((command != NULL ? drove_client_set_proxy_command(c, command) :
+	    drove_client_set_jump(c, &j)) != 0) {
+		fprintf(stderr, "client-test: %s\n", drove_client_error(c));
+		return 2;
+	}
+	drove_client_set_connect_timeout(c, 3000);
+	for (i = 0; i < 2; i++) {
+		show(c, "connect", connect_client(c));
+		show_exec(c, "exec", "echo $SSH_CONNECTION");
+		drove_client_close(c);
+	}
 	drove_client_free(c);
 	return 0;
 }
@@ -369,5 +399,9 @@ main(int argc, char **argv)
 		rc = mode_threads(atoi(argv[7]), atoi(argv[8]));
 	else if (strcmp(argv[6], "shell") == 0)
 		rc = mode_shell();
+	else if (strcmp(argv[6], "jump") == 0 && argc == 9)
+		rc = mode_via(argv[7], argv[8], NULL);
+	else if (strcmp(argv[6], "proxy") == 0 && argc == 8)
+		rc = mode_via(NULL, NULL, argv[7]);
 	return rc;
 }

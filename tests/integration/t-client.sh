@@ -174,3 +174,26 @@ fx_assert_eq "thread 0 ok
 thread 1 ok
 thread 2 ok
 thread 3 ok" "$FX_OUT" "every thread"
+
+# Through a jump host (s2) and through a proxy command, twice each: one
+# login on the jump host per connect, and s1 sees s2's side as its client
+# (all on loopback; t-jump proves the path in namespaces).
+{ fx_known_hosts s1; fx_known_hosts s2; } >"$FX_DIR/kh2"
+J="$FX_DIR/kh2 $FX_KEY root 127.0.0.1"
+before=$(grep -c 'Accepted publickey' "$FX_LOG_s2")
+# shellcheck disable=SC2086
+fx_run "$T" $J "$P" jump 127.0.0.1 "$FX_PORT_s2"
+fx_assert_eq 0 "$FX_RC" "client through a jump host"
+fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c "^exec exit=0 signal= out=\[127.0.0.1 [0-9]* 127.0.0.1 $P$")" \
+    "commands through the jump host"
+fx_assert_eq 2 "$(($(grep -c 'Accepted publickey' "$FX_LOG_s2") - before))" \
+    "jump host logins"
+# shellcheck disable=SC2086
+fx_run "$T" $J "$P" proxy "ssh -i $FX_KEY -o UserKnownHostsFile=$FX_DIR/kh2 -o BatchMode=yes -p $FX_PORT_s2 -W %h:%p root@127.0.0.1"
+fx_assert_eq 0 "$FX_RC" "client through a proxy command"
+fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c "^exec exit=0 signal= out=\[127.0.0.1 [0-9]* 127.0.0.1 $P$")" \
+    "commands through the proxy command"
+# shellcheck disable=SC2086
+fx_run "$T" $J "$P" jump 127.0.0.1 "$(fx_closed_port)"
+fx_assert_match '^connect -7 via 127.0.0.1: connect to 127.0.0.1 port [0-9]+: connection refused$' \
+    "$FX_OUT" "a refused jump host"

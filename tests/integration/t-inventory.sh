@@ -73,7 +73,9 @@ fx_assert_eq "web04
   tier: front  # group web
   ansible_user: deploy  # group all
   ansible_ssh_private_key_file: $HOME/.ssh/id_deploy_web04  # ssh_config $FX_DIR/ssh_config:4
-  ssh_proxy_jump: bastion  # ssh_config $FX_DIR/ssh_config:5" "$FX_OUT"
+  ssh_proxy_jump: bastion  # ssh_config $FX_DIR/ssh_config:5
+jump: bastion  # ssh_config $FX_DIR/ssh_config:5
+  via bastion: bastion port 22" "$FX_OUT"
 fx_run "$DROVE" inventory show web02
 fx_assert_eq "web02
   tier: front  # group web
