@@ -175,6 +175,12 @@ struct drove_hostspec {
 	const char	*known_hosts;	/* its known_hosts file */
 	const char	*hostkey_check;	/* "yes", "no", "accept-new", "ask" */
 	int		 identities_only;	/* only its key and --key files */
+	/* become (drove_fleet_set_become) for this host; NULL keeps the
+	   fleet's */
+	const char	*become;	/* "yes"/"true"/"1" or "no"/... */
+	const char	*become_user;
+	const char	*become_method;	/* "sudo" or "su" */
+	const char	*become_password;
 };
 
 typedef struct drove_fleet drove_fleet;
@@ -227,6 +233,28 @@ int	drove_fleet_use_agent(drove_fleet *, int yes);
 int	drove_fleet_set_password(drove_fleet *, const char *password);
 void	drove_fleet_set_passphrase_cb(drove_fleet *, drove_passphrase_cb *,
 	    void *arg);
+
+/* How a job becomes another user. */
+enum drove_become_method {
+	DROVE_BECOME_SUDO = 0,
+	DROVE_BECOME_SU
+};
+
+/*
+ * Privilege escalation for hosts whose hostspec does not say otherwise:
+ * with on set, every host's job (a command, a transfer, a shell) runs as
+ * user (NULL: root) through sudo or su.  The password (NULL: none) is
+ * written to the channel only when sudo or su asks for it, at most once
+ * per job; it is copied and wiped when replaced or freed.  NULL turns it
+ * off.  DROVE_E_INVAL for a bad method.
+ */
+struct drove_become {
+	int				 on;
+	const char			*user;
+	enum drove_become_method	 method;
+	const char			*password;
+};
+int	drove_fleet_set_become(drove_fleet *, const struct drove_become *);
 void	drove_fleet_set_event_cb(drove_fleet *, drove_event_cb *, void *arg);
 /* Call cb(arg) every ms milliseconds while running (e.g. to redraw a
  * status line with drove_sink_tick()); never at the same time as an event

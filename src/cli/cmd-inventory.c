@@ -99,7 +99,9 @@ has_secret(const drove_inventory *inv)
 	size_t i;
 
 	for (i = 0; i < drove_inventory_count(inv); i++)
-		if (drove_inventory_var(inv, i, "ansible_password") != NULL)
+		if (drove_inventory_var(inv, i, "ansible_password") != NULL ||
+		    drove_inventory_var(inv, i, "ansible_become_password") !=
+		    NULL)
 			return 1;
 	return 0;
 }

@@ -53,6 +53,11 @@ struct common_opts {
 	unsigned int	  loops;
 	int		  ask_pass;
 	char		 *password;		/* --ask-pass: read once */
+	int		  become;		/* -B */
+	int		  ask_become_pass;	/* -K */
+	const char	 *become_user;		/* NULL: root */
+	int		  become_method;	/* enum drove_become_method */
+	char		 *become_password;	/* -K: read once */
 	int		  no_agent;
 	int		  quiet;
 	int		  no_history;		/* --no-history */
@@ -80,13 +85,14 @@ extern const struct cmd_entry cmd_replay_entry;
 #define GIVEN_HOSTKEY		0x8
 
 /* The short options and long options every host command accepts. */
-#define COMMON_SHORTOPTS "i:H:f:l:p:qF:"
+#define COMMON_SHORTOPTS "i:H:f:l:p:qF:BK"
 extern const struct option common_longopts[];
 enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
 	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
-	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_COMMON_END
+	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_BECOME_USER, OPT_BECOME_METHOD,
+	OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);
@@ -157,6 +163,10 @@ void	common_longopts_merge(struct option *out, size_t n,
 void	common_signals(drove_fleet *);
 /* --ask-pass: read the password once; 0, or -1 (printed). */
 int	common_ask_pass(struct common_opts *);
+/* -K: read the become password once; 0, or -1 (printed). */
+int	common_ask_become_pass(struct common_opts *);
+/* Give the fleet the become options (-B, --become-user, ...). */
+int	common_become(struct common_opts *, drove_fleet *);
 /* The fleet's callbacks for a key's passphrase and the host-key question,
  * both on the terminal (arg of common_ask_hostkeys: the known_hosts path as
  * shown to the user). */
