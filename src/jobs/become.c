@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/log.h"
 #include "engine/fleet.h"
 #include "engine/loop.h"
 #include "jobs/become.h"
@@ -287,7 +288,11 @@ find_prompt(const struct become *b, int *stream, size_t *off, size_t *len)
 		}
 		return 0;
 	}
-	/* su: a last line that ends in ':' or ": " with nothing after */
+	/*
+	 * su: a last line that ends in ": " with nothing after, in any
+	 * language ("Password: "), but not su's own "su: " that starts a
+	 * message written in two pieces
+	 */
 	h = &b->hold[0];
 	if (h->len == 0)
 		return 0;
@@ -295,9 +300,8 @@ find_prompt(const struct become *b, int *stream, size_t *off, size_t *len)
 	    line--)
 		;
 	n = (size_t)(h->data + h->len - line);
-	while (n > 0 && line[n - 1] == ' ')
-		n--;
-	if (n < 2 || line[n - 1] != ':')
+	if (n < 3 || line[n - 1] != ' ' || line[n - 2] != ':' ||
+	    strncmp(line, "su:", 3) == 0)
 		return 0;
 	*stream = 0;
 	*off = (size_t)(line - h->data);
@@ -321,6 +325,7 @@ become_scan(struct become *b, struct sess *s, job_output_fn *fn, void *arg)
 			rest++;
 		if (rest < h->data + h->len && *rest == '\n') {
 			rest++;
+			LOG("%s: become: the command started", s->name);
 			b->st = BC_RUN;
 			b->more = 1;
 			become_wipe(b);
@@ -336,6 +341,7 @@ become_scan(struct become *b, struct sess *s, job_output_fn *fn, void *arg)
 	}
 	while (find_prompt(b, &stream, &off, &len)) {
 		cut(&b->hold[stream], off, len);
+		LOG("%s: become: prompt %d", s->name, b->prompts + 1);
 		if (++b->prompts > 1) {
 			last_words(b, words, sizeof words);
 			return err_set(&s->err, DROVE_E_AUTH,
@@ -414,6 +420,7 @@ become_step(struct become *b, LIBSSH2_CHANNEL *ch, struct sess *s)
 			b->pwoff += (size_t)n;
 		}
 		become_wipe(b);
+		LOG("%s: become: password sent", s->name);
 		b->st = BC_SENT;
 		/* the password check may take its time (a failure delay) */
 		b->deadline = now + ms;
@@ -433,6 +440,8 @@ become_ended(struct become *b, struct sess *s)
 	char words[200];
 
 	last_words(b, words, sizeof words);
+	LOG("%s: become: ended before the start (pty %d, held %zu+%zu)",
+	    s->name, b->pty, b->hold[0].len, b->hold[1].len);
 	if (b->method == DROVE_BECOME_SUDO && !b->pty && !b->retried &&
 	    b->prompts == 0 && (strstr(words, "must have a tty") != NULL ||
 	    strstr(words, "terminal is required") != NULL)) {

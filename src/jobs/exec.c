@@ -253,7 +253,7 @@ exec_step(struct job *j, struct sess *s)
 		    budget > 0);
 		if (rc == 0)
 			return DROVE_AGAIN;
-		if (x->bc != NULL && !become_started(x->bc)) {
+		if (x->bc != NULL && !become_started(x->bc) && !x->again) {
 			if ((rc = become_ended(x->bc, s)) < 0)
 				return rc;
 			x->again = 1;
