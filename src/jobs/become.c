@@ -100,6 +100,19 @@ become_host(struct drove_fleet *f, size_t host, int shell,
 	return DROVE_E_NOMEM;
 }
 
+/* Whether some host of the fleet becomes another user. */
+int
+become_any(struct drove_fleet *f)
+{
+	struct fbecome cfg;
+	size_t i;
+
+	for (i = 0; i < f->nhosts; i++)
+		if (fleet_become_of(f, i, &cfg))
+			return 1;
+	return 0;
+}
+
 /* Wipe and free the password. */
 static void
 become_wipe(struct become *b)

@@ -37,6 +37,8 @@ typedef void job_output_fn(void *arg, int stream, const char *, size_t);
 int		 become_host(struct drove_fleet *, size_t host, int shell,
 		    struct become **out);
 void		 become_free(struct become *);	/* NULL-safe */
+/* Whether some host of the fleet becomes another user. */
+int		 become_any(struct drove_fleet *);
 /* The remote command running command (NULL for the login shell) as the
  * become user; malloc'd, NULL when out of memory. */
 char		*become_command(const struct become *, const char *command);

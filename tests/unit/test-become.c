@@ -44,6 +44,14 @@ one_host(const char *method, const char *user, const char *pw, int shell,
 	return f;
 }
 
+/* A session as far as the filter looks at one: a name, an error. */
+static void
+fake_sess(struct sess *s)
+{
+	memset(s, 0, sizeof *s);
+	s->name = name;
+}
+
 /* Feed text to the filter as stream's output. */
 static int
 feed(struct become *b, struct sess *s, int stream, const char *text)
@@ -110,8 +118,7 @@ TEST(become_prompt_in_pieces_then_start)
 	struct become *b;
 	drove_fleet *f = one_host(NULL, NULL, "pw", 0, &b);
 
-	memset(&s, 0, sizeof s);
-	s.name = name;
+	fake_sess(&s);
 	T_EQ(feed(b, &s, 1, "sudo: a warning\n[drove-become-0123"), 0);
 	T_EQ(become_due(b), 0);
 	T_EQ(feed(b, &s, 1, "456789abcdef] "), 0);
@@ -133,8 +140,7 @@ TEST(become_second_prompt_is_a_wrong_password)
 	struct become *b;
 	drove_fleet *f = one_host(NULL, NULL, "pw", 0, &b);
 
-	memset(&s, 0, sizeof s);
-	s.name = name;
+	fake_sess(&s);
 	T_EQ(feed(b, &s, 1, "[drove-become-0123456789abcdef] "), 0);
 	T_EQ(feed(b, &s, 1, "Sorry, try again.\n"
 	    "[drove-become-0123456789abcdef] "), DROVE_E_AUTH);
@@ -151,8 +157,7 @@ TEST(become_no_password_and_ended)
 	struct become *b;
 	drove_fleet *f = one_host(NULL, NULL, NULL, 0, &b);
 
-	memset(&s, 0, sizeof s);
-	s.name = name;
+	fake_sess(&s);
 	T_EQ(feed(b, &s, 1, "[drove-become-0123456789abcdef] "),
 	    DROVE_E_AUTH);
 	T_STREQ(s.err.msg, "become: sudo asks for a password and none was "
@@ -180,8 +185,7 @@ TEST(become_su_prompt_not_its_own_message)
 	struct become *b;
 	drove_fleet *f = one_host("su", NULL, "pw", 0, &b);
 
-	memset(&s, 0, sizeof s);
-	s.name = name;
+	fake_sess(&s);
 	T_EQ(feed(b, &s, 0, "Passwort: "), 0);
 	T_EQ(become_due(b), 1);
 	T_EQ(feed(b, &s, 0, "\nsu: "), 0);
