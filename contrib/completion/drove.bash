@@ -14,7 +14,8 @@ _drove_common='-i= --inventory= -H= --hosts= --db= -F= --ssh-config= -l=
 --user= -p= --port= -f= --forks= --loops= --connect-timeout=
 --connect-rate= --max-startups= --retries= --fail-fast --keepalive= --key=
 --no-agent --ask-pass --known-hosts= --host-key-check= -q --quiet
---no-history'
+--no-history -B --become -K --ask-become-pass --become-user=
+--become-method='
 
 # Print the commands of "drove --help".
 _drove_commands()
@@ -111,6 +112,10 @@ _drove_value()
 		COMPREPLY=($(compgen -W 'ask strict accept-new off' -- "$3")) ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
+	--become-method)
+		COMPREPLY=($(compgen -W 'sudo su' -- "$3")) ;;
+	--become-user)
+		COMPREPLY=($(compgen -u -- "$3")) ;;
 	-o | --out-dir)
 		COMPREPLY=($(compgen -d -- "$3")) ;;
 	-l | --user)

@@ -510,7 +510,7 @@ hist_diff(drove_store *st, char **args, int nargs)
 static int
 cmd_history_exec(int argc, char **argv)
 {
-	struct option longopts[48];
+	struct option longopts[CMD_LONGOPTS];
 	struct common_opts o;
 	struct drove_history_filter flt;
 	drove_store *st = NULL;

@@ -349,7 +349,7 @@ cmd_inventory_exec(int argc, char **argv)
 {
 	static const char *const subs[] = { "import", "export", "add", "rm",
 	    "list", "groups", "show", "group" };
-	struct option longopts[48];
+	struct option longopts[CMD_LONGOPTS];
 	struct iopts io;
 	size_t i;
 	int ch, rc = EXIT_USAGE;

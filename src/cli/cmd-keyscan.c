@@ -64,7 +64,7 @@ keyscan_help(void)
 static int
 cmd_keyscan_exec(int argc, char **argv)
 {
-	struct option longopts[40];
+	struct option longopts[CMD_LONGOPTS];
 	struct common_opts o;
 	struct drove_sink_opts so;
 	drove_inventory *inv = NULL;

@@ -359,7 +359,7 @@ play_load(struct play_cli *c, const char *rerun, int failed,
 static int
 cmd_play_exec(int argc, char **argv)
 {
-	struct option longopts[48];
+	struct option longopts[CMD_LONGOPTS];
 	struct common_opts o;
 	struct play_cli c;
 	struct prun_opts po;

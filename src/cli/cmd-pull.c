@@ -139,7 +139,7 @@ pull_recorded(void *arg, int argc, char **argv)
 static int
 cmd_pull_exec(int argc, char **argv)
 {
-	struct option longopts[48];
+	struct option longopts[CMD_LONGOPTS];
 	struct common_opts o;
 	struct drove_pull_opts po;
 	struct xfer_cli c;

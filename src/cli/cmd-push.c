@@ -424,7 +424,7 @@ push_recorded(void *arg, int argc, char **argv)
 static int
 cmd_push_exec(int argc, char **argv)
 {
-	struct option longopts[48];
+	struct option longopts[CMD_LONGOPTS];
 	struct common_opts o;
 	struct drove_push_opts po;
 	struct xfer_cli c;

@@ -115,7 +115,7 @@ run_select(struct common_opts *o, const char *rerun, int failed,
 static int
 cmd_run_exec(int argc, char **argv)
 {
-	struct option longopts[32];
+	struct option longopts[CMD_LONGOPTS];
 	struct common_opts o;
 	struct drove_sink_opts so;
 	drove_sink *sink = NULL;

@@ -139,7 +139,7 @@ parse(const struct cmd_entry *cmd, int argc, char **argv,
     struct common_opts *o, struct pick *p, double *speed, double *idle,
     const char **word)
 {
-	struct option longopts[32];
+	struct option longopts[CMD_LONGOPTS];
 	char *end;
 	int ch;
 

@@ -347,7 +347,7 @@ shell_run(drove_fleet *f, struct drove_shell_opts *so)
 static int
 cmd_shell_exec(int argc, char **argv)
 {
-	struct option longopts[32];
+	struct option longopts[CMD_LONGOPTS];
 	struct common_opts o;
 	struct drove_shell_opts so;
 	struct drove_hostspec spec;

@@ -84,6 +84,9 @@ extern const struct cmd_entry cmd_replay_entry;
 #define GIVEN_KNOWN_HOSTS	0x4
 #define GIVEN_HOSTKEY		0x8
 
+/* Room for the common long options and a command's own, with the end. */
+#define CMD_LONGOPTS	64
+
 /* The short options and long options every host command accepts. */
 #define COMMON_SHORTOPTS "i:H:f:l:p:qF:BK"
 extern const struct option common_longopts[];

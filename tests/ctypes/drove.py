@@ -23,7 +23,10 @@ class HostSpec(Structure):
                 ("user", c_char_p), ("key", c_char_p),
                 ("password", c_char_p), ("connect_timeout_ms", c_uint),
                 ("keepalive_s", c_uint), ("known_hosts", c_char_p),
-                ("hostkey_check", c_char_p), ("identities_only", c_int)]
+                ("hostkey_check", c_char_p), ("identities_only", c_int),
+                ("become", c_char_p), ("become_user", c_char_p),
+                ("become_method", c_char_p),
+                ("become_password", c_char_p)]
 
 
 class Result(Structure):

@@ -150,4 +150,25 @@ sqlite3 "$DB" 'select count(*) from runs' >/dev/null ||
 DRB_PW=$DRB_PW_P dr -i "$FX_DIR/inv-leak.yml" --no-history run all id -un
 fx_assert_eq "0 3" "$FX_RC $(printf '%s\n' "$FX_OUT" | grep -c ': root$')" \
     "ansible_become from the inventory"
+
+# The configuration file sets the defaults; a bad method is named.
+printf 'become = yes\nbecome_method = su\nbecome_user = %s\n' "$DRB_N" \
+    >"$FX_DIR/config"
+DROVE_CONFIG=$FX_DIR/config DRB_PW=$DRB_PW_N dr -i "$FX_DIR/inv-env.yml" \
+    --no-history run b0001 id -un
+fx_assert_eq "0 b0001: $DRB_N" "$FX_RC $FX_OUT" "become from the config file"
+printf 'become_method = doas\n' >"$FX_DIR/config"
+DROVE_CONFIG=$FX_DIR/config dr -i "$FX_DIR/inv-env.yml" run b0001 id
+fx_assert_eq 2 "$FX_RC" "bad become_method"
+fx_assert_match "config:1: bad value for become_method: 'doas' \(sudo or su\)" \
+    "$FX_ERR"
+dr -i "$FX_DIR/inv-env.yml" --become-method doas run b0001 id
+fx_assert_eq 2 "$FX_RC" "bad --become-method"
+
+# inventory import refuses a stored become password, as ansible_password.
+printf 'all:\n  hosts:\n    h1: { ansible_become_pass: x }\n' >"$FX_DIR/pw.yml"
+dr --db "$FX_DIR/import.db" inventory import "$FX_DIR/pw.yml"
+fx_assert_eq 2 "$FX_RC" "import of a become password"
+fx_assert_match "refusing to store the password \(ansible_become_password\) of host 'h1'" \
+    "$FX_ERR"
 exit 0
