@@ -3,8 +3,8 @@
 # of the test's own (tests/fixtures/become.sh): the password asked once on
 # a real terminal (-K) for 50 hosts; a wrong password fails every host as
 # such, sent once (sudo's own log counts the attempts); NOPASSWD runs
-# without asking; a user not in sudoers, and no password where sudo asks,
-# fail clearly; requiretty works (a pty asked for); su to another user;
+# without asking; a user not in sudoers, no password where sudo asks, and
+# a prompt that never comes fail clearly; requiretty works (a pty asked for); su to another user;
 # stdin reaches the command, not sudo; and the password appears in no
 # output, JSON, -o file, history database or DROVE_DEBUG trace.
 . tests/fixtures/lib.sh
@@ -126,6 +126,18 @@ b0002: root" "$(printf '%s\n' "$FX_OUT" | sort)" \
 	    --become-method su --become-user "$DRB_N" run b0001 id -un
 	fx_assert_eq "0 b0001: $DRB_N" "$FX_RC $FX_OUT" "$S: --become-method su"
 done
+
+# A prompt that never comes (the server runs something else than sudo):
+# the host ends within the connect timeout, as a timeout that says so.
+fx_sshd s2 "ForceCommand=sleep 60"
+fx_known_hosts s2 >>"$HOME/.ssh/known_hosts"
+drb_inventory s2 2 "$DRB_P" 'become_password_env: DRB_PW' \
+    >"$FX_DIR/inv-hang.yml"
+DRB_PW=$DRB_PW_P dr -i "$FX_DIR/inv-hang.yml" --no-history \
+    --connect-timeout 3 -B run all id -un
+fx_assert_eq 1 "$FX_RC" "no prompt: exit status"
+fx_assert_match '^b0001: timeout: become: sudo neither asked for a password nor started the command within 3 s$' \
+    "$FX_ERR" "no prompt"
 
 # The password appears nowhere drove writes: output, JSON, -o files, the
 # history database and a DROVE_DEBUG trace, for a good and a bad one.
