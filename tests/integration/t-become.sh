@@ -183,4 +183,6 @@ dr --db "$FX_DIR/import.db" inventory import "$FX_DIR/pw.yml"
 fx_assert_eq 2 "$FX_RC" "import of a become password"
 fx_assert_match "refusing to store the password \(ansible_become_password\) of host 'h1'" \
     "$FX_ERR"
+fx_assert_match 'holding it with become_password_env, or give --store-secrets' \
+    "$FX_ERR"
 exit 0
