@@ -51,10 +51,20 @@ struct become {
 	struct buf		 hold[2];	/* stdout, stderr */
 };
 
-/* Terminal modes: ECHO 0, ONLCR 0, then TTY_OP_END (RFC 4254 8). */
+/*
+ * Terminal modes (RFC 4254 8): raw, so that bytes pass unchanged both
+ * ways (a push's files on stdin, a pull's on stdout): ISIG, ICANON,
+ * ECHO, IEXTEN, ICRNL, IXON and OPOST off, then TTY_OP_END.  sudo and su
+ * read the password a byte at a time up to the newline all the same.
+ */
 const unsigned char become_pty_modes[] = {
+	50, 0, 0, 0, 0,
+	51, 0, 0, 0, 0,
 	53, 0, 0, 0, 0,
-	72, 0, 0, 0, 0,
+	59, 0, 0, 0, 0,
+	36, 0, 0, 0, 0,
+	38, 0, 0, 0, 0,
+	70, 0, 0, 0, 0,
 	0
 };
 const size_t become_pty_modes_len = sizeof become_pty_modes;

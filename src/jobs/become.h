@@ -61,7 +61,7 @@ int		 become_due(const struct become *);
 /* The channel ended before the command started: 1 to try once more on a
  * channel with a pty, else an error (err set). */
 int		 become_ended(struct become *, struct sess *);
-/* The pty modes the job asks for: no echo, no CR added to output. */
+/* The pty modes the job asks for: raw, no echo. */
 extern const unsigned char become_pty_modes[];
 extern const size_t become_pty_modes_len;
 

@@ -429,7 +429,17 @@ bx_close(struct bx_job *x)
 	x->fd = -1;
 }
 
-/* Pull: take a header line. */
+/* Keep text for the message (what a pty mixed into stdout). */
+static void
+bx_keep(struct bx_job *x, const char *p, size_t n)
+{
+	size_t k = x->err.len < BX_KEEP ? BX_KEEP - x->err.len : 0;
+
+	buf_append(&x->err, p, n < k ? n : k);
+}
+
+/* Pull: take a header line; another line is a message (on a pty stderr
+ * comes this way). */
 static void
 bx_head(struct bx_job *x)
 {
@@ -439,6 +449,11 @@ bx_head(struct bx_job *x)
 	size_t top;
 	int end = 0;
 
+	if (strncmp(x->line.data, "drove-file ", 11) != 0) {
+		bx_keep(x, x->line.data, x->line.len);
+		bx_keep(x, "\n", 1);
+		return;
+	}
 	if (sscanf(x->line.data, "drove-file %llu %lld %o %zu%n", &size,
 	    &mtime, &mode, &top, &end) != 4 || x->line.data[end] != '\0') {
 		bx_fail(x, "a bad listing (a file changed while it was "
@@ -518,6 +533,10 @@ bx_push_line(struct bx_job *x)
 		__atomic_add_fetch(x->done, n, __ATOMIC_RELAXED);
 	} else if (strcmp(x->line.data, "drove-unchanged") == 0)
 		x->r->files_same++;
+	else {
+		bx_keep(x, x->line.data, x->line.len);
+		bx_keep(x, "\n", 1);
+	}
 }
 
 /* The script's output (job_output_fn). */
@@ -529,8 +548,7 @@ bx_output(void *arg, int stream, const char *p, size_t n)
 	size_t k;
 
 	if (stream != 0) {
-		k = x->err.len < BX_KEEP ? BX_KEEP - x->err.len : 0;
-		buf_append(&x->err, p, n < k ? n : k);
+		bx_keep(x, p, n);
 		return;
 	}
 	if (x->run->pull) {

@@ -120,6 +120,30 @@ fx_assert_match '^s1: failed: .*secret: a directory \(use -r\)$' "$FX_ERR"
 dr -i "$FX_DIR/inv.yml" --no-history pull s1 "$D/secret/key" "$FX_DIR/no"
 fx_assert_eq 1 "$FX_RC" "pull without become"
 
+# su runs on a pty: every byte value passes both ways unchanged, and a
+# file longer than a terminal's line.
+for h in $HOSTS; do
+	fx_in $h sh -c "mkdir $D/n && chown $DRB_N $D/n && chmod 700 $D/n"
+done
+awk 'BEGIN { for (i = 0; i < 70000; i++) printf "%c", i % 256 }' \
+    >"$FX_DIR/bytes"
+SU="--become-method su --become-user $DRB_N"
+DRB_PW=$DRB_PW_N dr $BX --no-history -B $SU push all "$FX_DIR/bytes" "$D/n/"
+fx_assert_eq 0 "$FX_RC" "push through su"
+DRB_PW=$DRB_PW_N dr $BX --no-history -B $SU pull all "$D/n/bytes" \
+    "$FX_DIR/back"
+fx_assert_eq 0 "$FX_RC" "pull through su"
+for h in $HOSTS; do
+	fx_assert_eq "$DRB_N" "$(fx_in $h stat -c %U $D/n/bytes)" "$h: su owner"
+	cmp "$FX_DIR/bytes" "$FX_DIR/back/$h/bytes" ||
+	    fx_fail "$h: bytes changed through su's pty"
+done
+DRB_PW=$DRB_PW_N dr $BX --no-history -B $SU pull all "$D/n/none" \
+    "$FX_DIR/back"
+fx_assert_eq 1 "$FX_RC" "pull of a missing file through su"
+fx_assert_match '^s1: failed: .*/n/none: no such file, or not a regular file$' \
+    "$FX_ERR" "su: the message through the pty"
+
 # A playbook with become, the password asked once on a terminal (-K).
 cat >"$FX_DIR/play.yml" <<EOF
 - hosts: all
