@@ -440,7 +440,9 @@ int		 drove_inventory_select(drove_inventory *, const char *pattern,
 		    size_t **out, size_t *n);
 /* Fill spec from the host's vars (ansible_host/host, ansible_port/port,
  * ansible_user/user, ansible_ssh_private_key_file/key, ansible_password or
- * the variable named by password_env) and ssh_config (ConnectTimeout,
+ * the variable named by password_env; ansible_become, ansible_become_user,
+ * ansible_become_method, ansible_become_password or the variable named by
+ * become_password_env) and ssh_config (ConnectTimeout,
  * ServerAliveInterval, UserKnownHostsFile, StrictHostKeyChecking,
  * IdentitiesOnly as ssh_* vars).  Strings are lent by the inventory. */
 int		 drove_inventory_hostspec(const drove_inventory *, size_t host,
@@ -493,7 +495,8 @@ int		 drove_inventory_write_yaml(const drove_inventory *,
 typedef struct drove_store drove_store;
 
 #define DROVE_STORE_REPLACE	0x1	/* import: drop what the store held */
-#define DROVE_STORE_SECRETS	0x2	/* import: store ansible_password */
+#define DROVE_STORE_SECRETS	0x2	/* import: store ansible_password and
+					   ansible_become_password */
 
 /* $DROVE_HOME/drove.db, DROVE_HOME defaulting to ~/.local/share/drove;
  * malloc'd, NULL when out of memory. */
@@ -509,8 +512,8 @@ int		 drove_store_version(drove_store *);
  * failure); the message goes to the inventory. */
 int		 drove_inventory_load_store(drove_inventory *, drove_store *);
 /* Merge (or with DROVE_STORE_REPLACE replace) an inventory into the store
- * in one transaction.  An ansible_password without DROVE_STORE_SECRETS is
- * DROVE_E_INVAL and nothing is written. */
+ * in one transaction.  An ansible_password or ansible_become_password
+ * without DROVE_STORE_SECRETS is DROVE_E_INVAL and nothing is written. */
 int		 drove_store_import(drove_store *, const drove_inventory *,
 		    int flags);
 /* Add hosts ([user@]name[:port] with ranges) to groups (created under all
