@@ -9,8 +9,8 @@
  * open an old database at once migrate it once.  WAL mode lets readers run
  * while a writer works; writers wait for each other up to STORE_BUSY_MS.
  * The file is created 0600 (SQLite gives its -wal and -shm files the same
- * mode) and a missing directory 0700.  ansible_password is never written
- * unless the caller says so.
+ * mode) and a missing directory 0700.  ansible_password and
+ * ansible_become_password are never written unless the caller says so.
  */
 #define _GNU_SOURCE
 #include <errno.h>
