@@ -188,6 +188,12 @@ struct drove_hostspec {
 	 */
 	const struct drove_hostspec *jump;
 	const char	*proxy_command;
+	/* become (drove_fleet_set_become) for this host; NULL keeps the
+	   fleet's */
+	const char	*become;	/* "yes"/"true"/"1" or "no"/... */
+	const char	*become_user;
+	const char	*become_method;	/* "sudo" or "su" */
+	const char	*become_password;
 };
 
 typedef struct drove_fleet drove_fleet;
@@ -267,6 +273,28 @@ int	drove_fleet_use_agent(drove_fleet *, int yes);
 int	drove_fleet_set_password(drove_fleet *, const char *password);
 void	drove_fleet_set_passphrase_cb(drove_fleet *, drove_passphrase_cb *,
 	    void *arg);
+
+/* How a job becomes another user. */
+enum drove_become_method {
+	DROVE_BECOME_SUDO = 0,
+	DROVE_BECOME_SU
+};
+
+/*
+ * Privilege escalation for hosts whose hostspec does not say otherwise:
+ * with on set, every host's job (a command, a transfer, a shell) runs as
+ * user (NULL: root) through sudo or su.  The password (NULL: none) is
+ * written to the channel only when sudo or su asks for it, at most once
+ * per job; it is copied and wiped when replaced or freed.  NULL turns it
+ * off.  DROVE_E_INVAL for a bad method.
+ */
+struct drove_become {
+	int				 on;
+	const char			*user;
+	enum drove_become_method	 method;
+	const char			*password;
+};
+int	drove_fleet_set_become(drove_fleet *, const struct drove_become *);
 void	drove_fleet_set_event_cb(drove_fleet *, drove_event_cb *, void *arg);
 /* Call cb(arg) every ms milliseconds while running (e.g. to redraw a
  * status line with drove_sink_tick()); never at the same time as an event
@@ -477,7 +505,9 @@ int		 drove_inventory_select(drove_inventory *, const char *pattern,
 		    size_t **out, size_t *n);
 /* Fill spec from the host's vars (ansible_host/host, ansible_port/port,
  * ansible_user/user, ansible_ssh_private_key_file/key, ansible_password or
- * the variable named by password_env) and ssh_config (ConnectTimeout,
+ * the variable named by password_env; ansible_become, ansible_become_user,
+ * ansible_become_method, ansible_become_password or the variable named by
+ * become_password_env) and ssh_config (ConnectTimeout,
  * ServerAliveInterval, UserKnownHostsFile, StrictHostKeyChecking,
  * IdentitiesOnly as ssh_* vars).  Strings are lent by the inventory. */
 int		 drove_inventory_hostspec(const drove_inventory *, size_t host,
@@ -539,7 +569,8 @@ int		 drove_inventory_write_yaml(const drove_inventory *,
 typedef struct drove_store drove_store;
 
 #define DROVE_STORE_REPLACE	0x1	/* import: drop what the store held */
-#define DROVE_STORE_SECRETS	0x2	/* import: store ansible_password */
+#define DROVE_STORE_SECRETS	0x2	/* import: store ansible_password and
+					   ansible_become_password */
 
 /* $DROVE_HOME/drove.db, DROVE_HOME defaulting to ~/.local/share/drove;
  * malloc'd, NULL when out of memory. */
@@ -555,8 +586,8 @@ int		 drove_store_version(drove_store *);
  * failure); the message goes to the inventory. */
 int		 drove_inventory_load_store(drove_inventory *, drove_store *);
 /* Merge (or with DROVE_STORE_REPLACE replace) an inventory into the store
- * in one transaction.  An ansible_password without DROVE_STORE_SECRETS is
- * DROVE_E_INVAL and nothing is written. */
+ * in one transaction.  An ansible_password or ansible_become_password
+ * without DROVE_STORE_SECRETS is DROVE_E_INVAL and nothing is written. */
 int		 drove_store_import(drove_store *, const drove_inventory *,
 		    int flags);
 /* Add hosts ([user@]name[:port] with ranges) to groups (created under all

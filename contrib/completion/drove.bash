@@ -15,7 +15,8 @@ _drove_common='-i= --inventory= -H= --hosts= --db= -F= --ssh-config= -l=
 --connect-rate= --max-startups= --retries= --fail-fast --keepalive= --key=
 --cert= --no-agent --ask-pass --known-hosts= --host-key-check= -q --quiet
 --no-history --vault-password-file= --ask-vault-pass -J= --jump=
---jump-channels='
+--jump-channels= -B --become -K --ask-become-pass --become-user=
+--become-method='
 
 # Print the commands of "drove --help".
 _drove_commands()
@@ -112,6 +113,10 @@ _drove_value()
 		COMPREPLY=($(compgen -W 'ask strict accept-new off' -- "$3")) ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
+	--become-method)
+		COMPREPLY=($(compgen -W 'sudo su' -- "$3")) ;;
+	--become-user)
+		COMPREPLY=($(compgen -u -- "$3")) ;;
 	-o | --out-dir)
 		COMPREPLY=($(compgen -d -- "$3")) ;;
 	-l | --user)

@@ -1,7 +1,7 @@
 /*
  * cmd-config.c: the configuration file: "key = value" lines that set
  * defaults for forks, timeouts, host key checking, the inventory, run's
- * output and colour, shell recording and the history.
+ * output and colour, shell recording, the history and become.
  *
  * The file is read once, by main, before the command runs; an error names
  * FILE:LINE and the key or value, and nothing runs.  A later line wins over
@@ -22,7 +22,8 @@
 enum {
 	KEY_FORKS, KEY_TIMEOUT, KEY_CONNECT_TIMEOUT, KEY_RETRIES,
 	KEY_KEEPALIVE, KEY_HOSTKEY, KEY_KNOWN_HOSTS, KEY_INVENTORY,
-	KEY_OUTPUT, KEY_COLOR, KEY_RECORD, KEY_HISTORY, NKEYS
+	KEY_OUTPUT, KEY_COLOR, KEY_RECORD, KEY_HISTORY, KEY_BECOME,
+	KEY_BECOME_USER, KEY_BECOME_METHOD, KEY_ASK_BECOME_PASS, NKEYS
 };
 
 static const char *const outputs[] = { "lines", "gather", "json", "diff",
@@ -51,6 +52,11 @@ static const struct config_key {
 	[KEY_COLOR] = { "color", 0, colors, "auto, always or never" },
 	[KEY_RECORD] = { "record", 0, yesno, "yes or no" },
 	[KEY_HISTORY] = { "history", 0, yesno, "yes or no" },
+	[KEY_BECOME] = { "become", 0, yesno, "yes or no" },
+	[KEY_BECOME_USER] = { "become_user", OPT_BECOME_USER, NULL, NULL },
+	[KEY_BECOME_METHOD] = { "become_method", OPT_BECOME_METHOD, NULL,
+	    "sudo or su" },
+	[KEY_ASK_BECOME_PASS] = { "ask_become_pass", 0, yesno, "yes or no" },
 };
 
 static char	*values[NKEYS];		/* what the file says, or NULL */
@@ -241,6 +247,11 @@ config_apply(struct common_opts *o)
 	if (values[KEY_HISTORY] != NULL &&
 	    strcmp(values[KEY_HISTORY], "no") == 0)
 		o->no_history = 1;
+	if (values[KEY_BECOME] != NULL)
+		o->become = strcmp(values[KEY_BECOME], "yes") == 0;
+	if (values[KEY_ASK_BECOME_PASS] != NULL)
+		o->ask_become_pass =
+		    strcmp(values[KEY_ASK_BECOME_PASS], "yes") == 0;
 	/* a default: a host's ssh_config still wins */
 	o->given = given;
 }

@@ -97,16 +97,21 @@ inv_fail(const char *sub, const char *msg)
 	return EXIT_USAGE;
 }
 
-/* Whether the inventory holds a password for some host. */
-static int
+/* Whether the inventory holds a password for some host: NULL, or the
+ * var to name an environment variable with instead. */
+static const char *
 has_secret(const drove_inventory *inv)
 {
 	size_t i;
 
-	for (i = 0; i < drove_inventory_count(inv); i++)
+	for (i = 0; i < drove_inventory_count(inv); i++) {
 		if (drove_inventory_var(inv, i, "ansible_password") != NULL)
-			return 1;
-	return 0;
+			return "password_env";
+		if (drove_inventory_var(inv, i, "ansible_become_password") !=
+		    NULL)
+			return "become_password_env";
+	}
+	return NULL;
 }
 
 /* import FILE: load it, then merge or replace it into the store. */
@@ -130,13 +135,14 @@ inv_import(struct iopts *io)
 	if (drove_store_import(st, inv, io->flags) != 0) {
 		fprintf(stderr, "drove inventory import: %s\n",
 		    drove_store_error(st));
-		if (has_secret(inv) && !(io->flags & DROVE_STORE_SECRETS))
+		if (has_secret(inv) != NULL &&
+		    !(io->flags & DROVE_STORE_SECRETS))
 			fprintf(stderr, "drove inventory import: name an "
-			    "environment variable holding it with "
-			    "password_env, or give --store-secrets\n");
+			    "environment variable holding it with %s, or "
+			    "give --store-secrets\n", has_secret(inv));
 		goto out;
 	}
-	if ((io->flags & DROVE_STORE_SECRETS) && has_secret(inv))
+	if ((io->flags & DROVE_STORE_SECRETS) && has_secret(inv) != NULL)
 		fprintf(stderr, "drove inventory import: warning: passwords "
 		    "are stored in the database in clear text\n");
 	printf("imported %zu hosts, %zu groups\n", drove_inventory_count(inv),

@@ -487,7 +487,7 @@ cmd_play_exec(int argc, char **argv)
 		goto out;
 	rc = EXIT_USAGE;
 	/* asked before the first play, not in the middle of one */
-	if (common_ask_pass(&o) != 0)
+	if (common_ask_pass(&o) != 0 || common_ask_become_pass(&o) != 0)
 		goto out;
 	po.extra = extra.n > 0 ? &extra : NULL;
 	po.only = only;

@@ -58,6 +58,11 @@ struct common_opts {
 	char		 *password;		/* --ask-pass: read once */
 	const char	 *vault_file;		/* --vault-password-file */
 	int		  ask_vault;		/* --ask-vault-pass */
+	int		  become;		/* -B */
+	int		  ask_become_pass;	/* -K */
+	const char	 *become_user;		/* NULL: root */
+	int		  become_method;	/* enum drove_become_method */
+	char		 *become_password;	/* -K: read once */
 	int		  no_agent;
 	int		  quiet;
 	int		  no_history;		/* --no-history */
@@ -91,15 +96,17 @@ extern const struct cmd_entry cmd_replay_entry;
 #define GIVEN_KNOWN_HOSTS	0x4
 #define GIVEN_HOSTKEY		0x8
 
+
 /* The short options and long options every host command accepts. */
-#define COMMON_SHORTOPTS "i:H:f:l:p:qF:J:"
+#define COMMON_SHORTOPTS "i:H:f:l:p:qF:J:BK"
 extern const struct option common_longopts[];
 enum {
 	OPT_KNOWN_HOSTS = 256, OPT_HOSTKEY, OPT_KEY, OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT, OPT_ASK_PASS, OPT_NO_AGENT, OPT_KEEPALIVE,
 	OPT_RETRIES, OPT_FAIL_FAST, OPT_CONNECT_RATE, OPT_MAX_STARTUPS,
 	OPT_LOOPS, OPT_DB, OPT_NO_HISTORY, OPT_CERT, OPT_VAULT_FILE,
-	OPT_ASK_VAULT, OPT_JUMP_CHANNELS, OPT_COMMON_END
+	OPT_ASK_VAULT, OPT_JUMP_CHANNELS, OPT_BECOME_USER, OPT_BECOME_METHOD,
+	OPT_COMMON_END
 };
 
 void	common_init(struct common_opts *);
@@ -214,6 +221,10 @@ int	common_read_secret(const char *prompt, char *buf, size_t size);
  * taken) or --ask-vault-pass; 0, or -1 (printed).
  */
 int	common_vault(struct common_opts *, drove_inventory *);
+/* -K: read the become password once; 0, or -1 (printed). */
+int	common_ask_become_pass(struct common_opts *);
+/* Give the fleet the become options (-B, --become-user, ...). */
+int	common_become(struct common_opts *, drove_fleet *);
 /* The fleet's callbacks for a key's passphrase and the host-key question,
  * both on the terminal (arg of common_ask_hostkeys: the known_hosts path as
  * shown to the user). */

@@ -155,6 +155,10 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	if (o->password != NULL &&
 	    drove_fleet_set_password(f, o->password) != 0)
 		goto fail;
+	if (common_become(o, f) != 0) {
+		drove_fleet_free(f);
+		return NULL;
+	}
 	for (i = 0; i < nsel; i++) {
 		if (drove_inventory_hostspec(inv, sel[i], &spec) != 0) {
 			fprintf(stderr, "drove: %s\n",
@@ -186,6 +190,27 @@ common_fleet(struct common_opts *o, drove_inventory *inv, const size_t *sel,
 	drove_fleet_free(f);
 	route_free(rt);
 	return NULL;
+}
+
+/* Give the fleet the become options: -B, --become-user, --become-method
+ * and the -K password (asked once per command); 0, or -1 (printed). */
+int
+common_become(struct common_opts *o, drove_fleet *f)
+{
+	struct drove_become b;
+
+	if (common_ask_become_pass(o) != 0)
+		return -1;
+	memset(&b, 0, sizeof b);
+	b.on = o->become;
+	b.user = o->become_user;
+	b.method = (enum drove_become_method)o->become_method;
+	b.password = o->become_password;
+	if (drove_fleet_set_become(f, &b) != 0) {
+		fprintf(stderr, "drove: %s\n", drove_fleet_error(f));
+		return -1;
+	}
+	return 0;
 }
 
 /* 3 if a host was not reached, else 1 if a command failed, else 0. */

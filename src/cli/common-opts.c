@@ -46,6 +46,10 @@ const struct option common_longopts[] = {
 	{ "ask-vault-pass", no_argument, NULL, OPT_ASK_VAULT },
 	{ "jump", required_argument, NULL, 'J' },
 	{ "jump-channels", required_argument, NULL, OPT_JUMP_CHANNELS },
+	{ "become", no_argument, NULL, 'B' },
+	{ "ask-become-pass", no_argument, NULL, 'K' },
+	{ "become-user", required_argument, NULL, OPT_BECOME_USER },
+	{ "become-method", required_argument, NULL, OPT_BECOME_METHOD },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -84,6 +88,12 @@ common_release(struct common_opts *o)
 		explicit_bzero(o->password, strlen(o->password));
 		free(o->password);
 		o->password = NULL;
+	}
+	if (o->become_password != NULL) {
+		explicit_bzero(o->become_password,
+		    strlen(o->become_password));
+		free(o->become_password);
+		o->become_password = NULL;
 	}
 }
 
@@ -232,6 +242,25 @@ common_set(struct common_opts *o, int ch, const char *arg)
 	case OPT_ASK_VAULT:
 		o->ask_vault = 1;
 		return 1;
+	case 'B':
+		o->become = 1;
+		return 1;
+	case 'K':
+		o->ask_become_pass = 1;
+		return 1;
+	case OPT_BECOME_USER:
+		if (*arg == '\0')
+			goto bad;
+		o->become_user = arg;
+		return 1;
+	case OPT_BECOME_METHOD:
+		if (strcmp(arg, "sudo") == 0)
+			o->become_method = DROVE_BECOME_SUDO;
+		else if (strcmp(arg, "su") == 0)
+			o->become_method = DROVE_BECOME_SU;
+		else
+			goto bad;
+		return 1;
 	case OPT_NO_AGENT:
 		o->no_agent = 1;
 		return 1;
@@ -300,7 +329,9 @@ common_opt(struct common_opts *o, int ch, const char *arg)
 	    ch == OPT_CONNECT_RATE ? "--connect-rate (connections a second)" :
 	    ch == OPT_MAX_STARTUPS ? "--max-startups" :
 	    ch == OPT_JUMP_CHANNELS ? "--jump-channels (1 or more)" :
-	    ch == OPT_LOOPS ? "--loops" : ch == OPT_RETRIES ?
+	    ch == OPT_LOOPS ? "--loops" : ch == OPT_BECOME_METHOD ?
+	    "--become-method (sudo or su)" : ch == OPT_BECOME_USER ?
+	    "--become-user" : ch == OPT_RETRIES ?
 	    "--retries (0 to 100)" : ch == OPT_KEEPALIVE ?
 	    "--keepalive (seconds)" : ch == OPT_TIMEOUT ?
 	    "--timeout (seconds)" : "--connect-timeout (seconds)", arg);
@@ -424,6 +455,12 @@ common_help(FILE *fp)
 	    "                             ANSIBLE_VAULT_PASSWORD_FILE)\n"
 	    "      --ask-vault-pass       prompt once for the vault "
 	    "password\n"
+	    "  -B, --become               run as another user (sudo or su)\n"
+	    "  -K, --ask-become-pass      prompt once for the become "
+	    "password\n"
+	    "      --become-user USER     the user to become (default "
+	    "root)\n"
+	    "      --become-method METHOD sudo (default) or su\n"
 	    "      --known-hosts FILE     default ~/.ssh/known_hosts\n"
 	    "      --host-key-check MODE  ask (on a terminal), strict, "
 	    "accept-new, off\n"

@@ -252,24 +252,43 @@ common_ask_hostkeys(struct drove_hostkey_query *q, size_t n, void *arg)
 	return ans;
 }
 
+/* When asked to (ask) and not read yet, read a secret on the terminal
+ * into *out with prompt; opt names the option for an error.  0, or -1
+ * (printed). */
+static int
+ask_once(int ask, char **out, const char *prompt, const char *opt)
+{
+	char pw[512];
+
+	if (!ask || *out != NULL)
+		return 0;
+	if (read_secret(prompt, pw, sizeof pw) != 0) {
+		fprintf(stderr, "drove: %s needs a terminal\n", opt);
+		return -1;
+	}
+	*out = strdup(pw);
+	explicit_bzero(pw, sizeof pw);
+	if (*out == NULL) {
+		fprintf(stderr, "drove: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* With -K, read the become password on the terminal unless it was read
+ * already (once for every fleet of a command); 0, or -1 (printed). */
+int
+common_ask_become_pass(struct common_opts *o)
+{
+	return ask_once(o->ask_become_pass, &o->become_password,
+	    "BECOME password: ", "-K (--ask-become-pass)");
+}
+
 /* With --ask-pass, read the password on the terminal unless it was read
  * already (once for every fleet of a command); 0, or -1 (printed). */
 int
 common_ask_pass(struct common_opts *o)
 {
-	char pw[512];
-
-	if (!o->ask_pass || o->password != NULL)
-		return 0;
-	if (read_secret("Password: ", pw, sizeof pw) != 0) {
-		fprintf(stderr, "drove: --ask-pass needs a terminal\n");
-		return -1;
-	}
-	o->password = strdup(pw);
-	explicit_bzero(pw, sizeof pw);
-	if (o->password == NULL) {
-		fprintf(stderr, "drove: out of memory\n");
-		return -1;
-	}
-	return 0;
+	return ask_once(o->ask_pass, &o->password, "Password: ",
+	    "--ask-pass");
 }

@@ -106,6 +106,7 @@ drove_fleet_free(drove_fleet *f)
 		free(f->hosts[i].proxy_command);
 		jhop_free(f->hosts[i].jump);
 		free_secret(f->hosts[i].password);
+		fleet_become_release(&f->hosts[i].become);
 	}
 	free(f->hosts);
 	for (i = 0; i < f->nid_paths; i++)
@@ -116,6 +117,7 @@ drove_fleet_free(drove_fleet *f)
 	free(f->cert_paths);
 	free(f->known_hosts);
 	free_secret(f->password);
+	fleet_become_release(&f->become);
 	free(f->command);
 	free(f->scan_types);
 	fleet_set_job(f, NULL, NULL, NULL);
@@ -406,6 +408,8 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 	if (!bad && (r = jhop_copy(spec, &h->jump, &f->err)) != 0)
 		bad = 3;
 	h->result.exit_code = -1;
+	if (!bad && fleet_become_host(f, h, spec) != 0)
+		bad = 3;
 	if (bad) {
 		free(h->name);
 		free(h->address);
@@ -421,6 +425,8 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 			return err_set(&f->err, DROVE_E_INVAL, "%s: bad host key "
 			    "checking '%s' (yes, no, accept-new or ask)",
 			    spec->name, spec->hostkey_check);
+		if (bad == 3)
+			return f->err.code;
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 	}
 	return (int)f->nhosts++;
@@ -916,6 +922,7 @@ fleet_begin(drove_fleet *f)
 	}
 	f->ff_host = SIZE_MAX;
 	f->ask_settled = 0;
+	fleet_become_mark(f);
 	f->stdin_flags = -1;
 	pthread_mutex_init(&f->ev_lock, NULL);
 	if ((rc = fleet_setup(f)) != 0)

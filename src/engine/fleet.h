@@ -29,6 +29,17 @@ struct drove_fleet;
 struct shard;
 struct shell_ctl;
 
+/* Become settings: the fleet's, or a host's own (-1 and NULL: the
+ * fleet's).  fleet-become.c. */
+struct fbecome {
+	int			 on;
+	char			*user;
+	int			 method;	/* enum drove_become_method */
+	char			*password;
+};
+
+#define FLEET_MARK_LEN	16	/* hex digits of a run's become marker */
+
 struct fhost {
 	char			*name;
 	char			*address;
@@ -50,6 +61,7 @@ struct fhost {
 	struct sess		*sess;
 	struct drove_result	 result;
 	int			 done;
+	struct fbecome		 become;
 };
 
 /* A host's own identity file, loaded once however many hosts name it. */
@@ -189,6 +201,8 @@ struct drove_fleet {
 	void			(*job_arg_free)(void *);
 	unsigned int		 host_fds;	/* open files a running host
 						   holds: 1, or 2 for a pull */
+	struct fbecome		 become;	/* drove_fleet_set_become() */
+	char			 become_mark[FLEET_MARK_LEN + 1];	/* per run */
 
 	/* while running */
 	struct shard		*shards;
@@ -216,6 +230,17 @@ void	fleet_emit(struct drove_fleet *, enum drove_event_type, size_t host,
 void	fleet_set_job(struct drove_fleet *,
 	    struct job *(*make_job)(struct drove_fleet *, size_t), void *arg,
 	    void (*arg_free)(void *));
+
+/* fleet-become.c: copy a hostspec's become settings into h (DROVE_E_INVAL
+ * with f's error for a bad value); free them; draw a run's marker. */
+int	fleet_become_host(struct drove_fleet *, struct fhost *,
+	    const struct drove_hostspec *);
+void	fleet_become_release(struct fbecome *);
+void	fleet_become_mark(struct drove_fleet *);
+/* Host's become settings after its own and the fleet's: 0 when it runs as
+ * its login user, else 1 and *out (strings lent by the fleet). */
+int	fleet_become_of(const struct drove_fleet *, size_t host,
+	    struct fbecome *out);
 
 /* fleet.c: call the caller's tick (serialized with events). */
 void	fleet_tick(struct drove_fleet *);

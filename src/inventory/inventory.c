@@ -66,6 +66,7 @@ static const struct {
 	{ "key", "ansible_ssh_private_key_file" },
 	{ "ansible_private_key_file", "ansible_ssh_private_key_file" },
 	{ "ansible_ssh_pass", "ansible_password" },
+	{ "ansible_become_pass", "ansible_become_password" },
 };
 
 /* One parsed "[user@]host[:port]" entry; name may still hold ranges. */
@@ -2012,6 +2013,13 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 	spec->hostkey_check = res_get(&rv, "ssh_strict_host_key_checking");
 	if ((v = res_get(&rv, "ssh_identities_only")) != NULL)
 		spec->identities_only = strcasecmp(v, "yes") == 0;
+	spec->become = res_get(&rv, "ansible_become");
+	spec->become_user = res_get(&rv, "ansible_become_user");
+	spec->become_method = res_get(&rv, "ansible_become_method");
+	spec->become_password = res_get(&rv, "ansible_become_password");
+	if (spec->become_password == NULL &&
+	    (env = res_get(&rv, "become_password_env")) != NULL)
+		spec->become_password = getenv(env);
  out:
 	free(rv.v);
 	return r;

@@ -1306,7 +1306,7 @@ drove_client_invoke_shell(drove_client *c, const char *term,
 		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
 	sh->fds[0] = sh->fds[1] = sh->ctl.pipe[0] = sh->ctl.pipe[1] = -1;
 	if ((sh->term = strdup(term != NULL ? term : "xterm")) == NULL ||
-	    (job = shell_job_new(&sh->ctl)) == NULL) {
+	    (job = shell_job_new(&sh->ctl, NULL)) == NULL) {
 		rc = err_set(&c->err, DROVE_E_NOMEM, "out of memory");
 		goto fail;
 	}

@@ -19,12 +19,18 @@
  * connection closes, sshd closes the pty and the kernel hangs up the
  * command (SIGHUP).  The pty has one stream (stderr comes with stdout),
  * does not echo stdin and does not turn "\n" into "\r\n".
+ *
+ * A job that becomes another user (jobs/become.h) runs the wrapped command,
+ * on a pty when the filter wants one, hands its output to the filter, and
+ * sends stdin only once the command has started; a channel that ends
+ * before it started may be tried once more with a pty.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/fleet.h"
+#include "jobs/become.h"
 #include "jobs/exec.h"
 
 #define EXEC_WINDOW	(256 * 1024)	/* per-channel window (engine/README, 6) */
@@ -49,6 +55,10 @@ struct exec_job {
 	int			 tty;		/* run under a pty */
 	int			 signal;	/* 1: send TERM, 2: sent */
 	LIBSSH2_CHANNEL		*ch;
+	struct become		*bc;		/* NULL: the login user */
+	int			 again;		/* become: once more, a pty */
+	job_output_fn		*out;		/* NULL: the session's owner */
+	void			*out_arg;
 };
 
 /* Whether this libssh2 can send the "signal" channel request. */
@@ -60,6 +70,29 @@ static const unsigned char exec_pty_modes[] = {
 	72, 0, 0, 0, 0,		/* ONLCR 0 */
 	0			/* TTY_OP_END */
 };
+
+/* Hand output to the session's owner. */
+static void
+to_owner(void *arg, int stream, const char *p, size_t n)
+{
+	struct sess *s = arg;
+
+	s->ops->output(s->owner, stream, p, n);
+}
+
+/* Hand output on: through the become filter, to the job's taker. */
+static int
+exec_emit(struct exec_job *x, struct sess *s, int stream, const char *p,
+    size_t n)
+{
+	job_output_fn *fn = x->out != NULL ? x->out : to_owner;
+	void *arg = x->out != NULL ? x->out_arg : s;
+
+	if (x->bc != NULL)
+		return become_output(x->bc, s, stream, p, n, fn, arg);
+	fn(arg, stream, p, n);
+	return 0;
+}
 
 /* The text of libssh2's last error. */
 static const char *
@@ -129,15 +162,16 @@ static int
 exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 {
 	ssize_t n;
-	int stream, drained = 1;
+	int rc, stream, drained = 1;
 
 	for (stream = 0; stream < 2; stream++) {
 		while (*budget > 0) {
 			n = libssh2_channel_read_ex(x->ch, stream,
 			    s->cfg->rbuf, SESS_RBUF);
 			if (n > 0) {
-				s->ops->output(s->owner, stream, s->cfg->rbuf,
-				    (size_t)n);
+				if ((rc = exec_emit(x, s, stream,
+				    s->cfg->rbuf, (size_t)n)) != 0)
+					return rc;
 				*budget -= (size_t)n < *budget ? (size_t)n :
 				    *budget;
 				continue;
@@ -250,12 +284,18 @@ exec_step(struct job *j, struct sess *s)
 			return err_set(&s->err, DROVE_E_CHANNEL,
 			    "open channel on %s: %s", s->name, lserr(s));
 		}
-		x->st = EX_PTY;
+		x->st = x->tty || (x->bc != NULL && become_pty(x->bc)) ?
+		    EX_PTY : EX_EXEC;
+		if (x->st == EX_EXEC)
+			goto exec;
 		/* FALLTHROUGH */
 	case EX_PTY:
-		rc = x->tty ? libssh2_channel_request_pty_ex(x->ch, "dumb",
-		    sizeof "dumb" - 1, (const char *)exec_pty_modes,
-		    sizeof exec_pty_modes, 80, 24, 0, 0) : 0;
+		rc = x->bc != NULL ? libssh2_channel_request_pty_ex(x->ch,
+		    "dumb", 4, (const char *)become_pty_modes,
+		    (unsigned int)become_pty_modes_len, 80, 24, 0, 0) :
+		    libssh2_channel_request_pty_ex(x->ch, "dumb", 4,
+		    (const char *)exec_pty_modes, sizeof exec_pty_modes, 80,
+		    24, 0, 0);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (rc != 0)
@@ -264,6 +304,7 @@ exec_step(struct job *j, struct sess *s)
 		x->st = EX_EXEC;
 		/* FALLTHROUGH */
 	case EX_EXEC:
+ exec:
 		rc = libssh2_channel_process_startup(x->ch, "exec",
 		    sizeof "exec" - 1, x->command,
 		    (unsigned int)strlen(x->command));
@@ -277,14 +318,27 @@ exec_step(struct job *j, struct sess *s)
 	case EX_RUN:
 		if ((rc = exec_signal(x)) != 0)
 			return rc;
-		rc = exec_write(x);
-		if (rc < 0)
-			return rc;
-		rc = exec_read(x, s, &budget);
-		if (rc < 0)
-			return rc;
+		do {
+			/* stdin waits until a become has started the
+			 * command */
+			rc = x->bc != NULL ? become_step(x->bc, x->ch, s) :
+			    0;
+			if (rc == 0)
+				rc = exec_write(x);
+			if (rc < 0)
+				return rc;
+			rc = exec_read(x, s, &budget);
+			if (rc < 0)
+				return rc;
+		} while (rc == 0 && x->bc != NULL && become_due(x->bc) &&
+		    budget > 0);
 		if (rc == 0)
 			return DROVE_AGAIN;
+		if (x->bc != NULL && !become_started(x->bc) && !x->again) {
+			if ((rc = become_ended(x->bc, s)) < 0)
+				return rc;
+			x->again = 1;
+		}
 		if (!x->in_done || !x->eof_sent) {
 			/*
 			 * The command may still read stdin, unless the
@@ -311,6 +365,17 @@ exec_step(struct job *j, struct sess *s)
 		rc = libssh2_channel_close(x->ch);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
+		if (x->again) {
+			/* sudo wants a tty: the same on a channel with one */
+			libssh2_channel_free(x->ch);
+			x->ch = NULL;
+			x->in_chunk = NULL;
+			x->in_off = x->wlen = 0;
+			x->in_done = x->eof_sent = x->remote_eof = 0;
+			x->again = 0;
+			x->st = EX_OPEN;
+			return exec_step(j, s);
+		}
 		exec_outcome(x->ch, s);
 		x->st = EX_DONE;
 		/* FALLTHROUGH */
@@ -348,7 +413,8 @@ exec_idle(struct job *j)
 	struct exec_job *x = (struct exec_job *)j;
 
 	return x->st == EX_RUN && x->wlen == 0 &&
-	    (x->in_done ? x->eof_sent : 1);
+	    (x->in_done ? x->eof_sent : 1) &&
+	    (x->bc == NULL || become_idle(x->bc));
 }
 
 /* Free the job; the channel only when it is closed (else the session
@@ -362,6 +428,7 @@ exec_free(struct job *j, int abort)
 		return;
 	if (x->ch != NULL && !abort && x->st == EX_DONE)
 		libssh2_channel_free(x->ch);
+	become_free(x->bc);
 	free(x->command);
 	free(x);
 }
@@ -398,14 +465,55 @@ exec_job_set_tty(struct job *j)
 	((struct exec_job *)j)->tty = 1;
 }
 
+/* Make an exec job that runs command as b's user (NULL: the login
+ * user); the job owns b, even when it cannot be made. */
+struct job *
+exec_job_become(const char *command, const struct feed *in,
+    struct become *b)
+{
+	struct exec_job *x;
+	struct job *j;
+	char *wrapped;
+
+	if (b == NULL)
+		return exec_job_new(command, in);
+	if ((wrapped = become_command(b, command)) == NULL) {
+		become_free(b);
+		return NULL;
+	}
+	j = exec_job_new(wrapped, in);
+	free(wrapped);
+	if (j == NULL) {
+		become_free(b);
+		return NULL;
+	}
+	x = (struct exec_job *)j;
+	x->bc = b;
+	return j;
+}
+
+/* Send the job's output to fn instead of the session's owner. */
+void
+exec_job_output(struct job *j, job_output_fn *fn, void *arg)
+{
+	struct exec_job *x = (struct exec_job *)j;
+
+	x->out = fn;
+	x->out_arg = arg;
+}
+
 /* The job of host in a fleet set up by drove_fleet_exec(). */
 struct job *
 exec_fleet_job(struct drove_fleet *f, size_t host)
 {
 	struct job *j;
 
-	(void)host;
-	j = exec_job_new(f->command, f->stdin_fd >= 0 ? &f->feed : NULL);
+	struct become *b;
+
+	if (become_host(f, host, 0, &b) != 0)
+		return NULL;
+	j = exec_job_become(f->command, f->stdin_fd >= 0 ? &f->feed :
+	    NULL, b);
 	if (j != NULL && f->tty)
 		exec_job_set_tty(j);
 	return j;

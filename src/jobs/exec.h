@@ -10,6 +10,7 @@
 
 #include "engine/feed.h"
 #include "engine/sess.h"
+#include "jobs/become.h"
 
 /* Whether libssh2 holds data for ch that epoll cannot show (and, with
  * eof, an EOF not yet taken); 0 for NULL. */
@@ -26,6 +27,12 @@ void	exec_outcome(LIBSSH2_CHANNEL *, struct sess *);
 
 /* A job that runs command; in may be NULL (EOF is sent at once). */
 struct job	*exec_job_new(const char *command, const struct feed *in);
+/* The same as the user of b (NULL: the login user), which the job owns
+ * from here on, made or not. */
+struct job	*exec_job_become(const char *command, const struct feed *in,
+		    struct become *b);
+/* Hand the job's output to fn instead of the session's owner. */
+void		 exec_job_output(struct job *, job_output_fn *fn, void *arg);
 
 /* Run job's command under a pty (see exec.c: stopping a command). */
 void	exec_job_set_tty(struct job *);

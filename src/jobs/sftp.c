@@ -27,7 +27,8 @@
  *
  * A transfer failure on a reached host ends the job with exit code 1 and
  * the reason in the host's message; a session that fails is an error as
- * for any job.
+ * for any job.  A host that becomes another user gets the job of
+ * jobs/xfer-become.c instead.
  */
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -47,6 +48,7 @@
 #include "engine/fleet.h"
 #include "jobs/exec.h"
 #include "jobs/sftp.h"
+#include "jobs/xfer-become.h"
 #include "jobs/xfer.h"
 
 #define XFER_WRITE	(16 * 30000)	/* bytes per sftp_write call */
@@ -66,6 +68,7 @@ struct xrun {
 	size_t			 npaths;
 	uint64_t		 done;		/* atomic */
 	uint64_t		 total;		/* atomic */
+	struct bx_run		*bx;		/* for hosts that become */
 };
 
 /* A command run on its own channel as a sub-step of a job. */
@@ -1878,7 +1881,31 @@ xrun_free(void *arg)
 		free(run->paths[i]);
 	free(run->paths);
 	free(run->dest);
+	bx_run_free(run->bx);
 	free(run);
+}
+
+/* Make host's push or pull job: over SFTP, or as its become user. */
+static struct job *
+xfer_job_new(struct drove_fleet *f, size_t host)
+{
+	struct xrun *run = f->job_arg;
+	struct become *b;
+	size_t i;
+
+	if (become_host(f, host, 0, &b) != 0)
+		return NULL;
+	if (b == NULL)
+		return run->pull ? pull_job_new(f, host) :
+		    push_job_new(f, host);
+	if (!run->pull) {
+		push_expect(f, run);
+		for (i = 0; i < run->plan->nents; i++)
+			if (run->plan->ents[i].src != NULL)
+				xsrc_skip(run->plan->ents[i].src);
+	}
+	return bx_job_new(run->bx, &f->hosts[host].result,
+	    f->hosts[host].name, b, &run->done);
 }
 
 /* Give every host the job of sending srcs to dest. */
@@ -1904,7 +1931,12 @@ drove_fleet_push(drove_fleet *f, const struct drove_push_opts *o,
 		xrun_free(run);
 		return err_set(&f->err, rc, "%s", e.msg);
 	}
-	fleet_set_job(f, push_job_new, run, xrun_free);
+	if (become_any(f) && (rc = bx_push_new(run->plan, o, dest, &run->bx,
+	    &e)) != 0) {
+		xrun_free(run);
+		return err_set(&f->err, rc, "%s", e.msg);
+	}
+	fleet_set_job(f, xfer_job_new, run, xrun_free);
 	return 0;
 }
 
@@ -1927,11 +1959,13 @@ drove_fleet_pull(drove_fleet *f, const struct drove_pull_opts *o,
 	for (i = 0; run->paths != NULL && i < npaths; i++)
 		if ((run->paths[run->npaths++] = strdup(paths[i])) == NULL)
 			break;
-	if (run->dest == NULL || run->paths == NULL || i < npaths) {
+	if (run->dest == NULL || run->paths == NULL || i < npaths ||
+	    (become_any(f) && bx_pull_new(paths, npaths, o, localdir,
+	    &run->bx) != 0)) {
 		xrun_free(run);
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 	}
-	fleet_set_job(f, pull_job_new, run, xrun_free);
+	fleet_set_job(f, xfer_job_new, run, xrun_free);
 	f->host_fds = 2;	/* the socket and the local file */
 	return 0;
 }
@@ -1944,7 +1978,7 @@ drove_fleet_xfer_progress(const drove_fleet *f, uint64_t *done,
 	const struct xrun *run = f->job_arg;
 
 	*done = *total = 0;
-	if (f->make_job != push_job_new && f->make_job != pull_job_new)
+	if (f->make_job != xfer_job_new)
 		return;
 	*done = __atomic_load_n(&run->done, __ATOMIC_RELAXED);
 	*total = __atomic_load_n(&run->total, __ATOMIC_RELAXED);

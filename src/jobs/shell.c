@@ -9,6 +9,12 @@
  * sent, and the channel only when what it said before has been written out,
  * so neither side is buffered without bound.  The remote EOF ends the
  * input; the remote close gives the exit status (engine/README, 5).
+ *
+ * A shell that becomes another user (jobs/become.h) runs sudo or su with a
+ * login shell (or the command) as the exec request; until it has started,
+ * output goes through the become filter, which writes the password at its
+ * prompt, and typed input waits.  Only what the filter hands on is shown
+ * and recorded.
  */
 #define _GNU_SOURCE	/* pipe2 */
 
@@ -22,6 +28,7 @@
 #include <unistd.h>
 
 #include "engine/fleet.h"
+#include "jobs/become.h"
 #include "jobs/exec.h"
 #include "jobs/shell.h"
 
@@ -64,6 +71,7 @@ struct shell_job {
 	int			 in_watched;
 	int			 out_watched;	/* outfd */
 	int			 pipe_watched;
+	struct become		*bc;		/* NULL: the login user */
 };
 
 /* Start the filter at a line start. */
@@ -229,12 +237,14 @@ shell_wake_cb(struct loop *l, int fd, int events, void *arg)
 	sess_wake(x->s);
 }
 
-/* Read typed input when there is room, i.e. all before it was sent. */
+/* Read typed input when there is room, i.e. all before it was sent, and
+ * a become has started the shell. */
 static void
 shell_arm_input(struct shell_job *x)
 {
 	int want = x->st == SH_RUN && x->inoff == x->inlen && !x->in_eof &&
-	    !x->remote_eof && !x->ctl->disconnected;
+	    !x->remote_eof && !x->ctl->disconnected &&
+	    (x->bc == NULL || become_started(x->bc));
 
 	if (x->in_poll)
 		return;
@@ -332,6 +342,41 @@ shell_flush(struct shell_job *x, struct sess *s)
 	return 0;
 }
 
+/* What the become filter hands on as the shell starts: held for out_fd
+ * (both streams: a pty has one) and recorded; past SHELL_OUT, which only
+ * sudo's or su's chatter could fill, it is dropped. */
+static void
+shell_keep(void *arg, int stream, const char *p, size_t n)
+{
+	struct shell_job *x = arg;
+
+	(void)stream;
+	if (n > sizeof x->out - x->outlen)
+		n = sizeof x->out - x->outlen;
+	memcpy(x->out + x->outlen, p, n);
+	x->outlen += n;
+	x->outfd = x->ctl->o.out_fd;
+	if (x->ctl->recording)
+		record_event(&x->ctl->rec, shell_clock(x), 'o', p, n);
+}
+
+/* n bytes read into x->out from stream: to be shown and recorded, or
+ * through the become filter until the shell started; 0 or an error. */
+static int
+shell_output(struct shell_job *x, struct sess *s, int stream, size_t n)
+{
+	if (x->bc != NULL && !become_started(x->bc)) {
+		memcpy(s->cfg->rbuf, x->out, n);
+		return become_output(x->bc, s, stream, s->cfg->rbuf, n,
+		    shell_keep, x);
+	}
+	x->outlen = n;
+	x->outfd = stream == 0 ? x->ctl->o.out_fd : x->ctl->o.err_fd;
+	if (x->ctl->recording)
+		record_event(&x->ctl->rec, shell_clock(x), 'o', x->out, n);
+	return 0;
+}
+
 /* Move the channel's output out until a fd is full; 1 when the remote
  * sent EOF and everything is out, 0 when not, DROVE_E_* on failure. */
 static int
@@ -351,15 +396,11 @@ shell_pump(struct shell_job *x, struct sess *s)
 			n = libssh2_channel_read_ex(x->ch, stream, x->out,
 			    sizeof x->out);
 			if (n > 0) {
-				x->outlen = (size_t)n;
-				x->outfd = stream == 0 ? x->ctl->o.out_fd :
-				    x->ctl->o.err_fd;
 				budget -= (size_t)n < budget ? (size_t)n :
 				    budget;
-				if (x->ctl->recording)
-					record_event(&x->ctl->rec,
-					    shell_clock(x), 'o', x->out,
-					    x->outlen);
+				if ((rc = shell_output(x, s, stream,
+				    (size_t)n)) != 0)
+					return rc;
 			} else if (n == LIBSSH2_ERROR_EAGAIN ||
 			    n == LIBSSH2_ERROR_SOCKET_SEND)
 				again = 1;
@@ -399,6 +440,7 @@ shell_step(struct job *j, struct sess *s)
 	struct shell_job *x = (struct shell_job *)j;
 	struct shell_ctl *c = x->ctl;
 	const char *cmd = c->o.command;
+	char *wrapped = NULL;
 	int rc;
 
 	x->s = s;
@@ -434,12 +476,16 @@ shell_step(struct job *j, struct sess *s)
 		x->st = SH_START;
 		/* FALLTHROUGH */
 	case SH_START:
+		if (x->bc != NULL && (cmd = wrapped = become_command(x->bc,
+		    cmd)) == NULL)
+			return err_set(&s->err, DROVE_E_NOMEM, "out of memory");
 		if (cmd != NULL)
 			rc = libssh2_channel_process_startup(x->ch, "exec",
 			    sizeof "exec" - 1, cmd, (unsigned int)strlen(cmd));
 		else
 			rc = libssh2_channel_process_startup(x->ch, "shell",
 			    sizeof "shell" - 1, NULL, 0);
+		free(wrapped);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (rc != 0)
@@ -452,12 +498,23 @@ shell_step(struct job *j, struct sess *s)
 		if (c->disconnected)
 			return err_set(&s->err, DROVE_E_CANCELLED,
 			    "disconnected");
-		if ((rc = shell_send(x)) < 0)
-			return rc;
-		rc = shell_pump(x, s);
+		do {
+			/* nothing typed goes out before a become started */
+			rc = x->bc != NULL ? become_step(x->bc, x->ch, s) : 0;
+			if (rc == 0)
+				rc = shell_send(x);
+			if (rc < 0)
+				return rc;
+			rc = shell_pump(x, s);
+		} while (rc == 0 && x->bc != NULL && become_due(x->bc));
 		shell_arm_input(x);
 		if (rc <= 0)
 			return rc < 0 ? rc : DROVE_AGAIN;
+		if (x->bc != NULL && !become_started(x->bc) &&
+		    (rc = become_ended(x->bc, s)) != 0)
+			return rc < 0 ? rc : err_set(&s->err, DROVE_E_AUTH,
+			    "become: sudo needs a terminal (requiretty): run "
+			    "the shell on one");
 		/* a write waiting for window (none left) has nothing
 		 * half-sent, so it may be dropped */
 		if (x->resizing || x->eofing || (x->wlen != 0 &&
@@ -500,7 +557,8 @@ shell_idle(struct job *j)
 {
 	struct shell_job *x = (struct shell_job *)j;
 
-	return x->st == SH_RUN && x->wlen == 0 && !x->resizing && !x->eofing;
+	return x->st == SH_RUN && x->wlen == 0 && !x->resizing &&
+	    !x->eofing && (x->bc == NULL || become_idle(x->bc));
 }
 
 /* Stop watching the local fds and free the job; the channel only when it
@@ -520,6 +578,7 @@ shell_free(struct job *j, int abort)
 	}
 	if (x->ch != NULL && !abort && x->st == SH_DONE)
 		libssh2_channel_free(x->ch);
+	become_free(x->bc);
 	free(x);
 }
 
@@ -540,14 +599,18 @@ static const struct job_ops shell_ops = {
 	.free = shell_free,
 };
 
-/* Make a shell job. */
+/* Make a shell job, as b's user (NULL: the login user); the job owns b,
+ * made or not. */
 struct job *
-shell_job_new(struct shell_ctl *c)
+shell_job_new(struct shell_ctl *c, struct become *b)
 {
 	struct shell_job *x;
 
-	if ((x = calloc(1, sizeof *x)) == NULL)
+	if ((x = calloc(1, sizeof *x)) == NULL) {
+		become_free(b);
 		return NULL;
+	}
+	x->bc = b;
 	x->job.ops = &shell_ops;
 	x->ctl = c;
 	shell_esc_init(&x->esc, c->o.escape);
@@ -568,8 +631,11 @@ set_nonblock(int fd)
 static struct job *
 shell_fleet_job(struct drove_fleet *f, size_t host)
 {
-	(void)host;
-	return shell_job_new(f->shell);
+	struct become *b;
+
+	if (become_host(f, host, f->shell->o.command == NULL, &b) != 0)
+		return NULL;
+	return shell_job_new(f->shell, b);
 }
 
 /* Run a shell on the fleet's one host. */

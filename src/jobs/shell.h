@@ -55,6 +55,8 @@ struct shell_ctl {
 	int			 disconnected;	/* by the escape */
 };
 
-struct job	*shell_job_new(struct shell_ctl *);
+struct become;
+/* A shell job, run as b's user (NULL: the login user); it owns b. */
+struct job	*shell_job_new(struct shell_ctl *, struct become *b);
 
 #endif /* SHELL_H */

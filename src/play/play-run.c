@@ -61,24 +61,6 @@ sh_done(struct buf *b, int failed)
 	return buf_steal(b, NULL);
 }
 
-/* cmd as user under sudo. */
-char *
-prun_sh_become(const char *cmd, const char *user)
-{
-	struct buf b;
-	char *qc, *qu;
-	int bad;
-
-	qc = xfer_shell_quote(cmd);
-	qu = xfer_shell_quote(user != NULL ? user : "root");
-	buf_init(&b);
-	bad = qc == NULL || qu == NULL ||
-	    buf_printf(&b, "sudo -n -u %s -- sh -c %s", qu, qc) != 0;
-	free(qc);
-	free(qu);
-	return sh_done(&b, bad);
-}
-
 /* cmd behind its creates and removes tests. */
 char *
 prun_sh_guard(const char *cmd, const char *creates, const char *removes)
@@ -248,16 +230,17 @@ prun_jobs_free(void *arg)
 	free(j);
 }
 
-/* Make host's exec job. */
+/* Make host's exec job, as its become user when it has one. */
 static struct job *
 prun_make_job(struct drove_fleet *f, size_t host)
 {
 	struct prun_jobs *j = f->job_arg;
+	struct become *b;
 
-	if (host >= j->n)
+	if (host >= j->n || become_host(f, host, 0, &b) != 0)
 		return NULL;
-	return exec_job_new(j->cmds[host], j->feed_of[host] == SIZE_MAX ?
-	    NULL : &j->feeds[j->feed_of[host]]);
+	return exec_job_become(j->cmds[host], j->feed_of[host] == SIZE_MAX ?
+	    NULL : &j->feeds[j->feed_of[host]], b);
 }
 
 /* Fill a feed with len bytes of data, then EOF. */
@@ -526,6 +509,31 @@ slot_event(const struct drove_event *ev, void *arg)
 	}
 }
 
+/*
+ * Give the fleet of task t its become: on when the task or its play says
+ * so (or -B did), as their become_user (else the command line's), with
+ * the command line's method and password (jobs/become.c asks nothing
+ * else of sudo).
+ */
+static int
+prun_become(struct prun *r, const struct play_task *t, drove_fleet *f)
+{
+	struct drove_become b;
+	const char *user;
+	int rc;
+
+	user = t->become_user != NULL ? t->become_user :
+	    r->play->become_user;
+	b.on = (t->become >= 0 ? t->become : r->play->become) ||
+	    f->become.on;
+	b.user = user != NULL ? user : f->become.user;
+	b.method = (enum drove_become_method)f->become.method;
+	b.password = f->become.password;
+	if ((rc = drove_fleet_set_become(f, &b)) != 0)
+		err_set(r->err, rc, "%s", drove_fleet_error(f));
+	return rc;
+}
+
 /* Run one fleet over slots run[0..n): each an exec job, or the push or
  * pull of the first slot's src and dest. */
 static int
@@ -562,6 +570,8 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 	if (timeout > 0)
 		drove_fleet_set_command_timeout(f, (unsigned int)timeout *
 		    1000);
+	if ((rc = prun_become(r, t, f)) != 0)
+		goto out;
 	src = run[0]->src;
 	if (run[0]->cmd != NULL)
 		rc = prun_fleet_exec(f, cmds, (const char *const *)ins, lens);
@@ -804,14 +814,10 @@ static void
 slot_prepare(struct prun *r, const struct play_task *t, struct slot *s)
 {
 	struct drove_err e;
-	const char *user;
 	int rc = 0, truth = 1, check = r->o->check, become;
-	char *w;
 
 	err_clear(&e);
 	become = t->become >= 0 ? t->become : r->play->become;
-	user = t->become_user != NULL ? t->become_user :
-	    r->play->become_user;
 	if (t->when.expr != NULL && (rc = pcond_test(&t->when,
 	    pval_lookup_chain, s->h->chain, &truth, &e)) == 0 && !truth) {
 		s->skipped = 1;
@@ -830,12 +836,6 @@ slot_prepare(struct prun *r, const struct play_task *t, struct slot *s)
 	if (rc == 0 && s->skipped) {
 		s->msg = strdup("check mode: not pulled");
 		return;
-	}
-	if (rc == 0 && s->cmd != NULL && become) {
-		if ((w = prun_sh_become(s->cmd, user)) == NULL)
-			rc = DROVE_E_NOMEM;
-		free(s->cmd);
-		s->cmd = w;
 	}
 	if (rc != 0) {
 		s->failed = 1;

@@ -33,8 +33,6 @@
 size_t	prun_batch_size(const struct play_batch *s, size_t n, size_t idx,
 	    size_t total);
 
-/* cmd run as user through "sudo -n -u USER -- sh -c 'CMD'". */
-char	*prun_sh_become(const char *cmd, const char *user);
 /* cmd skipped (printing PRUN_MARK_SKIPPED) when creates exists or removes
  * does not; either may be NULL. */
 char	*prun_sh_guard(const char *cmd, const char *creates,

@@ -9,8 +9,8 @@
  * open an old database at once migrate it once.  WAL mode lets readers run
  * while a writer works; writers wait for each other up to STORE_BUSY_MS.
  * The file is created 0600 (SQLite gives its -wal and -shm files the same
- * mode) and a missing directory 0700.  ansible_password is never written
- * unless the caller says so.
+ * mode) and a missing directory 0700.  ansible_password and
+ * ansible_become_password are never written unless the caller says so.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -533,24 +533,33 @@ imp_run(drove_store *st, sqlite3_stmt *s, const char *t1, sqlite3_int64 i1,
 	return 0;
 }
 
-/* Name of the first host or group holding a password, or NULL. */
+/* Whether a var holds a password: the login's or the become one. */
+static int
+imp_is_secret(const char *name)
+{
+	return strcmp(name, "ansible_password") == 0 ||
+	    strcmp(name, "ansible_become_password") == 0;
+}
+
+/* Name of the first host or group holding a password, or NULL; *var
+ * says which. */
 static const char *
-imp_secret(const drove_inventory *inv, const char **kind)
+imp_secret(const drove_inventory *inv, const char **kind, const char **var)
 {
 	size_t i, k;
 
 	for (i = 0; i < inv->nhosts; i++)
 		for (k = 0; k < inv->hosts[i].vars.n; k++)
-			if (strcmp(inv->hosts[i].vars.v[k].name,
-			    "ansible_password") == 0) {
+			if (imp_is_secret(inv->hosts[i].vars.v[k].name)) {
 				*kind = "host";
+				*var = inv->hosts[i].vars.v[k].name;
 				return inv->hosts[i].name;
 			}
 	for (i = 0; i < inv->ngroups; i++)
 		for (k = 0; k < inv->groups[i].vars.n; k++)
-			if (strcmp(inv->groups[i].vars.v[k].name,
-			    "ansible_password") == 0) {
+			if (imp_is_secret(inv->groups[i].vars.v[k].name)) {
 				*kind = "group";
+				*var = inv->groups[i].vars.v[k].name;
 				return inv->groups[i].name;
 			}
 	return NULL;
@@ -603,7 +612,7 @@ drove_store_import(drove_store *st, const drove_inventory *inv, int flags)
 {
 	sqlite3_stmt *s[S_COUNT];
 	sqlite3_int64 *gid = NULL;
-	const char *who, *kind;
+	const char *who, *kind, *var;
 	size_t i;
 	int r;
 
@@ -611,10 +620,10 @@ drove_store_import(drove_store *st, const drove_inventory *inv, int flags)
 		return DROVE_E_INVAL;
 	memset(s, 0, sizeof s);
 	if (!(flags & DROVE_STORE_SECRETS) &&
-	    (who = imp_secret(inv, &kind)) != NULL)
+	    (who = imp_secret(inv, &kind, &var)) != NULL)
 		return err_set(&st->err, DROVE_E_INVAL, "refusing to store "
-		    "the password (ansible_password) of %s '%s' in the "
-		    "database", kind, who);
+		    "the password (%s) of %s '%s' in the database", var, kind,
+		    who);
 	if ((gid = calloc(inv->ngroups, sizeof *gid)) == NULL)
 		return err_set(&st->err, DROVE_E_NOMEM, "out of memory");
 	for (i = 0; i < S_COUNT; i++)

@@ -69,13 +69,6 @@ TEST(prun_batches_serial_lists)
 	T_EQ(prun_batch_size(one_half, 2, 0, 0), 0);
 }
 
-TEST(prun_become_quotes_command_and_user)
-{
-	char *c = prun_sh_become("echo 'a b'", "app");
-
-	T_STREQ(c, "sudo -n -u 'app' -- sh -c 'echo '\\''a b'\\'''");
-	free(c);
-}
 
 TEST(prun_guard_skips_on_creates_and_removes)
 {
