@@ -96,7 +96,6 @@ extern const struct cmd_entry cmd_replay_entry;
 #define GIVEN_KNOWN_HOSTS	0x4
 #define GIVEN_HOSTKEY		0x8
 
-
 /* The short options and long options every host command accepts. */
 #define COMMON_SHORTOPTS "i:H:f:l:p:qF:J:BK"
 extern const struct option common_longopts[];
