@@ -408,8 +408,10 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 	if (!bad && (r = jhop_copy(spec, &h->jump, &f->err)) != 0)
 		bad = 3;
 	h->result.exit_code = -1;
-	if (!bad && fleet_become_host(f, h, spec) != 0)
+	if (!bad && fleet_become_host(f, h, spec) != 0) {
+		r = f->err.code;
 		bad = 3;
+	}
 	if (bad) {
 		free(h->name);
 		free(h->address);
@@ -418,6 +420,7 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 		free(h->known_hosts);
 		free(h->cert);
 		free(h->proxy_command);
+		jhop_free(h->jump);
 		free_secret(h->password);
 		if (bad == 3)
 			return r;
@@ -425,8 +428,6 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 			return err_set(&f->err, DROVE_E_INVAL, "%s: bad host key "
 			    "checking '%s' (yes, no, accept-new or ask)",
 			    spec->name, spec->hostkey_check);
-		if (bad == 3)
-			return f->err.code;
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 	}
 	return (int)f->nhosts++;

@@ -24,7 +24,8 @@ class HostSpec(Structure):
                 ("password", c_char_p), ("connect_timeout_ms", c_uint),
                 ("keepalive_s", c_uint), ("known_hosts", c_char_p),
                 ("hostkey_check", c_char_p), ("identities_only", c_int),
-                ("cert", c_char_p),
+                ("cert", c_char_p), ("jump", c_void_p),
+                ("proxy_command", c_char_p),
                 ("become", c_char_p), ("become_user", c_char_p),
                 ("become_method", c_char_p),
                 ("become_password", c_char_p)]

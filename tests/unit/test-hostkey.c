@@ -248,9 +248,7 @@ TEST(hostkey_verify_changed)
 	T_EQ(verify(k, "web4", 2200, &ked2, DROVE_HOSTKEY_STRICT),
 	    DROVE_E_HOSTKEY);
 	snprintf(want, sizeof want, "host key for [web4]:2200 is unknown: "
-	    "ssh-ed25519 %s; to trust it, run again with --host-key-check "
-	    "accept-new, or add it with: ssh-keyscan -p 2200 web4 >> %s",
-	    ked2.fp, path);
+	    "ssh-ed25519 %s", ked2.fp);
 	T_STREQ(err.msg, want);
 	T_EQ(verify(k, "web1", 22, &ked2, DROVE_HOSTKEY_OFF), 0);
 	snprintf(want, sizeof want, "host key for web1 has changed: "
