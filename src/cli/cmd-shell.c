@@ -172,7 +172,9 @@ rec_open(struct common_opts *o, struct rec *r, const char *host)
 	int fd = -1;
 
 	r->started_ms = now_ms();
-	if ((db = drove_store_default_path()) == NULL ||
+	/* recordings go beside the store they are indexed in */
+	if ((db = o->db != NULL ? strdup(o->db) :
+	    drove_store_default_path()) == NULL ||
 	    (r->st = common_store(o)) == NULL)
 		goto fail;
 	snprintf(r->path, sizeof r->path, "%s/sessions", dirname(db));

@@ -4,7 +4,8 @@
 # store; the cast file is checked line by line (header keys, event shapes,
 # times that never go back); drove replay plays back what was shown;
 # --record-input adds "i" events; --no-record and DROVE_RECORD=no record
-# nothing; a session that never connected leaves nothing behind.
+# nothing; a session that never connected leaves nothing behind; with --db
+# the recording goes beside that store.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -84,4 +85,13 @@ fx_assert_eq 255 "$FX_RC"
 fx_assert_eq 2 "$(ls "$DROVE_HOME"/sessions | wc -l)" "nothing more recorded"
 dr sessions
 fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | wc -l)" "two sessions indexed"
+
+# With --db, the recording goes beside that store, whatever DROVE_HOME is.
+mkdir -m 700 "$FX_DIR/other"
+printf 'echo elsewhere\nexit\n' |
+    DROVE_HOME=$FX_DIR/none shell --db "$FX_DIR/other/drove.db" h0001 \
+    >/dev/null 2>"$FX_DIR/err" && rc=0 || rc=$?
+fx_assert_eq 0 "$rc" "a session recorded beside --db: $(cat "$FX_DIR/err")"
+fx_assert_eq 1 "$(ls "$FX_DIR/other/sessions" | wc -l)" "recorded beside --db"
+fx_assert_eq 2 "$(ls "$DROVE_HOME"/sessions | wc -l)" "nothing under DROVE_HOME"
 exit 0
