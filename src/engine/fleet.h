@@ -23,6 +23,7 @@
 #include "engine/feed.h"
 #include "engine/jump.h"
 #include "engine/loop.h"
+#include "engine/pace.h"
 #include "engine/sess.h"
 
 struct drove_fleet;
@@ -67,8 +68,7 @@ struct hostkey_file {
 struct dest {
 	const char		*address;	/* lent by a host */
 	int			 port;
-	double			 tokens;
-	uint64_t		 refilled_ms;
+	struct pace		 pace;		/* connect tokens */
 	unsigned int		 starting;	/* sessions before auth */
 	size_t			*queue;		/* host indices, FIFO */
 	size_t			 qhead;

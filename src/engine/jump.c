@@ -29,6 +29,7 @@
 
 #include "base/log.h"
 #include "engine/jump.h"
+#include "engine/pace.h"
 #include "engine/sess.h"
 #include "engine/transport.h"
 
@@ -83,6 +84,9 @@ struct jconn {
 /* A jump host (by chain key) as this shard sees it. */
 struct jhopst {
 	struct jhopst		*next;
+	struct jump		*jm;
+	struct pace		 pace;		/* connect tokens */
+	struct loop_timer	 pace_timer;	/* retry when tokens grew */
 	const struct jhop	*hop;		/* lent by a host */
 	struct jconn		*conns;
 	size_t			 users;		/* hosts not yet ended */
@@ -94,6 +98,7 @@ struct jhopst {
 struct jump {
 	const struct sess_cfg	*cfg;
 	unsigned int		 cap;
+	double			 rate;
 	unsigned int		 max_startups;
 	struct jhopst		*hops;
 	size_t			 nconns;
@@ -165,7 +170,7 @@ jhop_free(struct jhop *h)
 
 /* Make the shard's jump state. */
 struct jump *
-jump_new(const struct sess_cfg *cfg, unsigned int cap,
+jump_new(const struct sess_cfg *cfg, unsigned int cap, double rate,
     unsigned int max_startups)
 {
 	struct jump *jm;
@@ -179,6 +184,7 @@ jump_new(const struct sess_cfg *cfg, unsigned int cap,
 	}
 	jm->cfg = cfg;
 	jm->cap = cap > 0 ? cap : 1;
+	jm->rate = rate;
 	jm->max_startups = max_startups;
 	return jm;
 }
@@ -193,6 +199,7 @@ jump_free(struct jump *jm)
 		return;
 	for (hs = jm->hops; hs != NULL; hs = next) {
 		next = hs->next;
+		loop_timer_stop(jm->cfg->loop, &hs->pace_timer);
 		free(hs);
 	}
 	close(jm->nullfd);
@@ -206,6 +213,18 @@ jump_idle(const struct jump *jm)
 	return jm == NULL || jm->nconns == 0;
 }
 
+static void	hop_start_waiting(struct jump *, struct jhopst *);
+
+/* The pace timer: tokens have grown, start what waits. */
+static void
+hop_pace_cb(struct loop *l, void *arg)
+{
+	struct jhopst *hs = arg;
+
+	(void)l;
+	hop_start_waiting(hs->jm, hs);
+}
+
 /* The shard's record of hop, made on first use; NULL: no memory. */
 static struct jhopst *
 hop_get(struct jump *jm, const struct jhop *hop)
@@ -217,6 +236,9 @@ hop_get(struct jump *jm, const struct jhop *hop)
 			return hs;
 	if ((hs = calloc(1, sizeof *hs)) == NULL)
 		return NULL;
+	hs->jm = jm;
+	pace_init(&hs->pace, 0);	/* full: made before the loop runs */
+	loop_timer_init(&hs->pace_timer, hop_pace_cb, hs);
 	hs->hop = hop;
 	hs->next = jm->hops;
 	jm->hops = hs;
@@ -244,10 +266,23 @@ hop_start_waiting(struct jump *jm, struct jhopst *hs)
 	struct jconn *c;
 
 	for (c = hs->conns; c != NULL; c = c->next) {
-		if (c->started)
+		if (c->started || c->sess->state >= SESS_CLOSE)
 			continue;
+		if (hs->failed) {
+			/* tried once: those not started fail with it */
+			sess_lost(c->sess, hs->err.code, hs->err.msg);
+			continue;
+		}
 		if (jm->max_startups > 0 && hs->starting >= jm->max_startups)
 			return;
+		if (!pace_take(&hs->pace, jm->rate,
+		    loop_now(jm->cfg->loop))) {
+			if (!loop_timer_active(&hs->pace_timer))
+				loop_timer_start(jm->cfg->loop,
+				    &hs->pace_timer,
+				    (uint64_t)(1000.0 / jm->rate) + 1);
+			return;
+		}
 		c->started = 1;
 		hs->starting++;
 		sess_start(c->sess);
@@ -915,7 +950,9 @@ conn_done(void *owner, struct sess *s)
 	int code = s->err.code;
 	const char *msg;
 
-	if (code == 0)
+	if (!c->started && hs->failed)
+		why = hs->err;		/* never started: the hop failed */
+	else if (code == 0)
 		err_set(&why, DROVE_E_UNREACHABLE, "via %s: the connection "
 		    "closed", s->name);
 	else if (own != NULL && own->lost)

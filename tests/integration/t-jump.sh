@@ -66,6 +66,17 @@ fx_assert_eq 4 "$(($(conns) - before))" "bastion connections for 200/64"
 fx_assert_eq 4 "$(grep -c 'Accepted publickey' "$FX_LOG_bast")" \
     "bastion logins"
 
+# Bastion connections are paced like any server's: with --max-startups 1
+# each starts after the one before logged in (20 targets, 5 a connection).
+before=$(conns)
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" --jump-channels 5 --max-startups 1 \
+    run 't0[01-20]' true
+fx_assert_eq 0 "$FX_RC" "20 targets, 4 paced bastion connections"
+fx_assert_eq 4 "$(($(conns) - before))" "bastion connections for 20/5"
+fx_assert_eq CACACACA "$(grep -E 'Connection from 10\.231\.1\.1 |Accepted publickey for .* from 10\.231\.1\.1 ' "$FX_LOG_bast" |
+    tail -8 | sed 's/.*Connection from.*/C/; s/.*Accepted.*/A/' | tr -d '\n')" \
+    "each bastion connection logged in before the next began"
+
 # A target down behind the bastion fails alone, with the bastion's answer.
 dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" --json run 't001,down,t002' true
 fx_assert_eq 3 "$FX_RC" "exit status with a target down"
