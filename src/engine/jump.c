@@ -8,13 +8,14 @@
  * out buffer the child's libssh2 fills and the mux writes to the channel.
  * The mux, on each step: reads (one empty read first, which pulls every
  * packet waiting on the socket into libssh2, then each channel libssh2
- * holds data or an EOF for: data epoll cannot see, engine/README 2), then
- * sends, one operation at a time (engine/README 1): a call that left a
+ * holds data or an EOF for: data epoll cannot see, engine/README 3), then
+ * sends, one operation at a time (engine/README 1, 2): a call that left a
  * packet half-sent (libssh2 asks to wait for writing) is made again, the
  * same way, before anything else is sent; a channel open waiting for its
  * answer lets writes to other channels go on, but no second open (libssh2
- * keeps one open per session).  A write never asks for more than the
- * channel's window, so a full window never holds up the other channels.
+ * keeps one open per session: engine/README 11).  A write never asks for
+ * more than the channel's window, so a full window never holds up the
+ * other channels.
  * Children are woken when their link has data, room, an end or an error;
  * the mux is woken when a child wrote, read a full buffer empty, or left.
  */
