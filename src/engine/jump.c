@@ -290,7 +290,8 @@ hop_start_waiting(struct jump *jm, struct jhopst *hs)
 	}
 }
 
-/* A host going through hop ended: a connection nobody needs closes. */
+/* A host going through hop ended: when none is left, its connections
+ * close (their children are all gone). */
 void
 jump_unwant(struct jump *jm, const struct jhop *hop)
 {
@@ -303,8 +304,6 @@ jump_unwant(struct jump *jm, const struct jhop *hop)
 		if (--hs->users > 0)
 			continue;
 		for (c = hs->conns; c != NULL; c = c->next) {
-			if (c->nlinks > 0)
-				continue;
 			if (c->sess->state == SESS_JOB)
 				sess_wake(c->sess);
 			else
@@ -720,11 +719,12 @@ mux_want(struct jconn *c, struct jlink *l)
 		    c->opening == l ? OP_OPEN : OP_NONE;
 	if (l->ch == NULL)
 		return OP_NONE;
-	if (l->child == NULL || l->st == LINK_FAILED)
+	if (l->st == LINK_FAILED)
 		return OP_CLOSE;
+	/* what a child sent before it left (its disconnect) goes first */
 	if (l->outlen > 0 && libssh2_channel_window_write(l->ch) > 0)
 		return OP_WRITE;
-	return OP_NONE;
+	return l->child == NULL ? OP_CLOSE : OP_NONE;
 }
 
 /* Run operation op for l. */
