@@ -937,6 +937,22 @@ conn_held(void *owner)
 	first->ops->held(first->owner);
 }
 
+/* Forget s as the jump host a held host asks about (s is going away). */
+static void
+jump_forget_keyholder(struct jump *jm, struct sess *s)
+{
+	struct jhopst *hs;
+	struct jconn *c;
+	struct jlink *l;
+
+	for (hs = jm->hops; hs != NULL; hs = hs->next)
+		for (c = hs->conns; c != NULL; c = c->next)
+			for (l = c->links; l != NULL; l = l->next)
+				if (l->child != NULL &&
+				    l->child->keyholder == s)
+					l->child->keyholder = NULL;
+}
+
 /* The connection ended: its children fail with its reason, and so will
  * every host that asks for its jump host later in the run. */
 static void
@@ -970,6 +986,7 @@ conn_done(void *owner, struct sess *s)
 		hs->starting--;
 	LOG("%s: jump connection done (%zu links): %s", s->name, c->nlinks,
 	    msg);
+	jump_forget_keyholder(jm, s);
 	for (l = c->links; l != NULL; l = next) {
 		next = l->next;
 		l->conn = NULL;
