@@ -70,6 +70,20 @@ fx_assert_eq 0 "$FX_RC" "ProxyCommand ssh -W"
 fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^p[12]: 10\.231\.2\.1 ')" \
     "targets reached through ssh -W"
 
+# ProxyCommand from ssh_config (its words joined as ssh does), for one
+# address; "ProxyCommand none" first for another wins.
+cat >"$FX_DIR/ssh_config" <<EOF
+Host 10.231.3.3
+    ProxyCommand none
+Host 10.231.3.*
+    ProxyCommand $sshw
+EOF
+dk -i "$FX_DIR/inv.yml" -F "$FX_DIR/ssh_config" --connect-timeout 3 \
+    run sshtargets 'echo $SSH_CONNECTION'
+fx_assert_eq 3 "$FX_RC" "ProxyCommand from ssh_config, and none"
+fx_assert_match '^t1: 10\.231\.2\.1 ' "$FX_OUT"
+fx_assert_match '^t3: unreachable: ' "$FX_ERR"
+
 # A command that exits at once: its words in the error; tokens expanded.
 dk -i "$FX_DIR/inv.yml" --json run quits true
 fx_assert_eq 3 "$FX_RC" "a proxy command that exits"
