@@ -553,6 +553,11 @@ static int
 conn_error(struct jconn *c, struct sess *s, int rc, const char *doing)
 {
 	(void)c;
+	if (rc == LIBSSH2_ERROR_SOCKET_RECV ||
+	    rc == LIBSSH2_ERROR_SOCKET_DISCONNECT)
+		return err_set(&s->err, DROVE_E_UNREACHABLE, "connection to "
+		    "%s port %d lost while %s: closed by the other side",
+		    s->address, s->port, doing);
 	return err_set(&s->err, DROVE_E_UNREACHABLE,
 	    "connection to %s port %d lost while %s: %s (%d)", s->address,
 	    s->port, doing, ls_msg(s), rc);
