@@ -154,6 +154,18 @@ jhop_copy(const struct drove_hostspec *spec, struct jhop **out,
 	return err_set(e, DROVE_E_NOMEM, "out of memory");
 }
 
+/* FNV-1a of the hop's key. */
+unsigned int
+jhop_hash(const struct jhop *h)
+{
+	const unsigned char *p;
+	unsigned int v = 2166136261u;
+
+	for (p = (const unsigned char *)h->key; *p != '\0'; p++)
+		v = (v ^ *p) * 16777619u;
+	return v;
+}
+
 /* Free a chain. */
 void
 jhop_free(struct jhop *h)

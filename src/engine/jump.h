@@ -47,6 +47,8 @@ struct jhop {
 int	jhop_copy(const struct drove_hostspec *spec, struct jhop **out,
 	    struct drove_err *e);
 void	jhop_free(struct jhop *);		/* NULL-safe, the whole chain */
+/* A hash of the hop's key (its connections' identity). */
+unsigned int	jhop_hash(const struct jhop *);
 
 /* The shard's jump connections; cfg is the shard's session settings
  * (copied when a connection starts), cap the channels per connection;
