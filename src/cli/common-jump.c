@@ -31,6 +31,8 @@ struct route {
 	 * hop inventory moves what an earlier one lent */
 	char			*strs[ROUTE_MAX_HOPS][4];
 	size_t			 nhops;
+	drove_inventory		*first_inv;	/* where hops[0] was found */
+	size_t			 first_idx;
 	char			*jump;		/* this host's chain, or NULL */
 	char			*command;	/* its proxy command, or NULL */
 	char			*source;
@@ -315,19 +317,21 @@ route_hop(struct route *r, drove_inventory *inv, char *text, size_t k)
 	if (port > 0)
 		spec->port = (int)port;
 	spec->jump = k > 0 ? &r->hops[k - 1] : NULL;
+	if (k == 0) {
+		r->first_inv = inv;
+		r->first_idx = (size_t)idx;
+	}
 	return 0;
 }
 
-/* Make r->hops for a chain "hop1,hop2,..." (kept while it repeats). */
+/* Make r->hops for a chain "hop1,hop2,...". */
 static int
-route_chain(struct route *r, drove_inventory *inv, const char *chain)
+route_build(struct route *r, drove_inventory *inv, const char *chain)
 {
 	char *copy, *s, *next;
 	size_t k = 0;
 	int rc = -1;
 
-	if (r->cached != NULL && strcmp(r->cached, chain) == 0)
-		return 0;
 	route_clear_hops(r);
 	if ((copy = strdup(chain)) == NULL)
 		return -1;
@@ -343,8 +347,6 @@ route_chain(struct route *r, drove_inventory *inv, const char *chain)
 		if (route_hop(r, inv, s, k++) != 0)
 			goto out;
 	}
-	if ((r->cached = strdup(chain)) == NULL)
-		goto out;
 	rc = 0;
  out:
 	/* the hops' strings live in the inventories, not in copy */
@@ -352,6 +354,67 @@ route_chain(struct route *r, drove_inventory *inv, const char *chain)
 	if (rc != 0)
 		route_clear_hops(r);
 	return rc;
+}
+
+/* The ProxyJump of the host idx of inv itself (malloc'd), or NULL. */
+static char *
+route_own_jump(drove_inventory *inv, size_t idx)
+{
+	struct route_vars rv;
+	char *v = NULL;
+	int i;
+
+	memset(&rv, 0, sizeof rv);
+	if (drove_inventory_each_var(inv, idx, route_var_cb, &rv) == 0 &&
+	    rv.value[2] != NULL && strcasecmp(rv.value[2], "none") != 0) {
+		v = rv.value[2];
+		rv.value[2] = NULL;
+	}
+	for (i = 0; i < 4; i++) {
+		free(rv.value[i]);
+		free(rv.source[i]);
+	}
+	return v;
+}
+
+/*
+ * Make r->hops for chain (kept while it repeats); the first jump host's
+ * own ProxyJump (inventory or ssh_config) comes before it, as ssh does.
+ */
+static int
+route_chain(struct route *r, drove_inventory *inv, const char *chain)
+{
+	char *full, *own, *more;
+	size_t n;
+	int rc, depth;
+
+	if (r->cached != NULL && strcmp(r->cached, chain) == 0)
+		return 0;
+	if ((full = strdup(chain)) == NULL)
+		return -1;
+	for (depth = 0; (rc = route_build(r, inv, full)) == 0; depth++) {
+		if ((own = route_own_jump(r->first_inv, r->first_idx)) ==
+		    NULL)
+			break;
+		n = strlen(own) + strlen(full) + 2;
+		if (depth == ROUTE_MAX_HOPS || (more = malloc(n)) == NULL) {
+			fprintf(stderr, "drove: jump hosts of '%s' reach "
+			    "through each other: %s\n", chain, own);
+			free(own);
+			rc = -1;
+			break;
+		}
+		snprintf(more, n, "%s,%s", own, full);
+		free(own);
+		free(full);
+		full = more;
+	}
+	free(full);
+	if (rc != 0 || (r->cached = strdup(chain)) == NULL) {
+		route_clear_hops(r);
+		return -1;
+	}
+	return 0;
 }
 
 /* Find how host is reached; set spec->jump or spec->proxy_command. */

@@ -703,6 +703,19 @@ fleet_load_host_keys(drove_fleet *f)
 	return 0;
 }
 
+/* The shard of host h of n: by index, or by its first jump host. */
+static unsigned int
+fleet_shard_of(const drove_fleet *f, size_t h, unsigned int n)
+{
+	const struct jhop *j = f->hosts[h].jump;
+
+	if (j == NULL)
+		return (unsigned int)(h % n);
+	while (j->via != NULL)
+		j = j->via;
+	return jhop_hash(j) % n;
+}
+
 /* Raise the soft limit on open files to the hard one; the limit now. */
 static size_t
 raise_nofile(void)
@@ -815,19 +828,30 @@ fleet_setup(drove_fleet *f)
 	forks = fleet_forks(f, n);
 	if ((f->shards = calloc(n, sizeof *f->shards)) == NULL)
 		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
+	/* count, then place: hosts behind the same first jump host share a
+	 * shard, so that it is connected to (and fails) once */
+	for (h = 0; h < f->nhosts; h++)
+		f->shards[fleet_shard_of(f, h, n)].nhosts++;
 	for (i = 0; i < n; i++) {
 		sh = &f->shards[i];
 		sh->f = f;
 		sh->id = i;
-		sh->forks = forks == 0 ? 0 : (forks + n - 1) / n;
+		sh->forks = forks == 0 || f->nhosts == 0 ? forks :
+		    (unsigned int)((forks * (uint64_t)sh->nhosts +
+		    f->nhosts - 1) / f->nhosts);
+		if (forks != 0 && sh->forks == 0)
+			sh->forks = 1;
 		sh->connect_rate = f->connect_rate / n;
 		sh->max_startups = f->max_startups == 0 ? 0 :
 		    (f->max_startups + n - 1) / n;
-		sh->hosts = malloc((f->nhosts / n + 1) * sizeof *sh->hosts);
+		sh->hosts = malloc((sh->nhosts + 1) * sizeof *sh->hosts);
 		if (sh->hosts == NULL)
 			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
-		for (h = i; h < f->nhosts; h += n)
-			sh->hosts[sh->nhosts++] = h;
+		sh->nhosts = 0;
+	}
+	for (h = 0; h < f->nhosts; h++) {
+		sh = &f->shards[fleet_shard_of(f, h, n)];
+		sh->hosts[sh->nhosts++] = h;
 	}
 	for (i = 0; i < n; i++) {
 		__atomic_store_n(&f->nshards, i + 1, __ATOMIC_SEQ_CST);

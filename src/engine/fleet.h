@@ -3,7 +3,9 @@
  * shards that run them, one loop thread each (shard.c).
  *
  * A run splits the hosts over nshards shards by index (host i goes to shard
- * i % nshards, so each shard starts its hosts in inventory order).  A shard
+ * i % nshards, so each shard starts its hosts in inventory order), except
+ * that hosts behind the same first jump host go to one shard (its forks in
+ * proportion to its hosts), which connects to that jump host.  A shard
  * owns its loop, resolver, known_hosts copy, agent connection and every
  * libssh2 object of its sessions; nothing of it is touched by another
  * thread.  Shared and read-only during a run: the hosts' specs, the options,
@@ -23,6 +25,7 @@
 #include "engine/feed.h"
 #include "engine/jump.h"
 #include "engine/loop.h"
+#include "engine/pace.h"
 #include "engine/sess.h"
 
 struct drove_fleet;
@@ -80,8 +83,7 @@ struct hostkey_file {
 struct dest {
 	const char		*address;	/* lent by a host */
 	int			 port;
-	double			 tokens;
-	uint64_t		 refilled_ms;
+	struct pace		 pace;		/* connect tokens */
 	unsigned int		 starting;	/* sessions before auth */
 	size_t			*queue;		/* host indices, FIFO */
 	size_t			 qhead;

@@ -8,13 +8,14 @@
  * out buffer the child's libssh2 fills and the mux writes to the channel.
  * The mux, on each step: reads (one empty read first, which pulls every
  * packet waiting on the socket into libssh2, then each channel libssh2
- * holds data or an EOF for: data epoll cannot see, engine/README 2), then
- * sends, one operation at a time (engine/README 1): a call that left a
+ * holds data or an EOF for: data epoll cannot see, engine/README 3), then
+ * sends, one operation at a time (engine/README 1, 2): a call that left a
  * packet half-sent (libssh2 asks to wait for writing) is made again, the
  * same way, before anything else is sent; a channel open waiting for its
  * answer lets writes to other channels go on, but no second open (libssh2
- * keeps one open per session).  A write never asks for more than the
- * channel's window, so a full window never holds up the other channels.
+ * keeps one open per session: engine/README 11).  A write never asks for
+ * more than the channel's window, so a full window never holds up the
+ * other channels.
  * Children are woken when their link has data, room, an end or an error;
  * the mux is woken when a child wrote, read a full buffer empty, or left.
  */
@@ -29,6 +30,7 @@
 
 #include "base/log.h"
 #include "engine/jump.h"
+#include "engine/pace.h"
 #include "engine/sess.h"
 #include "engine/transport.h"
 
@@ -83,6 +85,9 @@ struct jconn {
 /* A jump host (by chain key) as this shard sees it. */
 struct jhopst {
 	struct jhopst		*next;
+	struct jump		*jm;
+	struct pace		 pace;		/* connect tokens */
+	struct loop_timer	 pace_timer;	/* retry when tokens grew */
 	const struct jhop	*hop;		/* lent by a host */
 	struct jconn		*conns;
 	size_t			 users;		/* hosts not yet ended */
@@ -94,6 +99,7 @@ struct jhopst {
 struct jump {
 	const struct sess_cfg	*cfg;
 	unsigned int		 cap;
+	double			 rate;
 	unsigned int		 max_startups;
 	struct jhopst		*hops;
 	size_t			 nconns;
@@ -148,6 +154,18 @@ jhop_copy(const struct drove_hostspec *spec, struct jhop **out,
 	return err_set(e, DROVE_E_NOMEM, "out of memory");
 }
 
+/* FNV-1a of the hop's key. */
+unsigned int
+jhop_hash(const struct jhop *h)
+{
+	const unsigned char *p;
+	unsigned int v = 2166136261u;
+
+	for (p = (const unsigned char *)h->key; *p != '\0'; p++)
+		v = (v ^ *p) * 16777619u;
+	return v;
+}
+
 /* Free a chain. */
 void
 jhop_free(struct jhop *h)
@@ -165,7 +183,7 @@ jhop_free(struct jhop *h)
 
 /* Make the shard's jump state. */
 struct jump *
-jump_new(const struct sess_cfg *cfg, unsigned int cap,
+jump_new(const struct sess_cfg *cfg, unsigned int cap, double rate,
     unsigned int max_startups)
 {
 	struct jump *jm;
@@ -179,6 +197,7 @@ jump_new(const struct sess_cfg *cfg, unsigned int cap,
 	}
 	jm->cfg = cfg;
 	jm->cap = cap > 0 ? cap : 1;
+	jm->rate = rate;
 	jm->max_startups = max_startups;
 	return jm;
 }
@@ -193,6 +212,7 @@ jump_free(struct jump *jm)
 		return;
 	for (hs = jm->hops; hs != NULL; hs = next) {
 		next = hs->next;
+		loop_timer_stop(jm->cfg->loop, &hs->pace_timer);
 		free(hs);
 	}
 	close(jm->nullfd);
@@ -206,6 +226,18 @@ jump_idle(const struct jump *jm)
 	return jm == NULL || jm->nconns == 0;
 }
 
+static void	hop_start_waiting(struct jump *, struct jhopst *);
+
+/* The pace timer: tokens have grown, start what waits. */
+static void
+hop_pace_cb(struct loop *l, void *arg)
+{
+	struct jhopst *hs = arg;
+
+	(void)l;
+	hop_start_waiting(hs->jm, hs);
+}
+
 /* The shard's record of hop, made on first use; NULL: no memory. */
 static struct jhopst *
 hop_get(struct jump *jm, const struct jhop *hop)
@@ -217,6 +249,9 @@ hop_get(struct jump *jm, const struct jhop *hop)
 			return hs;
 	if ((hs = calloc(1, sizeof *hs)) == NULL)
 		return NULL;
+	hs->jm = jm;
+	pace_init(&hs->pace, 0);	/* full: made before the loop runs */
+	loop_timer_init(&hs->pace_timer, hop_pace_cb, hs);
 	hs->hop = hop;
 	hs->next = jm->hops;
 	jm->hops = hs;
@@ -244,17 +279,31 @@ hop_start_waiting(struct jump *jm, struct jhopst *hs)
 	struct jconn *c;
 
 	for (c = hs->conns; c != NULL; c = c->next) {
-		if (c->started)
+		if (c->started || c->sess->state >= SESS_CLOSE)
 			continue;
+		if (hs->failed) {
+			/* tried once: those not started fail with it */
+			sess_lost(c->sess, hs->err.code, hs->err.msg);
+			continue;
+		}
 		if (jm->max_startups > 0 && hs->starting >= jm->max_startups)
 			return;
+		if (!pace_take(&hs->pace, jm->rate,
+		    loop_now(jm->cfg->loop))) {
+			if (!loop_timer_active(&hs->pace_timer))
+				loop_timer_start(jm->cfg->loop,
+				    &hs->pace_timer,
+				    (uint64_t)(1000.0 / jm->rate) + 1);
+			return;
+		}
 		c->started = 1;
 		hs->starting++;
 		sess_start(c->sess);
 	}
 }
 
-/* A host going through hop ended: a connection nobody needs closes. */
+/* A host going through hop ended: when none is left, its connections
+ * close (their children are all gone). */
 void
 jump_unwant(struct jump *jm, const struct jhop *hop)
 {
@@ -267,8 +316,6 @@ jump_unwant(struct jump *jm, const struct jhop *hop)
 		if (--hs->users > 0)
 			continue;
 		for (c = hs->conns; c != NULL; c = c->next) {
-			if (c->nlinks > 0)
-				continue;
 			if (c->sess->state == SESS_JOB)
 				sess_wake(c->sess);
 			else
@@ -518,6 +565,11 @@ static int
 conn_error(struct jconn *c, struct sess *s, int rc, const char *doing)
 {
 	(void)c;
+	if (rc == LIBSSH2_ERROR_SOCKET_RECV ||
+	    rc == LIBSSH2_ERROR_SOCKET_DISCONNECT)
+		return err_set(&s->err, DROVE_E_UNREACHABLE, "connection to "
+		    "%s port %d lost while %s: closed by the other side",
+		    s->address, s->port, doing);
 	return err_set(&s->err, DROVE_E_UNREACHABLE,
 	    "connection to %s port %d lost while %s: %s (%d)", s->address,
 	    s->port, doing, ls_msg(s), rc);
@@ -684,11 +736,12 @@ mux_want(struct jconn *c, struct jlink *l)
 		    c->opening == l ? OP_OPEN : OP_NONE;
 	if (l->ch == NULL)
 		return OP_NONE;
-	if (l->child == NULL || l->st == LINK_FAILED)
+	if (l->st == LINK_FAILED)
 		return OP_CLOSE;
+	/* what a child sent before it left (its disconnect) goes first */
 	if (l->outlen > 0 && libssh2_channel_window_write(l->ch) > 0)
 		return OP_WRITE;
-	return OP_NONE;
+	return l->child == NULL ? OP_CLOSE : OP_NONE;
 }
 
 /* Run operation op for l. */
@@ -901,6 +954,22 @@ conn_held(void *owner)
 	first->ops->held(first->owner);
 }
 
+/* Forget s as the jump host a held host asks about (s is going away). */
+static void
+jump_forget_keyholder(struct jump *jm, struct sess *s)
+{
+	struct jhopst *hs;
+	struct jconn *c;
+	struct jlink *l;
+
+	for (hs = jm->hops; hs != NULL; hs = hs->next)
+		for (c = hs->conns; c != NULL; c = c->next)
+			for (l = c->links; l != NULL; l = l->next)
+				if (l->child != NULL &&
+				    l->child->keyholder == s)
+					l->child->keyholder = NULL;
+}
+
 /* The connection ended: its children fail with its reason, and so will
  * every host that asks for its jump host later in the run. */
 static void
@@ -915,7 +984,9 @@ conn_done(void *owner, struct sess *s)
 	int code = s->err.code;
 	const char *msg;
 
-	if (code == 0)
+	if (!c->started && hs->failed)
+		why = hs->err;		/* never started: the hop failed */
+	else if (code == 0)
 		err_set(&why, DROVE_E_UNREACHABLE, "via %s: the connection "
 		    "closed", s->name);
 	else if (own != NULL && own->lost)
@@ -932,6 +1003,7 @@ conn_done(void *owner, struct sess *s)
 		hs->starting--;
 	LOG("%s: jump connection done (%zu links): %s", s->name, c->nlinks,
 	    msg);
+	jump_forget_keyholder(jm, s);
 	for (l = c->links; l != NULL; l = next) {
 		next = l->next;
 		l->conn = NULL;

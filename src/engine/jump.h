@@ -47,13 +47,16 @@ struct jhop {
 int	jhop_copy(const struct drove_hostspec *spec, struct jhop **out,
 	    struct drove_err *e);
 void	jhop_free(struct jhop *);		/* NULL-safe, the whole chain */
+/* A hash of the hop's key (its connections' identity). */
+unsigned int	jhop_hash(const struct jhop *);
 
 /* The shard's jump connections; cfg is the shard's session settings
- * (copied when a connection starts), cap the channels per connection,
- * max_startups the connections to one jump host short of authentication
- * at once (0: no limit).  NULL when out of memory. */
+ * (copied when a connection starts), cap the channels per connection;
+ * connections to one jump host start at most rate a second (0: no limit)
+ * and at most max_startups of them are short of authentication at once
+ * (0: no limit).  NULL when out of memory. */
 struct jump	*jump_new(const struct sess_cfg *cfg, unsigned int cap,
-		    unsigned int max_startups);
+		    double rate, unsigned int max_startups);
 void		 jump_free(struct jump *);	/* NULL-safe; when idle */
 /* A host that will go through hop was given to the shard, or ended. */
 int		 jump_want(struct jump *, const struct jhop *hop);

@@ -1216,8 +1216,8 @@ sess_hostkey_answer(struct sess *s, int accept)
 		sess_hostkey_answer(k, accept);
 		return;
 	}
-	if (!s->held)
-		return;
+	if (!s->held || s->state != SESS_HOSTKEY)
+		return;		/* waits for a jump host, or ends */
 	s->held = 0;
 	if (accept) {
 		err_clear(&s->err);

@@ -25,7 +25,6 @@
 #include "engine/resolve.h"
 
 #define SHARD_RESOLVERS	16
-#define DEST_BURST	8.0	/* connect tokens a server can save up */
 
 /* The status an error code stands for (not 0). */
 static enum drove_status
@@ -409,8 +408,7 @@ dest_get(struct shard *sh, const char *address, int port)
 		return NULL;
 	d->address = address;
 	d->port = port;
-	d->tokens = DEST_BURST;
-	d->refilled_ms = loop_now(sh->loop);
+	pace_init(&d->pace, loop_now(sh->loop));
 	sh->dests[i] = d;
 	return d;
 }
@@ -419,23 +417,9 @@ dest_get(struct shard *sh, const char *address, int port)
 static int
 dest_admit(struct shard *sh, struct dest *d)
 {
-	uint64_t now = loop_now(sh->loop);
-	double burst;
-
-	if (sh->max_startups > 0 && d->starting >= sh->max_startups)
+	if ((sh->max_startups > 0 && d->starting >= sh->max_startups) ||
+	    !pace_take(&d->pace, sh->connect_rate, loop_now(sh->loop)))
 		return 0;
-	if (sh->connect_rate > 0) {
-		burst = sh->connect_rate < DEST_BURST ? sh->connect_rate :
-		    DEST_BURST;
-		d->tokens += (double)(now - d->refilled_ms) *
-		    sh->connect_rate / 1000.0;
-		if (d->tokens > burst)
-			d->tokens = burst;
-		d->refilled_ms = now;
-		if (d->tokens < 1.0)
-			return 0;
-		d->tokens -= 1.0;
-	}
 	d->starting++;
 	return 1;
 }
@@ -792,8 +776,8 @@ shard_setup(struct shard *sh)
 	if (f->use_agent && (sock = getenv("SSH_AUTH_SOCK")) != NULL &&
 	    *sock != '\0' && (sh->agent = agent_new(sh->loop, sock)) == NULL)
 		return err_set(&sh->err, DROVE_E_NOMEM, "out of memory");
-	if ((sh->jump = jump_new(&sh->cfg, f->jump_channels,
-	    f->max_startups)) == NULL)
+	if ((sh->jump = jump_new(&sh->cfg, f->jump_channels, sh->connect_rate,
+	    sh->max_startups)) == NULL)
 		return err_set(&sh->err, DROVE_E_NOMEM, "out of memory");
 	for (sh->ndests_cap = 16; sh->ndests_cap < 2 * sh->nhosts; )
 		sh->ndests_cap *= 2;

@@ -588,7 +588,7 @@ client_route(drove_client *c, const char *host)
 		    &c->err);
 	if (c->jump == NULL)
 		return 0;
-	if ((c->jm = jump_new(&c->cfg, 1, 0)) == NULL ||
+	if ((c->jm = jump_new(&c->cfg, 1, 0, 0)) == NULL ||
 	    jump_want(c->jm, c->jump) != 0)
 		return err_set(&c->err, DROVE_E_NOMEM, "out of memory");
 	return jump_attach(c->jm, c->sess, c->jump, &c->err);

@@ -19,16 +19,23 @@ DROVE_ST_FAILED = 2
 
 
 class HostSpec(Structure):
-    _fields_ = [("name", c_char_p), ("address", c_char_p), ("port", c_int),
-                ("user", c_char_p), ("key", c_char_p),
-                ("password", c_char_p), ("connect_timeout_ms", c_uint),
-                ("keepalive_s", c_uint), ("known_hosts", c_char_p),
-                ("hostkey_check", c_char_p), ("identities_only", c_int),
-                ("cert", c_char_p), ("jump", c_void_p),
-                ("proxy_command", c_char_p),
-                ("become", c_char_p), ("become_user", c_char_p),
-                ("become_method", c_char_p),
-                ("become_password", c_char_p)]
+    pass
+
+
+# jump points at another HostSpec: the jump host, whose own jump is the
+# hop before it.
+HostSpec._fields_ = [("name", c_char_p), ("address", c_char_p),
+                     ("port", c_int), ("user", c_char_p), ("key", c_char_p),
+                     ("password", c_char_p), ("connect_timeout_ms", c_uint),
+                     ("keepalive_s", c_uint), ("known_hosts", c_char_p),
+                     ("hostkey_check", c_char_p),
+                     ("identities_only", c_int),
+                     ("cert", c_char_p),
+                     ("jump", POINTER(HostSpec)),
+                     ("proxy_command", c_char_p),
+                     ("become", c_char_p), ("become_user", c_char_p),
+                     ("become_method", c_char_p),
+                     ("become_password", c_char_p)]
 
 
 class Result(Structure):

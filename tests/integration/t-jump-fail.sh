@@ -56,6 +56,12 @@ fx_assert_match '^5 hosts: 5 hostkey$' "$FX_ERR"
 fx_assert_match "^hostkey \\(5\\): t\\[1-5\\]: via 10.231.1.2: host key for \\[10.231.1.2\\]:$FX_PORT_bast is unknown" \
     "$FX_ERR"
 fx_assert_eq 1 "$(($(conns bast) - before))" "the bastion is tried once"
+# ... also when the hosts are spread over loop threads
+before=$(conns bast)
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" --loops 3 run 't*' true
+fx_assert_match '^5 hosts: 5 hostkey$' "$FX_ERR"
+fx_assert_eq 1 "$(($(conns bast) - before))" \
+    "the bastion is tried once with three loops"
 
 # Under ask (on a terminal), the unknown bastion key is in the one
 # question, marked as a jump host; accepted, it is added and every host

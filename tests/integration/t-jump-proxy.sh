@@ -70,6 +70,20 @@ fx_assert_eq 0 "$FX_RC" "ProxyCommand ssh -W"
 fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^p[12]: 10\.231\.2\.1 ')" \
     "targets reached through ssh -W"
 
+# ProxyCommand from ssh_config (its words joined as ssh does), for one
+# address; "ProxyCommand none" first for another wins.
+cat >"$FX_DIR/ssh_config" <<EOF
+Host 10.231.3.3
+    ProxyCommand none
+Host 10.231.3.*
+    ProxyCommand $sshw
+EOF
+dk -i "$FX_DIR/inv.yml" -F "$FX_DIR/ssh_config" --connect-timeout 3 \
+    run sshtargets 'echo $SSH_CONNECTION'
+fx_assert_eq 3 "$FX_RC" "ProxyCommand from ssh_config, and none"
+fx_assert_match '^t1: 10\.231\.2\.1 ' "$FX_OUT"
+fx_assert_match '^t3: unreachable: ' "$FX_ERR"
+
 # A command that exits at once: its words in the error; tokens expanded.
 dk -i "$FX_DIR/inv.yml" --json run quits true
 fx_assert_eq 3 "$FX_RC" "a proxy command that exits"
@@ -94,3 +108,33 @@ fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^t[13]: 10\.231\.2\.1 ')" \
 dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" run dbtargets 'echo $SSH_CONNECTION'
 fx_assert_eq 0 "$FX_RC" "dropbear target"
 fx_assert_match '^d9: 10\.231\.2\.1 ' "$FX_OUT"
+
+# Ctrl-C while proxy commands still connect: drove ends, interrupted, and
+# kills and reaps them all.
+cat >"$FX_DIR/inv3.yml" <<EOF2
+all:
+  vars:
+    ansible_user: $FX_USER
+    ssh_proxy_command: exec sleep 3018
+  hosts:
+    c1: { ansible_host: 10.231.3.1 }
+    c2: { ansible_host: 10.231.3.2 }
+EOF2
+ip netns exec "$FX_NS_C" "$DROVE" --no-agent --key "$FX_KEY" \
+    -i "$FX_DIR/inv3.yml" --connect-timeout 60 run all true \
+    >"$FX_DIR/int.out" 2>"$FX_DIR/int.err" </dev/null &
+pid=$!
+n=0
+while [ "$(ps -eo args | grep -c '^sleep 3018$')" -lt 2 ]; do
+	n=$((n + 1))
+	[ $n -lt 3000 ] || fx_fail "the proxy commands did not start"
+	sleep 0.01
+done
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+cat "$FX_DIR/int.err" >&2
+fx_assert_eq 130 "$rc" "exit status after SIGINT"
+fx_assert_match '^2 hosts: 2 cancelled' "$(cat "$FX_DIR/int.err")"
+fx_assert_eq 0 "$(ps -eo args | grep -c '^sleep 3018$' || true)" \
+    "proxy commands left after Ctrl-C"

@@ -66,6 +66,17 @@ fx_assert_eq 4 "$(($(conns) - before))" "bastion connections for 200/64"
 fx_assert_eq 4 "$(grep -c 'Accepted publickey' "$FX_LOG_bast")" \
     "bastion logins"
 
+# Bastion connections are paced like any server's: with --max-startups 1
+# each starts after the one before logged in (20 targets, 5 a connection).
+before=$(conns)
+dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" --jump-channels 5 --max-startups 1 \
+    run 't0[01-20]' true
+fx_assert_eq 0 "$FX_RC" "20 targets, 4 paced bastion connections"
+fx_assert_eq 4 "$(($(conns) - before))" "bastion connections for 20/5"
+fx_assert_eq CACACACA "$(grep -E 'Connection from 10\.231\.1\.1 |Accepted publickey for .* from 10\.231\.1\.1 ' "$FX_LOG_bast" |
+    tail -8 | sed 's/.*Connection from.*/C/; s/.*Accepted.*/A/' | tr -d '\n')" \
+    "each bastion connection logged in before the next began"
+
 # A target down behind the bastion fails alone, with the bastion's answer.
 dk -i "$FX_DIR/inv.yml" -J "$FX_USER@$B" --json run 't001,down,t002' true
 fx_assert_eq 3 "$FX_RC" "exit status with a target down"
@@ -173,3 +184,24 @@ dk -i "$FX_DIR/inv.yml" run --rerun "$id"
 fx_assert_eq 0 "$FX_RC" "--rerun"
 fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^t00[45]: 10\.231\.2\.1 ')" \
     "rerun targets whose client is the bastion"
+
+# A jump host's own ProxyJump (ssh_config) comes before it, as with ssh:
+# -J hop2 reaches the targets through the bastion, then hop2.
+cat >"$FX_DIR/ssh_config2" <<EOF2
+Host hop2
+    HostName 10.231.3.254
+    Port $PT
+    User $FX_USER
+    ProxyJump $FX_USER@$B
+EOF2
+dk -i "$FX_DIR/inv.yml" -F "$FX_DIR/ssh_config2" -J hop2 run 't00[1-3]' \
+    'echo $SSH_CONNECTION'
+fx_assert_eq 0 "$FX_RC" "a jump host's own ProxyJump"
+fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" | grep -c '^t00[1-3]: ')" \
+    "the targets through hop2's own jump host"
+fx_run "$DROVE" inventory -i "$FX_DIR/inv.yml" -F "$FX_DIR/ssh_config2" \
+    -J hop2 show t001
+fx_assert_eq "jump: hop2  # the command line (-J)
+  via 10.231.1.2: $FX_USER@10.231.1.2 port $FX_PORT_bast
+  via hop2: $FX_USER@10.231.3.254 port $PT" \
+    "$(printf '%s\n' "$FX_OUT" | sed -n '/^jump:/,$p')" "the whole chain"
