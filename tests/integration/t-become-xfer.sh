@@ -170,9 +170,10 @@ for h in $HOSTS; do
 $(fx_in $h stat -c '%U %a' $D/etc/t.conf)" "$h: template as root"
 done
 
-# shell -B -K: a login shell as root, recorded without the password.
+# shell -B -K: a login shell as root, recorded (typed input too) without
+# the password.
 dr_pty "$DROVE --no-agent --db $FX_DIR/drove.db -i $FX_DIR/inv-k.yml \
-shell -B -K s1" 'BECOME password: *$' "$DRB_PW_P" \
+shell -B -K --record-input s1" 'BECOME password: *$' "$DRB_PW_P" \
     'root@.*# *$' 'echo "I am $(id -un) in $HOME"; exit 7'
 fx_assert_eq 7 "$FX_RC" "shell exit status"
 fx_assert_match 'I am root in /root' "$FX_OUT" "shell as root"
