@@ -182,6 +182,11 @@ dr_pty "$DROVE --no-agent --db $FX_DIR/drove.db -i $FX_DIR/inv-k.yml \
 shell -B -K d1 -- 'id -un'" 'BECOME password: *$' "$DRB_PW_P"
 fx_assert_eq "0" "$FX_RC" "shell -- COMMAND on dropbear"
 fx_assert_match '^root$' "$FX_OUT" "dropbear shell as root"
+dr_pty "$DROVE --no-agent --db $FX_DIR/drove.db -i $FX_DIR/inv-k.yml \
+shell -B -K --become-method su --become-user $DRB_N d1" \
+    'BECOME password: *$' "$DRB_PW_N" '\$ *$' 'echo "I am $(id -un)"; exit 5'
+fx_assert_eq 5 "$FX_RC" "su shell exit status"
+fx_assert_match "^I am $DRB_N\$" "$FX_OUT" "a login shell through su"
 
 # The password is in no recording, history or output.
 ls "$DROVE_HOME"/sessions/*.cast >/dev/null || fx_fail "no recording"
