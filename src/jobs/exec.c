@@ -209,23 +209,23 @@ exec_step(struct job *j, struct sess *s)
 			return err_set(&s->err, DROVE_E_CHANNEL,
 			    "open channel on %s: %s", s->name, lserr(s));
 		}
-		x->st = x->bc != NULL && become_pty(x->bc) ? EX_PTY : EX_EXEC;
-		if (x->st == EX_EXEC)
-			goto exec;
+		x->st = EX_PTY;
 		/* FALLTHROUGH */
 	case EX_PTY:
-		rc = libssh2_channel_request_pty_ex(x->ch, "dumb", 4,
-		    (const char *)become_pty_modes,
-		    (unsigned int)become_pty_modes_len, 80, 24, 0, 0);
-		if (rc == LIBSSH2_ERROR_EAGAIN)
-			return DROVE_AGAIN;
-		if (rc != 0)
-			return err_set(&s->err, DROVE_E_CHANNEL,
-			    "pty on %s refused: %s", s->name, lserr(s));
+		if (x->bc != NULL && become_pty(x->bc)) {
+			rc = libssh2_channel_request_pty_ex(x->ch, "dumb", 4,
+			    (const char *)become_pty_modes,
+			    (unsigned int)become_pty_modes_len, 80, 24, 0, 0);
+			if (rc == LIBSSH2_ERROR_EAGAIN)
+				return DROVE_AGAIN;
+			if (rc != 0)
+				return err_set(&s->err, DROVE_E_CHANNEL,
+				    "pty on %s refused: %s", s->name,
+				    lserr(s));
+		}
 		x->st = EX_EXEC;
 		/* FALLTHROUGH */
 	case EX_EXEC:
- exec:
 		rc = libssh2_channel_process_startup(x->ch, "exec",
 		    sizeof "exec" - 1, x->command,
 		    (unsigned int)strlen(x->command));
