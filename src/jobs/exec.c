@@ -284,18 +284,19 @@ exec_step(struct job *j, struct sess *s)
 			return err_set(&s->err, DROVE_E_CHANNEL,
 			    "open channel on %s: %s", s->name, lserr(s));
 		}
-		x->st = x->tty || (x->bc != NULL && become_pty(x->bc)) ?
-		    EX_PTY : EX_EXEC;
-		if (x->st == EX_EXEC)
-			goto exec;
+		x->st = EX_PTY;
 		/* FALLTHROUGH */
 	case EX_PTY:
-		rc = x->bc != NULL ? libssh2_channel_request_pty_ex(x->ch,
-		    "dumb", 4, (const char *)become_pty_modes,
-		    (unsigned int)become_pty_modes_len, 80, 24, 0, 0) :
-		    libssh2_channel_request_pty_ex(x->ch, "dumb", 4,
-		    (const char *)exec_pty_modes, sizeof exec_pty_modes, 80,
-		    24, 0, 0);
+		if (x->bc != NULL && become_pty(x->bc))
+			rc = libssh2_channel_request_pty_ex(x->ch, "dumb", 4,
+			    (const char *)become_pty_modes,
+			    (unsigned int)become_pty_modes_len, 80, 24, 0, 0);
+		else if (x->tty)
+			rc = libssh2_channel_request_pty_ex(x->ch, "dumb", 4,
+			    (const char *)exec_pty_modes,
+			    sizeof exec_pty_modes, 80, 24, 0, 0);
+		else
+			rc = 0;
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (rc != 0)
@@ -304,7 +305,6 @@ exec_step(struct job *j, struct sess *s)
 		x->st = EX_EXEC;
 		/* FALLTHROUGH */
 	case EX_EXEC:
- exec:
 		rc = libssh2_channel_process_startup(x->ch, "exec",
 		    sizeof "exec" - 1, x->command,
 		    (unsigned int)strlen(x->command));

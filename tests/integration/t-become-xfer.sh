@@ -170,9 +170,10 @@ for h in $HOSTS; do
 $(fx_in $h stat -c '%U %a' $D/etc/t.conf)" "$h: template as root"
 done
 
-# shell -B -K: a login shell as root, recorded without the password.
+# shell -B -K: a login shell as root, recorded (typed input too) without
+# the password.
 dr_pty "$DROVE --no-agent --db $FX_DIR/drove.db -i $FX_DIR/inv-k.yml \
-shell -B -K s1" 'BECOME password: *$' "$DRB_PW_P" \
+shell -B -K --record-input s1" 'BECOME password: *$' "$DRB_PW_P" \
     'root@.*# *$' 'echo "I am $(id -un) in $HOME"; exit 7'
 fx_assert_eq 7 "$FX_RC" "shell exit status"
 fx_assert_match 'I am root in /root' "$FX_OUT" "shell as root"
@@ -181,6 +182,11 @@ dr_pty "$DROVE --no-agent --db $FX_DIR/drove.db -i $FX_DIR/inv-k.yml \
 shell -B -K d1 -- 'id -un'" 'BECOME password: *$' "$DRB_PW_P"
 fx_assert_eq "0" "$FX_RC" "shell -- COMMAND on dropbear"
 fx_assert_match '^root$' "$FX_OUT" "dropbear shell as root"
+dr_pty "$DROVE --no-agent --db $FX_DIR/drove.db -i $FX_DIR/inv-k.yml \
+shell -B -K --become-method su --become-user $DRB_N d1" \
+    'BECOME password: *$' "$DRB_PW_N" '\$ *$' 'echo "I am $(id -un)"; exit 5'
+fx_assert_eq 5 "$FX_RC" "su shell exit status"
+fx_assert_match "^I am $DRB_N\$" "$FX_OUT" "a login shell through su"
 
 # The password is in no recording, history or output.
 ls "$DROVE_HOME"/sessions/*.cast >/dev/null || fx_fail "no recording"
