@@ -69,7 +69,6 @@ struct common_opts {
 	const char	 *db;			/* --db */
 	const char	 *ssh_config;		/* -F */
 	const char	 *jump;			/* -J: every host's chain */
-	char		 *jump_recorded;	/* --rerun's -J, owned */
 	unsigned int	  jump_channels;	/* --jump-channels */
 	char		  kh_shown[512];	/* known_hosts, for the question */
 	unsigned int	  given;		/* GIVEN_*: set on the command line */
@@ -138,8 +137,6 @@ int		 route_host(struct route *, drove_inventory *, size_t host,
  * when it is reached directly. */
 const char	*route_text(const struct route *, const char **source,
 		    int *is_command);
-/* The -J of a recorded command line (malloc'd), or NULL. */
-char		*route_recorded(const char *line);
 /* Make a fleet with the common options and the selected hosts. */
 drove_fleet	*common_fleet(struct common_opts *, drove_inventory *,
 	    const size_t *sel, size_t nsel);

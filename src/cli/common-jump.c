@@ -160,30 +160,6 @@ shell_words(const char *s)
 	return w;
 }
 
-/* The -J (--jump) value of a recorded command line, before any "--", or
- * NULL (also when out of memory): a --rerun goes the same way. */
-char *
-route_recorded(const char *line)
-{
-	char **w, *v = NULL;
-	size_t i;
-
-	if ((w = shell_words(line)) == NULL)
-		return NULL;
-	for (i = 0; w[i] != NULL && v == NULL; i++) {
-		if (strcmp(w[i], "--") == 0)
-			break;
-		if (strcmp(w[i], "-J") == 0 || strcmp(w[i], "--jump") == 0)
-			v = w[i + 1] != NULL ? strdup(w[i + 1]) : NULL;
-		else if (strncmp(w[i], "--jump=", 7) == 0)
-			v = strdup(w[i] + 7);
-		else if (strncmp(w[i], "-J", 2) == 0)
-			v = strdup(w[i] + 2);
-	}
-	free(w);
-	return v;
-}
-
 /* Find -J X, -o ProxyJump=X or -o ProxyCommand=X in ssh args; the value
  * (malloc'd) and whether it is a command, or NULL. */
 static char *

@@ -83,7 +83,6 @@ common_release(struct common_opts *o)
 		free(o->rec_words[i]);
 	free(o->rec_words);
 	free(o->adopted);
-	free(o->jump_recorded);
 	if (o->password != NULL) {
 		explicit_bzero(o->password, strlen(o->password));
 		free(o->password);
