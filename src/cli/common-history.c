@@ -181,7 +181,6 @@ common_history_end(struct common_history *ch, int exit_code)
 
 /* What a rerun takes from a history record. */
 struct rerun {
-	struct common_opts *o;
 	const char	 *kind;
 	int		  failed;
 	char		 *command;
@@ -393,7 +392,6 @@ common_rerun(struct common_opts *o, const char *id,
 	int r = -1;
 
 	memset(&rr, 0, sizeof rr);
-	rr.o = o;
 	rr.kind = cmd->name;
 	rr.failed = failed;
 	*inv = NULL;
