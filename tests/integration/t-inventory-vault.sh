@@ -93,10 +93,16 @@ dr -i "$d/hosts.yml" run all true
 fx_assert_eq 2 "$FX_RC" "a vaulted password without the vault password"
 fx_assert_eq "drove: host v1: ansible_password (host v1) is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" "$FX_ERR"
 fx_assert_eq "" "$FX_OUT" "nothing ran"
+# A rerun takes the record's --vault-password-file with its other options,
+# and checks the vault before it connects: a wrong password given again
+# fails it.
 dr -i "$d/hosts.yml" run --rerun 1
+fx_assert_eq "0 v1: vaulted" "$FX_RC $FX_OUT" "a rerun takes the vault file"
+printf 'not the password\n' >"$FX_DIR/wrong-pw"
+dr -i "$d/hosts.yml" --vault-password-file "$FX_DIR/wrong-pw" run --rerun 1
 fx_assert_eq 2 "$FX_RC" "a rerun checks the vault too"
-fx_assert_match "^drove: host v1: ansible_password .* is vault-encrypted" \
-    "$FX_ERR"
+fx_assert_eq "" "$FX_OUT" "nothing ran"
+fx_assert_match "^drove: .*vault" "$FX_ERR"
 dr inventory show -i "$d/hosts.yml" v1
 fx_assert_eq 0 "$FX_RC" "show needs no password"
 fx_assert_match 'ansible_password: \$ANSIBLE_VAULT;1.1;AES256' "$FX_OUT"
