@@ -89,6 +89,8 @@ drove_fleet_free(drove_fleet *f)
 		shard_end(&f->shards[0]);
 		fleet_finish(f, 0);
 	}
+	if (f->shards != NULL)
+		keep_close(f);
 	for (i = 0; i < f->nhosts; i++) {
 		free(f->hosts[i].name);
 		free(f->hosts[i].address);
@@ -342,13 +344,22 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 	if (spec->port < 0 || spec->port > 65535)
 		return err_set(&f->err, DROVE_E_INVAL, "%s: bad port %d",
 		    spec->name, spec->port);
+	if (f->running)
+		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
 	if (f->nhosts == f->caphosts) {
 		n = f->caphosts ? f->caphosts * 2 : 16;
-		if ((h = realloc(f->hosts, n * sizeof *h)) == NULL)
+		keep_pause(f);
+		if ((h = realloc(f->hosts, n * sizeof *h)) == NULL) {
+			keep_resume(f);
 			return err_set(&f->err, DROVE_E_NOMEM,
 			    "out of memory");
+		}
 		f->hosts = h;
 		f->caphosts = n;
+		for (n = 0; n < f->nhosts; n++)	/* kept sessions' owners */
+			if (h[n].sess != NULL)
+				h[n].sess->owner = &h[n];
+		keep_resume(f);
 	}
 	h = &f->hosts[f->nhosts];
 	memset(h, 0, sizeof *h);
@@ -415,6 +426,7 @@ fleet_set_job(drove_fleet *f, struct job *(*make_job)(drove_fleet *, size_t),
 {
 	if (f->job_arg_free != NULL)
 		f->job_arg_free(f->job_arg);
+	f->connect_only = 0;
 	f->make_job = make_job;
 	f->job_arg = arg;
 	f->job_arg_free = arg_free;
@@ -614,7 +626,7 @@ raise_nofile(size_t want)
 }
 
 /* Read all of stdin now (several shards read the feed at once). */
-static int
+int
 fleet_read_stdin(drove_fleet *f)
 {
 	size_t room;
@@ -649,11 +661,11 @@ fleet_nshards(const drove_fleet *f)
 		return 1;	/* one question for the whole run */
 	if (n == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		n = f->nhosts >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
+		n = f->nrun >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
 		    (unsigned int)cpus : 1;
 	}
-	if (n > f->nhosts)
-		n = f->nhosts > 0 ? (unsigned int)f->nhosts : 1;
+	if (n > f->nrun)
+		n = f->nrun > 0 ? (unsigned int)f->nrun : 1;
 	return n;
 }
 
@@ -667,7 +679,8 @@ fleet_setup(drove_fleet *f)
 	size_t h, want;
 
 	sess_global_init();
-	want = f->forks == 0 || f->forks > f->nhosts ? f->nhosts : f->forks;
+	want = f->forks == 0 || f->forks > f->nrun || f->keep ? f->nrun :
+	    f->forks;
 	raise_nofile(want + 64);
 	fleet_local_user(f);
 	feed_init(&f->feed);
@@ -694,7 +707,8 @@ fleet_setup(drove_fleet *f)
 		if (sh->hosts == NULL)
 			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 		for (h = i; h < f->nhosts; h += n)
-			sh->hosts[sh->nhosts++] = h;
+			if (f->hosts[h].in_run)
+				sh->hosts[sh->nhosts++] = h;
 	}
 	for (i = 0; i < n; i++) {
 		__atomic_store_n(&f->nshards, i + 1, __ATOMIC_SEQ_CST);
@@ -712,8 +726,8 @@ fleet_setup(drove_fleet *f)
 	return fleet_read_stdin(f);
 }
 
-/* Free what the run made. */
-static void
+/* Free what the run made (with kept sessions: once they are closed). */
+void
 fleet_teardown(drove_fleet *f)
 {
 	unsigned int i, n = f->nshards;
@@ -764,10 +778,14 @@ fleet_finish(drove_fleet *f, int rc)
 			    f->shards[i].err.msg);
 	if (rc == 0 && f->cancel)
 		rc = err_set(&f->err, DROVE_E_CANCELLED, "interrupted");
-	fleet_teardown(f);
+	if (f->keep && f->shards != NULL)
+		keep_end(f);
+	else
+		fleet_teardown(f);
 	pthread_mutex_destroy(&f->ev_lock);
 	f->cancel = 0;
 	f->stepped = 0;
+	f->running = 0;
 	return rc;
 }
 
@@ -781,18 +799,34 @@ fleet_begin(drove_fleet *f)
 
 	err_clear(&f->err);
 	f->warning[0] = '\0';
-	if (!f->keyscan && f->make_job == NULL)
+	if (!f->keyscan && f->make_job == NULL && !f->connect_only)
 		return err_set(&f->err, DROVE_E_INVAL, "no job to run");
+	if (f->keep && (f->keyscan || f->shell != NULL))
+		return err_set(&f->err, DROVE_E_INVAL, "kept sessions run "
+		    "commands and transfers, not %s", f->keyscan ? "keyscan" :
+		    "a shell");
+	if (f->stepped && f->nshards > 1)
+		return err_set(&f->err, DROVE_E_INVAL, "a stepped run needs "
+		    "one loop: its kept sessions are on %u", f->nshards);
+	f->nrun = 0;
 	for (h = 0; h < f->nhosts; h++) {
 		memset(&f->hosts[h].result, 0, sizeof f->hosts[h].result);
 		f->hosts[h].result.exit_code = -1;
 		f->hosts[h].done = 0;
+		f->hosts[h].in_run = keep_in_run(f, h);
+		f->nrun += f->hosts[h].in_run;
 	}
 	f->ff_host = SIZE_MAX;
 	f->ask_settled = 0;
 	f->stdin_flags = -1;
 	pthread_mutex_init(&f->ev_lock, NULL);
-	if ((rc = fleet_setup(f)) != 0)
+	f->running = 1;
+	if (f->shards != NULL) {
+		if ((rc = keep_begin(f)) == 0)
+			rc = fleet_load_host_keys(f);
+	} else if ((rc = fleet_setup(f)) != 0)
+		fleet_teardown(f);
+	if (rc != 0)
 		fleet_finish(f, rc);
 	return rc;
 }
@@ -804,7 +838,7 @@ drove_fleet_run(drove_fleet *f)
 	unsigned int i, started = 1;
 	int rc;
 
-	if (f->shards != NULL)
+	if (f->running)
 		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
 	if ((rc = fleet_begin(f)) != 0)
 		return rc;
@@ -830,7 +864,7 @@ drove_fleet_start(drove_fleet *f)
 {
 	int rc;
 
-	if (f->shards != NULL)
+	if (f->running)
 		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
 	f->stepped = 1;
 	if ((rc = fleet_begin(f)) != 0) {

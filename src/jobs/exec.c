@@ -34,6 +34,9 @@ struct exec_job {
 	int			 in_done;	/* stdin fully sent or dropped */
 	int			 eof_sent;
 	int			 remote_eof;
+	int			 interrupted;	/* close, keep the session */
+	int			 starting;	/* the exec request is sent */
+	int			 opening;	/* the channel open is sent */
 	LIBSSH2_CHANNEL		*ch;
 };
 
@@ -82,6 +85,8 @@ exec_write(struct exec_job *x)
 		if (n == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		x->wlen = 0;
+		if (x->interrupted)
+			return DROVE_AGAIN;	/* closed on the next step */
 		if (n == 0)	/* no window: nothing was queued */
 			return DROVE_AGAIN;
 		if (n < 0) {
@@ -161,8 +166,15 @@ exec_step(struct job *j, struct sess *s)
 	size_t budget = EXEC_READ_CAP;
 	int rc;
 
+	/* interrupted: close the channel once no call is half done */
+	if (x->interrupted && x->ch != NULL && !x->starting &&
+	    x->wlen == 0 && x->st < EX_CLOSE)
+		x->st = EX_CLOSE;
 	switch (x->st) {
 	case EX_OPEN:
+		if (x->interrupted && !x->opening)
+			return 0;	/* nothing was sent */
+		x->opening = 1;
 		x->ch = libssh2_channel_open_ex(s->ls, "session",
 		    sizeof "session" - 1, EXEC_WINDOW,
 		    LIBSSH2_CHANNEL_PACKET_DEFAULT, NULL, 0);
@@ -174,17 +186,22 @@ exec_step(struct job *j, struct sess *s)
 			    "open channel on %s: %s", s->name, lserr(s));
 		}
 		x->st = EX_EXEC;
+		if (x->interrupted)
+			return exec_step(j, s);
 		/* FALLTHROUGH */
 	case EX_EXEC:
 		rc = libssh2_channel_process_startup(x->ch, "exec",
 		    sizeof "exec" - 1, x->command,
 		    (unsigned int)strlen(x->command));
+		x->starting = rc == LIBSSH2_ERROR_EAGAIN;
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (rc != 0)
 			return err_set(&s->err, DROVE_E_CHANNEL,
 			    "exec on %s refused: %s", s->name, lserr(s));
 		x->st = EX_RUN;
+		if (x->interrupted)
+			return exec_step(j, s);
 		/* FALLTHROUGH */
 	case EX_RUN:
 		rc = exec_write(x);
@@ -221,7 +238,8 @@ exec_step(struct job *j, struct sess *s)
 		rc = libssh2_channel_close(x->ch);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
-		exec_outcome(x->ch, s);
+		if (!x->interrupted)
+			exec_outcome(x->ch, s);
 		x->st = EX_DONE;
 		/* FALLTHROUGH */
 	case EX_DONE:
@@ -261,6 +279,14 @@ exec_idle(struct job *j)
 	    (x->in_done ? x->eof_sent : 1);
 }
 
+/* Stop for sess_interrupt(): the channel closes on the next step. */
+static int
+exec_interrupt(struct job *j)
+{
+	((struct exec_job *)j)->interrupted = 1;
+	return 1;
+}
+
 /* Free the job; the channel only when it is closed (else the session
  * frees it after the socket is shut down). */
 static void
@@ -280,6 +306,7 @@ static const struct job_ops exec_ops = {
 	.step = exec_step,
 	.hidden_input = exec_hidden_input,
 	.idle = exec_idle,
+	.interrupt = exec_interrupt,
 	.free = exec_free,
 };
 
