@@ -8,6 +8,8 @@
 #   make install PREFIX=/usr/local DESTDIR=
 
 PKGS = libssh2 yaml-0.1 sqlite3 libcrypto
+# the drove command alone: line editing and history for drove console
+CLI_PKGS = libedit
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wvla \
        -Wno-missing-field-initializers
@@ -58,7 +60,8 @@ $(O)/lib/%.o: src/%.c
 
 $(O)/cli/%.o: src/cli/%.c
 	@mkdir -p $(@D)
-	$(QCC)$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(QCC)$(CC) $(CFLAGS) $(shell pkg-config --cflags $(CLI_PKGS) \
+	    2>/dev/null) -Isrc -c -o $@ $<
 
 $(O)/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -72,7 +75,8 @@ $(O)/libdrove.so: $(LIB_OBJS)
 	    -o $@ $^ $(LDLIBS)
 
 $(O)/drove: $(CLI_OBJS) $(O)/libdrove.a
-	$(QLD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(O)/libdrove.a $(LDLIBS)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(O)/libdrove.a $(LDLIBS) \
+	    $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 $(O)/unit-tests: $(UNIT_OBJS) $(O)/libdrove.a
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(O)/libdrove.a $(LDLIBS)

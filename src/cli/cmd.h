@@ -62,6 +62,7 @@ struct common_opts {
 	unsigned int	  given;		/* GIVEN_*: set on the command line */
 };
 
+extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_keyscan_entry;
 extern const struct cmd_entry cmd_play_entry;
 extern const struct cmd_entry cmd_pull_entry;

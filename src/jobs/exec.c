@@ -21,7 +21,12 @@
 #define EXEC_READ_CAP	(256 * 1024)	/* bytes per step, for fairness */
 #define EXEC_WRITE_MAX	32768
 
-enum exec_state { EX_OPEN, EX_EXEC, EX_RUN, EX_WAIT, EX_CLOSE, EX_DONE };
+enum exec_state {
+	EX_OPEN, EX_EXEC, EX_RUN, EX_WAIT, EX_CLOSE, EX_DONE,
+	EX_LEFT		/* interrupted: the close is sent, the channel is
+			   left to the session (sshd answers it only when
+			   the command exits) */
+};
 
 struct exec_job {
 	struct job		 job;
@@ -236,6 +241,13 @@ exec_step(struct job *j, struct sess *s)
 		/* FALLTHROUGH */
 	case EX_CLOSE:
 		rc = libssh2_channel_close(x->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN && x->interrupted &&
+		    !(libssh2_session_block_directions(s->ls) &
+		    LIBSSH2_SESSION_BLOCK_OUTBOUND)) {
+			/* nothing half sent: only the answer is awaited */
+			x->st = EX_LEFT;
+			return 0;
+		}
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (!x->interrupted)
@@ -243,6 +255,7 @@ exec_step(struct job *j, struct sess *s)
 		x->st = EX_DONE;
 		/* FALLTHROUGH */
 	case EX_DONE:
+	case EX_LEFT:
 		break;
 	}
 	return 0;
