@@ -654,6 +654,8 @@ fleet_nshards(const drove_fleet *f)
 {
 	long cpus;
 	unsigned int n = f->loops;
+	/* kept shards serve every later run too: size them by the fleet */
+	size_t hosts = f->keep ? f->nhosts : f->nrun;
 
 	if (f->stepped)
 		return 1;	/* one loop, the caller's thread */
@@ -661,11 +663,11 @@ fleet_nshards(const drove_fleet *f)
 		return 1;	/* one question for the whole run */
 	if (n == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		n = f->nrun >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
+		n = hosts >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
 		    (unsigned int)cpus : 1;
 	}
-	if (n > f->nrun)
-		n = f->nrun > 0 ? (unsigned int)f->nrun : 1;
+	if (n > hosts)
+		n = hosts > 0 ? (unsigned int)hosts : 1;
 	return n;
 }
 

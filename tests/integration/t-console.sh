@@ -57,6 +57,18 @@ type_line()
 	tmux -S "$sock" send-keys -l -- "$1"
 	tmux -S "$sock" send-keys Enter
 }
+# Prompts shown so far (each stays on the line typed after it).
+prompts()
+{
+	screen | grep -Ec '^drove [^ ]+ \([0-9]+\)> '
+}
+# Type a line and wait for the prompt after it (nothing typed ahead).
+ask()
+{
+	_p=$(prompts)
+	type_line "$1"
+	pane_wait '^drove [^ ]+ \([0-9]+\)> ' $((_p + 1))
+}
 
 tmux -S "$sock" new-session -d -x 120 -y 50 "TERM=xterm-256color \
     HOME='$HOME' DROVE_HOME='$DROVE_HOME' '$DROVE' --no-agent \
@@ -68,13 +80,11 @@ pane_wait '^connected to 20 of 20 hosts$'
 pane_wait '^drove all \(20\)> $'
 
 # Two commands, gathered, one connection per host for both.
-type_line 'echo hello'
+ask 'echo hello'
 pane_wait '^h\[0001-0020\] \(exit 0\)$'
 pane_wait '^hello$'
-pane_wait '^drove all \(20\)> ' 2
-type_line 'echo $((6 * 7))'
+ask 'echo $((6 * 7))'
 pane_wait '^42$'
-pane_wait '^drove all \(20\)> ' 3
 fx_assert_eq 19 "$(conns s1)" "s1: one connection per host, two commands"
 fx_assert_eq 1 "$(conns s2)" "s2: one connection, two commands"
 
@@ -85,7 +95,7 @@ sleep 1
 tmux -S "$sock" send-keys C-c
 pane_wait '^20 hosts: 20 cancelled$'
 pane_wait '^drove all \(20\)> ' 4
-type_line 'echo after'
+ask 'echo after'
 pane_wait '^after$'
 fx_assert_no_match '^never$' "$(screen)" "the long command was stopped"
 fx_assert_eq 19 "$(conns s1)" "s1: the sessions outlived Ctrl-C"
@@ -96,28 +106,34 @@ for p in $(fx__tree "$FX_PID_s2"); do
 	kill -9 "$p" 2>/dev/null || true
 done
 sleep 0.5
-type_line 'echo still'
+ask 'echo still'
 pane_wait '^h\[0001-0019\] \(exit 0\)$'
 pane_wait '^still$'
 pane_wait '^20 hosts: 19 ok, 1 (refused|unreachable)$'
 pane_wait 'h0020.*closed by the server while idle; connecting again'
 pane_wait '^drove all \(19\)> '
-type_line ':hosts'
+ask ':hosts'
 pane_wait '^h0020 failed: .*refused'
 pane_wait '^h0019 connected$'
 
 # The pattern changed: three hosts, no new connection.
-type_line ':pattern h000[1-3]'
+ask ':pattern h000[1-3]'
 pane_wait '^drove h000\[1-3\] \(3\)> '
-type_line 'echo three'
+ask 'echo three'
 pane_wait '^h\[0001-0003\] \(exit 0\)$'
-type_line ':mode lines'
-type_line 'echo lined'
+ask ':mode lines'
+ask 'echo lined'
 pane_wait '^h0002: lined$'
 fx_assert_eq 19 "$(conns s1)" "s1: no new connection for the pattern"
 
-# Ctrl-D leaves.
-pane_wait '^drove h000\[1-3\] \(3\)> ' 4
+# Ctrl-C at the prompt drops the line being typed; Ctrl-D leaves.
+_p=$(prompts)
+tmux -S "$sock" send-keys -l 'echo dropped'
+tmux -S "$sock" send-keys C-c
+pane_wait '^drove [^ ]+ \([0-9]+\)> ' $((_p + 1))
+ask 'echo fresh'
+pane_wait '^h0003: fresh$'
+fx_assert_no_match ': dropped$' "$(screen)" "the dropped line ran"
 tmux -S "$sock" send-keys C-d
 pane_wait '^console-exit=0$'
 tmux -S "$sock" kill-server
