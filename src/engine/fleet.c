@@ -587,7 +587,7 @@ fleet_load_host_keys(drove_fleet *f)
 
 	for (i = 0; i < f->nhosts; i++) {
 		h = &f->hosts[i];
-		if (h->key == NULL)
+		if (h->key == NULL || !h->in_run)	/* its run loads it */
 			continue;
 		for (j = 0; j < f->nkeyfiles; j++)
 			if (strcmp(f->keyfiles[j].path, h->key) == 0)

@@ -158,12 +158,18 @@ fx_assert_eq 19 "$(printf '%s\n' "$FX_OUT" | grep -c ': again$')" \
 fx_assert_match '^echo.040after$' "$(cat "$DROVE_HOME/console_history")" \
     "the line history is kept"
 
-# Without a terminal: commands from stdin, one a line.
-printf 'echo piped\n:mode diff\nhostname >/dev/null; echo $((1 + 1))\n' \
-    >"$FX_DIR/cmds"
+# Without a terminal: commands from stdin, one a line; keepalives go out
+# while the console waits for the next one.
+kalive()
+{
+	grep -c 'rtype keepalive@libssh2.org' "$FX_DIR/s1/log"
+}
 before=$(conns s1)
-fx_run sh -c "'$DROVE' --no-agent -i '$FX_DIR/inv.yml' console \
-    'h000[1-4]' <'$FX_DIR/cmds'"
+kbefore=$(kalive)
+fx_run sh -c "{ echo 'echo piped'; sleep 3; echo ':mode diff';
+    echo 'hostname >/dev/null; echo \$((1 + 1))'; } |
+    '$DROVE' --no-agent --keepalive 1 -i '$FX_DIR/inv.yml' console \
+    'h000[1-4]'"
 fx_assert_eq 0 "$FX_RC" "piped console"
 fx_assert_match '^h\[0001-0004\] \(exit 0\)$' "$FX_OUT"
 fx_assert_match '^piped$' "$FX_OUT"
@@ -171,4 +177,6 @@ fx_assert_match '^4 of 4 hosts match the reference output$' "$FX_OUT" \
     "the second command in diff mode"
 fx_assert_eq $((before + 4)) "$(conns s1)" \
     "one connection per host for the piped commands"
+[ "$(kalive)" -ge $((kbefore + 4)) ] ||
+    fx_fail "no keepalives from the idle sessions: $kbefore, then $(kalive)"
 exit 0
