@@ -20,35 +20,11 @@
 # (default "true"), RUNS (default 3), K (default 5).  Pacing per server is
 # off.
 cd "$(dirname "$0")/../.." || exit 1
-O=${O:-build}
-case $O in /*) ;; *) O=$PWD/$O ;; esac
-DROVE=$O/drove
-FX_QUIET=1
-DROVE_NO_HISTORY=1
-export O FX_QUIET DROVE_NO_HISTORY
-. tests/fixtures/lib.sh
-[ -x "$DROVE" ] && [ -x "$O/helpers/maxrss" ] ||
-    { echo "build first: make all $O/helpers/maxrss" >&2; exit 1; }
 [ $# -gt 0 ] || set -- 500
 FORKS=${FORKS:-500}
 CMD=${CMD:-true}
 RUNS=${RUNS:-3}
-fx_init
-fx_user
-HOME=$FX_DIR/home
-export HOME
-mkdir -p "$HOME/.ssh"
-max=0
-for n in "$@"; do
-	[ "$n" -gt "$max" ] && max=$n
-done
-j=1
-while [ $j -le $(( (max + 99) / 100 )) ]; do
-	fx_sshd "b$j" hostkeys=ed25519 maxstartups=5000 maxsessions=5000 \
-	    LogLevel=ERROR
-	fx_known_hosts "b$j" >>"$HOME/.ssh/known_hosts"
-	j=$((j + 1))
-done
+. tests/bench/fleet.sh
 OUT=/tmp/drove-bench-keep
 
 mkdir -p "$FX_DIR/templates"
@@ -143,16 +119,7 @@ row()
 printf '%s\n' "drove $("$DROVE" --version | cut -d' ' -f2), $(nproc) CPUs, forks=$FORKS, command '$CMD', median of $RUNS"
 printf '%-10s %6s %9s %9s %9s %9s\n' what hosts wall_ms cpu_ms x_wall x_cpu
 for n in "$@"; do
-	i=1
-	{
-		printf 'all:\n  vars: { ansible_user: %s, ansible_host: 127.0.0.1, ansible_ssh_private_key_file: %s }\n  hosts:\n' \
-		    "$FX_USER" "$FX_KEY"
-		while [ $i -le "$n" ]; do
-			eval "port=\$FX_PORT_b$(( (i - 1) / 100 + 1 ))"
-			printf '    n%05d: { ansible_port: %s }\n' $i "$port"
-			i=$((i + 1))
-		done
-	} >"$FX_DIR/inv.yml"
+	bench_inventory "$n" >"$FX_DIR/inv.yml"
 	set -- "$DROVE" --no-agent -i "$FX_DIR/inv.yml" -f "$FORKS" \
 	    --connect-rate 0 --max-startups 0 --connect-timeout 60
 	read -r rw rc <<EOF
