@@ -532,7 +532,8 @@ cmd_console_exec(int argc, char **argv)
 			c.mode = (enum drove_output)m;
 			break;
 		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			if (strcmp(optarg, "auto") &&
+			    strcmp(optarg, "always") &&
 			    strcmp(optarg, "never")) {
 				usage_error(&cmd_console_entry, "bad --color: "
 				    "'%s'", optarg);

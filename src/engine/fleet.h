@@ -119,7 +119,8 @@ struct shard {
 	char			 rbuf[SESS_RBUF];	/* cfg.rbuf */
 	size_t			 nsess;		/* sessions alive (kept ones,
 						   closing ones too) */
-	pthread_t		 keeper;	/* turns the loop between runs */
+	pthread_t		 keeper;	/* turns the loop between
+						   runs */
 	int			 cancelling;
 	int			 ff_seen;	/* fail-fast handled here */
 	int			 stdin_watched;

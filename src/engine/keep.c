@@ -97,7 +97,8 @@ keep_begin(drove_fleet *f)
 		for (h = i; h < f->nhosts; h += n) {
 			if (!f->hosts[h].in_run)
 				continue;
-			if (f->hosts[h].shard == NULL && shard_adopt(sh, h) != 0)
+			if (f->hosts[h].shard == NULL &&
+			    shard_adopt(sh, h) != 0)
 				return err_set(&f->err, DROVE_E_NOMEM,
 				    "out of memory");
 			sh->hosts[sh->nhosts++] = h;
