@@ -11,6 +11,8 @@
 #   make install PREFIX=/usr/local DESTDIR=
 
 PKGS = libssh2 yaml-0.1 sqlite3 libcrypto
+# the drove command alone: line editing and history for drove console
+CLI_PKGS = libedit
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wvla \
        -Wno-missing-field-initializers
@@ -96,7 +98,8 @@ $(O)/lib/%.o: src/%.c $(O)/flags
 
 $(O)/cli/%.o: src/cli/%.c $(O)/flags
 	@mkdir -p $(@D)
-	$(QCC)$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(QCC)$(CC) $(CFLAGS) $(shell pkg-config --cflags $(CLI_PKGS) \
+	    2>/dev/null) -Isrc -c -o $@ $<
 
 $(O)/unit/%.o: tests/unit/%.c $(O)/flags
 	@mkdir -p $(@D)
@@ -110,7 +113,8 @@ $(O)/libdrove.so: $(LIB_OBJS)
 	    -o $@ $^ $(LDLIBS)
 
 $(O)/drove: $(CLI_OBJS) $(O)/libdrove.a
-	$(QLD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(O)/libdrove.a $(LDLIBS)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(O)/libdrove.a $(LDLIBS) \
+	    $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 $(O)/unit-tests: $(UNIT_OBJS) $(O)/libdrove.a
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(O)/libdrove.a $(LDLIBS)

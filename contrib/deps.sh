@@ -11,7 +11,7 @@
 # the system already has one.  The tests start their own sshd on loopback.
 set -e
 pkgs="gcc make pkg-config libc6-dev libssh2-1-dev libyaml-dev libsqlite3-dev
-libssl-dev openssh-server openssh-client procps coreutils"
+libssl-dev libedit-dev openssh-server openssh-client procps coreutils"
 [ "${1:-}" = demo ] || pkgs="$pkgs dropbear-bin iproute2 sqlite3 passwd
 util-linux openssl tmux g++ asciinema python3 zsh sudo groff-base man-db
 dpkg-dev python3-paramiko nftables

@@ -395,6 +395,43 @@ void	drove_fleet_shell_resize(drove_fleet *, unsigned int cols,
 int	drove_cast_play(void *file, int out_fd, double speed,
 	    double idle_limit, char *msg, size_t msglen);
 
+/*
+ * Kept sessions: with yes set, each host's session stays open after its
+ * job, and the next run gives that host its job on the same session (a
+ * new channel: no new connection, handshake or authentication).  Between
+ * runs a thread per loop keeps them alive (keepalives every
+ * drove_fleet_set_keepalive() seconds) and notices a server that closes
+ * one; that host is connected again, once, when its next run begins (its
+ * WARN event says why, and a failure to connect again gives both
+ * reasons).  Cancelling a run (drove_fleet_cancel()) stops the running
+ * commands by closing their channels and keeps the sessions.  --forks
+ * counts running jobs, not open sessions.  Sessions close with
+ * drove_fleet_close_host(), drove_fleet_close_sessions(), yes set to 0,
+ * or drove_fleet_free().  Keyscan and shell jobs are DROVE_E_INVAL on a
+ * fleet that keeps sessions; a stepped run needs the sessions on one loop
+ * (drove_fleet_set_loops(f, 1)).
+ */
+int	drove_fleet_set_keep_sessions(drove_fleet *, int yes);
+/*
+ * The following runs take only hosts[0..n) (indices in the fleet); NULL
+ * takes every host again.  The others keep their sessions, and have no
+ * result.  Hosts may be added between runs of a fleet that keeps its
+ * sessions: they connect when a run takes them.
+ */
+int	drove_fleet_select(drove_fleet *, const size_t *hosts, size_t n);
+/* The job of connecting only (kept sessions only, else DROVE_E_INVAL): a
+ * host ends ok once authenticated, or already connected. */
+int	drove_fleet_connect(drove_fleet *);
+/* Whether host has a kept session now; *lost (when not NULL) says why its
+ * last one closed outside a job, or NULL.  Lent until the next call on
+ * the fleet. */
+int	drove_fleet_host_connected(drove_fleet *, size_t host,
+	    const char **lost);
+/* Close host's kept session (politely, in the background). */
+int	drove_fleet_close_host(drove_fleet *, size_t host);
+/* Close every kept session and wait until they are (a second at most). */
+int	drove_fleet_close_sessions(drove_fleet *);
+
 /* Ask a running fleet to stop: async-signal-safe, any thread. */
 void	drove_fleet_cancel(drove_fleet *);
 /* A warning about the last run as a whole (e.g. unreadable known_hosts

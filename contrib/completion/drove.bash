@@ -186,7 +186,7 @@ _drove()
 		return 0
 	fi
 	case $cmd in
-	run | shell | keyscan | push | pull | sessions)
+	run | console | shell | keyscan | push | pull | sessions)
 		if ((nargs == 0)); then
 			_drove_pattern "$drove" "$cur"
 		elif [[ $cmd == push || $cmd == pull ]]; then

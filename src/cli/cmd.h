@@ -78,6 +78,7 @@ struct common_opts {
 	char		 *adopted;		/* its options taken, quoted */
 };
 
+extern const struct cmd_entry cmd_console_entry;
 extern const struct cmd_entry cmd_keyscan_entry;
 extern const struct cmd_entry cmd_play_entry;
 extern const struct cmd_entry cmd_pull_entry;

@@ -19,6 +19,7 @@
 #include "cli/cmd-config.h"
 
 static const struct cmd_entry *cmd_table[] = {
+	&cmd_console_entry,
 	&cmd_history_entry,
 	&cmd_inventory_entry,
 	&cmd_keyscan_entry,

@@ -96,6 +96,8 @@ drove_fleet_free(drove_fleet *f)
 		shard_end(&f->shards[0]);
 		fleet_finish(f, 0);
 	}
+	if (f->shards != NULL)
+		keep_close(f);
 	for (i = 0; i < f->nhosts; i++) {
 		free(f->hosts[i].name);
 		free(f->hosts[i].address);
@@ -380,13 +382,22 @@ drove_fleet_add_host(drove_fleet *f, const struct drove_hostspec *spec)
 	if (spec->port < 0 || spec->port > 65535)
 		return err_set(&f->err, DROVE_E_INVAL, "%s: bad port %d",
 		    spec->name, spec->port);
+	if (f->running)
+		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
 	if (f->nhosts == f->caphosts) {
 		n = f->caphosts ? f->caphosts * 2 : 16;
-		if ((h = realloc(f->hosts, n * sizeof *h)) == NULL)
+		keep_pause(f);
+		if ((h = realloc(f->hosts, n * sizeof *h)) == NULL) {
+			keep_resume(f);
 			return err_set(&f->err, DROVE_E_NOMEM,
 			    "out of memory");
+		}
 		f->hosts = h;
 		f->caphosts = n;
+		for (n = 0; n < f->nhosts; n++)	/* kept sessions' owners */
+			if (h[n].sess != NULL)
+				h[n].sess->owner = &h[n];
+		keep_resume(f);
 	}
 	h = &f->hosts[f->nhosts];
 	memset(h, 0, sizeof *h);
@@ -466,6 +477,7 @@ fleet_set_job(drove_fleet *f, struct job *(*make_job)(drove_fleet *, size_t),
 {
 	if (f->job_arg_free != NULL)
 		f->job_arg_free(f->job_arg);
+	f->connect_only = 0;
 	f->make_job = make_job;
 	f->job_arg = arg;
 	f->job_arg_free = arg_free;
@@ -670,6 +682,8 @@ fleet_load_host_keys(drove_fleet *f)
 
 	for (i = 0; i < f->nhosts; i++) {
 		h = &f->hosts[i];
+		if (!h->in_run)		/* its run loads it */
+			continue;
 		for (hop = h->jump; hop != NULL; hop = hop->via) {
 			if (hop->keypath == NULL)
 				continue;
@@ -753,7 +767,7 @@ fleet_forks(const drove_fleet *f, unsigned int nshards)
 		room = 1;
 	if (f->forks != 0 && f->forks <= room)
 		return f->forks;
-	if (f->forks == 0 && room >= f->nhosts)
+	if (f->forks == 0 && room >= f->nrun)
 		return 0;
 	LOG("open files: limit %zu, so at most %zu hosts at once", limit,
 	    room);
@@ -761,7 +775,7 @@ fleet_forks(const drove_fleet *f, unsigned int nshards)
 }
 
 /* Read all of stdin now (several shards read the feed at once). */
-static int
+int
 fleet_read_stdin(drove_fleet *f)
 {
 	size_t room;
@@ -789,6 +803,8 @@ fleet_nshards(const drove_fleet *f)
 {
 	long cpus;
 	unsigned int n = f->loops;
+	/* kept shards serve every later run too: size them by the fleet */
+	size_t hosts = f->keep ? f->nhosts : f->nrun;
 
 	if (f->stepped)
 		return 1;	/* one loop, the caller's thread */
@@ -796,11 +812,11 @@ fleet_nshards(const drove_fleet *f)
 		return 1;	/* one question for the whole run */
 	if (n == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		n = f->nhosts >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
+		n = hosts >= FLEET_AUTO_LOOPS_AT && cpus > 1 ?
 		    (unsigned int)cpus : 1;
 	}
-	if (n > f->nhosts)
-		n = f->nhosts > 0 ? (unsigned int)f->nhosts : 1;
+	if (n > hosts)
+		n = hosts > 0 ? (unsigned int)hosts : 1;
 	return n;
 }
 
@@ -831,14 +847,15 @@ fleet_setup(drove_fleet *f)
 	/* count, then place: hosts behind the same first jump host share a
 	 * shard, so that it is connected to (and fails) once */
 	for (h = 0; h < f->nhosts; h++)
-		f->shards[fleet_shard_of(f, h, n)].nhosts++;
+		if (f->hosts[h].in_run)
+			f->shards[fleet_shard_of(f, h, n)].nhosts++;
 	for (i = 0; i < n; i++) {
 		sh = &f->shards[i];
 		sh->f = f;
 		sh->id = i;
-		sh->forks = forks == 0 || f->nhosts == 0 ? forks :
+		sh->forks = forks == 0 || f->nrun == 0 ? forks :
 		    (unsigned int)((forks * (uint64_t)sh->nhosts +
-		    f->nhosts - 1) / f->nhosts);
+		    f->nrun - 1) / f->nrun);
 		if (forks != 0 && sh->forks == 0)
 			sh->forks = 1;
 		sh->connect_rate = f->connect_rate / n;
@@ -850,6 +867,8 @@ fleet_setup(drove_fleet *f)
 		sh->nhosts = 0;
 	}
 	for (h = 0; h < f->nhosts; h++) {
+		if (!f->hosts[h].in_run)
+			continue;
 		sh = &f->shards[fleet_shard_of(f, h, n)];
 		sh->hosts[sh->nhosts++] = h;
 	}
@@ -869,8 +888,8 @@ fleet_setup(drove_fleet *f)
 	return fleet_read_stdin(f);
 }
 
-/* Free what the run made. */
-static void
+/* Free what the run made (with kept sessions: once they are closed). */
+void
 fleet_teardown(drove_fleet *f)
 {
 	unsigned int i, n = f->nshards;
@@ -921,10 +940,14 @@ fleet_finish(drove_fleet *f, int rc)
 			    f->shards[i].err.msg);
 	if (rc == 0 && f->cancel)
 		rc = err_set(&f->err, DROVE_E_CANCELLED, "interrupted");
-	fleet_teardown(f);
+	if (f->keep && f->shards != NULL)
+		keep_end(f);
+	else
+		fleet_teardown(f);
 	pthread_mutex_destroy(&f->ev_lock);
 	f->cancel = 0;
 	f->stepped = 0;
+	f->running = 0;
 	return rc;
 }
 
@@ -938,19 +961,35 @@ fleet_begin(drove_fleet *f)
 
 	err_clear(&f->err);
 	f->warning[0] = '\0';
-	if (!f->keyscan && f->make_job == NULL)
+	if (!f->keyscan && f->make_job == NULL && !f->connect_only)
 		return err_set(&f->err, DROVE_E_INVAL, "no job to run");
+	if (f->keep && (f->keyscan || f->shell != NULL))
+		return err_set(&f->err, DROVE_E_INVAL, "kept sessions run "
+		    "commands and transfers, not %s", f->keyscan ? "keyscan" :
+		    "a shell");
+	if (f->stepped && f->nshards > 1)
+		return err_set(&f->err, DROVE_E_INVAL, "a stepped run needs "
+		    "one loop: its kept sessions are on %u", f->nshards);
+	f->nrun = 0;
 	for (h = 0; h < f->nhosts; h++) {
 		memset(&f->hosts[h].result, 0, sizeof f->hosts[h].result);
 		f->hosts[h].result.exit_code = -1;
 		f->hosts[h].done = 0;
+		f->hosts[h].in_run = keep_in_run(f, h);
+		f->nrun += f->hosts[h].in_run;
 	}
 	f->ff_host = SIZE_MAX;
 	f->ask_settled = 0;
 	fleet_become_mark(f);
 	f->stdin_flags = -1;
 	pthread_mutex_init(&f->ev_lock, NULL);
-	if ((rc = fleet_setup(f)) != 0)
+	f->running = 1;
+	if (f->shards != NULL) {
+		if ((rc = keep_begin(f)) == 0)
+			rc = fleet_load_host_keys(f);
+	} else if ((rc = fleet_setup(f)) != 0)
+		fleet_teardown(f);
+	if (rc != 0)
 		fleet_finish(f, rc);
 	return rc;
 }
@@ -962,7 +1001,7 @@ drove_fleet_run(drove_fleet *f)
 	unsigned int i, started = 1;
 	int rc;
 
-	if (f->shards != NULL)
+	if (f->running)
 		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
 	if ((rc = fleet_begin(f)) != 0)
 		return rc;
@@ -988,7 +1027,7 @@ drove_fleet_start(drove_fleet *f)
 {
 	int rc;
 
-	if (f->shards != NULL)
+	if (f->running)
 		return err_set(&f->err, DROVE_E_INVAL, "a run is going on");
 	f->stepped = 1;
 	if ((rc = fleet_begin(f)) != 0) {

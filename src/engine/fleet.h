@@ -65,6 +65,16 @@ struct fhost {
 	struct drove_result	 result;
 	int			 done;
 	struct fbecome		 become;
+	/* kept sessions (keep.c) */
+	int			 picked;	/* drove_fleet_select() */
+	int			 in_run;	/* part of this run */
+	int			 busy;		/* its job of this run runs */
+	int			 reviving;	/* its kept session was found
+						   closed: connect again */
+	uint64_t		 t0;		/* this run's start, loop ms */
+	char			 lost[256];	/* why its kept session closed
+						   while idle, until it is
+						   connected again */
 };
 
 /* A host's own identity file, loaded once however many hosts name it. */
@@ -126,6 +136,10 @@ struct shard {
 	struct loop_timer	 pace_timer;
 	struct loop_timer	 tick_timer;	/* shard 0: the caller's tick */
 	char			 rbuf[SESS_RBUF];	/* cfg.rbuf */
+	size_t			 nsess;		/* sessions alive (kept ones,
+						   closing ones too) */
+	pthread_t		 keeper;	/* turns the loop between
+						   runs */
 	int			 cancelling;
 	int			 ff_seen;	/* fail-fast handled here */
 	int			 stdin_watched;
@@ -205,8 +219,18 @@ struct drove_fleet {
 						   holds: 1, or 2 for a pull */
 	struct fbecome		 become;	/* drove_fleet_set_become() */
 	char			 become_mark[FLEET_MARK_LEN + 1];	/* per run */
+	/* kept sessions (keep.c) */
+	int			 keep;		/* sessions outlive a run */
+	int			 picking;	/* runs take the picked hosts */
+	int			 connect_only;	/* drove_fleet_connect() */
+	int			 running;	/* a run is going on */
+	int			 keeping;	/* keeper threads run */
+	int			 keeper_stop;	/* atomic: keepers return */
+	int			 closing;	/* keepers return when their
+						   shard has no session */
+	size_t			 nrun;		/* hosts in the run */
 
-	/* while running */
+	/* while running (kept between runs with keep) */
 	struct shard		*shards;
 	unsigned int		 nshards;
 	pthread_mutex_t		 ev_lock;
@@ -247,8 +271,25 @@ int	fleet_become_of(const struct drove_fleet *, size_t host,
 /* fleet.c: call the caller's tick (serialized with events). */
 void	fleet_tick(struct drove_fleet *);
 
+/* keep.c: kept sessions between runs (see there). */
+int	keep_begin(struct drove_fleet *);
+void	keep_end(struct drove_fleet *);
+void	keep_pause(struct drove_fleet *);
+void	keep_resume(struct drove_fleet *);
+void	keep_close(struct drove_fleet *);
+int	keep_in_run(const struct drove_fleet *, size_t host);
+
+/* fleet.c: free what the shards share, and the shards. */
+void	fleet_teardown(struct drove_fleet *);
+/* fleet.c: read all of stdin into the feed now; 0 or DROVE_E_*. */
+int	fleet_read_stdin(struct drove_fleet *);
+
 /* shard.c */
 int	shard_setup(struct shard *);
+/* Take host into the shard (its server's pacing record); DROVE_E_NOMEM. */
+int	shard_adopt(struct shard *, size_t host);
+/* Ready a kept shard for the next run of its hosts. */
+void	shard_rearm(struct shard *);
 void	shard_teardown(struct shard *);
 /* Run the shard's hosts to their end; 0 or DROVE_E_* (sh->err set). */
 int	shard_run(struct shard *);

@@ -241,7 +241,7 @@ sess_deadline_cb(struct loop *l, void *arg)
 		LOG("%s: close timed out, aborting", s->name);
 		if (s->fd != -1)
 			shutdown(s->fd, SHUT_RDWR);
-	} else if (s->state == SESS_JOB && s->stopping) {
+	} else if (s->state == SESS_JOB && (s->stopping || s->interrupted)) {
 		LOG("%s: cleanup timed out, closing", s->name);
 		sess_to(s, SESS_CLOSE);
 	} else if (s->state == SESS_CONNECT && s->ai_next != NULL) {
@@ -354,13 +354,36 @@ sess_watch(struct sess *s, int events)
 		s->watching = events;
 }
 
+/*
+ * READY waits on its socket for the server's close (nothing else comes to
+ * an idle session: our keepalives ask for no reply) unless bytes wait
+ * unread there for the next job, and on the tick for the next keepalive.
+ */
+static void
+sess_park_ready(struct sess *s)
+{
+	uint64_t now = loop_now(s->cfg->loop);
+
+	if (s->idle_input)
+		sess_unwatch(s);
+	else
+		sess_watch(s, LOOP_READ);
+	if (s->keepalive_s > 0)
+		loop_timer_start(s->cfg->loop, &s->tick,
+		    s->keepalive_due > now ? s->keepalive_due - now : 1);
+}
+
 /* Turn libssh2's block directions into fd interest (curl's block2waitfor). */
 static void
 sess_park(struct sess *s)
 {
 	int bd, ev = 0;
 
-	if (s->held || s->state == SESS_READY ||
+	if (s->state == SESS_READY) {
+		sess_park_ready(s);
+		return;
+	}
+	if (s->held ||
 	    (s->state == SESS_JOB && (*s->cfg->paused ||
 	    (s->job->ops->local_wait != NULL &&
 	    s->job->ops->local_wait(s->job))))) {
@@ -932,6 +955,16 @@ sess_begin_job(struct sess *s)
 	sess_to(s, SESS_JOB);
 }
 
+/* Wait for the next job, and tell the owner. */
+static void
+sess_to_ready(struct sess *s)
+{
+	s->interrupted = 0;
+	sess_to(s, SESS_READY);
+	if (s->ops->idle != NULL)
+		s->ops->idle(s->owner, s);
+}
+
 /* AUTH: list, agent, keys, password, keyboard-interactive, in turn. */
 static int
 sess_auth(struct sess *s)
@@ -1012,7 +1045,7 @@ sess_auth(struct sess *s)
 	}
 	loop_timer_stop(s->cfg->loop, &s->deadline);
 	if (s->persist && s->job == NULL)
-		sess_to(s, SESS_READY);
+		sess_to_ready(s);
 	else
 		sess_begin_job(s);
 	return 0;
@@ -1064,8 +1097,52 @@ sess_job(struct sess *s)
 	s->job->ops->free(s->job, 0);
 	s->job = NULL;
 	loop_timer_stop(s->cfg->loop, &s->deadline);
-	sess_to(s, SESS_READY);
+	sess_to_ready(s);
 	return 0;
+}
+
+/*
+ * READY: fail when the server has closed the connection or the socket
+ * holds an error; note bytes waiting (the next job reads them); send a
+ * keepalive when one is due and nothing is half sent.  Sessions whose
+ * fd is not a socket are not watched.
+ */
+static int
+sess_ready(struct sess *s)
+{
+	uint64_t now = loop_now(s->cfg->loop);
+	ssize_t n;
+	int next = 0, rc;
+	char c;
+
+	if (s->fd == -1)
+		return DROVE_AGAIN;
+	n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0)
+		return err_set(&s->err, DROVE_E_UNREACHABLE,
+		    "connection to %s port %d closed by the server while "
+		    "idle", s->address, s->port);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR) {
+		if (errno == ENOTSOCK) {
+			s->idle_input = 1;
+			return DROVE_AGAIN;
+		}
+		return err_set(&s->err, DROVE_E_UNREACHABLE,
+		    "connection to %s port %d lost while idle: %s",
+		    s->address, s->port, strerror(errno));
+	}
+	s->idle_input = n > 0;
+	if (s->keepalive_s == 0 || now < s->keepalive_due ||
+	    (libssh2_session_block_directions(s->ls) &
+	    LIBSSH2_SESSION_BLOCK_OUTBOUND))
+		return DROVE_AGAIN;
+	rc = libssh2_keepalive_send(s->ls, &next);
+	if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN)
+		return sess_lserr(s, rc, "keepalive");
+	s->keepalive_due = now + (next > 0 ? (uint64_t)next :
+	    s->keepalive_s) * 1000ULL;
+	return DROVE_AGAIN;
 }
 
 /* Free the job, what the owner made on the session, the libssh2 session
@@ -1137,7 +1214,7 @@ sess_step(struct sess *s)
 			rc = sess_auth(s);
 			break;
 		case SESS_READY:
-			rc = DROVE_AGAIN;
+			rc = sess_ready(s);
 			break;
 		case SESS_JOB:
 			if (*s->cfg->paused) {
@@ -1274,6 +1351,7 @@ sess_run_job(struct sess *s, struct job *job)
 	s->job = job;
 	s->job_done = 0;
 	s->timed_out = 0;
+	err_clear(&s->err);
 	s->exit_code = -1;
 	s->signal[0] = '\0';
 	sess_begin_job(s);
@@ -1318,5 +1396,40 @@ sess_lost(struct sess *s, int code, const char *msg)
 	s->cancelled = 1;
 	s->handshaken = 0;	/* nothing can be sent: no disconnect */
 	sess_to(s, SESS_CLOSE);
+}
+
+/* Whether a READY session's connection stands; else close it. */
+int
+sess_alive(struct sess *s)
+{
+	if (s->state != SESS_READY)
+		return 0;
+	if (sess_ready(s) == DROVE_AGAIN)
+		return 1;
+	sess_fail(s);
+	sess_wake(s);
+	return 0;
+}
+
+/* Stop the job, keeping the session when the job can. */
+void
+sess_interrupt(struct sess *s, const char *why)
+{
+	if (!s->persist || s->state != SESS_JOB || s->stopping ||
+	    s->job->ops->interrupt == NULL) {
+		sess_cancel(s, why);
+		return;
+	}
+	if (s->interrupted)
+		return;
+	if (!s->job->ops->interrupt(s->job)) {
+		sess_cancel(s, why);
+		return;
+	}
+	s->interrupted = 1;
+	if (s->err.code == 0)
+		err_set(&s->err, DROVE_E_CANCELLED, "%s", why != NULL ? why :
+		    "interrupted");
+	loop_timer_start(s->cfg->loop, &s->deadline, SESS_STOP_MS);
 	sess_wake(s);
 }

@@ -5,6 +5,8 @@
  * -> close -> done.  A persistent session (persist set before sess_start)
  * goes to ready instead of job when it has none, and back to ready when a
  * job ends; sess_run_job() starts the next job on the same connection.
+ * While ready it watches its socket for the server's close and sends
+ * keepalives when due; a close or a failed keepalive ends the session.
  * Every libssh2 call is non-blocking; on EAGAIN the session asks the loop
  * to wake it when libssh2_session_block_directions() says so and makes the
  * same call again later.  One operation is in flight
@@ -77,6 +79,10 @@ struct sess_ops {
 	/* Optional: the socket is shut down and the libssh2 session is about
 	 * to be freed; drop what the owner made on it (an SFTP handle). */
 	void	(*teardown)(void *owner, struct sess *);
+	/* Optional, persistent sessions: the session is READY, authenticated
+	 * without a job or after one (exit_code, signal and err say how the
+	 * job ended; err is DROVE_E_CANCELLED after sess_interrupt()). */
+	void	(*idle)(void *owner, struct sess *);
 };
 
 /* A job runs on a ready session; it follows the same step shape. */
@@ -94,6 +100,11 @@ struct job_ops {
 	 * (a push removes its temporary file) and return 1, then step to an
 	 * end as usual; 0 when there is nothing to clean. */
 	int	(*stop)(struct job *);
+	/* Optional: stop the job but keep the session (sess_interrupt()):
+	 * end what runs remotely by closing the job's channels once no call
+	 * is half done, then step to an end (0).  Returns 0 when it cannot,
+	 * and the session is cancelled instead. */
+	int	(*interrupt)(struct job *);
 	/* Free the job; abort: it did not end, and the session's socket is
 	 * shut down, so any libssh2 call that would send fails at once
 	 * (hard abort): free libssh2 objects without waiting. */
@@ -167,6 +178,8 @@ struct sess {
 	int			 held;		/* waits for a host key answer */
 	int			 stopping;	/* the job cleans up, then close */
 	int			 persist;	/* ready between jobs */
+	int			 interrupted;	/* sess_interrupt() */
+	int			 idle_input;	/* READY, bytes wait unread */
 	unsigned int		 empty_reads;	/* in a row, this turn */
 	int			 spun;		/* libssh2 looped on no input */
 	unsigned int		 attempt;	/* retries made so far */
@@ -210,6 +223,20 @@ struct sess	*sess_keyholder(struct sess *);
  * cleared.  DROVE_E_INVAL (job not taken) unless the session is ready.
  */
 int		 sess_run_job(struct sess *, struct job *);
+/*
+ * Whether a READY session's connection still stands: the server has not
+ * closed it and the socket has no error.  When it does not, the session
+ * closes with DROVE_E_UNREACHABLE and the reason (done follows) and 0 is
+ * returned.
+ */
+int		 sess_alive(struct sess *);
+/*
+ * Stop a persistent session's job and keep the session: the job closes its
+ * channels and the session goes back to READY (idle follows, err
+ * DROVE_E_CANCELLED with why, or "interrupted").  Anything else (not
+ * persistent, not in a job, a job that cannot) is sess_cancel().
+ */
+void		 sess_interrupt(struct sess *, const char *why);
 /* Ask the loop to step the session on its next turn. */
 void		 sess_wake(struct sess *);
 const char	*sess_state_name(enum sess_state);

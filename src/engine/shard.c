@@ -178,13 +178,19 @@ dest_release(struct shard *sh, struct fhost *h)
 		loop_task_queue(sh->loop, &sh->start_task);
 }
 
-/* Session authenticated. */
+/* Session authenticated; a session connected again says why. */
 static void
 host_ready(void *owner)
 {
 	struct fhost *h = owner;
+	char msg[320];
 
 	dest_release(h->shard, h);
+	if (h->lost[0] != '\0') {
+		snprintf(msg, sizeof msg, "connected again: %s", h->lost);
+		h->lost[0] = '\0';
+		host_warn(owner, msg);
+	}
 	shard_maybe_ask(h->shard);
 }
 
@@ -210,12 +216,10 @@ host_held(void *owner)
 	loop_task_queue(sh->loop, &sh->start_task);
 }
 
-/* Session finished: record the result, free it, start the next host. */
+/* Record the outcome of host h's job from its session. */
 static void
-host_done(void *owner, struct sess *s)
+host_result(struct shard *sh, struct fhost *h, struct sess *s)
 {
-	struct fhost *h = owner;
-	struct shard *sh = h->shard;
 	struct drove_result *r = &h->result;
 
 	r->status = status_of(s);
@@ -223,13 +227,77 @@ host_done(void *owner, struct sess *s)
 	r->exit_code = s->exit_code;
 	snprintf(r->signal, sizeof r->signal, "%s", s->signal);
 	snprintf(r->msg, sizeof r->msg, "%s", s->err.msg);
-	r->elapsed_ms = loop_now(sh->loop) - s->started_ms;
+	r->elapsed_ms = loop_now(sh->loop) - h->t0;
 	r->reached = s->authenticated;
 	r->retries = s->attempt + s->busy;
+}
+
+static void	shard_try_start(struct shard *, size_t);
+
+/*
+ * Session finished: record the result, free it, start the next host.  A
+ * kept session that ends outside a job (closed while idle) leaves why in
+ * the host; one found closed as its host's run began (keep_reuse) is
+ * followed by a new connection, once.
+ */
+static void
+host_done(void *owner, struct sess *s)
+{
+	struct fhost *h = owner;
+	struct shard *sh = h->shard;
+	struct drove_result *r = &h->result;
+	size_t i = (size_t)(h - sh->f->hosts);
+	int reviving = h->reviving;
+	char lost[sizeof h->lost];
+
+	snprintf(lost, sizeof lost, "%s", h->lost);
+	if (!h->busy || reviving) {
+		if (s->err.code != DROVE_E_CANCELLED)
+			snprintf(h->lost, sizeof h->lost, "%.255s",
+			    s->err.msg);
+		h->sess = NULL;
+		sess_free(s);
+		if (--sh->nsess == 0 && sh->f->closing)
+			loop_wake(sh->loop);	/* its keeper returns */
+		if (reviving) {
+			h->reviving = 0;
+			h->busy = 0;
+			sh->active--;
+			shard_try_start(sh, i);
+		}
+		return;
+	}
+	host_result(sh, h, s);
+	if (lost[0] != '\0' && !s->authenticated) {
+		snprintf(r->msg, sizeof r->msg, "%.200s; connecting again: "
+		    "%.280s", lost, s->err.msg);
+		h->lost[0] = '\0';
+	}
 	if (!s->authenticated)
 		dest_release(sh, h);
 	h->sess = NULL;
+	h->busy = 0;
 	sess_free(s);
+	sh->nsess--;
+	sh->active--;
+	shard_finish(sh, i);
+	loop_task_queue(sh->loop, &sh->start_task);
+}
+
+/* A kept session is ready: its host's job of this run ended (or, with
+ * drove_fleet_connect(), its host is connected). */
+static void
+host_idle(void *owner, struct sess *s)
+{
+	struct fhost *h = owner;
+	struct shard *sh = h->shard;
+
+	if (!h->busy)
+		return;
+	host_result(sh, h, s);
+	if (sh->f->connect_only && s->err.code == 0)
+		h->result.status = DROVE_ST_OK;
+	h->busy = 0;
 	sh->active--;
 	shard_finish(sh, (size_t)(h - sh->f->hosts));
 	loop_task_queue(sh->loop, &sh->start_task);
@@ -378,6 +446,7 @@ static const struct sess_ops host_ops = {
 	.ready = host_ready,
 	.held = host_held,
 	.done = host_done,
+	.idle = host_idle,
 };
 
 /* FNV-1a of a server's address and port. */
@@ -514,8 +583,9 @@ shard_start_host(struct shard *sh, size_t i)
 	spec.connect_timeout_ms = h->connect_timeout_ms;
 	spec.keepalive_s = h->keepalive_s;
 	spec.identities_only = h->identities_only;
-	job = f->keyscan ? NULL : f->make_job(f, i);
-	if ((job == NULL && !f->keyscan) || (h->sess = sess_new(&sh->cfg,
+	job = f->keyscan || f->connect_only ? NULL : f->make_job(f, i);
+	if ((job == NULL && !f->keyscan && !f->connect_only) ||
+	    (h->sess = sess_new(&sh->cfg,
 	    &host_ops, h, &spec, job)) == NULL) {
 		if (job != NULL)
 			job->ops->free(job, 1);
@@ -535,8 +605,52 @@ shard_start_host(struct shard *sh, size_t i)
 		shard_fail_host(sh, i, status_of_code(e.code), e.code, e.msg);
 		return;
 	}
+	h->sess->persist = f->keep;
+	sh->nsess++;
+	h->busy = 1;
+	h->t0 = loop_now(sh->loop);
 	sh->active++;
 	sess_start(h->sess);
+}
+
+/*
+ * Hand host i's job of this run to its kept session: 0 when it has none.
+ * A session found closed (sess_alive) ends soon, and host_done connects
+ * the host again.
+ */
+static int
+shard_reuse(struct shard *sh, size_t i)
+{
+	struct drove_fleet *f = sh->f;
+	struct fhost *h = &f->hosts[i];
+	struct job *job = NULL;
+
+	if (h->sess == NULL)
+		return 0;
+	h->busy = 1;
+	h->t0 = loop_now(sh->loop);
+	sh->active++;
+	if (!sess_alive(h->sess)) {
+		h->reviving = 1;
+		return 1;
+	}
+	shard_emit(sh, DROVE_EV_START, i, NULL, 0);
+	if (!f->connect_only && ((job = f->make_job(f, i)) == NULL ||
+	    sess_run_job(h->sess, job) != 0)) {
+		if (job != NULL)
+			job->ops->free(job, 1);
+		h->busy = 0;
+		sh->active--;
+		shard_fail_host(sh, i, DROVE_ST_ERROR, DROVE_E_NOMEM,
+		    "out of memory");
+	} else if (f->connect_only) {
+		h->busy = 0;
+		sh->active--;
+		h->result.status = DROVE_ST_OK;
+		h->result.reached = 1;
+		shard_finish(sh, i);
+	}
+	return 1;
 }
 
 /* Whether another session may run. */
@@ -572,32 +686,42 @@ static void
 shard_start(struct loop *l, void *arg)
 {
 	struct shard *sh = arg;
-	struct fhost *h;
-	size_t i;
 
 	(void)l;
 	shard_start_held(sh);
-	while (sh->next < sh->nhosts && shard_room(sh)) {
-		i = sh->hosts[sh->next++];
-		h = &sh->f->hosts[i];
-		if (h->key != NULL && h->ident == NULL) {
-			shard_emit(sh, DROVE_EV_START, i, NULL, 0);
-			shard_fail_host(sh, i, DROVE_ST_AUTH, DROVE_E_AUTH,
-			    h->result.msg);
-		} else if (h->dest->busy || !dest_admit(sh, h->dest)) {
-			if (dest_hold(sh, h->dest, i) != 0) {
-				shard_emit(sh, DROVE_EV_START, i, NULL, 0);
-				shard_fail_host(sh, i, DROVE_ST_ERROR,
-				    DROVE_E_NOMEM, "out of memory");
-			}
-		} else
-			shard_start_host(sh, i);
-	}
+	while (sh->next < sh->nhosts && shard_room(sh))
+		shard_try_start(sh, sh->hosts[sh->next++]);
 	if (sh->busy != NULL && sh->connect_rate > 0 &&
 	    !loop_timer_active(&sh->pace_timer))
 		loop_timer_start(sh->loop, &sh->pace_timer,
 		    (uint64_t)(1000.0 / sh->connect_rate) + 1);
 	shard_maybe_ask(sh);
+}
+
+/* Start host i: on its kept session, else connect, paced per server. */
+static void
+shard_try_start(struct shard *sh, size_t i)
+{
+	struct fhost *h = &sh->f->hosts[i];
+
+	if (shard_reuse(sh, i))
+		return;
+	if (sh->cancelling || sh->ff_seen) {
+		shard_emit(sh, DROVE_EV_START, i, NULL, 0);
+		shard_fail_host(sh, i, DROVE_ST_CANCELLED, DROVE_E_CANCELLED,
+		    "interrupted before it started");
+	} else if (h->key != NULL && h->ident == NULL) {
+		shard_emit(sh, DROVE_EV_START, i, NULL, 0);
+		shard_fail_host(sh, i, DROVE_ST_AUTH, DROVE_E_AUTH,
+		    h->result.msg);
+	} else if (h->dest->busy || !dest_admit(sh, h->dest)) {
+		if (dest_hold(sh, h->dest, i) != 0) {
+			shard_emit(sh, DROVE_EV_START, i, NULL, 0);
+			shard_fail_host(sh, i, DROVE_ST_ERROR, DROVE_E_NOMEM,
+			    "out of memory");
+		}
+	} else
+		shard_start_host(sh, i);
 }
 
 /* The caller's periodic tick (shard 0 only); none while a shard asks
@@ -661,8 +785,12 @@ shard_cancel_running(struct shard *sh, const char *msg)
 
 	for (i = 0; i < sh->nhosts; i++) {
 		h = &sh->f->hosts[sh->hosts[i]];
-		if (h->sess != NULL)
+		if (h->sess == NULL)
+			continue;
+		if (!sh->f->keep)
 			sess_cancel(h->sess, msg);
+		else if (h->busy)	/* the job stops, the session stays */
+			sess_interrupt(h->sess, msg);
 	}
 }
 
@@ -814,6 +942,59 @@ shard_setup(struct shard *sh)
 	if (f->policy == DROVE_HOSTKEY_ASK && f->ask_cb == NULL)
 		sh->cfg.policy = DROVE_HOSTKEY_STRICT;
 	return 0;
+}
+
+/* Take a host added since the shard was made: its server's record, in a
+ * table that grows to stay at most half full. */
+int
+shard_adopt(struct shard *sh, size_t host)
+{
+	struct fhost *h = &sh->f->hosts[host];
+	struct dest **old = sh->dests, *d;
+	size_t i, k, n = 0, cap = sh->ndests_cap;
+
+	for (i = 0; i < cap; i++)
+		n += old[i] != NULL;
+	if ((n + 1) * 2 > cap) {
+		if ((sh->dests = calloc(cap * 2, sizeof *sh->dests)) == NULL) {
+			sh->dests = old;
+			return DROVE_E_NOMEM;
+		}
+		sh->ndests_cap = cap * 2;
+		for (i = 0; i < cap; i++) {
+			if ((d = old[i]) == NULL)
+				continue;
+			for (k = dest_hash(d->address, d->port) &
+			    (sh->ndests_cap - 1); sh->dests[k] != NULL;
+			    k = (k + 1) & (sh->ndests_cap - 1))
+				continue;
+			sh->dests[k] = d;
+		}
+		free(old);
+	}
+	h->shard = sh;
+	h->dest = dest_get(sh, h->address ? h->address : h->name,
+	    h->port > 0 ? h->port : 22);
+	return h->dest != NULL ? 0 : DROVE_E_NOMEM;
+}
+
+/* Ready a kept shard for its next run (keep_begin has set its hosts). */
+void
+shard_rearm(struct shard *sh)
+{
+	struct drove_fleet *f = sh->f;
+
+	sh->next = 0;
+	sh->active = 0;
+	sh->finished = 0;
+	sh->cancelling = 0;
+	sh->ff_seen = 0;
+	sh->prompting = 0;
+	sh->nheld = 0;
+	err_clear(&sh->err);
+	sh->cfg.connect_timeout_ms = f->connect_timeout_ms;
+	sh->cfg.command_timeout_ms = f->command_timeout_ms;
+	sh->cfg.retries = f->retries;
 }
 
 /* Free what shard_setup made; NULL-safe parts, any stage. */

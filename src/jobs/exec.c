@@ -38,7 +38,10 @@
 #define EXEC_WRITE_MAX	32768
 
 enum exec_state {
-	EX_OPEN, EX_PTY, EX_EXEC, EX_RUN, EX_WAIT, EX_CLOSE, EX_DONE
+	EX_OPEN, EX_PTY, EX_EXEC, EX_RUN, EX_WAIT, EX_CLOSE, EX_DONE,
+	EX_LEFT		/* interrupted: the close is sent, the channel is
+			   left to the session (sshd answers it only when
+			   the command exits) */
 };
 
 struct exec_job {
@@ -54,6 +57,10 @@ struct exec_job {
 	int			 remote_eof;
 	int			 tty;		/* run under a pty */
 	int			 signal;	/* 1: send TERM, 2: sent */
+	int			 interrupted;	/* close, keep the session */
+	int			 starting;	/* a pty or exec request is
+						   half sent */
+	int			 opening;	/* the channel open is sent */
 	LIBSSH2_CHANNEL		*ch;
 	struct become		*bc;		/* NULL: the login user */
 	int			 again;		/* become: once more, a pty */
@@ -139,6 +146,8 @@ exec_write(struct exec_job *x)
 		if (n == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		x->wlen = 0;
+		if (x->interrupted)
+			return DROVE_AGAIN;	/* closed on the next step */
 		if (n == 0)	/* no window: nothing was queued */
 			return DROVE_AGAIN;
 		if (n < 0) {
@@ -272,8 +281,15 @@ exec_step(struct job *j, struct sess *s)
 	size_t budget = EXEC_READ_CAP;
 	int rc;
 
+	/* interrupted: close the channel once no call is half done */
+	if (x->interrupted && x->ch != NULL && !x->starting &&
+	    x->wlen == 0 && x->st < EX_CLOSE)
+		x->st = EX_CLOSE;
 	switch (x->st) {
 	case EX_OPEN:
+		if (x->interrupted && !x->opening)
+			return 0;	/* nothing was sent */
+		x->opening = 1;
 		x->ch = libssh2_channel_open_ex(s->ls, "session",
 		    sizeof "session" - 1, EXEC_WINDOW,
 		    LIBSSH2_CHANNEL_PACKET_DEFAULT, NULL, 0);
@@ -297,23 +313,29 @@ exec_step(struct job *j, struct sess *s)
 			    sizeof exec_pty_modes, 80, 24, 0, 0);
 		else
 			rc = 0;
+		x->starting = rc == LIBSSH2_ERROR_EAGAIN;
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (rc != 0)
 			return err_set(&s->err, DROVE_E_CHANNEL,
 			    "pty on %s refused: %s", s->name, lserr(s));
 		x->st = EX_EXEC;
+		if (x->interrupted)
+			return exec_step(j, s);
 		/* FALLTHROUGH */
 	case EX_EXEC:
 		rc = libssh2_channel_process_startup(x->ch, "exec",
 		    sizeof "exec" - 1, x->command,
 		    (unsigned int)strlen(x->command));
+		x->starting = rc == LIBSSH2_ERROR_EAGAIN;
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (rc != 0)
 			return err_set(&s->err, DROVE_E_CHANNEL,
 			    "exec on %s refused: %s", s->name, lserr(s));
 		x->st = EX_RUN;
+		if (x->interrupted)
+			return exec_step(j, s);
 		/* FALLTHROUGH */
 	case EX_RUN:
 		if ((rc = exec_signal(x)) != 0)
@@ -363,6 +385,13 @@ exec_step(struct job *j, struct sess *s)
 		/* FALLTHROUGH */
 	case EX_CLOSE:
 		rc = libssh2_channel_close(x->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN && x->interrupted &&
+		    !(libssh2_session_block_directions(s->ls) &
+		    LIBSSH2_SESSION_BLOCK_OUTBOUND)) {
+			/* nothing half sent: only the answer is awaited */
+			x->st = EX_LEFT;
+			return 0;
+		}
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (x->again) {
@@ -372,14 +401,16 @@ exec_step(struct job *j, struct sess *s)
 			x->in_chunk = NULL;
 			x->in_off = x->wlen = 0;
 			x->in_done = x->eof_sent = x->remote_eof = 0;
-			x->again = 0;
+			x->opening = x->starting = x->again = 0;
 			x->st = EX_OPEN;
 			return exec_step(j, s);
 		}
-		exec_outcome(x->ch, s);
+		if (!x->interrupted)
+			exec_outcome(x->ch, s);
 		x->st = EX_DONE;
 		/* FALLTHROUGH */
 	case EX_DONE:
+	case EX_LEFT:
 		break;
 	}
 	return 0;
@@ -417,6 +448,14 @@ exec_idle(struct job *j)
 	    (x->bc == NULL || become_idle(x->bc));
 }
 
+/* Stop for sess_interrupt(): the channel closes on the next step. */
+static int
+exec_interrupt(struct job *j)
+{
+	((struct exec_job *)j)->interrupted = 1;
+	return 1;
+}
+
 /* Free the job; the channel only when it is closed (else the session
  * frees it after the socket is shut down). */
 static void
@@ -438,6 +477,7 @@ static const struct job_ops exec_ops = {
 	.hidden_input = exec_hidden_input,
 	.idle = exec_idle,
 	.stop = exec_stop,
+	.interrupt = exec_interrupt,
 	.free = exec_free,
 };
 

@@ -1305,9 +1305,9 @@ push_expect(struct drove_fleet *f, struct xrun *run)
 	if (!p->counted) {
 		for (i = 0; i < p->nents; i++)
 			if (p->ents[i].src != NULL)
-				xsrc_expect(p->ents[i].src, f->nhosts);
+				xsrc_expect(p->ents[i].src, f->nrun);
 		run->done = 0;
-		run->total = p->bytes * f->nhosts;
+		run->total = p->bytes * f->nrun;
 		p->counted = 1;
 	}
 	pthread_mutex_unlock(&p->lock);

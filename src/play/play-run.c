@@ -237,7 +237,8 @@ prun_make_job(struct drove_fleet *f, size_t host)
 	struct prun_jobs *j = f->job_arg;
 	struct become *b;
 
-	if (host >= j->n || become_host(f, host, 0, &b) != 0)
+	if (host >= j->n || j->cmds[host] == NULL ||
+	    become_host(f, host, 0, &b) != 0)
 		return NULL;
 	return exec_job_become(j->cmds[host], j->feed_of[host] == SIZE_MAX ?
 	    NULL : &j->feeds[j->feed_of[host]], b);
@@ -304,6 +305,10 @@ prun_fleet_exec(drove_fleet *f, char *const *cmds, const char *const *ins,
 		goto out;
 	for (i = 0; i < n; i++) {
 		j->feed_of[i] = SIZE_MAX;
+		if (cmds[i] == NULL) {	/* not in this run */
+			j->n++;
+			continue;
+		}
 		if ((j->cmds[j->n++] = strdup(cmds[i])) == NULL)
 			goto out;
 		if (ins != NULL && ins[i] != NULL &&
@@ -379,6 +384,13 @@ struct prun {
 	char			*file;		/* last local file read */
 	char			*data;		/* and its bytes */
 	size_t			 datalen;
+	/* the batch's fleet: its sessions serve every task of the batch */
+	drove_fleet		*f;
+	size_t			*fidx;		/* inventory -> fleet index */
+	unsigned int		 timeout_ms;	/* the fleet's own */
+	char			*closed;	/* by fleet index: host left */
+	struct fbecome		 become;	/* the command line's (-B, -K),
+						   which tasks add to */
 };
 
 /* Send an event to the caller. */
@@ -510,10 +522,11 @@ slot_event(const struct drove_event *ev, void *arg)
 }
 
 /*
- * Give the fleet of task t its become: on when the task or its play says
- * so (or -B did), as their become_user (else the command line's), with
- * the command line's method and password (jobs/become.c asks nothing
- * else of sudo).
+ * Give the batch's fleet task t's become: on when the task or its play
+ * says so (or -B did), as their become_user (else the command line's),
+ * with the command line's method and password (jobs/become.c asks nothing
+ * else of sudo).  The fleet serves every task of the batch, so the command
+ * line's settings are the ones kept in r, not the fleet's last.
  */
 static int
 prun_become(struct prun *r, const struct play_task *t, drove_fleet *f)
@@ -525,51 +538,114 @@ prun_become(struct prun *r, const struct play_task *t, drove_fleet *f)
 	user = t->become_user != NULL ? t->become_user :
 	    r->play->become_user;
 	b.on = (t->become >= 0 ? t->become : r->play->become) ||
-	    f->become.on;
-	b.user = user != NULL ? user : f->become.user;
-	b.method = (enum drove_become_method)f->become.method;
-	b.password = f->become.password;
+	    r->become.on;
+	b.user = user != NULL ? user : r->become.user;
+	b.method = (enum drove_become_method)r->become.method;
+	b.password = r->become.password;
 	if ((rc = drove_fleet_set_become(f, &b)) != 0)
 		err_set(r->err, rc, "%s", drove_fleet_error(f));
 	return rc;
 }
 
-/* Run one fleet over slots run[0..n): each an exec job, or the push or
- * pull of the first slot's src and dest. */
+/*
+ * Make the fleet of a batch: its hosts' sessions are kept from task to
+ * task and closed when a host leaves the play (prun_leave) or the batch
+ * ends (prun_batch_end).
+ */
+static int
+prun_batch_fleet(struct prun *r, struct phost **batch, size_t nb)
+{
+	size_t *hosts, i;
+
+	if ((hosts = calloc(nb + 1, sizeof *hosts)) == NULL ||
+	    (r->closed = calloc(nb + 1, 1)) == NULL) {
+		free(hosts);
+		return err_set(r->err, DROVE_E_NOMEM, "out of memory");
+	}
+	for (i = 0; i < nb; i++) {
+		hosts[i] = (size_t)(batch[i] - r->hosts);
+		r->fidx[hosts[i]] = i;
+	}
+	r->f = r->o->make_fleet(r->o->fleet_arg, hosts, nb);
+	free(hosts);
+	if (r->f == NULL)
+		return err_set(r->err, DROVE_E_INVAL, "cannot make a fleet");
+	r->timeout_ms = r->f->command_timeout_ms;
+	r->become.on = r->f->become.on;
+	r->become.method = r->f->become.method;
+	if ((r->f->become.user != NULL &&
+	    (r->become.user = strdup(r->f->become.user)) == NULL) ||
+	    (r->f->become.password != NULL &&
+	    (r->become.password = strdup(r->f->become.password)) == NULL))
+		return err_set(r->err, DROVE_E_NOMEM, "out of memory");
+	if (drove_fleet_set_keep_sessions(r->f, 1) != 0)
+		return err_set(r->err, DROVE_E_INVAL, "%s",
+		    drove_fleet_error(r->f));
+	return 0;
+}
+
+/* Close the sessions of the batch's hosts that left the play. */
+static void
+prun_leave(struct prun *r, struct phost **batch, size_t nb)
+{
+	size_t i;
+
+	for (i = 0; i < nb && r->f != NULL; i++)
+		if (batch[i]->dead && !r->closed[i]) {
+			r->closed[i] = 1;
+			drove_fleet_close_host(r->f, i);
+		}
+}
+
+/* The batch is over: close its sessions. */
+static void
+prun_batch_end(struct prun *r)
+{
+	drove_fleet_free(r->f);
+	r->f = NULL;
+	free(r->closed);
+	r->closed = NULL;
+	fleet_become_release(&r->become);
+}
+
+/* Run the batch's fleet over slots run[0..n): each an exec job, or the
+ * push or pull of the first slot's src and dest. */
 static int
 prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
     size_t n)
 {
 	struct drove_push_opts po;
 	struct drove_pull_opts lo;
-	drove_fleet *f = NULL;
+	drove_fleet *f = r->f;
 	const char *src;
-	size_t *hosts = NULL, i;
+	size_t *hosts = NULL, i, k, nf = drove_fleet_host_count(f);
 	char **cmds = NULL, **ins = NULL;
 	size_t *lens = NULL;
+	struct slot **by = NULL;
 	long timeout = t->timeout > 0 ? t->timeout : r->play->timeout;
 	int rc = DROVE_E_NOMEM;
 
-	if ((hosts = calloc(n, sizeof *hosts)) == NULL ||
-	    (cmds = calloc(n, sizeof *cmds)) == NULL ||
-	    (ins = calloc(n, sizeof *ins)) == NULL ||
-	    (lens = calloc(n, sizeof *lens)) == NULL) {
+	if ((hosts = calloc(n + 1, sizeof *hosts)) == NULL ||
+	    (by = calloc(nf + 1, sizeof *by)) == NULL ||
+	    (cmds = calloc(nf + 1, sizeof *cmds)) == NULL ||
+	    (ins = calloc(nf + 1, sizeof *ins)) == NULL ||
+	    (lens = calloc(nf + 1, sizeof *lens)) == NULL) {
 		err_set(r->err, rc, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		hosts[i] = run[i]->inv;
-		cmds[i] = run[i]->cmd;
-		ins[i] = run[i]->in;
-		lens[i] = run[i]->inlen;
+		k = hosts[i] = r->fidx[run[i]->inv];
+		by[k] = run[i];
+		cmds[k] = run[i]->cmd;
+		ins[k] = run[i]->in;
+		lens[k] = run[i]->inlen;
 	}
-	if ((f = r->o->make_fleet(r->o->fleet_arg, hosts, n)) == NULL) {
-		rc = err_set(r->err, DROVE_E_INVAL, "cannot make a fleet");
+	drove_fleet_set_command_timeout(f, timeout > 0 ?
+	    (unsigned int)timeout * 1000 : r->timeout_ms);
+	if ((rc = drove_fleet_select(f, hosts, n)) != 0) {
+		err_set(r->err, rc, "%s", drove_fleet_error(f));
 		goto out;
 	}
-	if (timeout > 0)
-		drove_fleet_set_command_timeout(f, (unsigned int)timeout *
-		    1000);
 	if ((rc = prun_become(r, t, f)) != 0)
 		goto out;
 	src = run[0]->src;
@@ -590,7 +666,7 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 		err_set(r->err, rc, "%s", drove_fleet_error(f));
 		goto out;
 	}
-	drove_fleet_set_event_cb(f, slot_event, run);
+	drove_fleet_set_event_cb(f, slot_event, by);
 	if (r->o->running != NULL)
 		r->o->running(r->o->fleet_arg, f);
 	rc = drove_fleet_run(f);
@@ -599,7 +675,7 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 	if (rc != 0)
 		err_set(r->err, rc, "%s", drove_fleet_error(f));
  out:
-	drove_fleet_free(f);
+	free(by);
 	free(hosts);
 	free(cmds);
 	free(ins);
@@ -1347,6 +1423,8 @@ prun_play(struct prun *r, const struct play *p, int *started)
 		size = prun_batch_size(p->serial, p->nserial, b, n);
 		if (size > n - i)
 			size = n - i;
+		if ((rc = prun_batch_fleet(r, hosts + i, size)) != 0)
+			break;
 		for (t = 0; t < p->ntasks && rc == 0 && !r->stopped; t++) {
 			if (run[t])
 				rc = prun_task(r, &p->tasks[t], hosts + i,
@@ -1354,8 +1432,11 @@ prun_play(struct prun *r, const struct play *p, int *started)
 			if (rc == 0)
 				prun_threshold(r, hosts + i, size, b,
 				    nbatches);
+			prun_leave(r, hosts + i, size);
 		}
+		prun_batch_end(r);
 	}
+	prun_batch_end(r);
  out:
 	for (i = 0; i < n; i++)
 		pval_release(&hosts[i]->playvars);
@@ -1444,8 +1525,11 @@ prun_run(const struct playbook *book, drove_inventory *inv,
 	r.err = err;
 	r.cap = o->cap != 0 ? o->cap : PRUN_CAP;
 	r.nhosts = drove_inventory_count(inv);
-	if ((r.hosts = calloc(r.nhosts + 1, sizeof *r.hosts)) == NULL)
+	if ((r.hosts = calloc(r.nhosts + 1, sizeof *r.hosts)) == NULL ||
+	    (r.fidx = calloc(r.nhosts + 1, sizeof *r.fidx)) == NULL) {
+		free(r.hosts);
 		return err_set(err, DROVE_E_NOMEM, "out of memory");
+	}
 	if ((rc = prun_hostvars(&r)) != 0) {
 		err_set(err, rc, "host vars: %s", rc == DROVE_E_NOMEM ?
 		    "out of memory" : drove_inventory_error(inv));
@@ -1476,6 +1560,7 @@ prun_run(const struct playbook *book, drove_inventory *inv,
 	}
 	free(r.hosts);
 	free(r.limit);
+	free(r.fidx);
 	free(r.file);
 	free(r.data);
 	return rc;

@@ -17,46 +17,8 @@
 # servers run on the same machine, so wall time includes their work for
 # every connection; client CPU is drove's alone.
 cd "$(dirname "$0")/../.." || exit 1
-O=${O:-build}
-case $O in /*) ;; *) O=$PWD/$O ;; esac
-DROVE=$O/drove
-FX_QUIET=1
-DROVE_NO_HISTORY=1	# measure the runs, not their records
-export O FX_QUIET DROVE_NO_HISTORY
-. tests/fixtures/lib.sh
-[ -x "$DROVE" ] && [ -x "$O/helpers/maxrss" ] ||
-    { echo "build first: make all $O/helpers/maxrss" >&2; exit 1; }
 [ $# -gt 0 ] || set -- 100 500 1000
-fx_init
-fx_user
-HOME=$FX_DIR/home
-export HOME
-mkdir -p "$HOME/.ssh"
-max=0
-for n in "$@"; do
-	[ "$n" -gt "$max" ] && max=$n
-done
-nsrv=$(( (max + 99) / 100 ))
-j=1
-while [ $j -le $nsrv ]; do
-	fx_sshd "b$j" hostkeys=ed25519 maxstartups=5000 maxsessions=5000 \
-	    LogLevel=ERROR
-	fx_known_hosts "b$j" >>"$HOME/.ssh/known_hosts"
-	j=$((j + 1))
-done
-
-# bench_inventory N: N hosts, host i on server b(1 + (i-1) / 100).
-bench_inventory()
-{
-	printf 'all:\n  vars: { ansible_user: %s, ansible_host: 127.0.0.1, key: %s }\n  hosts:\n' \
-	    "$FX_USER" "$FX_KEY"
-	i=1
-	while [ $i -le "$1" ]; do
-		eval "port=\$FX_PORT_b$(( (i - 1) / 100 + 1 ))"
-		printf '    n%05d: { ansible_port: %s }\n' $i "$port"
-		i=$((i + 1))
-	done
-}
+. tests/bench/fleet.sh
 
 printf '%s\n' "drove $("$DROVE" --version | cut -d' ' -f2), libssh2 $(pkg-config --modversion libssh2), $(nproc) CPUs, forks=${FORKS:-0}, command '${CMD:-true}'"
 printf '%6s %9s %11s %10s %9s %8s\n' hosts wall_ms cpu_ms cpu/host rss_MiB ok

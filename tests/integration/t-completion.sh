@@ -48,7 +48,7 @@ comp()
 want=$("$DROVE" --help | awk '/^commands:/ { on = 1; next }
     on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }' | sort |
     tr '\n' ' ' | sed 's/ $//')
-fx_assert_match '^history inventory keyscan ' "$want"
+fx_assert_match '^console history inventory keyscan ' "$want"
 fx_assert_eq "$want" "$(comp '')" "the commands of drove --help"
 fx_assert_eq "replay run" "$(comp r)"
 fx_assert_eq "--vault-password-file --version --help" "$(comp --v) $(comp --he)" \
