@@ -46,7 +46,10 @@ apt-get "$@" update >"$work/apt-update.log" 2>&1 ||
     { cat "$work/apt-update.log" >&2; exit 1; }
 version=$(apt-cache "$@" showsrc libssh2 | sed -n 's/^Version: //p' |
     sort -V | tail -n 1)
-[ -n "$version" ] || { echo "libssh2: no libssh2 source in $suite" >&2; exit 1; }
+if [ -z "$version" ]; then
+	echo "libssh2: no libssh2 source package in $suite" >&2
+	exit 1
+fi
 if [ "$(cat "$prefix/debian-version" 2>/dev/null)" = "$version" ] &&
     [ -f "$prefix/lib/pkgconfig/libssh2.pc" ]; then
 	echo "libssh2: $prefix holds libssh2 $version already"

@@ -59,13 +59,11 @@ version(FILE *fp)
 	fprintf(fp, "drove %s\nlibssh2 %s\n", drove_version(),
 	    drove_libssh2_version());
 	if (f & DROVE_LIBSSH2_RSA_SHA2)
-		fprintf(fp, "  rsa-sha2: yes (RSA keys sign with "
-		    "rsa-sha2-512/256; servers with only RSA host keys are "
-		    "reached)\n");
+		fprintf(fp, "  rsa-sha2: yes (RSA keys, RSA-only servers)\n");
 	else
-		fprintf(fp, "  rsa-sha2: no (RSA keys sign only with ssh-rsa, "
-		    "which OpenSSH >= 8.8 refuses, and servers with only RSA "
-		    "host keys cannot be reached: libssh2 >= 1.11 can)\n");
+		fprintf(fp, "  rsa-sha2: no (RSA keys and RSA-only servers fail "
+		    "with OpenSSH >= 8.8;\n            libssh2 >= 1.11 has "
+		    "it)\n");
 	fprintf(fp, "  user certificates: ecdsa%s%s",
 	    f & DROVE_LIBSSH2_CERT_RSA ? ", rsa" : "",
 	    f & DROVE_LIBSSH2_CERT_ED25519 ? ", ed25519" : "");
@@ -74,9 +72,8 @@ version(FILE *fp)
 		    ">= 1.11.1)");
 	else if ((f & DROVE_LIBSSH2_CERT_ED25519) == 0)
 		fprintf(fp, " (ed25519 needs libssh2 >= 1.11.1)");
-	fprintf(fp, "\n  host certificates: no (libssh2 shows only a "
-	    "server's plain key: known_hosts @cert-authority lines are not "
-	    "used)\n");
+	fprintf(fp, "\n  host certificates: no (known_hosts @cert-authority "
+	    "lines are not used)\n");
 }
 
 /* Find a command by name or unique prefix. */

@@ -439,6 +439,47 @@ TEST(hostkey_revoked)
 	kh_free(k);
 }
 
+/* @cert-authority lines are not used, and said so for the hosts they name:
+ * "*" and "?" (brackets plain), "!" excluding, "[host]:port" or host. */
+TEST(hostkey_cert_authority_named_not_used)
+{
+	static const struct {
+		const char	*host;
+		int		 port;
+		int		 line;		/* 0: none names it */
+	} c[] = {
+		{ "web1.example.com", 22, 1 },
+		{ "bad.example.com", 22, 0 },
+		{ "db1", 2222, 2 },
+		{ "db1", 22, 0 },
+		{ "dbx", 2222, 2 },
+		{ "other", 22, 0 },
+	};
+	struct known_hosts *k = NULL;
+	char path[128], want[512];
+	size_t i;
+
+	T_EQ(setup(), 0);
+	tpath(path, sizeof path, "ca");
+	T_EQ(wfile(path, "@cert-authority *.example.com,!bad.example.com "
+	    "ssh-ed25519 %s\n@cert-authority [db?]:2222 ssh-ed25519 %s\n"
+	    "@cert-authority\n", ked2.b64, ked2.b64), 0);
+	T_EQ(kh_load(path, &k, &err), 0);
+	/* a marker without patterns is a bad line */
+	T_TRUE(kh_load_warning(k) != NULL &&
+	    strstr(kh_load_warning(k), "(line 3)") != NULL);
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		T_EQ(verify(k, c[i].host, c[i].port, &ked,
+		    DROVE_HOSTKEY_STRICT), DROVE_E_HOSTKEY);
+		snprintf(want, sizeof want, "; %s:%d is an @cert-authority "
+		    "line for it, which drove does not use", path, c[i].line);
+		T_EQ(strstr(err.msg, want) != NULL, c[i].line != 0);
+		T_EQ(strstr(err.msg, "@cert-authority") != NULL,
+		    c[i].line != 0);
+	}
+	kh_free(k);
+}
+
 TEST(hostkey_missing_or_unreadable)
 {
 	struct known_hosts *k = NULL;
