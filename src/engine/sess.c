@@ -521,6 +521,32 @@ kbdint_cb(const char *name, int name_len, const char *instruction,
 	}
 }
 
+/* Bytes moved: the next keepalive is due an interval from now. */
+static void
+sess_traffic(struct sess *s)
+{
+	if (s->keepalive_s > 0)
+		s->keepalive_due = loop_now(s->cfg->loop) +
+		    s->keepalive_s * 1000ULL;
+}
+
+/* libssh2 writes the socket through here, so sends move the keepalive on
+ * as receives do (sess_recv). */
+static ssize_t
+sess_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
+    void **abstract)
+{
+	struct sess *s = *abstract;
+	ssize_t n;
+
+	n = send(fd, buf, len, flags);
+	if (n < 0)
+		return -errno;
+	if (n > 0)
+		sess_traffic(s);
+	return n;
+}
+
 /*
  * libssh2 reads the socket through here.  A non-blocking call finds the
  * socket empty once and returns EAGAIN; but 1.10's SFTP packet reader
@@ -542,6 +568,7 @@ sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	n = recv(fd, buf, len, flags);
 	if (n >= 0) {
 		s->empty_reads = 0;
+		sess_traffic(s);
 		return n;
 	}
 	if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -578,6 +605,8 @@ sess_handshake(struct sess *s)
 		    NULL);
 		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_RECV,
 		    (void *)sess_recv);
+		libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_SEND,
+		    (void *)sess_send);
 	}
 	rc = libssh2_session_handshake(s->ls, s->fd);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
@@ -884,7 +913,9 @@ sess_auth(struct sess *s)
 /*
  * Send a keepalive when one is due, only on an idle session with nothing
  * half-sent: keepalive_send swallows EAGAIN and would leave its packet
- * queued in front of the job's next send (engine/README, 7).
+ * queued in front of the job's next send (engine/README, 7).  It is due
+ * only after an interval with no bytes sent or received (sess_traffic), so
+ * never in the middle of a transfer, where the socket may be full.
  */
 static void
 sess_keepalive(struct sess *s)
