@@ -8,7 +8,8 @@
  * connection to 127.0.0.1:PORT.  Prints, one per line, on stdout (line
  * buffered): the port first, then "open ID" when connection ID (1, 2, ... in
  * accept order) is made, "closed ID WHY up=N down=N" (the bytes passed each
- * way) when it ends, and the answers to commands.  -b sets SO_RCVBUF and SO_SNDBUF of every socket to BYTES
+ * way) when it ends, and the answers to commands.  -b sets SO_RCVBUF and
+ * SO_SNDBUF of every socket to BYTES
  * (small buffers make a stalled or slow side fill up sooner).
  *
  * Commands are lines read from FIFO (opened read-write, so writers may come

@@ -53,7 +53,8 @@ fx_fault_cmd f '2 stall up'
 up0=$(fx_fault_stat f 2 | cut -d' ' -f1)
 head -c 4096 /dev/zero >&8
 sleep 1
-fx_assert_eq "$up0" "$(fx_fault_stat f 2 | cut -d' ' -f1)" "stalled: no bytes up"
+fx_assert_eq "$up0" "$(fx_fault_stat f 2 | cut -d' ' -f1)" \
+    "stalled: no bytes up"
 fx_fault_cmd f '2 resume up'
 n=0
 until [ "$(fx_fault_stat f 2 | cut -d' ' -f1)" -gt "$up0" ]; do

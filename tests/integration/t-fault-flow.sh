@@ -4,9 +4,9 @@
 # socket buffers; drove runs in a network namespace with a 16 kB send
 # buffer, so its packets are often half-sent), on OpenSSH and dropbear:
 #  - every byte of stdin arrives and EOF follows (the command counts its
-#    input, then ends), for run and shell: a window adjust left half-sent by a read, which
-#    makes the next write or EOF fail with -39 or -7, is not "the command
-#    stopped reading";
+#    input, then ends), for run and shell: a window adjust left half-sent
+#    by a read, which makes the next write or EOF fail with -39 or -7, is
+#    not "the command stopped reading";
 #  - while the proxy stalls drove's direction for 3 s, drove does not spin
 #    (a write half-sent and output queued made it read, fail with -7 and
 #    step again at once): it uses under a third of a second of CPU;
@@ -67,7 +67,8 @@ done_ok()
 	printf 'fx: exit %s\n%s\n%s\n' "$FX_RC" "$FX_OUT" \
 	    "$(tail -n 5 "$FX_DIR/err" | cut -c1-200)" >&2
 	fx_assert_eq 0 "$FX_RC" "$2: drove's exit status"
-	fx_assert_match "\"host\":\"$1\",\"status\":\"ok\".*\"stdout\":\"$size\\\\n\"" \
+	fx_assert_match \
+	    "\"host\":\"$1\",\"status\":\"ok\".*\"stdout\":\"$size\\\\n\"" \
 	    "$FX_OUT" "$2: every byte of stdin, then EOF"
 }
 
