@@ -623,6 +623,34 @@ kbdint_cb(const char *name, int name_len, const char *instruction,
 	}
 }
 
+/* Bytes moved: the next keepalive is due an interval from now. */
+static void
+sess_traffic(struct sess *s)
+{
+	if (s->keepalive_s > 0)
+		s->keepalive_due = loop_now(s->cfg->loop) +
+		    s->keepalive_s * 1000ULL;
+}
+
+/* libssh2 writes through here: to the session's transport when it has
+ * one, else to the socket; sends move the keepalive on as receives do
+ * (sess_recv). */
+static ssize_t
+sess_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
+    void **abstract)
+{
+	struct sess *s = *abstract;
+	ssize_t n;
+
+	if (s->tp != NULL && s->tp->ops->send != NULL)
+		n = s->tp->ops->send(s->tp, buf, len);
+	else if ((n = send(fd, buf, len, flags)) < 0)
+		n = -errno;
+	if (n > 0)
+		sess_traffic(s);
+	return n;
+}
+
 /*
  * libssh2 reads the socket through here.  A non-blocking call finds the
  * socket empty once and returns EAGAIN; but 1.10's SFTP packet reader
@@ -648,6 +676,7 @@ sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	if (n >= 0) {
 		s->empty_reads = 0;
 		s->peer_eof = n == 0;
+		sess_traffic(s);
 		return n;
 	}
 	if (n != -EAGAIN && n != -EWOULDBLOCK)
@@ -675,18 +704,6 @@ sess_callback(LIBSSH2_SESSION *ls, int type, void (*fn)(void))
 #endif
 }
 
-/* libssh2 writes through here when the transport is not a socket. */
-static ssize_t
-sess_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
-    void **abstract)
-{
-	struct sess *s = *abstract;
-
-	(void)fd;
-	(void)flags;
-	return s->tp->ops->send(s->tp, buf, len);
-}
-
 /* HANDSHAKE: key exchange, with the host key type known_hosts holds. */
 static int
 sess_handshake(struct sess *s)
@@ -710,9 +727,8 @@ sess_handshake(struct sess *s)
 		sess_callback(s->ls, LIBSSH2_CALLBACK_IGNORE, NULL);
 		sess_callback(s->ls, LIBSSH2_CALLBACK_RECV,
 		    (void (*)(void))sess_recv);
-		if (s->tp != NULL && s->tp->ops->send != NULL)
-			sess_callback(s->ls, LIBSSH2_CALLBACK_SEND,
-			    (void (*)(void))sess_send);
+		sess_callback(s->ls, LIBSSH2_CALLBACK_SEND,
+		    (void (*)(void))sess_send);
 	}
 	rc = libssh2_session_handshake(s->ls, s->fd != -1 ? s->fd :
 	    s->tp->lsfd);
@@ -1054,7 +1070,9 @@ sess_auth(struct sess *s)
 /*
  * Send a keepalive when one is due, only on an idle session with nothing
  * half-sent: keepalive_send swallows EAGAIN and would leave its packet
- * queued in front of the job's next send (engine/README, 7).
+ * queued in front of the job's next send (engine/README, 7).  It is due
+ * only after an interval with no bytes sent or received (sess_traffic), so
+ * never in the middle of a transfer, where the socket may be full.
  */
 static void
 sess_keepalive(struct sess *s)

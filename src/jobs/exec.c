@@ -52,6 +52,9 @@ struct exec_job {
 	const struct feed_chunk	*in_chunk;	/* chunk being written */
 	size_t			 in_off;	/* offset in it */
 	size_t			 wlen;		/* length of a pending write */
+	int			 wpart;		/* its packet is half-sent */
+	int			 rblocked;	/* a read could not send its
+						   window adjust */
 	int			 in_done;	/* stdin fully sent or dropped */
 	int			 eof_sent;
 	int			 remote_eof;
@@ -111,9 +114,10 @@ lserr(struct sess *s)
 	return msg != NULL ? msg : "";
 }
 
-/* Send the next piece of stdin, then EOF; 0 or DROVE_AGAIN to wait. */
+/* Send the next piece of stdin, then EOF; 0, DROVE_AGAIN to wait or an
+ * error. */
 static int
-exec_write(struct exec_job *x)
+exec_write(struct exec_job *x, struct sess *s)
 {
 	const struct feed_chunk *c;
 	ssize_t n;
@@ -143,7 +147,8 @@ exec_write(struct exec_job *x)
 		}
 		n = libssh2_channel_write_ex(x->ch, 0, c->data + x->in_off,
 		    x->wlen);
-		if (n == LIBSSH2_ERROR_EAGAIN)
+		x->wpart = n == LIBSSH2_ERROR_EAGAIN;
+		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
 			return DROVE_AGAIN;
 		x->wlen = 0;
 		if (x->interrupted)
@@ -159,11 +164,38 @@ exec_write(struct exec_job *x)
 	}
 	if (!x->eof_sent) {
 		n = libssh2_channel_send_eof(x->ch);
-		if (n == LIBSSH2_ERROR_EAGAIN)
+		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
 			return DROVE_AGAIN;
+		if (n != 0)
+			return err_set(&s->err, DROVE_E_PROTOCOL,
+			    "send EOF to %s: %s (%d)", s->name, lserr(s),
+			    (int)n);
 		x->eof_sent = 1;
 	}
 	return 0;
+}
+
+/*
+ * Whether a write or EOF failed only because another packet is half-sent
+ * (a read's window adjust, libssh2 1.10 says -39 or -7): it is to be made
+ * again, with the same buffer, once that packet is out.
+ */
+int
+chan_send_blocked(ssize_t n)
+{
+	return n == LIBSSH2_ERROR_BAD_USE || n == LIBSSH2_ERROR_SOCKET_SEND;
+}
+
+/*
+ * Whether a write of wlen bytes that returned EAGAIN (wpart) left its
+ * packet half-sent: a read now would collide with it (its window adjust
+ * fails with -7 and takes nothing), so wait for the socket to take the
+ * rest.  A write waiting for window (none left) has nothing half-sent.
+ */
+int
+chan_half_sent(LIBSSH2_CHANNEL *ch, size_t wlen, int wpart)
+{
+	return wlen != 0 && wpart && libssh2_channel_window_write(ch) > 0;
 }
 
 /* Read what both streams have; 1 when the remote sent EOF and all is read. */
@@ -173,6 +205,7 @@ exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 	ssize_t n;
 	int rc, stream, drained = 1;
 
+	x->rblocked = 0;
 	for (stream = 0; stream < 2; stream++) {
 		while (*budget > 0) {
 			n = libssh2_channel_read_ex(x->ch, stream,
@@ -189,6 +222,7 @@ exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 				break;
 			if (n == LIBSSH2_ERROR_EAGAIN ||
 			    n == LIBSSH2_ERROR_SOCKET_SEND) {
+				x->rblocked = chan_read_blocked(s, n);
 				drained = 0;
 				break;
 			}
@@ -346,9 +380,13 @@ exec_step(struct job *j, struct sess *s)
 			rc = x->bc != NULL ? become_step(x->bc, x->ch, s) :
 			    0;
 			if (rc == 0)
-				rc = exec_write(x);
+				rc = exec_write(x, s);
 			if (rc < 0)
 				return rc;
+			/* a write half sent goes first: a read could need to
+			 * send a window adjust */
+			if (chan_half_sent(x->ch, x->wlen, x->wpart))
+				return DROVE_AGAIN;
 			rc = exec_read(x, s, &budget);
 			if (rc < 0)
 				return rc;
@@ -422,7 +460,19 @@ exec_hidden_input(struct job *j)
 {
 	struct exec_job *x = (struct exec_job *)j;
 
-	return x->st == EX_RUN && chan_hidden(x->ch, !x->remote_eof);
+	return x->st == EX_RUN && !x->rblocked &&
+	    !chan_half_sent(x->ch, x->wlen, x->wpart) &&
+	    chan_hidden(x->ch, !x->remote_eof);
+}
+
+/* Whether a read that returned n (EAGAIN or -7) is held up by a packet
+ * half-sent (its window adjust), so that only a writable socket helps. */
+int
+chan_read_blocked(struct sess *s, ssize_t n)
+{
+	return n == LIBSSH2_ERROR_SOCKET_SEND ||
+	    (libssh2_session_block_directions(s->ls) &
+	    LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
 }
 
 /* Whether libssh2 holds data (or an EOF) for ch that epoll cannot show. */

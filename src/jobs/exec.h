@@ -16,6 +16,18 @@
  * eof, an EOF not yet taken); 0 for NULL. */
 int	chan_hidden(LIBSSH2_CHANNEL *ch, int eof);
 
+/* Whether a channel write or send_eof that returned n failed only because
+ * another packet is half-sent: make it again later, same buffer. */
+int	chan_send_blocked(ssize_t n);
+
+/* Whether a write of wlen bytes that returned EAGAIN (wpart) left its
+ * packet half-sent, so that reading must wait for the socket. */
+int	chan_half_sent(LIBSSH2_CHANNEL *ch, size_t wlen, int wpart);
+
+/* Whether a read that returned n (EAGAIN or -7) waits for a half-sent
+ * packet to go out (the socket writable), not for input. */
+int	chan_read_blocked(struct sess *s, ssize_t n);
+
 /* Whether the server closed ch, after its EOF: 0, DROVE_AGAIN, or
  * DROVE_E_PROTOCOL ("connection lost before the command's exit status")
  * with s->err set when the connection ended first. */

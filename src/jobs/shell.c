@@ -54,6 +54,9 @@ struct shell_job {
 	size_t			 inlen;
 	size_t			 inoff;
 	size_t			 wlen;		/* length of a pending write */
+	int			 wpart;		/* its packet is half-sent */
+	int			 rblocked;	/* a read could not send its
+						   window adjust */
 	int			 in_eof;
 	int			 in_poll;	/* epoll refused in_fd: read it
 						   on each step */
@@ -253,7 +256,7 @@ shell_arm_input(struct shell_job *x)
 }
 
 /* Send a window change, pending input, then EOF after the last input;
- * 0 when all is sent, DROVE_AGAIN to wait. */
+ * 0 when all is sent, DROVE_AGAIN to wait, or an error. */
 static int
 shell_send(struct shell_job *x)
 {
@@ -275,7 +278,7 @@ shell_send(struct shell_job *x)
 		if (x->resizing) {
 			rc = libssh2_channel_request_pty_size_ex(x->ch,
 			    (int)x->cols, (int)x->rows, 0, 0);
-			if (rc == LIBSSH2_ERROR_EAGAIN)
+			if (rc == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(rc))
 				return DROVE_AGAIN;
 			x->resizing = 0;
 			continue;
@@ -293,7 +296,8 @@ shell_send(struct shell_job *x)
 			x->wlen = x->inlen - x->inoff;
 		n = libssh2_channel_write_ex(x->ch, 0, x->in + x->inoff,
 		    x->wlen);
-		if (n == LIBSSH2_ERROR_EAGAIN)
+		x->wpart = n == LIBSSH2_ERROR_EAGAIN;
+		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
 			return DROVE_AGAIN;
 		x->wlen = 0;
 		if (n == 0)	/* no window: nothing was queued */
@@ -307,8 +311,13 @@ shell_send(struct shell_job *x)
 	}
 	if (x->in_eof && !x->eof_sent) {
 		x->eofing = 1;
-		if (libssh2_channel_send_eof(x->ch) == LIBSSH2_ERROR_EAGAIN)
+		rc = libssh2_channel_send_eof(x->ch);
+		if (rc == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(rc))
 			return DROVE_AGAIN;
+		if (rc != 0)
+			return err_set(&x->s->err, DROVE_E_PROTOCOL,
+			    "send EOF to %s: %s (%d)", x->s->name,
+			    shell_lserr(x->s), rc);
 		x->eofing = 0;
 		x->eof_sent = 1;
 	}
@@ -386,6 +395,7 @@ shell_pump(struct shell_job *x, struct sess *s)
 	int stream, rc, again;
 	ssize_t n;
 
+	x->rblocked = 0;
 	for (;;) {
 		if ((rc = shell_flush(x, s)) != 0)
 			return rc < 0 ? rc : 0;
@@ -402,8 +412,10 @@ shell_pump(struct shell_job *x, struct sess *s)
 				    (size_t)n)) != 0)
 					return rc;
 			} else if (n == LIBSSH2_ERROR_EAGAIN ||
-			    n == LIBSSH2_ERROR_SOCKET_SEND)
+			    n == LIBSSH2_ERROR_SOCKET_SEND) {
 				again = 1;
+				x->rblocked = chan_read_blocked(s, n);
+			}
 			else if (n < 0)
 				return err_set(&s->err, DROVE_E_PROTOCOL,
 				    "read output of %s: %s (%d)", s->name,
@@ -505,6 +517,8 @@ shell_step(struct job *j, struct sess *s)
 				rc = shell_send(x);
 			if (rc < 0)
 				return rc;
+			if (chan_half_sent(x->ch, x->wlen, x->wpart))
+				return DROVE_AGAIN;
 			rc = shell_pump(x, s);
 		} while (rc == 0 && x->bc != NULL && become_due(x->bc));
 		shell_arm_input(x);
@@ -546,7 +560,8 @@ shell_hidden_input(struct job *j)
 {
 	struct shell_job *x = (struct shell_job *)j;
 
-	if (x->st != SH_RUN || x->outlen > 0 || x->ctl->disconnected)
+	if (x->st != SH_RUN || x->outlen > 0 || x->ctl->disconnected ||
+	    chan_half_sent(x->ch, x->wlen, x->wpart) || x->rblocked)
 		return 0;
 	return chan_hidden(x->ch, !x->remote_eof);
 }

@@ -7,8 +7,9 @@
  * Listens on a port of 127.0.0.1 that the kernel picks and forwards each
  * connection to 127.0.0.1:PORT.  Prints, one per line, on stdout (line
  * buffered): the port first, then "open ID" when connection ID (1, 2, ... in
- * accept order) is made, "closed ID WHY" when it ends, and the answers to
- * commands.  -b sets SO_RCVBUF and SO_SNDBUF of every socket to BYTES
+ * accept order) is made, "closed ID WHY up=N down=N" (the bytes passed each
+ * way) when it ends, and the answers to commands.  -b sets SO_RCVBUF and
+ * SO_SNDBUF of every socket to BYTES
  * (small buffers make a stalled or slow side fill up sooner).
  *
  * Commands are lines read from FIFO (opened read-write, so writers may come
@@ -205,7 +206,8 @@ pair_end(struct pair *p, int rst, const char *why)
 	side_close(&p->target, rst);
 	dir_clear(&p->up);
 	dir_clear(&p->down);
-	printf("closed %d %s\n", p->id, why);
+	printf("closed %d %s up=%lld down=%lld\n", p->id, why,
+	    (long long)p->up.passed, (long long)p->down.passed);
 	for (pp = &pairs; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == p) {
 			*pp = p->next;
@@ -526,7 +528,8 @@ command(char *line)
 
 	ctl_seq++;
 	n = sscanf(line, "%31s %31s %31s %lld", target, verb, dir, &arg);
-	if (n < 2) {
+	if (n < 2 || (n < 4 && (strcmp(verb, "delay") == 0 ||
+	    strcmp(verb, "rate") == 0 || strncmp(verb, "cut", 3) == 0))) {
 		printf("cmd %u error: want TARGET VERB [DIR] [N]\n", ctl_seq);
 		return;
 	}

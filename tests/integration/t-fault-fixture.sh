@@ -32,7 +32,7 @@ chmod 644 "$FX_DIR/data"
 want=$(sha256sum <"$FX_DIR/data" | cut -d' ' -f1)
 got=$(fssh "$FX_PORT_f" sha256sum <"$FX_DIR/data") || fx_fail "ssh via proxy"
 fx_assert_eq "$want  -" "$got" "1 MB through the proxy"
-fx_fault_wait f '^closed 1 eof$'
+fx_fault_wait f '^closed 1 eof '
 
 # Counting, delay and a cut, on connection 2 (kept open by a read).
 mkfifo "$FX_DIR/in"
@@ -53,7 +53,8 @@ fx_fault_cmd f '2 stall up'
 up0=$(fx_fault_stat f 2 | cut -d' ' -f1)
 head -c 4096 /dev/zero >&8
 sleep 1
-fx_assert_eq "$up0" "$(fx_fault_stat f 2 | cut -d' ' -f1)" "stalled: no bytes up"
+fx_assert_eq "$up0" "$(fx_fault_stat f 2 | cut -d' ' -f1)" \
+    "stalled: no bytes up"
 fx_fault_cmd f '2 resume up'
 n=0
 until [ "$(fx_fault_stat f 2 | cut -d' ' -f1)" -gt "$up0" ]; do
@@ -63,7 +64,7 @@ until [ "$(fx_fault_stat f 2 | cut -d' ' -f1)" -gt "$up0" ]; do
 done
 fx_fault_cmd f '2 cut up 1'
 head -c 100 /dev/zero >&8
-fx_fault_wait f '^closed 2 cut$'
+fx_fault_wait f '^closed 2 cut '
 exec 8>&-
 wait $c2 && fx_fail "ssh over a cut connection succeeded"
 
@@ -79,7 +80,7 @@ until [ "$(fx_fault_stat f 3 | cut -d' ' -f2)" -gt 1000 ]; do
 done
 fx_fault_cmd f '3 rst'
 wait $c3 && fx_fail "ssh over a reset connection succeeded"
-fx_fault_wait f '^closed 3 rst$'
+fx_fault_wait f '^closed 3 rst '
 
 # A slow reader: 200 kB at 100 kB/s take over a second.
 fx_fault_cmd f 'new rate up 100000'

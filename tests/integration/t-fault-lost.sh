@@ -5,7 +5,8 @@
 # and for push's "mv -f" that replaces an existing file (OpenSSH, whose
 # ForceCommand lets a script stand in for mv).  The command closes its
 # output, leaves a mark, and sleeps; the test then kills the server's
-# session processes by PID (fx_kill_sessions).
+# session processes by PID (fx_kill_sessions), or has the fault proxy
+# reset the connection.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -55,6 +56,28 @@ for srv in s db; do
 	fx_assert_match "$lostmsg" "$FX_OUT" "$srv: the reason"
 	fx_assert_eq 3 "$FX_RC" "$srv: drove's exit status (an error)"
 done
+
+# The same loss made by the fault proxy: a reset of the connection.
+fx_fault f s
+fx_known_hosts s | sed "s/:$FX_PORT_s /:$FX_PORT_f /" \
+    >>"$HOME/.ssh/known_hosts"
+fx_inventory_each "$FX_USER" f >"$FX_DIR/inv-f.yml"
+m=$FX_DIR/mark-f
+"$DROVE" --no-agent -i "$FX_DIR/inv-f.yml" --json run f \
+    "exec >/dev/null 2>&1; touch $m; sleep 6; exit 5" </dev/null \
+    >"$FX_DIR/f.out" 2>&1 &
+dpid=$!
+n=0
+while ! [ -e "$m" ]; do
+	n=$((n + 1))
+	[ $n -lt 3000 ] || fx_fail "no mark $m"
+	fx__tick
+done
+sleep 1
+fx_fault_cmd f '1 rst'
+wait $dpid
+fx_assert_match '"status":"error".*'"$lostmsg" "$(cat "$FX_DIR/f.out")" \
+    "reset by the proxy: the reason"
 
 # The shell: exit 255 and the reason, not exit 0.
 m=$FX_DIR/mark-shell
