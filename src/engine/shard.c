@@ -672,7 +672,8 @@ stdin_cb(struct loop *l, int fd, int events, void *arg)
 
 	(void)events;
 	for (;;) {
-		if ((p = feed_space(&f->feed, &room)) == NULL) {
+		if (feed_at_cap(&f->feed) ||
+		    (p = feed_space(&f->feed, &room)) == NULL) {
 			n = 0;
 			break;
 		}
