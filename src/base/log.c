@@ -9,14 +9,23 @@
 #include "base/log.h"
 
 int log_enabled;
+int log_stalls;
 
-/* Read DROVE_DEBUG once. */
+/* Whether environment variable name is set to something but 0. */
+static int
+log_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' && *v != '0';
+}
+
+/* Read DROVE_DEBUG and DROVE_STALLS once. */
 void
 log_init(void)
 {
-	const char *v = getenv("DROVE_DEBUG");
-
-	log_enabled = v != NULL && *v != '\0' && *v != '0';
+	log_enabled = log_env("DROVE_DEBUG");
+	log_stalls = log_env("DROVE_STALLS");
 }
 
 /* Print one trace line with a monotonic timestamp. */

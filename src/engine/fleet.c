@@ -782,7 +782,7 @@ fleet_read_stdin(drove_fleet *f)
 	ssize_t n;
 	char *p;
 
-	while (!f->feed.eof) {
+	while (!f->feed.eof && !feed_at_cap(&f->feed)) {
 		if ((p = feed_space(&f->feed, &room)) == NULL)
 			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
 		n = read(f->stdin_fd, p, room);
@@ -880,12 +880,19 @@ fleet_setup(drove_fleet *f)
 	}
 	if (f->stdin_fd < 0)
 		return 0;
-	/* a pipe or terminal is read as it comes; a file (or anything epoll
-	 * refuses, like /dev/null) at once */
-	if (n == 1 && fstat(f->stdin_fd, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    shard_watch_stdin(&f->shards[0]) == 0)
+	/* a regular file is read by each host as it sends it; a pipe or
+	 * terminal as it comes; anything epoll refuses (/dev/null) at once,
+	 * as is a pipe when several loops share it */
+	if (fstat(f->stdin_fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		feed_use_file(&f->feed, f->stdin_fd, (uint64_t)st.st_size);
 		return 0;
-	return fleet_read_stdin(f);
+	}
+	if (n == 1 && shard_watch_stdin(&f->shards[0]) == 0)
+		return 0;
+	if (fleet_read_stdin(f) != 0)
+		return f->err.code;
+	f->feed.eof = 1;
+	return 0;
 }
 
 /* Free what the run made (with kept sessions: once they are closed). */

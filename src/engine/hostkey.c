@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,18 @@ struct known_hosts {
 	size_t			 tsize, tcount;
 	int			 nlf;		/* newlines in file */
 	off_t			 fsize;		/* its size then */
+	int			 next_line;	/* the line an added key gets */
+	/* the appender thread (kh_queue): lines to append, in order; once
+	 * it runs, nlf and fsize are its own */
+	pthread_mutex_t		 wlock;
+	pthread_cond_t		 wcond;
+	pthread_t		 writer;
+	int			 writing;	/* the thread runs */
+	int			 wstop;
+	char			**wq;
+	size_t			 nwq, capwq;
+	struct drove_err	 werr;		/* its first failure */
+	int			 wfailed;	/* lines not written */
 	int			 nbad;
 	int			 bad[KH_BAD_SHOWN];
 	char			 loadwarn[256];
@@ -569,6 +582,19 @@ kh_set_loadwarn(struct known_hosts *k)
 		    k->nbad > KH_BAD_SHOWN ? ", ..." : "");
 }
 
+/* An empty struct known_hosts with its appender's lock; NULL. */
+static struct known_hosts *
+kh_new(void)
+{
+	struct known_hosts *k;
+
+	if ((k = calloc(1, sizeof *k)) == NULL)
+		return NULL;
+	pthread_mutex_init(&k->wlock, NULL);
+	pthread_cond_init(&k->wcond, NULL);
+	return k;
+}
+
 /* Load path into a new struct known_hosts. */
 int
 kh_load(const char *path, struct known_hosts **out, struct drove_err *err)
@@ -581,7 +607,7 @@ kh_load(const char *path, struct known_hosts **out, struct drove_err *err)
 	int r = DROVE_E_NOMEM, rc, lineno = 0;
 
 	*out = NULL;
-	if ((k = calloc(1, sizeof *k)) == NULL ||
+	if ((k = kh_new()) == NULL ||
 	    (k->path = strdup(path)) == NULL ||
 	    (k->holder = libssh2_session_init()) == NULL ||
 	    (k->kh = libssh2_knownhost_init(k->holder)) == NULL ||
@@ -626,6 +652,7 @@ kh_load(const char *path, struct known_hosts **out, struct drove_err *err)
 	}
 	kh_set_loadwarn(k);
  done:
+	k->next_line = lineno;
 	*out = k;
 	k = NULL;
 	r = 0;
@@ -642,10 +669,17 @@ void
 kh_free(struct known_hosts *k)
 {
 	struct kh_name *n, *next;
+	struct drove_err e;
 	size_t i;
 
 	if (k == NULL)
 		return;
+	kh_flush(k, &e);
+	for (i = 0; i < k->nwq; i++)
+		free(k->wq[i]);
+	free(k->wq);
+	pthread_cond_destroy(&k->wcond);
+	pthread_mutex_destroy(&k->wlock);
 	for (i = 0; i < k->tsize; i++) {
 		for (n = k->table[i]; n != NULL; n = next) {
 			next = n->next;
@@ -1001,6 +1035,95 @@ kh_append(struct known_hosts *k, const char *line, int *lineno,
 	return r;
 }
 
+/*
+ * The appender thread: append the queued lines in order, each under the
+ * file's lock and fsync'ed (kh_append), off the loop thread that accepted
+ * the key; the key is trusted for the rest of the run from the moment it
+ * is queued.  The first failure is kept for kh_flush().
+ */
+static void *
+kh_writer(void *arg)
+{
+	struct known_hosts *k = arg;
+	struct drove_err e;
+	char *line;
+	int lineno, r;
+
+	pthread_mutex_lock(&k->wlock);
+	for (;;) {
+		while (k->nwq == 0 && !k->wstop)
+			pthread_cond_wait(&k->wcond, &k->wlock);
+		if (k->nwq == 0)
+			break;
+		line = k->wq[0];
+		memmove(k->wq, k->wq + 1, --k->nwq * sizeof *k->wq);
+		pthread_mutex_unlock(&k->wlock);
+		err_clear(&e);
+		r = kh_append(k, line, &lineno, &e);
+		free(line);
+		pthread_mutex_lock(&k->wlock);
+		if (r != 0 && k->wfailed++ == 0)
+			k->werr = e;
+	}
+	pthread_mutex_unlock(&k->wlock);
+	return NULL;
+}
+
+/* Queue line (taken) for the appender thread, started at the first. */
+static int
+kh_queue(struct known_hosts *k, char *line, struct drove_err *err)
+{
+	char **v;
+	size_t n;
+	int r = 0;
+
+	pthread_mutex_lock(&k->wlock);
+	if (!k->writing) {
+		if (pthread_create(&k->writer, NULL, kh_writer, k) != 0) {
+			pthread_mutex_unlock(&k->wlock);
+			free(line);
+			return err_set(err, DROVE_E_INTERNAL, "add host key: "
+			    "no thread to write %s", k->path);
+		}
+		k->writing = 1;
+	}
+	if (k->nwq == k->capwq) {
+		n = k->capwq ? k->capwq * 2 : 16;
+		if ((v = reallocarray(k->wq, n, sizeof *v)) == NULL) {
+			free(line);
+			r = err_set(err, DROVE_E_NOMEM, "add host key: out of "
+			    "memory");
+			goto out;
+		}
+		k->wq = v;
+		k->capwq = n;
+	}
+	k->wq[k->nwq++] = line;
+	pthread_cond_signal(&k->wcond);
+ out:
+	pthread_mutex_unlock(&k->wlock);
+	return r;
+}
+
+/* Write every queued key to the file and stop the appender. */
+int
+kh_flush(struct known_hosts *k, struct drove_err *err)
+{
+	if (k == NULL || !k->writing)
+		return 0;
+	pthread_mutex_lock(&k->wlock);
+	k->wstop = 1;
+	pthread_cond_signal(&k->wcond);
+	pthread_mutex_unlock(&k->wlock);
+	pthread_join(k->writer, NULL);
+	k->writing = 0;
+	k->wstop = 0;
+	if (k->wfailed == 0)
+		return 0;
+	return err_set(err, k->werr.code, "%d host key%s not added to %s: %s",
+	    k->wfailed, k->wfailed == 1 ? "" : "s", k->path, k->werr.msg);
+}
+
 /* Most entries of the file are hashed: new ones are hashed too. */
 static int
 kh_file_hashed(struct known_hosts *k)
@@ -1076,8 +1199,7 @@ kh_add(struct known_hosts *k, const char *host, int port, int t,
 	if ((r = kh_format(k, host, port, t, key, keylen, hashed, &line,
 	    err)) != 0)
 		return r;
-	if ((r = kh_append(k, line, lineno, err)) != 0)
-		goto out;
+	*lineno = ++k->next_line;
 	if ((r = kh_ingest(k, line, *lineno)) == DROVE_E_NOMEM)
 		goto nomem;
 	if (r != 0) {
@@ -1088,6 +1210,9 @@ kh_add(struct known_hosts *k, const char *host, int port, int t,
 	if (hashed && ((n = kh_name_get(k, name, strlen(name))) == NULL ||
 	    (n->resolved && kh_matched(k, n, k->nents - 1) != 0)))
 		goto nomem;
+	if ((r = kh_queue(k, line, err)) != 0)
+		goto out;
+	line = NULL;
 	r = 0;
 	goto out;
  nomem:

@@ -27,7 +27,14 @@ struct known_hosts;
  * *out, or DROVE_E_IO / DROVE_E_NOMEM with err set.
  */
 int	kh_load(const char *path, struct known_hosts **out, struct drove_err *);
-void	kh_free(struct known_hosts *);	/* NULL-safe */
+void	kh_free(struct known_hosts *);	/* NULL-safe; kh_flush() first */
+
+/*
+ * Append every key queued by accept-new to the file, waiting for the
+ * appender thread, and stop it.  0, or the first failure, with how many
+ * keys were not added, in err (the keys were trusted for the run anyway).
+ */
+int	kh_flush(struct known_hosts *, struct drove_err *);
 
 /*
  * A warning naming the lines kh_load() skipped because neither libssh2 nor
@@ -53,8 +60,10 @@ const char *kh_prefs(struct known_hosts *, const char *host, int port);
  * line to fix.  Under ask an unknown key (of a type not recorded for the
  * host) returns DROVE_AGAIN, err holding the strict message: the caller
  * asks the user, then calls again with accept-new or gives up with err.
- * Under accept-new an unknown key is appended to the file
- * atomically (one locked write) and remembered for the rest of the run.
+ * Under accept-new an unknown key is remembered for the rest of the run
+ * at once and queued for a thread of its own, which appends it to the file
+ * (one locked, fsync'ed write), so that the caller's loop never waits on
+ * the disk or on another process holding the file's lock.
  * *warning, when set, is a message to show the user (policy off, or a key
  * added): lent until the next call.
  */

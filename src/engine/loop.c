@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "drove.h"
 #include "engine/loop.h"
 
@@ -46,6 +47,12 @@ struct loop {
 	pthread_mutex_t	  lock;
 	struct post	 *posts;
 	struct post	**posts_tail;
+	/* the stall meter: a turn's work, from epoll_wait's return to the
+	 * next call, in microseconds */
+	uint64_t	  woke_us;	/* 0: not awake */
+	uint64_t	  turns;
+	uint64_t	  busy_us;	/* in all */
+	uint64_t	  longest_us;
 };
 
 /* Read the monotonic clock in milliseconds. */
@@ -56,6 +63,32 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Read the monotonic clock in microseconds. */
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The turn's work is done: count it in the stall meter. */
+static void
+loop_turn_end(struct loop *l)
+{
+	uint64_t busy;
+
+	if (l->woke_us == 0)
+		return;
+	busy = mono_us() - l->woke_us;
+	l->turns++;
+	l->busy_us += busy;
+	if (busy > l->longest_us)
+		l->longest_us = busy;
+	l->woke_us = 0;
 }
 
 /* Make a loop with its epoll and eventfd. */
@@ -98,6 +131,13 @@ loop_free(struct loop *l)
 
 	if (l == NULL)
 		return;
+	loop_turn_end(l);
+	LOG_STALLS("loop: %llu turns, busy %llu.%03llu ms, longest turn "
+	    "%llu.%03llu ms", (unsigned long long)l->turns,
+	    (unsigned long long)(l->busy_us / 1000),
+	    (unsigned long long)(l->busy_us % 1000),
+	    (unsigned long long)(l->longest_us / 1000),
+	    (unsigned long long)(l->longest_us % 1000));
 	while ((p = l->posts) != NULL) {
 		l->posts = p->next;
 		free(p);
@@ -426,9 +466,11 @@ loop_run_once(struct loop *l, int timeout_ms)
 	t = run_tasks(l) ? 0 : loop_next_timeout(l);
 	if (timeout_ms >= 0 && (t < 0 || timeout_ms < t))
 		t = timeout_ms;
+	loop_turn_end(l);
 	n = epoll_wait(l->epfd, evs, 256, t);
 	if (n == -1 && errno != EINTR)
 		return DROVE_E_IO;
+	l->woke_us = mono_us();
 	loop_update_time(l);
 	for (i = 0; i < n; i++) {
 		fd = evs[i].data.fd;

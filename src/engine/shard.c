@@ -823,7 +823,8 @@ stdin_cb(struct loop *l, int fd, int events, void *arg)
 
 	(void)events;
 	for (;;) {
-		if ((p = feed_space(&f->feed, &room)) == NULL) {
+		if (feed_at_cap(&f->feed) ||
+		    (p = feed_space(&f->feed, &room)) == NULL) {
 			n = 0;
 			break;
 		}
@@ -997,6 +998,18 @@ shard_rearm(struct shard *sh)
 	sh->cfg.retries = f->retries;
 }
 
+/* Write the keys the run added to a known_hosts file; a failure becomes
+ * the run's warning, unless it has one. */
+static void
+shard_kh_flush(struct shard *sh, struct known_hosts *kh)
+{
+	struct drove_err e;
+
+	err_clear(&e);
+	if (kh_flush(kh, &e) != 0 && sh->f->warning[0] == '\0')
+		snprintf(sh->f->warning, sizeof sh->f->warning, "%s", e.msg);
+}
+
 /* Free what shard_setup made; NULL-safe parts, any stage. */
 void
 shard_teardown(struct shard *sh)
@@ -1019,10 +1032,13 @@ shard_teardown(struct shard *sh)
 		loop_run_once(sh->loop, 0);	/* free cancelled lookups */
 	agent_free(sh->agent);
 	sh->agent = NULL;
+	shard_kh_flush(sh, sh->kh);
 	kh_free(sh->kh);
 	sh->kh = NULL;
-	for (i = 0; i < sh->nkhs; i++)
+	for (i = 0; i < sh->nkhs; i++) {
+		shard_kh_flush(sh, sh->khs[i].kh);
 		kh_free(sh->khs[i].kh);
+	}
 	free(sh->khs);
 	sh->khs = NULL;
 	sh->nkhs = 0;

@@ -49,9 +49,9 @@ struct exec_job {
 	enum exec_state		 st;
 	char			*command;
 	const struct feed	*in;
-	const struct feed_chunk	*in_chunk;	/* chunk being written */
-	size_t			 in_off;	/* offset in it */
-	size_t			 wlen;		/* length of a pending write */
+	struct feed_pos		 pos;		/* where we are in it */
+	const char		*wp;		/* a pending write */
+	size_t			 wlen;		/* its length */
 	int			 wpart;		/* its packet is half-sent */
 	int			 rblocked;	/* a read could not send its
 						   window adjust */
@@ -114,54 +114,47 @@ lserr(struct sess *s)
 	return msg != NULL ? msg : "";
 }
 
-/* Send the next piece of stdin, then EOF; 0, DROVE_AGAIN to wait or an
- * error. */
+/* Send the next piece of stdin, then EOF; 0, DROVE_AGAIN to wait, or
+ * DROVE_E_IO when stdin cannot be read (s->err set). */
 static int
 exec_write(struct exec_job *x, struct sess *s)
 {
-	const struct feed_chunk *c;
 	ssize_t n;
+	int rc;
 
 	while (!x->in_done) {
 		if (x->in == NULL) {
 			x->in_done = 1;
 			break;
 		}
-		if (x->in_chunk == NULL)
-			x->in_chunk = x->in->head;
-		c = x->in_chunk;
-		if (c != NULL && x->in_off == c->len && c->next != NULL) {
-			x->in_chunk = c = c->next;
-			x->in_off = 0;
-		}
-		if (c == NULL || x->in_off == c->len) {
-			if (!x->in->eof)
-				return DROVE_AGAIN;
-			x->in_done = 1;
-			break;
-		}
 		if (x->wlen == 0) {
-			x->wlen = c->len - x->in_off;
-			if (x->wlen > EXEC_WRITE_MAX)
-				x->wlen = EXEC_WRITE_MAX;
+			rc = feed_next(x->in, &x->pos, EXEC_WRITE_MAX, &x->wp,
+			    &x->wlen, &s->err);
+			if (rc != 0)
+				return rc;
+			if (x->wlen == 0) {
+				x->in_done = 1;
+				break;
+			}
 		}
-		n = libssh2_channel_write_ex(x->ch, 0, c->data + x->in_off,
-		    x->wlen);
+		/* the same pointer and length until it is taken */
+		n = libssh2_channel_write_ex(x->ch, 0, x->wp, x->wlen);
 		x->wpart = n == LIBSSH2_ERROR_EAGAIN;
 		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
 			return DROVE_AGAIN;
-		x->wlen = 0;
-		if (x->interrupted)
-			return DROVE_AGAIN;	/* closed on the next step */
+		x->wlen = 0;	/* feed_next gives the same bytes again */
 		if (n == 0)	/* no window: nothing was queued */
 			return DROVE_AGAIN;
+		if (x->interrupted)
+			return DROVE_AGAIN;	/* closed on the next step */
 		if (n < 0) {
 			/* the command stopped reading: keep its output */
 			x->in_done = x->eof_sent = 1;
 			break;
 		}
-		x->in_off += (size_t)n;
+		feed_advance(&x->pos, (size_t)n);
 	}
+	feed_pos_release(&x->pos);
 	if (!x->eof_sent) {
 		n = libssh2_channel_send_eof(x->ch);
 		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
@@ -436,8 +429,9 @@ exec_step(struct job *j, struct sess *s)
 			/* sudo wants a tty: the same on a channel with one */
 			libssh2_channel_free(x->ch);
 			x->ch = NULL;
-			x->in_chunk = NULL;
-			x->in_off = x->wlen = 0;
+			feed_pos_release(&x->pos);
+			memset(&x->pos, 0, sizeof x->pos);
+			x->wlen = 0;
 			x->in_done = x->eof_sent = x->remote_eof = 0;
 			x->opening = x->starting = x->again = 0;
 			x->st = EX_OPEN;
@@ -518,6 +512,7 @@ exec_free(struct job *j, int abort)
 	if (x->ch != NULL && !abort && x->st == EX_DONE)
 		libssh2_channel_free(x->ch);
 	become_free(x->bc);
+	feed_pos_release(&x->pos);
 	free(x->command);
 	free(x);
 }

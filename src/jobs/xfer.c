@@ -7,6 +7,11 @@
  * chunks are over budget, every running host is past it (pending ones read
  * it again).  Chunks are read with pread on an fd opened for the read, so
  * ten thousand sources keep no file open.
+ *
+ * A chunk is read with the source's lock let go (its slot marked
+ * XSRC_LOADING meanwhile), so the hosts of every loop thread sending
+ * chunks already loaded go on; only a host that needs the chunk being read
+ * waits for it, as it would have to anyway.
  */
 #include <sys/stat.h>
 
@@ -23,6 +28,10 @@
 #include "base/buf.h"
 #include "jobs/xfer.h"
 
+#define XSRC_LOADING	((char *)&xsrc_loading)	/* chunk being read */
+
+static const char xsrc_loading;
+
 /* Set up a source. */
 int
 xsrc_init(struct xsrc *x, const char *path, uint64_t size)
@@ -38,6 +47,7 @@ xsrc_init(struct xsrc *x, const char *path, uint64_t size)
 		return DROVE_E_NOMEM;
 	}
 	pthread_mutex_init(&x->lock, NULL);
+	pthread_cond_init(&x->loaded_cond, NULL);
 	return 0;
 }
 
@@ -54,6 +64,7 @@ xsrc_release(struct xsrc *x)
 	free(x->chunk);
 	free(x->pos);
 	free(x->path);
+	pthread_cond_destroy(&x->loaded_cond);
 	pthread_mutex_destroy(&x->lock);
 	memset(x, 0, sizeof *x);
 }
@@ -80,7 +91,7 @@ xsrc_trim(struct xsrc *x)
 		return;
 	m = xsrc_min(x);
 	for (i = x->lo; i < m; i++) {
-		if (x->chunk[i] == NULL)
+		if (x->chunk[i] == NULL || x->chunk[i] == XSRC_LOADING)
 			continue;
 		x->loaded -= i + 1 < x->nchunks ? XFER_CHUNK :
 		    (size_t)(x->size - (uint64_t)i * XFER_CHUNK);
@@ -137,9 +148,10 @@ xsrc_skip(struct xsrc *x)
 	pthread_mutex_unlock(&x->lock);
 }
 
-/* Read chunk idx from disk (locked). */
+/* Read chunk idx from disk into a new buffer *out (not locked). */
 static int
-xsrc_load(struct xsrc *x, size_t idx, size_t len, struct drove_err *e)
+xsrc_read(struct xsrc *x, size_t idx, size_t len, char **out,
+    struct drove_err *e)
 {
 	off_t off = (off_t)idx * XFER_CHUNK;
 	size_t done = 0;
@@ -147,6 +159,7 @@ xsrc_load(struct xsrc *x, size_t idx, size_t len, struct drove_err *e)
 	char *p;
 	int fd, rc = DROVE_E_IO;
 
+	*out = NULL;
 	if ((p = malloc(len)) == NULL)
 		return err_set(e, DROVE_E_NOMEM, "read %s: out of memory",
 		    x->path);
@@ -165,18 +178,38 @@ xsrc_load(struct xsrc *x, size_t idx, size_t len, struct drove_err *e)
 		}
 		done += (size_t)n;
 	}
-	x->chunk[idx] = p;
+	*out = p;
 	p = NULL;
-	x->loaded += len;
-	x->reads++;
-	if (idx < x->lo)
-		x->lo = idx;
 	rc = 0;
  out:
 	if (fd != -1)
 		close(fd);
 	free(p);
 	return rc;
+}
+
+/* Read chunk idx of len bytes with the lock let go (locked). */
+static int
+xsrc_load(struct xsrc *x, size_t idx, size_t len, struct drove_err *e)
+{
+	char *p;
+	int rc;
+
+	x->chunk[idx] = XSRC_LOADING;
+	x->loaded += len;
+	pthread_mutex_unlock(&x->lock);
+	rc = xsrc_read(x, idx, len, &p, e);
+	pthread_mutex_lock(&x->lock);
+	x->chunk[idx] = p;
+	pthread_cond_broadcast(&x->loaded_cond);
+	if (rc != 0) {
+		x->loaded -= len;
+		return rc;
+	}
+	x->reads++;
+	if (idx < x->lo)
+		x->lo = idx;
+	return 0;
 }
 
 /* Chunk idx for slot. */
@@ -196,6 +229,8 @@ xsrc_get(struct xsrc *x, int slot, size_t idx, const char **data,
 		x->pos[slot] = idx;
 		xsrc_trim(x);
 	}
+	while (x->chunk[idx] == XSRC_LOADING)
+		pthread_cond_wait(&x->loaded_cond, &x->lock);
 	if (x->chunk[idx] == NULL) {
 		if (x->loaded + n > XFER_BUDGET && idx != xsrc_min(x)) {
 			rc = DROVE_AGAIN;

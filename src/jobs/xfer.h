@@ -32,6 +32,7 @@
 
 struct xsrc {
 	pthread_mutex_t	 lock;
+	pthread_cond_t	 loaded_cond;	/* a chunk was read */
 	char		*path;
 	uint64_t	 size;
 	size_t		 nchunks;

@@ -5,13 +5,22 @@
  * record exists, incomplete, from the first moment of the run.  Host
  * results queue in memory with their output (each stream capped at the
  * record's cap, the received byte counts kept whole) and are written in one
- * short immediate transaction per batch: every HISTORY_BATCH hosts, when a
- * result comes a second or more after the last write, and at the end.  No
- * write transaction stays open between events, so other drove processes
- * writing the same store wait at most one batch (the store's busy timeout
- * covers that).  drove_history_end() sets ended_ms and the exit code.
+ * short immediate transaction per batch: every HISTORY_BATCH hosts, a
+ * second or more after the last write, and at the end.  No write
+ * transaction stays open between events, so other drove processes writing
+ * the same store wait at most one batch (the store's busy timeout covers
+ * that).  drove_history_end() sets ended_ms and the exit code.
+ *
+ * The batches are written by a writer thread of the record, fed by a queue
+ * under a mutex: the caller (an event callback on a loop thread) only
+ * appends a row and signals, so neither the transaction, nor the fsync of
+ * the WAL, nor a wait of up to the busy timeout for another drove holding
+ * the store's lock stalls the hosts.  drove_history_end() and _free() stop
+ * the writer, which writes what is queued first.  Without a thread (it
+ * could not be made) the caller writes the batches itself, as before.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +54,18 @@ struct drove_history {
 	int			 error;		/* first failure, kept */
 	struct hist_keep	*keep;		/* by host index */
 	size_t			 nkeep;
-	struct hist_row		*rows;		/* pending */
+	struct hist_row		*rows;		/* pending (under lock) */
 	size_t			 nrows;
 	uint64_t		 flushed_ms;	/* monotonic, last batch */
+	pthread_mutex_t		 lock;		/* rows, nrows, error, stop */
+	pthread_cond_t		 cond;		/* rows queued, or stop */
+	pthread_t		 writer;
+	int			 writing;	/* the writer thread runs */
+	int			 stop;		/* write what is left, end */
 };
+
+static void	 hist_free(drove_history *);
+static void	*hist_writer(void *);
 
 /* Milliseconds on clock c. */
 static uint64_t
@@ -106,6 +123,37 @@ hist_keep_release(struct hist_keep *k)
 	memset(k, 0, sizeof *k);
 }
 
+/* A new empty record with its lock; NULL when out of memory. */
+static drove_history *
+hist_new(void)
+{
+	drove_history *h;
+	pthread_condattr_t ca;
+
+	if ((h = calloc(1, sizeof *h)) == NULL)
+		return NULL;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return h;
+}
+
+/* Stop the writer thread, which writes what is queued first. */
+static void
+hist_stop(drove_history *h)
+{
+	if (!h->writing)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = 1;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->writer, NULL);
+	h->writing = 0;
+}
+
 /* Begin a record: insert its runs row, incomplete. */
 int
 drove_history_begin(drove_store *st, const char *kind, const char *line,
@@ -120,7 +168,7 @@ drove_history_begin(drove_store *st, const char *kind, const char *line,
 	if (st == NULL || kind == NULL || line == NULL || command == NULL ||
 	    pattern == NULL)
 		return r;
-	if ((h = calloc(1, sizeof *h)) == NULL)
+	if ((h = hist_new()) == NULL)
 		return err_set(store_err(st), DROVE_E_NOMEM, "out of memory");
 	h->st = st;
 	h->cap = cap != 0 ? cap : DROVE_HISTORY_CAP;
@@ -143,12 +191,14 @@ drove_history_begin(drove_store *st, const char *kind, const char *line,
 		goto out;
 	}
 	h->id = sqlite3_last_insert_rowid(store_db(st));
+	h->writing = pthread_create(&h->writer, NULL, hist_writer, h) == 0;
 	*out = h;
 	h = NULL;
 	r = 0;
  out:
 	sqlite3_finalize(s);
-	free(h);
+	if (h != NULL)
+		hist_free(h);
 	return r;
 }
 
@@ -159,12 +209,21 @@ drove_history_id(const drove_history *h)
 	return h != NULL ? h->id : 0;
 }
 
+/* Keep the first error of the record (locked). */
+static void
+hist_fail_locked(drove_history *h, int r)
+{
+	if (h->error == 0)
+		h->error = r;
+}
+
 /* Keep the first error of the record. */
 static void
 hist_fail(drove_history *h, int r)
 {
-	if (h->error == 0)
-		h->error = r;
+	pthread_mutex_lock(&h->lock);
+	hist_fail_locked(h, r);
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* Record the run's hosts as pending, in one transaction, so that a run
@@ -204,9 +263,9 @@ drove_history_hosts(drove_history *h, const char *const *names, size_t n)
 	return r;
 }
 
-/* Write the pending rows in one transaction. */
+/* Write rows[0..n) in one transaction and free them. */
 static int
-hist_flush(drove_history *h)
+hist_write(drove_history *h, struct hist_row *rows, size_t n)
 {
 	sqlite3 *db = store_db(h->st);
 	sqlite3_stmt *s = NULL;
@@ -214,8 +273,7 @@ hist_flush(drove_history *h)
 	size_t i;
 	int r = 0;
 
-	h->flushed_ms = hist_now(CLOCK_MONOTONIC);
-	if (h->nrows == 0)
+	if (n == 0)
 		return 0;
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO run_hosts (run, "
 	    "host, status, exit_code, signal, error, elapsed_ms, stdout, "
@@ -226,8 +284,8 @@ hist_flush(drove_history *h)
 		r = hist_sqlerr(h->st);
 		goto out;
 	}
-	for (i = 0; r == 0 && i < h->nrows; i++) {
-		w = &h->rows[i];
+	for (i = 0; r == 0 && i < n; i++) {
+		w = &rows[i];
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, h->id);
 		sqlite3_bind_text(s, 2, w->name, -1, SQLITE_STATIC);
@@ -254,40 +312,133 @@ hist_flush(drove_history *h)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
  out:
 	sqlite3_finalize(s);
-	for (i = 0; i < h->nrows; i++) {
-		free(h->rows[i].name);
-		hist_keep_release(&h->rows[i].keep);
+	for (i = 0; i < n; i++) {
+		free(rows[i].name);
+		hist_keep_release(&rows[i].keep);
 	}
-	h->nrows = 0;
+	free(rows);
 	return r;
 }
 
-/* Queue one host's row, taking keep's buffers; flush when a batch is due. */
+/* Write the queued rows now, on the caller's thread (no writer). */
+static int
+hist_flush(drove_history *h)
+{
+	struct hist_row *rows = h->rows;
+	size_t n = h->nrows;
+
+	h->rows = NULL;
+	h->nrows = 0;
+	h->flushed_ms = hist_now(CLOCK_MONOTONIC);
+	return hist_write(h, rows, n);
+}
+
+/* Whether a batch is due (locked): a full one, or one waited long. */
+static int
+hist_due(const drove_history *h)
+{
+	return h->nrows >= DROVE_HISTORY_BATCH || (h->nrows > 0 &&
+	    hist_now(CLOCK_MONOTONIC) - h->flushed_ms >= HISTORY_FLUSH_MS);
+}
+
+/* Write the queued rows with the lock let go meanwhile (writer). */
+static int
+hist_flush_unlocked(drove_history *h)
+{
+	struct hist_row *rows = h->rows;
+	size_t n = h->nrows;
+	int r;
+
+	h->rows = NULL;
+	h->nrows = 0;
+	pthread_mutex_unlock(&h->lock);
+	r = hist_write(h, rows, n);
+	pthread_mutex_lock(&h->lock);
+	h->flushed_ms = hist_now(CLOCK_MONOTONIC);
+	return r;
+}
+
+/* The writer thread: write batches as they fall due, all at stop. */
+static void *
+hist_writer(void *arg)
+{
+	drove_history *h = arg;
+	struct timespec ts;
+	uint64_t at;
+	int r;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (!h->stop && !hist_due(h)) {
+			if (h->nrows == 0) {
+				pthread_cond_wait(&h->cond, &h->lock);
+				continue;
+			}
+			at = h->flushed_ms + HISTORY_FLUSH_MS;
+			ts.tv_sec = (time_t)(at / 1000);
+			ts.tv_nsec = (long)(at % 1000) * 1000000;
+			pthread_cond_timedwait(&h->cond, &h->lock, &ts);
+		}
+		if (h->nrows == 0 && h->stop)
+			break;
+		r = hist_flush_unlocked(h);
+		if (r != 0)
+			hist_fail_locked(h, r);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static int	hist_append_row(drove_history *, char *,
+		    const struct drove_result *, struct hist_keep *);
+
+/* Queue one host's row, taking keep's buffers; flush when a batch is due
+ * (the writer does, when there is one). */
 static int
 hist_queue(drove_history *h, const char *name, const struct drove_result *res,
+    struct hist_keep *keep)
+{
+	char *dup;
+	int r;
+
+	if ((dup = strdup(name)) == NULL)
+		return err_set(store_err(h->st), DROVE_E_NOMEM,
+		    "out of memory");
+	pthread_mutex_lock(&h->lock);
+	r = hist_append_row(h, dup, res, keep);
+	pthread_mutex_unlock(&h->lock);
+	return r;
+}
+
+/* Append a row named name (taken) to the queue (locked); see hist_queue. */
+static int
+hist_append_row(drove_history *h, char *name, const struct drove_result *res,
     struct hist_keep *keep)
 {
 	struct hist_row *w;
 	int r;
 
-	if ((w = reallocarray(h->rows, h->nrows + 1, sizeof *w)) == NULL)
+	if ((w = reallocarray(h->rows, h->nrows + 1, sizeof *w)) == NULL) {
+		free(name);
 		return err_set(store_err(h->st), DROVE_E_NOMEM,
 		    "out of memory");
+	}
 	h->rows = w;
 	w += h->nrows;
-	if ((w->name = strdup(name)) == NULL)
-		return err_set(store_err(h->st), DROVE_E_NOMEM,
-		    "out of memory");
+	w->name = name;
 	w->res = *res;
 	w->keep = *keep;
 	w->truncated = keep->outlen < res->out_bytes ||
 	    keep->errlen < res->err_bytes;
 	memset(keep, 0, sizeof *keep);
 	h->nrows++;
-	if (h->nrows >= DROVE_HISTORY_BATCH ||
-	    hist_now(CLOCK_MONOTONIC) - h->flushed_ms >= HISTORY_FLUSH_MS)
-		if ((r = hist_flush(h)) != 0)
-			return r;
+	if (h->writing) {
+		if (hist_due(h))
+			pthread_cond_signal(&h->cond);
+		return 0;
+	}
+	if (hist_due(h) && (r = hist_flush(h)) != 0)
+		return r;
 	return 0;
 }
 
@@ -368,6 +519,8 @@ hist_free(drove_history *h)
 		hist_keep_release(&h->keep[i]);
 	free(h->keep);
 	free(h->rows);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
 
@@ -377,6 +530,7 @@ drove_history_free(drove_history *h)
 {
 	if (h == NULL)
 		return;
+	hist_stop(h);
 	hist_flush(h);
 	hist_free(h);
 }
@@ -390,6 +544,7 @@ drove_history_end(drove_history *h, int exit_code)
 
 	if (h == NULL)
 		return DROVE_E_INVAL;
+	hist_stop(h);
 	if ((r = hist_flush(h)) != 0)
 		hist_fail(h, r);
 	if (sqlite3_prepare_v2(store_db(h->st), "UPDATE runs SET ended_ms = "

@@ -320,6 +320,7 @@ TEST(hostkey_accept_new_plain)
 	snprintf(want, sizeof want, "added [new1]:2222 (ssh-ed25519 %s) to "
 	    "%s", ked.fp, path);
 	T_STREQ(warn, want);
+	T_EQ(kh_flush(k, &err), 0);	/* the appender wrote it */
 	T_EQ(nlines(path), 8);
 	/* remembered for the rest of the run */
 	T_EQ(verify(k, "new1", 2222, &ked, DROVE_HOSTKEY_STRICT), 0);
@@ -352,6 +353,7 @@ TEST(hostkey_accept_new_creates_file)
 	T_EQ(kh_load(path, &k, &err), 0);
 	T_TRUE(kh_prefs(k, "h", 22) == NULL);
 	T_EQ(verify(k, "h", 22, &kec, DROVE_HOSTKEY_ACCEPT_NEW), 0);
+	T_EQ(kh_flush(k, &err), 0);
 	T_EQ(stat(path, &st), 0);
 	T_EQ(st.st_mode & 07777, 0600);
 	T_EQ(nlines(path), 1);
@@ -687,5 +689,24 @@ TEST(hostkey_check_session)
 	snprintf(want, sizeof want, "host key for other is unknown: "
 	    "ecdsa-sha2-nistp256 %s", kec.fp);
 	T_STREQ(err.msg, want);
+	kh_free(k);
+}
+
+TEST(hostkey_accept_new_unwritable)
+{
+	struct known_hosts *k = NULL;
+	char path[128];
+
+	/* the appender fails; the key is trusted for the run all the same,
+	 * and kh_flush() says how many were not added */
+	T_EQ(setup(), 0);
+	snprintf(path, sizeof path, "/proc/drove-none/known_hosts");
+	T_EQ(kh_load(path, &k, &err), 0);
+	T_EQ(verify(k, "h1", 22, &ked, DROVE_HOSTKEY_ACCEPT_NEW), 0);
+	T_EQ(verify(k, "h2", 22, &kec, DROVE_HOSTKEY_ACCEPT_NEW), 0);
+	T_EQ(verify(k, "h1", 22, &ked, DROVE_HOSTKEY_STRICT), 0);
+	T_EQ(kh_flush(k, &err), DROVE_E_IO);
+	T_TRUE(strncmp(err.msg, "2 host keys not added to ", 25) == 0);
+	T_EQ(kh_flush(k, &err), 0);
 	kh_free(k);
 }
