@@ -101,7 +101,7 @@ fx_assert_eq 10 "$(printf '%s\n' "$FX_OUT" | grep -c '^a[01][0-9]: ran$')"
 dr_tmux "$drove shell --no-record a01"
 dr_tmux_wait "$question"
 dr_tmux_keys a Enter
-dr_tmux_wait '\$ $'
+dr_tmux_wait '^\$$'
 dr_tmux_keys 'echo he''llo; exit 7' Enter
 dr_tmux_end
 fx_assert_eq 7 "$FX_RC" "the shell ran"
