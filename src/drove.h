@@ -401,6 +401,13 @@ drove_inventory	*drove_inventory_new(void);
 void		 drove_inventory_free(drove_inventory *);	/* NULL-safe */
 /* The last error, naming file:line:column where there is one. */
 const char	*drove_inventory_error(const drove_inventory *);
+/*
+ * In host lists (-H, plain host files) the same name with another user or
+ * port is another host, named by what differs ("deploy@h", "h:2222"); the
+ * same entry twice is one host.  A note saying which entries were given
+ * twice, or NULL; lent until the next call.
+ */
+const char	*drove_inventory_note(drove_inventory *);
 /* Load a YAML inventory or a plain host list (one [user@]host[:port] a line). */
 int		 drove_inventory_load(drove_inventory *, const char *path);
 /* Add comma-separated [user@]host[:port] entries (the -H option). */

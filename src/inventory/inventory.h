@@ -41,6 +41,8 @@ struct inv_host {
 	char		*name;
 	struct inv_vars	 vars;
 	struct inv_idx	 groups;	/* direct groups */
+	int		 listed;	/* made by a host list (-H, a file):
+					   its user and port tell it apart */
 };
 
 struct inv_group {
@@ -84,6 +86,10 @@ struct drove_inventory {
 	size_t			 capgroups;
 	struct inv_map		 hostmap;
 	struct inv_map		 groupmap;
+	/* entries of host lists given twice: run once, with a note */
+	size_t			 ndups;
+	char			 dup[128];	/* the first of them */
+	char			 note[256];	/* drove_inventory_note() */
 };
 
 /* The index of the host or group named name, or INV_NONE. */
