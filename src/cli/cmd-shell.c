@@ -77,6 +77,7 @@ on_signal(int sig)
 		tty_restore();
 		_exit(EXIT_SHELL_FAILED);
 	}
+	common_interrupt_raise();	/* ends a host-key question */
 	drove_fleet_cancel(running);
 }
 
@@ -332,6 +333,7 @@ shell_run(drove_fleet *f, struct drove_shell_opts *so)
 	saved_fl[0] = fcntl(STDIN_FILENO, F_GETFL);
 	saved_fl[1] = fcntl(STDOUT_FILENO, F_GETFL);
 	running = f;
+	common_interrupt_init();
 	catch(stop, on_signal);
 	catch(winch, on_winch);
 	signal(SIGPIPE, SIG_IGN);
