@@ -667,6 +667,10 @@ struct drove_sink_opts {
 	 * file and byte counts) instead of "exit 0", the summary counts
 	 * them, and the status line shows drove_sink_progress() */
 	int			 xfer;
+	/* with status_line: drove_sink_summary() follows the run, so a host
+	 * never reached is said there (folded) and counted on the status
+	 * line, not printed twice */
+	int			 summary;
 };
 
 typedef struct drove_sink drove_sink;

@@ -218,6 +218,7 @@ cmd_run_exec(int argc, char **argv)
 	so.color = common_want_color(color, STDOUT_FILENO);
 	so.color_err = common_want_color(color, STDERR_FILENO);
 	so.status_line = so.mode != DROVE_OUT_JSON && common_smart_tty(STDERR_FILENO);
+	so.summary = !o.quiet;
 	so.total_hosts = nsel;
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);
