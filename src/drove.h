@@ -508,6 +508,13 @@ drove_inventory	*drove_inventory_new(void);
 void		 drove_inventory_free(drove_inventory *);	/* NULL-safe */
 /* The last error, naming file:line:column where there is one. */
 const char	*drove_inventory_error(const drove_inventory *);
+/*
+ * In host lists (-H, the lines of a host file before its first INI section)
+ * the same name with another user or port is another host, named by what
+ * differs ("deploy@h", "h:2222"); the same entry twice is one host.  A note
+ * saying which entries were given twice, or NULL; lent until the next call.
+ */
+const char	*drove_inventory_note(drove_inventory *);
 /* Load a YAML or INI inventory (.yml/.yaml/.json: YAML, .ini: INI, else told
  * by its first line), then the group_vars/ and host_vars/ of its directory.
  * Vaulted values and files are decrypted with the vault password, when set
@@ -801,6 +808,10 @@ struct drove_sink_opts {
 	 * the bytes exact whatever this says */
 	int			 escape;
 	int			 escape_sgr;	/* but let colour (SGR) through */
+	/* with status_line: drove_sink_summary() follows the run, so a host
+	 * never reached is said there (folded) and counted on the status
+	 * line, not printed twice */
+	int			 summary;
 };
 
 #define DROVE_ESC_OUT	1

@@ -125,6 +125,7 @@ xfer_cli_run(drove_fleet *f, const struct common_opts *o,
 	so.color_err = common_want_color(c->color != NULL ? c->color :
 	    "auto", STDERR_FILENO);
 	so.status_line = !c->json && common_smart_tty(STDERR_FILENO);
+	so.summary = !o->quiet;
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);
 		return EXIT_USAGE;

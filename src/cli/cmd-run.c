@@ -228,6 +228,7 @@ cmd_run_exec(int argc, char **argv)
 	so.escape = (isatty(STDOUT_FILENO) ? DROVE_ESC_OUT : 0) |
 	    (isatty(STDERR_FILENO) ? DROVE_ESC_ERR : 0);
 	so.status_line = so.mode != DROVE_OUT_JSON && common_smart_tty(STDERR_FILENO);
+	so.summary = !o.quiet;
 	so.total_hosts = nsel;
 	if ((sink = drove_sink_new(&so, errbuf, sizeof errbuf)) == NULL) {
 		fprintf(stderr, "drove: %s\n", errbuf);

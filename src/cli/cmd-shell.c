@@ -77,6 +77,7 @@ on_signal(int sig)
 		tty_restore();
 		_exit(EXIT_SHELL_FAILED);
 	}
+	common_interrupt_raise();	/* ends a host-key question */
 	drove_fleet_cancel(running);
 }
 
@@ -294,6 +295,28 @@ catch(const int *sigs, void (*h)(int))
 		sigaction(*sigs, &sa, NULL);
 }
 
+/* The host-key question on the terminal as it was (echo, Enter, lines
+ * from the left margin), raw again after the answer. */
+static enum drove_ask_answer
+shell_ask(struct drove_hostkey_query *q, size_t n, void *arg)
+{
+	enum drove_ask_answer a;
+	struct termios raw;
+	int was_raw = tty_raw;
+
+	if (was_raw) {
+		tty_raw = 0;
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
+	}
+	a = common_ask_hostkeys(q, n, arg);
+	if (was_raw) {
+		raw = saved_tty;
+		cfmakeraw(&raw);
+		tty_raw = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
+	}
+	return a;
+}
+
 /* Run the session with the terminal raw; the exit status. */
 static int
 shell_run(drove_fleet *f, struct drove_shell_opts *so)
@@ -312,6 +335,7 @@ shell_run(drove_fleet *f, struct drove_shell_opts *so)
 	saved_fl[0] = fcntl(STDIN_FILENO, F_GETFL);
 	saved_fl[1] = fcntl(STDOUT_FILENO, F_GETFL);
 	running = f;
+	common_interrupt_init();
 	catch(stop, on_signal);
 	catch(winch, on_winch);
 	signal(SIGPIPE, SIG_IGN);
@@ -411,6 +435,7 @@ cmd_shell_exec(int argc, char **argv)
 	}
 	if ((f = common_fleet(&o, inv, sel, nsel)) == NULL)
 		goto out;
+	drove_fleet_set_hostkey_ask_cb(f, shell_ask, o.kh_shown);
 	user = o.user;
 	if (drove_inventory_hostspec(inv, sel[0], &spec) == 0 &&
 	    spec.user != NULL)

@@ -244,6 +244,10 @@ int	common_interrupted(void);
 /* An fd readable once SIGINT or SIGTERM came (-1 before the first
  * common_signals()): a question on the terminal waits on it too. */
 int	common_interrupt_fd(void);
+/* Make that fd (common_signals() does); make it readable, from a signal
+ * handler of a command's own. */
+void	common_interrupt_init(void);
+void	common_interrupt_raise(void);
 /* cmd-push.c: output options push and pull share, and their run. */
 struct xfer_cli {
 	int		 json;

@@ -25,24 +25,39 @@ static volatile sig_atomic_t interrupts;
 
 static int intr_pipe[2] = { -1, -1 };
 
+/* Make the pipe a question on the terminal waits on beside it. */
+void
+common_interrupt_init(void)
+{
+	if (intr_pipe[0] == -1 && pipe2(intr_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		intr_pipe[0] = intr_pipe[1] = -1;
+}
+
+/* End a question on the terminal (signal handler safe). */
+void
+common_interrupt_raise(void)
+{
+	int e = errno;
+	ssize_t w = 0;
+
+	if (intr_pipe[1] != -1)
+		w = write(intr_pipe[1], "", 1);	/* full: it was readable */
+	(void)w;
+	errno = e;
+}
+
 /* SIGINT/SIGTERM: cancel the run (or the next, between two runs of one
  * command) and end a question on the terminal; a second one leaves at
  * once. */
 static void
 on_signal(int sig)
 {
-	int e = errno;
-	ssize_t w;
-
 	(void)sig;
 	if (interrupts++ > 0)
 		_exit(EXIT_INTERRUPT);
-	if (intr_pipe[1] != -1)
-		w = write(intr_pipe[1], "", 1);	/* full: it was readable */
-	(void)w;
+	common_interrupt_raise();
 	if (signalled != NULL)
 		drove_fleet_cancel(signalled);
-	errno = e;
 }
 
 /* Whether SIGINT or SIGTERM came since common_signals() first ran. */
@@ -70,8 +85,7 @@ common_signals(drove_fleet *f)
 	signalled = f;
 	if (f == NULL)
 		return;
-	if (intr_pipe[0] == -1 && pipe2(intr_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		intr_pipe[0] = intr_pipe[1] = -1;
+	common_interrupt_init();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

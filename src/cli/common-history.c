@@ -331,11 +331,19 @@ rerun_select(struct rerun *rr, const char *id, drove_inventory *inv,
 	return missing == 0 ? 0 : -1;
 }
 
+/* Whether option ch names where hosts come from (-i, -H, --db). */
+static int
+is_source(int ch)
+{
+	return ch == 'i' || ch == 'H' || ch == OPT_DB;
+}
+
 /*
  * Take the common options of a record's command line ("drove KIND
  * WORDS...", parsed as cmd parses its own) that were not given now: a
- * list option (-i, -H, --key) only when none of its kind was.  The words
- * taken go to o->adopted, for this run's own record.
+ * list option (--key) only when none of its kind was, the host sources
+ * (-i, -H, --db) only when none of them was.  The words taken go to
+ * o->adopted, for this run's own record.
  */
 static int
 rerun_options(struct common_opts *o, const char *line,
@@ -364,7 +372,8 @@ rerun_options(struct common_opts *o, const char *line,
 		    shortopts, longopts, &pattern)) == -1)
 			break;
 		if (ch < 0 || (size_t)ch >= sizeof o->seen || o->seen[ch] ||
-		    common_set(o, ch, optarg) != 1)
+		    (is_source(ch) && (o->seen['i'] || o->seen['H'] ||
+		    o->seen[OPT_DB])) || common_set(o, ch, optarg) != 1)
 			continue;
 		for (k = before; k < optind; k++)
 			if (o->rec_words[k + 1] != pattern) {

@@ -108,6 +108,8 @@ common_load(struct common_opts *o)
 	for (i = 0; i < o->nadhoc; i++)
 		if (drove_inventory_add_list(inv, o->adhoc[i]) != 0)
 			goto fail;
+	if (drove_inventory_note(inv) != NULL)
+		fprintf(stderr, "drove: note: %s\n", drove_inventory_note(inv));
 	return inv;
  fail:
 	fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));

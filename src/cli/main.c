@@ -114,6 +114,18 @@ find_cmd(const char *name)
 	return NULL;
 }
 
+/* Whether w is the full name of a command. */
+static int
+is_cmd_name(const char *w)
+{
+	const struct cmd_entry **c;
+
+	for (c = cmd_table; *c != NULL; c++)
+		if (strcmp((*c)->name, w) == 0)
+			return 1;
+	return 0;
+}
+
 /* Whether short option c takes a value in optstring. */
 static int
 short_takes_value(const char *optstring, int c)
@@ -240,7 +252,9 @@ main(int argc, char **argv)
 		}
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			break;
-		if (takes_value(argv[i], NULL))
+		/* "-t run": -t is keyscan's with a value, run's without */
+		if (takes_value(argv[i], NULL) && !(i + 1 < argc &&
+		    is_cmd_name(argv[i + 1])))
 			i++;
 	}
 	if (i >= argc) {

@@ -154,9 +154,19 @@ struct shard {
 	struct drove_hostkey_query *queries;	/* being asked */
 	size_t			 nqueries;
 	char			(*fps)[56];
+	/* keys rejected one by one, by server: a host held later for the
+	 * same key there is refused without asking again */
+	struct rejected_key	*rejected;
+	size_t			 nrejected;
 	enum drove_ask_answer	 answer;
 	pthread_t		 prompt_thread;
 	struct drove_err	 err;
+};
+
+/* A host key the user rejected for one server. */
+struct rejected_key {
+	struct dest		*dest;
+	char			 fp[56];
 };
 
 /* An event held back while the user is asked about host keys. */

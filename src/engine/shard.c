@@ -201,8 +201,17 @@ host_held(void *owner)
 {
 	struct fhost *h = owner;
 	struct shard *sh = h->shard;
+	const char *type;
+	char fp[56];
 	size_t *v, n;
 
+	for (n = 0; n < sh->nrejected; n++)
+		if (sh->rejected[n].dest == h->dest &&
+		    sess_hostkey_info(h->sess, &type, fp) == 0 &&
+		    strcmp(fp, sh->rejected[n].fp) == 0) {
+			sess_hostkey_answer(h->sess, 0);
+			return;
+		}
 	if (sh->nheld == sh->capheld) {
 		n = sh->capheld ? sh->capheld * 2 : 16;
 		if ((v = realloc(sh->held, n * sizeof *v)) == NULL) {
@@ -327,6 +336,46 @@ cmp_index(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Order queries by host index: the inventory's order. */
+static int
+cmp_query(const void *a, const void *b)
+{
+	const struct drove_hostkey_query *x = a, *y = b;
+
+	return x->host < y->host ? -1 : x->host > y->host;
+}
+
+/*
+ * Add to q[0..n) the hosts not started yet (the startup limit or forks
+ * keep them back) that reach the server of a held host: that server's key
+ * is theirs too, so they are counted and shown with it, and the answer
+ * settles them (accepted: known_hosts holds the key when they connect;
+ * rejected one by one: shard_asked() remembers it).  The new count.
+ */
+static size_t
+ask_behind(struct shard *sh, struct drove_hostkey_query *q, size_t n)
+{
+	struct drove_fleet *f = sh->f;
+	struct fhost *h;
+	size_t i, k, m = n;
+
+	for (i = 0; i < sh->nhosts; i++) {
+		h = &f->hosts[sh->hosts[i]];
+		if (h->done || h->sess != NULL)
+			continue;
+		for (k = 0; k < n && f->hosts[q[k].host].dest != h->dest; k++)
+			;
+		if (k == n)
+			continue;
+		q[m] = q[k];
+		q[m].host = sh->hosts[i];
+		q[m].name = h->name;
+		m++;
+	}
+	qsort(q, m, sizeof *q, cmp_query);
+	return m;
+}
+
 /*
  * Ask about the held host keys once nothing else is still connecting:
  * every other running session is authenticated or ending, and no host
@@ -354,7 +403,7 @@ shard_maybe_ask(struct shard *sh)
 			return;
 	}
 	qsort(sh->held, sh->nheld, sizeof *sh->held, cmp_index);
-	q = calloc(sh->nheld, sizeof *q);
+	q = calloc(sh->nheld + sh->nhosts, sizeof *q);
 	sh->fps = calloc(sh->nheld, sizeof *sh->fps);
 	if (q == NULL || sh->fps == NULL) {
 		free(q);
@@ -376,6 +425,7 @@ shard_maybe_ask(struct shard *sh)
 		q[n].fingerprint = sh->fps[n];
 		n++;
 	}
+	n = ask_behind(sh, q, n);
 	sh->queries = q;
 	sh->nqueries = n;
 	sh->nheld = 0;
@@ -385,6 +435,26 @@ shard_maybe_ask(struct shard *sh)
 		sh->answer = DROVE_ASK_NONE;
 		shard_asked(sh->loop, sh);
 	}
+}
+
+/* Remember that the user rejected key fp for server d (once). */
+static void
+shard_reject(struct shard *sh, struct dest *d, const char *fp)
+{
+	struct rejected_key *r;
+	size_t i;
+
+	for (i = 0; i < sh->nrejected; i++)
+		if (sh->rejected[i].dest == d &&
+		    strcmp(sh->rejected[i].fp, fp) == 0)
+			return;
+	if ((r = reallocarray(sh->rejected, sh->nrejected + 1,
+	    sizeof *r)) == NULL)
+		return;		/* asked again later: no harm */
+	sh->rejected = r;
+	r[sh->nrejected].dest = d;
+	snprintf(r[sh->nrejected].fp, sizeof r->fp, "%s", fp);
+	sh->nrejected++;
 }
 
 /* The answer is in: apply it, let jobs go on, deliver what was held. */
@@ -411,6 +481,8 @@ shard_asked(struct loop *l, void *arg)
 		h = &f->hosts[sh->queries[i].host];
 		accept = sh->answer == DROVE_ASK_ALL ||
 		    (sh->answer == DROVE_ASK_EACH && sh->queries[i].accept);
+		if (sh->answer == DROVE_ASK_EACH && !accept)
+			shard_reject(sh, h->dest, sh->queries[i].fingerprint);
 		if (h->sess != NULL)
 			sess_hostkey_answer(h->sess, accept);
 	}
@@ -1020,6 +1092,7 @@ shard_teardown(struct shard *sh)
 		pthread_join(sh->prompt_thread, NULL);
 	free(sh->queries);
 	free(sh->fps);
+	free(sh->rejected);
 	for (i = 0; i < sh->nevents; i++)
 		free(sh->events[i].data);
 	free(sh->events);

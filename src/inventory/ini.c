@@ -19,9 +19,12 @@
  * As Ansible does, a host line's quotes are removed before the value is
  * typed (x="5" is the number 5, x="'5'" the string "5").
  *
- * drove's own extension: a "user@" before a host name sets ansible_user,
+ * drove's own extensions: a "user@" before a host name sets ansible_user,
  * and a bracketed IPv6 address ("[::1]", "[::1]:22") is a host, not a
- * section, so that plain host lists read as before.
+ * section, so that plain host lists read as before; and the host lines
+ * before the first section are such a list, where the same name with
+ * another user or port is another host, as in -H lists (Ansible would
+ * merge them into one).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -55,6 +58,7 @@ struct ini {
 	size_t		 npend;
 	size_t		 cappend;
 	struct inv_vars	 vars;		/* of the current host line */
+	int		 sectioned;	/* a section has begun */
 	struct buf	 word;
 };
 
@@ -529,6 +533,7 @@ ini_host(struct ini *in, const char *s, size_t col0)
 	if (r == 0 && in->g == INV_NONE &&
 	    (in->g = inv_group_new(ld, "ungrouped")) == INV_NONE)
 		r = err_set(ld->err, DROVE_E_NOMEM, "out of memory");
+	ld->list = !in->sectioned;
 	if (r == 0)
 		r = inv_entry_add(ld, in->g, host, NULL, &in->vars, &in->m,
 		    hcol);
@@ -603,8 +608,10 @@ ini_load(struct inv_load *ld, char *text)
 			    (unsigned char)s[bad]);
 			break;
 		}
-		if (*s == '[' && !ini_v6_host(s))
+		if (*s == '[' && !ini_v6_host(s)) {
+			in.sectioned = 1;
 			r = ini_section(&in, s, col);
+		}
 		else if (in.state == 'h')
 			r = ini_host(&in, s, col);
 		else if (in.state == 'c')

@@ -454,6 +454,22 @@ drove_inventory_new(void)
 	return inv;
 }
 
+/* A note on host-list entries given twice (each runs once), or NULL. */
+const char *
+drove_inventory_note(drove_inventory *inv)
+{
+	if (inv == NULL || inv->ndups == 0)
+		return NULL;
+	if (inv->ndups == 1)
+		snprintf(inv->note, sizeof inv->note, "%s is given twice in "
+		    "the host lists: it runs once", inv->dup);
+	else
+		snprintf(inv->note, sizeof inv->note, "%s and %zu more are "
+		    "given twice in the host lists: each runs once", inv->dup,
+		    inv->ndups - 1);
+	return inv->note;
+}
+
 /* Free an inventory and everything it lent. */
 void
 drove_inventory_free(drove_inventory *inv)
@@ -545,8 +561,11 @@ inv_clone(const drove_inventory *src)
 		goto out;
 	dst->caphosts = src->nhosts + 1;
 	dst->capgroups = src->ngroups + 1;
+	dst->ndups = src->ndups;
+	memcpy(dst->dup, src->dup, sizeof dst->dup);
 	for (i = 0; i < src->nhosts; i++) {
 		dh = &dst->hosts[dst->nhosts++];
+		dh->listed = src->hosts[i].listed;
 		if ((dh->name = strdup(src->hosts[i].name)) == NULL ||
 		    vars_copy(&dh->vars, &src->hosts[i].vars) != 0 ||
 		    idx_copy(&dh->groups, &src->hosts[i].groups) != 0 ||
@@ -727,13 +746,74 @@ entry_parse(char *s, struct entry *e, size_t *off, char *why, size_t whylen)
 	return NULL;
 }
 
+/* Host h's own value of canonical var name, or NULL. */
+static const char *
+own_var(const struct inv_host *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->vars.n; i++)
+		if (strcmp(h->vars.v[i].name, name) == 0)
+			return h->vars.v[i].value;
+	return NULL;
+}
+
+/* Whether two optional strings are equal. */
+static int
+same_opt(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* Count a duplicate entry of a host list, keeping the first's name. */
+static void
+entry_dup(drove_inventory *inv, const char *name)
+{
+	if (inv->ndups++ == 0)
+		snprintf(inv->dup, sizeof inv->dup, "%.*s",
+		    (int)sizeof inv->dup - 1, name);
+}
+
+/*
+ * In a host list, name is taken by an earlier entry: the same user and port
+ * is a duplicate (kept once, noted: 1); another user or port is another
+ * host, named by what tells it apart ("deploy@h", "h:2222") in alt with
+ * ansible_host the name (0); an entry that cannot be told apart so is an
+ * error (DROVE_E_INVENTORY, why set).
+ */
+static int
+entry_twice(struct add *a, const char *name, size_t h, char *alt,
+    size_t altlen)
+{
+	drove_inventory *inv = a->ld->inv;
+	const char *user = own_var(&inv->hosts[h], "ansible_user");
+	const char *port = own_var(&inv->hosts[h], "ansible_port");
+	int du = !same_opt(user, a->e->user), dp = !same_opt(port, a->e->port);
+
+	if (!du && !dp) {
+		entry_dup(inv, name);
+		return 1;
+	}
+	if ((du && a->e->user == NULL) || (dp && a->e->port == NULL)) {
+		snprintf(a->why, sizeof a->why, "'%s' is given again with "
+		    "another user or port: give each its user@ and :port",
+		    name);
+		return DROVE_E_INVENTORY;
+	}
+	snprintf(alt, altlen, "%s%s%s%s%s", du ? a->e->user : "", du ? "@" :
+	    "", name, dp ? ":" : "", dp ? a->e->port : "");
+	return 0;
+}
+
 /* Add one host of an entry to the group, with its user, port and vars. */
 static int
 entry_host(const char *name, void *arg)
 {
 	struct add *a = arg;
 	drove_inventory *inv = a->ld->inv;
-	size_t h, i;
+	const char *address = NULL;
+	char alt[512];
+	size_t h, i, n = inv->nhosts;
 	int r;
 
 	if (strchr(name, ':') != NULL && !inv_is_ipv6(name, strlen(name))) {
@@ -741,13 +821,28 @@ entry_host(const char *name, void *arg)
 		    "IPv6 address, found '%s'", name);
 		return DROVE_E_INVENTORY;
 	}
+	if (a->ld->list && (h = inv_find_host(inv, name)) != INV_NONE &&
+	    inv->hosts[h].listed) {
+		if ((r = entry_twice(a, name, h, alt, sizeof alt)) != 0)
+			return r == 1 ? 0 : r;
+		address = name;
+		name = alt;
+		if (inv_find_host(inv, name) != INV_NONE) {
+			entry_dup(inv, name);
+			return 0;
+		}
+	}
 	if ((h = inv_host_add(inv, name)) == INV_NONE ||
+	    (address != NULL && inv_vars_set(&inv->hosts[h].vars,
+	    "ansible_host", address, a->why, sizeof a->why) != 0) ||
 	    inv_link_host(inv, a->group, h) != 0 ||
 	    (a->e->user != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_user", a->e->user, a->why, sizeof a->why) != 0) ||
 	    (a->e->port != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_port", a->e->port, a->why, sizeof a->why) != 0))
 		return DROVE_E_NOMEM;
+	if (a->ld->list && inv->nhosts > n)
+		inv->hosts[h].listed = 1;
 	if (a->vars != NULL &&
 	    (r = yl_vars(a->ld, &inv->hosts[h].vars, a->vars)) != 0) {
 		a->r = r;
@@ -1664,6 +1759,7 @@ drove_inventory_add_list(drove_inventory *inv, const char *list)
 	memset(&ld, 0, sizeof ld);
 	memset(&m, 0, sizeof m);
 	ld.err = &inv->err;
+	ld.list = 1;
 	if ((copy = strdup(list)) == NULL ||
 	    (ld.inv = inv_clone(inv)) == NULL) {
 		err_set(&inv->err, r, "out of memory");

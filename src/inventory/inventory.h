@@ -51,6 +51,8 @@ struct inv_host {
 	struct inv_vars	 vars;
 	struct inv_idx	 groups;	/* direct groups */
 	struct inv_vars	 fvars[INV_NFILES];	/* host_vars/ */
+	int		 listed;	/* made by a host list (-H, a file):
+					   its user and port tell it apart */
 };
 
 struct inv_group {
@@ -98,6 +100,10 @@ struct drove_inventory {
 	struct inv_map		 groupmap;
 	char			*vault_pw;	/* or NULL; wiped on free */
 	size_t			 vault_pwlen;
+	/* entries of host lists given twice: run once, with a note */
+	size_t			 ndups;
+	char			 dup[128];	/* the first of them */
+	char			 note[256];	/* drove_inventory_note() */
 };
 
 struct yaml_document_s;
@@ -114,6 +120,7 @@ struct inv_load {
 	size_t			 nmark;
 	unsigned		 gen;
 	int			 files;	/* INV_FILES_*, or -1: the inventory */
+	int			 list;	/* a host list: user and port count */
 	const char		*vault_pw;	/* lent, or NULL */
 	size_t			 vault_pwlen;
 };

@@ -780,6 +780,8 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 			buf_release(&h->part[i]);
 		}
 		if (s->o.mode == DROVE_OUT_LINES && h->status != DROVE_ST_OK) {
+			if (!h->reached && s->o.status_line && s->o.summary)
+				break;
 			status_clear(s);
 			fprintf(s->err, "%s%s\n", h->pfx[S_ERR], h->text);
 		} else if (s->o.mode == DROVE_OUT_LINES && s->o.xfer) {

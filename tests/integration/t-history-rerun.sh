@@ -37,6 +37,9 @@ fx_assert_match "^run 3: drove run -i $inv --no-agent --rerun last --retries 2$"
     "$FX_OUT" "an option given again wins"
 dr -i /nonexistent.yml run --rerun 1
 fx_assert_eq 2 "$FX_RC" "an inventory given again wins"
+dr -H 127.0.0.1:1 run --rerun 1
+fx_assert_eq 2 "$FX_RC" "-H given now: the recorded -i is not taken"
+fx_assert_match '^drove: hosts of run 1 not in the inventory: h0001' "$FX_ERR"
 
 # history diff shows the output's diff.
 dr history diff 1 2

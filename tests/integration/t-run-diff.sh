@@ -40,7 +40,7 @@ fx_assert_eq "3 of 6 hosts match the reference output; 2 differ; 1 not reached
 -$FX_PORT_s1
 +$FX_PORT_s2
  three
-not reached: gone (refused: connect to 127.0.0.1 port $closed: connection refused)" \
+not reached: gone (refused: connect to 127.0.0.1 port $closed: connection refused (after 2 tries))" \
     "$FX_OUT" "diff output"
 fx_assert_match '^b2: +note$' "$FX_ERR" "stderr lines go to stderr"
 fx_assert_match '^6 hosts: 5 ok, 1 refused$' "$FX_ERR" "summary"

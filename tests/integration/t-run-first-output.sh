@@ -2,8 +2,9 @@
 # t-run-first-output.sh: output as a new user meets it: "| head -2" ends
 # the run quietly (exit 141, recorded as closed); colour is decided per
 # stream (stdout on a terminal, stderr redirected: no escapes in the file);
-# unknown host keys get the advice once, after the summary, with drove's
-# own keyscan; push failures name the target, so identical ones fold; a
+# on a terminal a host never reached is said once, in the summary; unknown
+# host keys get the advice once, after the summary, with drove's own
+# keyscan; push failures name the target, so identical ones fold; a
 # run with failed hosts ends with how to rerun them.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
@@ -36,6 +37,16 @@ dr_tmux "'$DROVE' --no-agent -i '$inv' run all 'echo out' >'$FX_DIR/out'"
 dr_tmux_end
 fx_assert_eq 0 "$(grep -c "$(printf '\033')" "$FX_DIR/out")" \
     "no escapes in a redirected stdout"
+
+# 9. On a terminal a host never reached is said once, in the summary (the
+# status line counts it meanwhile), not also as it fails.
+dr_tmux "'$DROVE' --no-agent --no-history -i '$inv' -H 127.0.0.1:$(fx_closed_port) --retries 0 run all 'echo hi'"
+dr_tmux_end
+fx_assert_eq 3 "$FX_RC"
+fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" | grep -Ec '^h000[1-3]: +hi$')"
+fx_assert_eq 1 "$(printf '%s\n' "$FX_OUT" | grep -c 'connection refused')" \
+    "the failure once"
+fx_assert_match '^refused \(1\): 127.0.0.1: connect to ' "$FX_OUT"
 
 # 9. Unknown keys: per host the key, the advice once, after the summary.
 : >"$HOME/.ssh/known_hosts"

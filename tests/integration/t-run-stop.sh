@@ -36,11 +36,14 @@ gone()
 	done
 }
 
-# --tty: stdout and stderr come as one stream, without "\r".
+# --tty: stdout and stderr come as one stream, without "\r"; -t before
+# the command name too (keyscan's -t takes a value, run's does not).
 dr -i "$inv" --no-history run --tty all 'echo a; echo b >&2'
 fx_assert_eq 0 "$FX_RC"
 fx_assert_eq "h0001: a
 h0001: b" "$FX_OUT" "one stream, no CR"
+dr -i "$inv" --no-history -t run all 'tty >/dev/null && echo pty'
+fx_assert_eq "0 h0001: pty" "$FX_RC $FX_OUT" "-t before run"
 
 # --timeout with --tty: the command is hung up.
 dr -i "$inv" --no-history run --tty --timeout 1 all \

@@ -101,7 +101,7 @@ fx_assert_eq 10 "$(printf '%s\n' "$FX_OUT" | grep -c '^a[01][0-9]: ran$')"
 dr_tmux "$drove shell --no-record a01"
 dr_tmux_wait "$question"
 dr_tmux_keys a Enter
-dr_tmux_wait '\$ $'
+dr_tmux_wait '^\$$'
 dr_tmux_keys 'echo he''llo; exit 7' Enter
 dr_tmux_end
 fx_assert_eq 7 "$FX_RC" "the shell ran"
@@ -109,4 +109,11 @@ fx_assert_match "^${question} a$" "$FX_OUT" "the answer echoes"
 fx_assert_match "^  a01 \(127.0.0.1 port $FX_PORT_s1\)$" "$FX_OUT" \
     "no staircase"
 fx_assert_match '^hello' "$FX_OUT"
+# One Ctrl-C at drove shell's question leaves (255: no session).
+: >"$kh"
+dr_tmux "$drove shell --no-record a01"
+dr_tmux_wait "$question"
+dr_tmux_keys C-c
+dr_tmux_end
+fx_assert_eq 255 "$FX_RC" "Ctrl-C at the shell's question"
 exit 0
