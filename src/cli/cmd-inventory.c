@@ -225,26 +225,38 @@ inv_group(struct iopts *io)
 	return rc;
 }
 
-/* Print one var of show. */
+/* The host whose vars show and list --json print. */
+struct var_out {
+	drove_inventory	*inv;
+	size_t		 host;
+	int		 n;		/* printed so far */
+};
+
+/* Print one var of show; a null as null. */
 static int
 show_var(const char *name, const char *value, const char *source, void *arg)
 {
-	(void)arg;
-	printf("  %s: %s  # %s\n", name, value, source);
+	struct var_out *vo = arg;
+
+	printf("  %s: %s  # %s\n", name, drove_inventory_var_is_null(vo->inv,
+	    vo->host, name) ? "null" : value, source);
 	return 0;
 }
 
-/* Print one var of list --json. */
+/* Print one var of list --json; a null as null. */
 static int
 json_var(const char *name, const char *value, const char *source, void *arg)
 {
-	int *n = arg;
+	struct var_out *vo = arg;
 
 	(void)source;
-	printf("%s", (*n)++ > 0 ? "," : "");
+	printf("%s", vo->n++ > 0 ? "," : "");
 	json_write_str(stdout, name, strlen(name));
 	putchar(':');
-	json_write_str(stdout, value, strlen(value));
+	if (drove_inventory_var_is_null(vo->inv, vo->host, name))
+		fputs("null", stdout);
+	else
+		json_write_str(stdout, value, strlen(value));
 	return 0;
 }
 
@@ -253,7 +265,7 @@ static int
 inv_list(struct iopts *io, drove_inventory *inv)
 {
 	size_t *sel = NULL, nsel, i, h;
-	int n;
+	struct var_out vo;
 
 	if (io->nargs > 2)
 		return inv_fail("list", "expected at most one PATTERN");
@@ -273,8 +285,10 @@ inv_list(struct iopts *io, drove_inventory *inv)
 		json_write_str(stdout, drove_inventory_name(inv, h),
 		    strlen(drove_inventory_name(inv, h)));
 		printf(",\"vars\":{");
-		n = 0;
-		drove_inventory_each_var(inv, h, json_var, &n);
+		vo.inv = inv;
+		vo.host = h;
+		vo.n = 0;
+		drove_inventory_each_var(inv, h, json_var, &vo);
 		printf("}}\n");
 	}
 	free(sel);
@@ -302,6 +316,7 @@ static int
 inv_show(struct iopts *io, drove_inventory *inv)
 {
 	size_t h;
+	struct var_out vo;
 	char msg[512];
 
 	if (io->nargs != 2)
@@ -314,7 +329,9 @@ inv_show(struct iopts *io, drove_inventory *inv)
 		return inv_fail("show", msg);
 	}
 	printf("%s\n", io->args[1]);
-	if (drove_inventory_each_var(inv, h, show_var, NULL) != 0)
+	vo.inv = inv;
+	vo.host = h;
+	if (drove_inventory_each_var(inv, h, show_var, &vo) != 0)
 		return inv_fail("show", "out of memory");
 	return EXIT_OK;
 }

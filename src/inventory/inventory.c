@@ -257,14 +257,40 @@ inv_port(const char *s)
 	return v >= 1 ? (int)v : -1;
 }
 
+/* Store canonical var canon with value v (taken), replacing the old one. */
+static int
+vars_put(struct inv_vars *vars, const char *canon, char *v, int null)
+{
+	char *n;
+	size_t i;
+
+	for (i = 0; i < vars->n; i++) {
+		if (strcmp(vars->v[i].name, canon) == 0) {
+			free(vars->v[i].value);
+			vars->v[i].value = v;
+			vars->v[i].null = null;
+			return 0;
+		}
+	}
+	if ((n = strdup(canon)) == NULL ||
+	    inv_grow(&vars->v, vars->n, &vars->cap, sizeof *vars->v) != 0) {
+		free(n);
+		free(v);
+		return DROVE_E_NOMEM;
+	}
+	vars->v[vars->n].name = n;
+	vars->v[vars->n].null = null;
+	vars->v[vars->n++].value = v;
+	return 0;
+}
+
 /* Set a var, replacing its old value; a reason in why on a bad value. */
 int
 inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
     char *why, size_t whylen)
 {
 	const char *canon = inv_var_canon(name), *home;
-	char *n = NULL, *v = NULL;
-	size_t i;
+	char *v = NULL;
 	int r = DROVE_E_NOMEM;
 
 	if (strcmp(canon, "ansible_port") == 0 && !vault_is(value) &&
@@ -277,24 +303,19 @@ inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
 		if (asprintf(&v, "%s%s", home, value + 1) < 0)
 			return DROVE_E_NOMEM;
 	} else if ((v = strdup(value)) == NULL)
-		goto out;
-	for (i = 0; i < vars->n; i++) {
-		if (strcmp(vars->v[i].name, canon) == 0) {
-			free(vars->v[i].value);
-			vars->v[i].value = v;
-			return 0;
-		}
-	}
-	if ((n = strdup(canon)) == NULL ||
-	    inv_grow(&vars->v, vars->n, &vars->cap, sizeof *vars->v) != 0)
-		goto out;
-	vars->v[vars->n].name = n;
-	vars->v[vars->n++].value = v;
-	return 0;
- out:
-	free(n);
-	free(v);
-	return r;
+		return r;
+	return vars_put(vars, canon, v, 0);
+}
+
+/* Set var name to null (the value ""). */
+int
+inv_vars_set_null(struct inv_vars *vars, const char *name)
+{
+	char *v;
+
+	if ((v = strdup("")) == NULL)
+		return DROVE_E_NOMEM;
+	return vars_put(vars, inv_var_canon(name), v, 1);
 }
 
 /* Copy every var. */
@@ -310,6 +331,7 @@ vars_copy(struct inv_vars *dst, const struct inv_vars *src)
 	for (i = 0; i < src->n; i++, dst->n++) {
 		dst->v[i].name = strdup(src->v[i].name);
 		dst->v[i].value = strdup(src->v[i].value);
+		dst->v[i].null = src->v[i].null;
 		if (dst->v[i].name == NULL || dst->v[i].value == NULL) {
 			dst->n++;
 			return DROVE_E_NOMEM;
@@ -753,7 +775,9 @@ entry_host(const char *name, void *arg)
 		return r;
 	}
 	for (i = 0; a->ivars != NULL && i < a->ivars->n; i++)
-		if ((r = inv_vars_set(&inv->hosts[h].vars,
+		if ((r = a->ivars->v[i].null ?
+		    inv_vars_set_null(&inv->hosts[h].vars,
+		    a->ivars->v[i].name) : inv_vars_set(&inv->hosts[h].vars,
 		    a->ivars->v[i].name, a->ivars->v[i].value, a->why,
 		    sizeof a->why)) != 0)
 			return r;
@@ -1065,7 +1089,9 @@ yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
 				goto out;
 			continue;
 		}
-		if (ps.v[i].v->type == YAML_SCALAR_NODE)
+		if (yl_null(ps.v[i].v))
+			r = inv_vars_set_null(vars, name);
+		else if (ps.v[i].v->type == YAML_SCALAR_NODE)
 			r = inv_vars_set(vars, name, yl_text(ps.v[i].v), why,
 			    sizeof why);
 		else if ((r = yl_flow(ld, ps.v[i].v, &b, 0)) == 0)
@@ -1822,6 +1848,32 @@ drove_inventory_var(const drove_inventory *inv, size_t host, const char *var)
 	return v;
 }
 
+/* Whether the host's value of var after precedence is a null. */
+int
+drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
+    const char *var)
+{
+	const struct inv_vars *vars;
+	const char *src, *where, *canon;
+	struct inv_idx chain;
+	size_t k, i;
+	int null = 0, found = 0;
+
+	if (inv == NULL || var == NULL || host >= inv->nhosts ||
+	    inv_chain(inv, host, &chain) != 0)
+		return 0;
+	canon = inv_var_canon(var);
+	for (k = 0; !found && (vars = inv_layer(inv, host, &chain, k, &src,
+	    &where)) != NULL; k++)
+		for (i = 0; !found && i < vars->n; i++)
+			if (strcmp(vars->v[i].name, canon) == 0) {
+				found = 1;
+				null = vars->v[i].null;
+			}
+	free(chain.v);
+	return null;
+}
+
 /* One resolved var and where its value came from. */
 struct res {
 	const char	*name;
@@ -2265,7 +2317,9 @@ yw_vars(FILE *f, const struct inv_vars *vars, int ind)
 		fprintf(f, "%*s", ind, "");
 		yw_scalar(f, vars->v[i].name, 1);
 		fputs(": ", f);
-		if (yw_is_flow(vars->v[i].value))
+		if (vars->v[i].null)
+			fputs("~", f);
+		else if (yw_is_flow(vars->v[i].value))
 			fputs(vars->v[i].value, f);
 		else
 			yw_scalar(f, vars->v[i].value, 0);

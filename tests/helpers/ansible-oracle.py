@@ -18,7 +18,7 @@
 #     set when the two disagree.
 # drove keeps values as text: a value matches when the text reads back as
 # Ansible's value (numbers and booleans by value, lists and maps through
-# YAML, null as an empty or null word).
+# YAML, a null only as a null).
 # drove runs under LC_ALL=C (its regexes and globs must still match
 # characters, not bytes), Ansible under C.UTF-8, which it requires.
 # Prints one line per difference and exits 1 when there is any.
@@ -39,7 +39,6 @@ ALIASES = {
     "ansible_ssh_pass": "ansible_password",
 }
 DEFAULT_USER = "oracle-default-user"
-NULLS = ("", "~", "null", "Null", "NULL", "None")
 TRUE = ("true", "yes", "on", "y")
 FALSE = ("false", "no", "off", "n")
 
@@ -74,11 +73,9 @@ def ansible_hosts(inv, pattern, seed):
 
 
 def same_value(a, d):
-    """Whether drove's text d reads as Ansible's value a."""
-    if d is None:
-        return False
-    if a is None:
-        return d in NULLS
+    """Whether drove's text d reads as Ansible's value a (None: null)."""
+    if a is None or d is None:
+        return a is None and d is None
     if isinstance(a, bool):
         return d.lower() in (TRUE if a else FALSE)
     if isinstance(a, str):
