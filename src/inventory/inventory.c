@@ -1901,6 +1901,15 @@ res_get(const struct resv *rv, const char *name)
 	return NULL;
 }
 
+/* The resolved value of name unless unset or empty (a null), else NULL. */
+static const char *
+res_nonempty(const struct resv *rv, const char *name)
+{
+	const char *v = res_get(rv, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
 /* Add name unless it is resolved already. */
 static int
 res_add(struct resv *rv, const char *name, const char *value,
@@ -2043,13 +2052,13 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 	if ((r = inv_resolve(inv, host, 0, &rv)) != 0)
 		goto out;
 	spec->name = inv->hosts[host].name;
-	spec->address = res_get(&rv, "ansible_host");
+	spec->address = res_nonempty(&rv, "ansible_host");
 	if (spec->address == NULL)
 		spec->address = spec->name;
-	if ((port = res_get(&rv, "ansible_port")) != NULL)
+	if ((port = res_nonempty(&rv, "ansible_port")) != NULL)
 		spec->port = inv_port(port);
-	spec->user = res_get(&rv, "ansible_user");
-	spec->key = res_get(&rv, "ansible_ssh_private_key_file");
+	spec->user = res_nonempty(&rv, "ansible_user");
+	spec->key = res_nonempty(&rv, "ansible_ssh_private_key_file");
 	spec->password = res_get(&rv, "ansible_password");
 	if (spec->password == NULL &&
 	    (env = res_get(&rv, "password_env")) != NULL)

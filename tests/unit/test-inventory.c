@@ -764,3 +764,18 @@ TEST(null_distinct_from_empty)
 	drove_inventory_free(back);
 	drove_inventory_free(inv);
 }
+
+TEST(hostspec_null_is_unset)
+{
+	drove_inventory *inv = drove_inventory_new();
+	struct drove_hostspec spec;
+
+	T_EQ(tload(inv, "x.yml", "all:\n  vars: {ansible_port: 2200}\n"
+	    "  hosts:\n    h:\n      ansible_port: ~\n      ansible_user: ~\n"
+	    "      ansible_host: ~\n"), 0);
+	T_EQ(drove_inventory_hostspec(inv, 0, &spec), 0);
+	T_EQ(spec.port, 0);
+	T_TRUE(spec.user == NULL);
+	T_STREQ(spec.address, "h");
+	drove_inventory_free(inv);
+}
