@@ -8,6 +8,9 @@
  * --store-secrets is given, which still warns.  Exit status: 0 done, 2 a
  * usage, inventory or store error.
  */
+#include <sys/stat.h>
+
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +110,28 @@ has_secret(const drove_inventory *inv)
 	return 0;
 }
 
+/* Warn that the group_vars/ and host_vars/ beside path stay out of the
+ * store (their ranking above every group's vars cannot be kept there). */
+static void
+warn_vars_dirs(const char *path)
+{
+	static const char *const dirs[] = { "group_vars", "host_vars" };
+	char *copy, *dir, sub[4096];
+	struct stat st;
+	size_t i;
+
+	if ((copy = strdup(path)) == NULL)
+		return;
+	dir = dirname(copy);
+	for (i = 0; i < 2; i++) {
+		snprintf(sub, sizeof sub, "%s/%s", dir, dirs[i]);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			fprintf(stderr, "drove inventory import: warning: %s is "
+			    "not stored; give -i %s to read it\n", sub, path);
+	}
+	free(copy);
+}
+
 /* import FILE: load it, then merge or replace it into the store. */
 static int
 inv_import(struct iopts *io)
@@ -137,6 +162,7 @@ inv_import(struct iopts *io)
 	if ((io->flags & DROVE_STORE_SECRETS) && has_secret(inv))
 		fprintf(stderr, "drove inventory import: warning: passwords "
 		    "are stored in the database in clear text\n");
+	warn_vars_dirs(io->args[1]);
 	printf("imported %zu hosts, %zu groups\n", drove_inventory_count(inv),
 	    drove_inventory_group_count(inv) - 1);
 	rc = EXIT_OK;

@@ -2204,42 +2204,20 @@ inv_top(const drove_inventory *inv, size_t g)
 	    inv_idx_has(&inv->groups[g].parents, INV_ALL));
 }
 
-/* Mark the hosts of group g and its descendants. */
-static void
-inv_mark_hosts(const drove_inventory *inv, size_t g, char *hosts, char *seen)
-{
-	const struct inv_group *gr = &inv->groups[g];
-	size_t i;
-
-	if (seen[g])
-		return;
-	seen[g] = 1;
-	for (i = 0; i < gr->hosts.n; i++)
-		hosts[gr->hosts.v[i]] = 1;
-	for (i = 0; i < gr->children.n; i++)
-		inv_mark_hosts(inv, gr->children.v[i], hosts, seen);
-}
-
 /* How many hosts a group holds, its children's included. */
 size_t
 drove_inventory_group_size(const drove_inventory *inv, size_t group)
 {
-	char *hosts, *seen;
-	size_t i, n = 0;
+	struct inv_idx x;
+	size_t n = 0;
 
 	if (inv == NULL || group >= inv->ngroups)
 		return 0;
 	if (group == INV_ALL)
 		return inv->nhosts;
-	hosts = calloc(inv->nhosts + 1, 1);
-	seen = calloc(inv->ngroups, 1);
-	if (hosts != NULL && seen != NULL) {
-		inv_mark_hosts(inv, group, hosts, seen);
-		for (i = 0; i < inv->nhosts; i++)
-			n += (size_t)hosts[i];
-	}
-	free(hosts);
-	free(seen);
+	if (inv_group_hosts(inv, group, &x) == 0)
+		n = x.n;
+	free(x.v);
 	return n;
 }
 
