@@ -754,30 +754,34 @@ entry_host(const char *name, void *arg)
 {
 	struct add *a = arg;
 	drove_inventory *inv = a->ld->inv;
-	size_t h, i;
-	int r;
+	struct inv_vars *vars;
+	size_t h, g, i;
+	int r, fresh;
 
 	if (strchr(name, ':') != NULL && !inv_is_ipv6(name, strlen(name))) {
 		snprintf(a->why, sizeof a->why, "expected host[:port] or an "
 		    "IPv6 address, found '%s'", name);
 		return DROVE_E_INVENTORY;
 	}
+	/* As Ansible, a file's ":port" counts where it makes the host. */
+	fresh = inv_find_host(inv, name) == INV_NONE || a->ld->path == NULL;
 	if ((h = inv_host_add(inv, name)) == INV_NONE ||
 	    inv_link_host(inv, a->group, h) != 0 ||
 	    (a->e->user != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_user", a->e->user, a->why, sizeof a->why) != 0) ||
-	    (a->e->port != NULL && inv_vars_set(&inv->hosts[h].vars,
+	    (a->e->port != NULL && fresh && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_port", a->e->port, a->why, sizeof a->why) != 0))
 		return DROVE_E_NOMEM;
-	if (a->vars != NULL &&
-	    (r = yl_vars(a->ld, &inv->hosts[h].vars, a->vars)) != 0) {
+	/* As Ansible: the vars of a host named as a group go to the group. */
+	g = inv_find_group(inv, name);
+	vars = g != INV_NONE ? &inv->groups[g].vars : &inv->hosts[h].vars;
+	if (a->vars != NULL && (r = yl_vars(a->ld, vars, a->vars)) != 0) {
 		a->r = r;
 		return r;
 	}
 	for (i = 0; a->ivars != NULL && i < a->ivars->n; i++)
-		if ((r = a->ivars->v[i].null ?
-		    inv_vars_set_null(&inv->hosts[h].vars,
-		    a->ivars->v[i].name) : inv_vars_set(&inv->hosts[h].vars,
+		if ((r = a->ivars->v[i].null ? inv_vars_set_null(vars,
+		    a->ivars->v[i].name) : inv_vars_set(vars,
 		    a->ivars->v[i].name, a->ivars->v[i].value, a->why,
 		    sizeof a->why)) != 0)
 			return r;
