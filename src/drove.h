@@ -537,9 +537,14 @@ int		 drove_inventory_add_list(drove_inventory *, const char *list);
 size_t		 drove_inventory_count(const drove_inventory *);
 const char	*drove_inventory_name(const drove_inventory *, size_t host);
 /* The host's value of var after precedence (host, child group, parent
- * group, all); NULL when unset.  Lent until the inventory changes. */
+ * group, all); NULL when unset, "" for a null (YAML ~, INI None).  Lent
+ * until the inventory changes. */
 const char	*drove_inventory_var(const drove_inventory *, size_t host,
 		    const char *var);
+/* Whether the host's value of var is a null rather than a text; the
+ * callback of drove_inventory_each_var() gets "" for both. */
+int		 drove_inventory_var_is_null(const drove_inventory *,
+		    size_t host, const char *var);
 /*
  * Select hosts by pattern.  *out is a malloc'd array of host indices in
  * Ansible's order without duplicates, freed by the caller.  A pattern that

@@ -8,6 +8,9 @@
  * --store-secrets is given, which still warns.  Exit status: 0 done, 2 a
  * usage, inventory or store error.
  */
+#include <sys/stat.h>
+
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +117,28 @@ has_secret(const drove_inventory *inv)
 	return NULL;
 }
 
+/* Warn that the group_vars/ and host_vars/ beside path stay out of the
+ * store (their ranking above every group's vars cannot be kept there). */
+static void
+warn_vars_dirs(const char *path)
+{
+	static const char *const dirs[] = { "group_vars", "host_vars" };
+	char *copy, *dir, sub[4096];
+	struct stat st;
+	size_t i;
+
+	if ((copy = strdup(path)) == NULL)
+		return;
+	dir = dirname(copy);
+	for (i = 0; i < 2; i++) {
+		snprintf(sub, sizeof sub, "%s/%s", dir, dirs[i]);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			fprintf(stderr, "drove inventory import: warning: %s is "
+			    "not stored; give -i %s to read it\n", sub, path);
+	}
+	free(copy);
+}
+
 /* import FILE: load it, then merge or replace it into the store. */
 static int
 inv_import(struct iopts *io)
@@ -145,6 +170,7 @@ inv_import(struct iopts *io)
 	if ((io->flags & DROVE_STORE_SECRETS) && has_secret(inv) != NULL)
 		fprintf(stderr, "drove inventory import: warning: passwords "
 		    "are stored in the database in clear text\n");
+	warn_vars_dirs(io->args[1]);
 	printf("imported %zu hosts, %zu groups\n", drove_inventory_count(inv),
 	    drove_inventory_group_count(inv) - 1);
 	rc = EXIT_OK;
@@ -233,26 +259,38 @@ inv_group(struct iopts *io)
 	return rc;
 }
 
-/* Print one var of show. */
+/* The host whose vars show and list --json print. */
+struct var_out {
+	drove_inventory	*inv;
+	size_t		 host;
+	int		 n;		/* printed so far */
+};
+
+/* Print one var of show; a null as null. */
 static int
 show_var(const char *name, const char *value, const char *source, void *arg)
 {
-	(void)arg;
-	printf("  %s: %s  # %s\n", name, value, source);
+	struct var_out *vo = arg;
+
+	printf("  %s: %s  # %s\n", name, drove_inventory_var_is_null(vo->inv,
+	    vo->host, name) ? "null" : value, source);
 	return 0;
 }
 
-/* Print one var of list --json. */
+/* Print one var of list --json; a null as null. */
 static int
 json_var(const char *name, const char *value, const char *source, void *arg)
 {
-	int *n = arg;
+	struct var_out *vo = arg;
 
 	(void)source;
-	printf("%s", (*n)++ > 0 ? "," : "");
+	printf("%s", vo->n++ > 0 ? "," : "");
 	json_write_str(stdout, name, strlen(name));
 	putchar(':');
-	json_write_str(stdout, value, strlen(value));
+	if (drove_inventory_var_is_null(vo->inv, vo->host, name))
+		fputs("null", stdout);
+	else
+		json_write_str(stdout, value, strlen(value));
 	return 0;
 }
 
@@ -261,7 +299,7 @@ static int
 inv_list(struct iopts *io, drove_inventory *inv)
 {
 	size_t *sel = NULL, nsel, i, h;
-	int n;
+	struct var_out vo;
 
 	if (io->nargs > 2)
 		return inv_fail("list", "expected at most one PATTERN");
@@ -281,8 +319,10 @@ inv_list(struct iopts *io, drove_inventory *inv)
 		json_write_str(stdout, drove_inventory_name(inv, h),
 		    strlen(drove_inventory_name(inv, h)));
 		printf(",\"vars\":{");
-		n = 0;
-		drove_inventory_each_var(inv, h, json_var, &n);
+		vo.inv = inv;
+		vo.host = h;
+		vo.n = 0;
+		drove_inventory_each_var(inv, h, json_var, &vo);
 		printf("}}\n");
 	}
 	free(sel);
@@ -345,6 +385,7 @@ static int
 inv_show(struct iopts *io, drove_inventory *inv)
 {
 	size_t h;
+	struct var_out vo;
 	char msg[512];
 
 	if (io->nargs != 2)
@@ -357,7 +398,9 @@ inv_show(struct iopts *io, drove_inventory *inv)
 		return inv_fail("show", msg);
 	}
 	printf("%s\n", io->args[1]);
-	if (drove_inventory_each_var(inv, h, show_var, NULL) != 0)
+	vo.inv = inv;
+	vo.host = h;
+	if (drove_inventory_each_var(inv, h, show_var, &vo) != 0)
 		return inv_fail("show", "out of memory");
 	return show_route(io, inv, h) == 0 ? EXIT_OK : EXIT_USAGE;
 }

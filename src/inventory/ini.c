@@ -14,8 +14,9 @@
  *
  * Values are typed as Ansible types them, through Python's literal_eval:
  * a Python string literal ('a', "b\tc", 'x' "y") becomes its text, a
- * number, True, False or None may be followed by a "# comment", which is
- * dropped; anything else (lists, maps, plain words) is kept as written.
+ * number, True, False or None (a null) may be followed by a "# comment",
+ * which is dropped; anything else (lists, maps, plain words) is kept as
+ * written.
  * As Ansible does, a host line's quotes are removed before the value is
  * typed (x="5" is the number 5, x="'5'" the string "5").
  *
@@ -373,16 +374,17 @@ py_scalar(const char *s, size_t *len)
 
 /*
  * The value Ansible gives the text of an INI value (see the top of the
- * file), in out; 0 or DROVE_E_NOMEM.
+ * file), in out, with *null set for None; 0 or DROVE_E_NOMEM.
  */
 static int
-ini_value(const char *s, struct buf *out)
+ini_value(const char *s, struct buf *out, int *null)
 {
 	const char *p = s;
 	size_t len;
 	int r;
 
 	out->len = 0;
+	*null = py_scalar(s, &len) && len == 4 && strncmp(s, "None", 4) == 0;
 	if (py_scalar(s, &len))
 		return buf_append(out, s, len) != 0 || buf_reserve(out, 0) != 0 ?
 		    DROVE_E_NOMEM : (out->data[out->len] = '\0', 0);
@@ -411,11 +413,12 @@ ini_set(struct ini *in, struct inv_vars *vars, const char *key,
 {
 	struct buf v;
 	char why[256];
-	int r;
+	int r, null;
 
 	buf_init(&v);
-	if ((r = ini_value(text, &v)) == 0)
-		r = inv_vars_set(vars, key, v.data, why, sizeof why);
+	if ((r = ini_value(text, &v, &null)) == 0)
+		r = null ? inv_vars_set_null(vars, key) :
+		    inv_vars_set(vars, key, v.data, why, sizeof why);
 	buf_release(&v);
 	if (r == DROVE_E_INVENTORY)
 		return inv_load_err(in->ld, &in->m, col, "%s", why);

@@ -258,14 +258,40 @@ inv_port(const char *s)
 	return v >= 1 ? (int)v : -1;
 }
 
+/* Store canonical var canon with value v (taken), replacing the old one. */
+static int
+vars_put(struct inv_vars *vars, const char *canon, char *v, int null)
+{
+	char *n;
+	size_t i;
+
+	for (i = 0; i < vars->n; i++) {
+		if (strcmp(vars->v[i].name, canon) == 0) {
+			free(vars->v[i].value);
+			vars->v[i].value = v;
+			vars->v[i].null = null;
+			return 0;
+		}
+	}
+	if ((n = strdup(canon)) == NULL ||
+	    inv_grow(&vars->v, vars->n, &vars->cap, sizeof *vars->v) != 0) {
+		free(n);
+		free(v);
+		return DROVE_E_NOMEM;
+	}
+	vars->v[vars->n].name = n;
+	vars->v[vars->n].null = null;
+	vars->v[vars->n++].value = v;
+	return 0;
+}
+
 /* Set a var, replacing its old value; a reason in why on a bad value. */
 int
 inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
     char *why, size_t whylen)
 {
 	const char *canon = inv_var_canon(name), *home;
-	char *n = NULL, *v = NULL;
-	size_t i;
+	char *v = NULL;
 	int r = DROVE_E_NOMEM;
 
 	if (strcmp(canon, "ansible_port") == 0 && !vault_is(value) &&
@@ -278,24 +304,19 @@ inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
 		if (asprintf(&v, "%s%s", home, value + 1) < 0)
 			return DROVE_E_NOMEM;
 	} else if ((v = strdup(value)) == NULL)
-		goto out;
-	for (i = 0; i < vars->n; i++) {
-		if (strcmp(vars->v[i].name, canon) == 0) {
-			free(vars->v[i].value);
-			vars->v[i].value = v;
-			return 0;
-		}
-	}
-	if ((n = strdup(canon)) == NULL ||
-	    inv_grow(&vars->v, vars->n, &vars->cap, sizeof *vars->v) != 0)
-		goto out;
-	vars->v[vars->n].name = n;
-	vars->v[vars->n++].value = v;
-	return 0;
- out:
-	free(n);
-	free(v);
-	return r;
+		return r;
+	return vars_put(vars, canon, v, 0);
+}
+
+/* Set var name to null (the value ""). */
+int
+inv_vars_set_null(struct inv_vars *vars, const char *name)
+{
+	char *v;
+
+	if ((v = strdup("")) == NULL)
+		return DROVE_E_NOMEM;
+	return vars_put(vars, inv_var_canon(name), v, 1);
 }
 
 /* Copy every var. */
@@ -311,6 +332,7 @@ vars_copy(struct inv_vars *dst, const struct inv_vars *src)
 	for (i = 0; i < src->n; i++, dst->n++) {
 		dst->v[i].name = strdup(src->v[i].name);
 		dst->v[i].value = strdup(src->v[i].value);
+		dst->v[i].null = src->v[i].null;
 		if (dst->v[i].name == NULL || dst->v[i].value == NULL) {
 			dst->n++;
 			return DROVE_E_NOMEM;
@@ -813,8 +835,9 @@ entry_host(const char *name, void *arg)
 	drove_inventory *inv = a->ld->inv;
 	const char *address = NULL;
 	char alt[512];
-	size_t h, i, n = inv->nhosts;
-	int r;
+	struct inv_vars *vars;
+	size_t h, g, i, n = inv->nhosts;
+	int r, fresh;
 
 	if (strchr(name, ':') != NULL && !inv_is_ipv6(name, strlen(name))) {
 		snprintf(a->why, sizeof a->why, "expected host[:port] or an "
@@ -832,24 +855,29 @@ entry_host(const char *name, void *arg)
 			return 0;
 		}
 	}
+	/* As Ansible, a file's ":port" counts where it makes the host. */
+	fresh = inv_find_host(inv, name) == INV_NONE || a->ld->path == NULL;
 	if ((h = inv_host_add(inv, name)) == INV_NONE ||
 	    (address != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_host", address, a->why, sizeof a->why) != 0) ||
 	    inv_link_host(inv, a->group, h) != 0 ||
 	    (a->e->user != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_user", a->e->user, a->why, sizeof a->why) != 0) ||
-	    (a->e->port != NULL && inv_vars_set(&inv->hosts[h].vars,
+	    (a->e->port != NULL && fresh && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_port", a->e->port, a->why, sizeof a->why) != 0))
 		return DROVE_E_NOMEM;
 	if (a->ld->list && inv->nhosts > n)
 		inv->hosts[h].listed = 1;
-	if (a->vars != NULL &&
-	    (r = yl_vars(a->ld, &inv->hosts[h].vars, a->vars)) != 0) {
+	/* As Ansible: the vars of a host named as a group go to the group. */
+	g = inv_find_group(inv, name);
+	vars = g != INV_NONE ? &inv->groups[g].vars : &inv->hosts[h].vars;
+	if (a->vars != NULL && (r = yl_vars(a->ld, vars, a->vars)) != 0) {
 		a->r = r;
 		return r;
 	}
 	for (i = 0; a->ivars != NULL && i < a->ivars->n; i++)
-		if ((r = inv_vars_set(&inv->hosts[h].vars,
+		if ((r = a->ivars->v[i].null ? inv_vars_set_null(vars,
+		    a->ivars->v[i].name) : inv_vars_set(vars,
 		    a->ivars->v[i].name, a->ivars->v[i].value, a->why,
 		    sizeof a->why)) != 0)
 			return r;
@@ -1161,7 +1189,9 @@ yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
 				goto out;
 			continue;
 		}
-		if (ps.v[i].v->type == YAML_SCALAR_NODE)
+		if (yl_null(ps.v[i].v))
+			r = inv_vars_set_null(vars, name);
+		else if (ps.v[i].v->type == YAML_SCALAR_NODE)
 			r = inv_vars_set(vars, name, yl_text(ps.v[i].v), why,
 			    sizeof why);
 		else if ((r = yl_flow(ld, ps.v[i].v, &b, 0)) == 0)
@@ -1919,6 +1949,32 @@ drove_inventory_var(const drove_inventory *inv, size_t host, const char *var)
 	return v;
 }
 
+/* Whether the host's value of var after precedence is a null. */
+int
+drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
+    const char *var)
+{
+	const struct inv_vars *vars;
+	const char *src, *where, *canon;
+	struct inv_idx chain;
+	size_t k, i;
+	int null = 0, found = 0;
+
+	if (inv == NULL || var == NULL || host >= inv->nhosts ||
+	    inv_chain(inv, host, &chain) != 0)
+		return 0;
+	canon = inv_var_canon(var);
+	for (k = 0; !found && (vars = inv_layer(inv, host, &chain, k, &src,
+	    &where)) != NULL; k++)
+		for (i = 0; !found && i < vars->n; i++)
+			if (strcmp(vars->v[i].name, canon) == 0) {
+				found = 1;
+				null = vars->v[i].null;
+			}
+	free(chain.v);
+	return null;
+}
+
 /* One resolved var and where its value came from. */
 struct res {
 	const char	*name;
@@ -1944,6 +2000,15 @@ res_get(const struct resv *rv, const char *name)
 		if (strcmp(rv->v[i].name, name) == 0)
 			return rv->v[i].value;
 	return NULL;
+}
+
+/* The resolved value of name unless unset or empty (a null), else NULL. */
+static const char *
+res_nonempty(const struct resv *rv, const char *name)
+{
+	const char *v = res_get(rv, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
 }
 
 /* Add name unless it is resolved already. */
@@ -2088,14 +2153,14 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 	if ((r = inv_resolve(inv, host, 0, &rv)) != 0)
 		goto out;
 	spec->name = inv->hosts[host].name;
-	spec->address = res_get(&rv, "ansible_host");
+	spec->address = res_nonempty(&rv, "ansible_host");
 	if (spec->address == NULL)
 		spec->address = spec->name;
-	if ((port = res_get(&rv, "ansible_port")) != NULL)
+	if ((port = res_nonempty(&rv, "ansible_port")) != NULL)
 		spec->port = inv_port(port);
-	spec->user = res_get(&rv, "ansible_user");
-	spec->key = res_get(&rv, "ansible_ssh_private_key_file");
-	spec->cert = res_get(&rv, "ssh_certificate_file");
+	spec->user = res_nonempty(&rv, "ansible_user");
+	spec->key = res_nonempty(&rv, "ansible_ssh_private_key_file");
+	spec->cert = res_nonempty(&rv, "ssh_certificate_file");
 	spec->password = res_get(&rv, "ansible_password");
 	if (spec->password == NULL &&
 	    (env = res_get(&rv, "password_env")) != NULL)
@@ -2248,42 +2313,20 @@ inv_top(const drove_inventory *inv, size_t g)
 	    inv_idx_has(&inv->groups[g].parents, INV_ALL));
 }
 
-/* Mark the hosts of group g and its descendants. */
-static void
-inv_mark_hosts(const drove_inventory *inv, size_t g, char *hosts, char *seen)
-{
-	const struct inv_group *gr = &inv->groups[g];
-	size_t i;
-
-	if (seen[g])
-		return;
-	seen[g] = 1;
-	for (i = 0; i < gr->hosts.n; i++)
-		hosts[gr->hosts.v[i]] = 1;
-	for (i = 0; i < gr->children.n; i++)
-		inv_mark_hosts(inv, gr->children.v[i], hosts, seen);
-}
-
 /* How many hosts a group holds, its children's included. */
 size_t
 drove_inventory_group_size(const drove_inventory *inv, size_t group)
 {
-	char *hosts, *seen;
-	size_t i, n = 0;
+	struct inv_idx x;
+	size_t n = 0;
 
 	if (inv == NULL || group >= inv->ngroups)
 		return 0;
 	if (group == INV_ALL)
 		return inv->nhosts;
-	hosts = calloc(inv->nhosts + 1, 1);
-	seen = calloc(inv->ngroups, 1);
-	if (hosts != NULL && seen != NULL) {
-		inv_mark_hosts(inv, group, hosts, seen);
-		for (i = 0; i < inv->nhosts; i++)
-			n += (size_t)hosts[i];
-	}
-	free(hosts);
-	free(seen);
+	if (inv_group_hosts(inv, group, &x) == 0)
+		n = x.n;
+	free(x.v);
 	return n;
 }
 
@@ -2370,7 +2413,9 @@ yw_vars(FILE *f, const struct inv_vars *vars, int ind)
 		fprintf(f, "%*s", ind, "");
 		yw_scalar(f, vars->v[i].name, 1);
 		fputs(": ", f);
-		if (yw_is_flow(vars->v[i].value))
+		if (vars->v[i].null)
+			fputs("~", f);
+		else if (yw_is_flow(vars->v[i].value))
 			fputs(vars->v[i].value, f);
 		else
 			yw_scalar(f, vars->v[i].value, 0);

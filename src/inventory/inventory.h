@@ -22,9 +22,11 @@
 #define INV_NONE	((size_t)-1)
 #define INV_ALL		0
 
+/* A var; a null (YAML ~, INI None) has the value "" and null set. */
 struct inv_var {
 	char	*name;
 	char	*value;
+	int	 null;
 };
 
 struct inv_vars {
@@ -147,6 +149,8 @@ int	inv_link_host(drove_inventory *, size_t g, size_t h);
 int	inv_link_group(drove_inventory *, size_t parent, size_t child);
 int	inv_vars_set(struct inv_vars *, const char *name, const char *value,
 	    char *why, size_t whylen);
+/* Set var name to null; 0 or DROVE_E_NOMEM. */
+int	inv_vars_set_null(struct inv_vars *, const char *name);
 drove_inventory *inv_clone(const drove_inventory *);
 void	inv_commit(drove_inventory *, drove_inventory *copy);
 

@@ -402,13 +402,26 @@ prun_emit(struct prun *r, struct prun_event *ev)
 		r->o->cb(ev, r->o->cb_arg);
 }
 
+/* Where hostvar_add() puts a host's inventory vars. */
+struct hostvar_to {
+	struct pval		*map;
+	const drove_inventory	*inv;
+	size_t			 host;
+};
+
 /* Add an inventory var to a host's vars (drove_inventory_each_var). */
 static int
 hostvar_add(const char *name, const char *value, const char *source,
     void *arg)
 {
+	struct hostvar_to *to = arg;
+	struct pval none;
+
 	(void)source;
-	return pval_set_str(arg, name, value);
+	if (!drove_inventory_var_is_null(to->inv, to->host, name))
+		return pval_set_str(to->map, name, value);
+	memset(&none, 0, sizeof none);
+	return pval_set(to->map, name, &none);
 }
 
 /* Give every host its inventory vars and magic vars; group_names from a
@@ -416,6 +429,7 @@ hostvar_add(const char *name, const char *value, const char *source,
 static int
 prun_hostvars(struct prun *r)
 {
+	struct hostvar_to to;
 	struct pval list, s;
 	const char *ah, *g;
 	size_t i, k, ng, *sel, nsel;
@@ -427,8 +441,11 @@ prun_hostvars(struct prun *r)
 		h->name = drove_inventory_name(r->inv, i);
 		pval_map(&h->hostvars);
 		pval_map(&h->regs);
+		to.map = &h->hostvars;
+		to.inv = r->inv;
+		to.host = i;
 		if ((rc = drove_inventory_each_var(r->inv, i, hostvar_add,
-		    &h->hostvars)) != 0)
+		    &to)) != 0)
 			return rc;
 		ah = drove_inventory_var(r->inv, i, "ansible_host");
 		memset(&list, 0, sizeof list);

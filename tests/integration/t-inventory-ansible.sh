@@ -31,4 +31,22 @@ fx_run "$DROVE" inventory list -i "$k" 'node[1-3]'
 fx_assert_eq "node1 node2 node3" "$(echo $FX_OUT)" "drove: a range of names"
 fx_run "$DROVE" inventory list -i "$k" 'etcd[1-3]'
 fx_assert_eq "node2 node3" "$(echo $FX_OUT)" "after a group: a subscript"
+
+# The store keeps the INI inventory's groups, ungrouped counted as Ansible
+# does (jump1 and bastion, listed before any section, are in groups too:
+# only solo is ungrouped), and says group_vars/ stay out of it.
+i=$dir/ini/hosts
+fx_run env DROVE_HOME="$FX_DIR/store" "$DROVE" inventory import "$i"
+fx_assert_eq "0 imported 18 hosts, 6 groups" "$FX_RC $FX_OUT"
+fx_assert_eq "drove inventory import: warning: $dir/ini/group_vars is not stored; give -i $i to read it
+drove inventory import: warning: $dir/ini/host_vars is not stored; give -i $i to read it" \
+    "$FX_ERR"
+fx_run env DROVE_HOME="$FX_DIR/store" "$DROVE" inventory groups
+fx_assert_eq "all (18)
+  ungrouped (1)
+  bastion (1)
+  prod (16)
+    web (7)
+    db (6)
+    edge (5)" "$FX_OUT"
 fx_log "ok"

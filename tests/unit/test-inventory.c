@@ -726,3 +726,56 @@ TEST(ini_values_typed_as_ansible)
 	T_STREQ(var(inv, "h1", "eq"), "a=b");
 	drove_inventory_free(inv);
 }
+
+TEST(null_distinct_from_empty)
+{
+	drove_inventory *inv = drove_inventory_new(), *back;
+	char path[] = "/tmp/drove-null-XXXXXX";
+	FILE *f;
+	int fd;
+
+	T_EQ(tload(inv, "x.yml", "all:\n  hosts:\n    h:\n      a: ~\n"
+	    "      b: \"\"\n      c: null\n      d:\n      e: 'null'\n"), 0);
+	T_EQ(tload(inv, "y.ini", "[all:vars]\nf=None\ng=\nh='None'\n"), 0);
+	T_STREQ(var(inv, "h", "a"), "");
+	T_STREQ(var(inv, "h", "b"), "");
+	T_EQ(drove_inventory_var_is_null(inv, 0, "a"), 1);
+	T_EQ(drove_inventory_var_is_null(inv, 0, "b"), 0);
+	T_EQ(drove_inventory_var_is_null(inv, 0, "c"), 1);
+	T_EQ(drove_inventory_var_is_null(inv, 0, "d"), 1);
+	T_EQ(drove_inventory_var_is_null(inv, 0, "e"), 0);
+	T_STREQ(var(inv, "h", "e"), "null");
+	T_EQ(drove_inventory_var_is_null(inv, 0, "f"), 1);
+	T_EQ(drove_inventory_var_is_null(inv, 0, "g"), 0);
+	T_EQ(drove_inventory_var_is_null(inv, 0, "h"), 0);
+	T_STREQ(var(inv, "h", "h"), "None");
+	T_EQ(drove_inventory_var_is_null(inv, 0, "unset"), 0);
+	/* The YAML export keeps a null a null. */
+	T_TRUE((fd = mkstemp(path)) >= 0);
+	T_TRUE((f = fdopen(fd, "w")) != NULL);
+	T_EQ(drove_inventory_write_yaml(inv, f), 0);
+	fclose(f);
+	back = drove_inventory_new();
+	T_EQ(drove_inventory_load(back, path), 0);
+	unlink(path);
+	T_EQ(drove_inventory_var_is_null(back, 0, "a"), 1);
+	T_EQ(drove_inventory_var_is_null(back, 0, "b"), 0);
+	T_EQ(drove_inventory_var_is_null(back, 0, "f"), 1);
+	drove_inventory_free(back);
+	drove_inventory_free(inv);
+}
+
+TEST(hostspec_null_is_unset)
+{
+	drove_inventory *inv = drove_inventory_new();
+	struct drove_hostspec spec;
+
+	T_EQ(tload(inv, "x.yml", "all:\n  vars: {ansible_port: 2200}\n"
+	    "  hosts:\n    h:\n      ansible_port: ~\n      ansible_user: ~\n"
+	    "      ansible_host: ~\n"), 0);
+	T_EQ(drove_inventory_hostspec(inv, 0, &spec), 0);
+	T_EQ(spec.port, 0);
+	T_TRUE(spec.user == NULL);
+	T_STREQ(spec.address, "h");
+	drove_inventory_free(inv);
+}
