@@ -509,7 +509,7 @@ console_pipe(struct console *c)
 static int
 cmd_console_exec(int argc, char **argv)
 {
-	struct option longopts[32];
+	struct option longopts[LONGOPTS_MAX];
 	struct common_opts o;
 	struct console c;
 	const char *pattern = NULL;

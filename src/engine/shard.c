@@ -677,7 +677,9 @@ shard_start_host(struct shard *sh, size_t i)
 		shard_fail_host(sh, i, status_of_code(e.code), e.code, e.msg);
 		return;
 	}
-	h->sess->persist = f->keep;
+	/* a session through a jump host is not kept: its channel lives on
+	 * the jump host's connection, which closes when the run ends */
+	h->sess->persist = f->keep && h->jump == NULL;
 	sh->nsess++;
 	h->busy = 1;
 	h->t0 = loop_now(sh->loop);
@@ -1056,6 +1058,8 @@ void
 shard_rearm(struct shard *sh)
 {
 	struct drove_fleet *f = sh->f;
+	struct fhost *h;
+	size_t i;
 
 	sh->next = 0;
 	sh->active = 0;
@@ -1068,6 +1072,13 @@ shard_rearm(struct shard *sh)
 	sh->cfg.connect_timeout_ms = f->connect_timeout_ms;
 	sh->cfg.command_timeout_ms = f->command_timeout_ms;
 	sh->cfg.retries = f->retries;
+	/* the run's hosts behind jump hosts want them again (shard_finish
+	 * let them go) */
+	for (i = 0; i < sh->nhosts; i++) {
+		h = &f->hosts[sh->hosts[i]];
+		if (h->jump != NULL && jump_want(sh->jump, h->jump) != 0)
+			err_set(&sh->err, DROVE_E_NOMEM, "out of memory");
+	}
 }
 
 /* Write the keys the run added to a known_hosts file; a failure becomes

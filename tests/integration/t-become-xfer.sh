@@ -188,12 +188,13 @@ shell -B -K --become-method su --become-user $DRB_N d1" \
 fx_assert_eq 5 "$FX_RC" "su shell exit status"
 fx_assert_match "^I am $DRB_N\$" "$FX_OUT" "a login shell through su"
 
-# The password is in no recording, history or output.
-ls "$DROVE_HOME"/sessions/*.cast >/dev/null || fx_fail "no recording"
-for f in "$DROVE_HOME"/sessions/*.cast "$FX_DIR"/drove.db*; do
+# The password is in no recording (beside the --db store), history or
+# output.
+ls "$FX_DIR"/sessions/*.cast >/dev/null || fx_fail "no recording"
+for f in "$FX_DIR"/sessions/*.cast "$FX_DIR"/drove.db*; do
 	! grep -aqF "$DRB_PW_P" "$f" || fx_fail "password in $f"
 	! grep -aq 'drove-become-' "$f" || fx_fail "prompt in $f"
 done
-grep -aq 'I am root' "$DROVE_HOME"/sessions/*.cast ||
+grep -aq 'I am root' "$FX_DIR"/sessions/*.cast ||
     fx_fail "the shell was not recorded"
 exit 0
