@@ -648,7 +648,7 @@ struct drove_sink_opts {
 	 * that no host can take the terminal over; -o files and JSON keep
 	 * the bytes exact whatever this says */
 	int			 escape;
-	int			 escape_sgr;	/* but let colour (SGR) through */
+	int			 escape_sgr;	/* let colour (SGR) pass */
 };
 
 #define DROVE_ESC_OUT	1
