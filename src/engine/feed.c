@@ -96,7 +96,8 @@ feed_next_file(const struct feed *f, struct feed_pos *pos, const char **p,
 			return 0;
 		if (pos->buf == NULL &&
 		    (pos->buf = malloc(FEED_FILE_READ)) == NULL)
-			return err_set(e, DROVE_E_NOMEM, "stdin: out of memory");
+			return err_set(e, DROVE_E_NOMEM, "stdin: out of "
+			    "memory");
 		want = f->file_size - pos->done < FEED_FILE_READ ?
 		    (size_t)(f->file_size - pos->done) : FEED_FILE_READ;
 		do

@@ -40,7 +40,7 @@
 #define FLEET_MAX_STARTUPS	8	/* per server, below sshd's 10 */
 #define FLEET_JUMP_CHANNELS	32	/* targets per jump connection */
 #define FLEET_AUTO_LOOPS_AT	300	/* hosts from which loops = cores */
-#define FLEET_FD_RESERVE	32	/* descriptors kept for the run itself */
+#define FLEET_FD_RESERVE	32	/* open files the run keeps */
 #define FLEET_FD_PER_LOOP	20	/* and per loop (resolvers, epoll) */
 #define FLEET_NOFILE_MAX	1048576	/* when the hard limit is unlimited */
 

@@ -36,7 +36,8 @@
  * Warnings go to err as "HOST: warning: text" in every mode (the text is
  * data/len, or the C string data when len is 0).  With out_dir,
  * DIR/HOST.out and DIR/HOST.err are written as data arrives (opened and
- * closed for each chunk, so the number of open files stays bounded) and
+ * closed for each chunk, so the number of open files stays bounded, by a
+ * writer thread, so that a slow disk never stalls the loop: fwriter.h) and
  * DIR/HOST.status holds "STATUS EXIT [DETAIL]" once the host ends.  In file
  * names '/' becomes '_' and so does a leading '.'.
  *
@@ -71,6 +72,7 @@
 #include "base/json.h"
 #include "drove.h"
 #include "output/diff.h"
+#include "output/fwriter.h"
 #include "output/vis.h"
 
 #define SINK_LINE_MAX	((size_t)64 * 1024)
@@ -113,6 +115,7 @@ struct drove_sink {
 	FILE			*out;
 	FILE			*err;
 	char			*dir;
+	struct fwriter		*fw;		/* writes dir's files */
 	size_t			 max_output;
 	struct sink_host	**hosts;	/* by host index */
 	size_t			 nhosts;
@@ -208,37 +211,21 @@ sink_mkdirs(const char *dir, char *errbuf, size_t errlen)
 	return r;
 }
 
-/* Write data to host h's file DIR/HOST.ext opened with flags. */
+/* Write data to host h's file DIR/HOST.ext opened with flags, through
+ * the writer thread. */
 static void
 sink_file(struct drove_sink *s, struct sink_host *h, const char *ext,
     int flags, const void *data, size_t len)
 {
 	char path[PATH_MAX];
-	const char *p = data;
-	ssize_t n;
-	int fd;
 
 	if ((size_t)snprintf(path, sizeof path, "%s%s", h->path, ext) >=
 	    sizeof path) {
 		sink_fail(s, DROVE_E_IO);
 		return;
 	}
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0666)) == -1) {
-		sink_fail(s, DROVE_E_IO);
-		return;
-	}
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			sink_fail(s, DROVE_E_IO);
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) == -1)
-		sink_fail(s, DROVE_E_IO);
+	if (fw_write(s->fw, path, flags, data, len) != 0)
+		sink_fail(s, DROVE_E_NOMEM);
 }
 
 /* The "HOST: " prefix of a stream: coloured, padded to name_width. */
@@ -824,6 +811,8 @@ drove_sink_new(const struct drove_sink_opts *o, char *errbuf, size_t errlen)
 			goto nomem;
 		if (sink_mkdirs(s->dir, errbuf, errlen) != 0)
 			goto fail;
+		if ((s->fw = fw_new()) == NULL)
+			goto nomem;
 	}
 	return s;
  nomem:
@@ -845,6 +834,7 @@ drove_sink_free(drove_sink *s)
 	for (i = 0; i < s->nhosts; i++)
 		sink_host_free(s->hosts[i]);
 	free(s->hosts);
+	fw_free(s->fw);
 	free(s->dir);
 	buf_release(&s->status);
 	free(s);
@@ -1246,7 +1236,8 @@ drove_sink_finish(drove_sink *s)
 			sink_diff_print(s);
 	}
 	if (fflush(s->out) == EOF || ferror(s->out) ||
-	    fflush(s->err) == EOF || ferror(s->err))
+	    fflush(s->err) == EOF || ferror(s->err) ||
+	    (s->fw != NULL && fw_sync(s->fw) != 0))
 		sink_fail(s, DROVE_E_IO);
 	return s->error;
 }

@@ -25,6 +25,7 @@ fx_assert_eq 0 "$FX_RC" "a first run makes the store"
     run all "sh $FX_DIR/wait.sh" \
     >"$FX_DIR/run.out" 2>"$FX_DIR/run.err" </dev/null &
 dpid=$!
+fx_track $dpid
 # Wait for the run's record, then take the write lock and keep it.
 n=0
 until [ "$(sqlite3 "$DB" 'SELECT count(*) FROM runs' 2>/dev/null)" = 2 ]; do
