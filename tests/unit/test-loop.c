@@ -127,3 +127,27 @@ TEST(loop_task_runs_once)
 	T_EQ(loop_next_timeout(l), -1);
 	loop_free(l);
 }
+
+/* A turn whose task ends the caller's work (the last host of a run) comes
+ * back without sleeping: with nothing else to wait for, the caller's next
+ * turn would sleep for ever (here, until the far timer). */
+TEST(loop_turn_that_ran_tasks_does_not_sleep)
+{
+	struct loop *l = loop_new();
+	struct loop_task t;
+	struct loop_timer far;
+
+	T_TRUE(l != NULL);
+	memset(fired, 0, sizeof fired);
+	nfired = 0;
+	posted = 0;
+	loop_task_init(&t, task_cb, (void *)1L);
+	loop_timer_init(&far, timer_cb, (void *)0L);
+	loop_timer_start(l, &far, 10000);
+	loop_task_queue(l, &t);
+	T_EQ(loop_run_once(l, -1), 0);
+	T_EQ(posted, 1);
+	T_EQ(fired[0], 0);	/* came back before the far timer */
+	loop_timer_stop(l, &far);
+	loop_free(l);
+}
