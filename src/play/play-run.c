@@ -432,6 +432,7 @@ prun_hostvars(struct prun *r)
 	struct hostvar_to to;
 	struct pval list, s;
 	const char *ah, *g;
+	char pat[1024];
 	size_t i, k, ng, *sel, nsel;
 	int rc;
 
@@ -459,7 +460,9 @@ prun_hostvars(struct prun *r)
 	ng = drove_inventory_group_count(r->inv);
 	for (k = 1; k < ng; k++) {
 		g = drove_inventory_group_name(r->inv, k);
-		if (drove_inventory_select(r->inv, g, &sel, &nsel) != 0)
+		/* "&" names the group even when a host has its name. */
+		snprintf(pat, sizeof pat, "all:&%s", g);
+		if (drove_inventory_select(r->inv, pat, &sel, &nsel) != 0)
 			continue;
 		for (i = 0; i < nsel; i++) {
 			memset(&s, 0, sizeof s);

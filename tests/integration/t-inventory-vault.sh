@@ -137,6 +137,15 @@ fx_assert_eq "vars: playbook playbook-host" "$want" "ansible-playbook"
 dr -i "$FX_DIR/p/inv/hosts.yml" play -v "$FX_DIR/p/play/site.yml"
 fx_assert_eq 0 "$FX_RC" "play with vars beside the playbook"
 fx_assert_match "$want" "$FX_OUT"
+# group_names holds a group that has a host's name (as in Ansible), though
+# the pattern 'bastion' selects the host.
+printf 'all:\n  vars: {ansible_host: 127.0.0.1, ansible_port: %s, ansible_user: %s, key: %s}\n  hosts:\n    bastion:\n  children:\n    bastion:\n      hosts:\n        jump1:\n' \
+    "$FX_PORT_s1" "$FX_USER" "$FX_KEY" >"$FX_DIR/p/same.yml"
+printf -- "- hosts: jump1\n  tasks:\n    - run: 'echo \"groups: {{ group_names | join(\",\") }}\"'\n" \
+    >"$FX_DIR/p/groups.yml"
+dr -i "$FX_DIR/p/same.yml" play -v "$FX_DIR/p/groups.yml"
+fx_assert_eq 0 "$FX_RC" "play on jump1"
+fx_assert_match 'groups: bastion' "$FX_OUT"
 vault secret 's3' >>"$FX_DIR/p/play/host_vars/p1.yml"
 dr -i "$FX_DIR/p/inv/hosts.yml" play "$FX_DIR/p/play/site.yml"
 fx_assert_eq "2 drove play: host p1: secret (playbook host_vars p1) is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" \
