@@ -121,7 +121,9 @@ check_command()
 	cmd_section "$1" <"$FX_DIR/page.txt" >"$FX_DIR/sect"
 	options <"$FX_DIR/sect" >"$FX_DIR/man"
 	cp "$FX_DIR/man" "$FX_DIR/takes"
-	if grep -q "COMMON OPTIONS" "$FX_DIR/sect"; then
+	# the words may be on two lines (groff 1.23 breaks long paragraphs
+	# even at -rLL=300n)
+	if tr -s ' \n' '  ' <"$FX_DIR/sect" | grep -q "COMMON OPTIONS"; then
 		cat "$FX_DIR/common" >>"$FX_DIR/takes"
 	fi
 	while read -r o; do
