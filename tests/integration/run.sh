@@ -7,8 +7,8 @@
 # tree with O (the build dir, made absolute), DROVE=$O/drove, FX_ROOT (the top
 # of the tree) exported and stdin closed; -j runs N at a time (default 1).
 # Each test's output goes to $O/test-logs/NAME.log; a test passes by exiting
-# 0.  Prints "ok   NAME" or "FAIL NAME" followed by the last lines of its log,
-# in order, then "integration: N passed, N failed"; exits 1 on any failure.
+# 0.  Prints "ok   NAME (S s)" or "FAIL NAME (...)" followed by the last lines
+# of its log, in order, then "integration: N passed, N failed"; exits 1 on any failure.
 # A test running longer than FX_TEST_TIMEOUT seconds (default 600) is
 # stopped and fails.
 cd "$(dirname "$0")/../.." || exit 1
@@ -41,8 +41,10 @@ run_one()
 		return
 	fi
 	rc=0
+	start=$(date +%s)
 	timeout -k 10 "${FX_TEST_TIMEOUT:-600}" sh "$t" \
 	    </dev/null >"$logs/$1.log" 2>&1 || rc=$?
+	echo $(($(date +%s) - start)) >"$logs/$1.secs"
 	echo $rc >"$logs/$1.rc"
 }
 
@@ -52,11 +54,12 @@ failed=0
 report()
 {
 	rc=$(cat "$logs/$1.rc" 2>/dev/null || echo lost)
+	secs=$(cat "$logs/$1.secs" 2>/dev/null || echo '?')
 	if [ "$rc" = 0 ]; then
-		echo "ok   $1"
+		echo "ok   $1 (${secs} s)"
 		passed=$((passed + 1))
 	else
-		echo "FAIL $1 (exit $rc, log $logs/$1.log)"
+		echo "FAIL $1 (exit $rc after ${secs} s, log $logs/$1.log)"
 		tail -n 25 "$logs/$1.log" | sed 's/^/	/'
 		failed=$((failed + 1))
 	fi

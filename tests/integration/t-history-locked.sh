@@ -37,12 +37,16 @@ mkfifo "$FX_DIR/sql.in"
 sqlite3 "$DB" <"$FX_DIR/sql.in" >"$FX_DIR/sql.out" 2>&1 &
 fx_track $!
 exec 8>"$FX_DIR/sql.in"
+# sqlite3 gives up on a busy store at once unless told to wait, and the run
+# may be writing at that moment.
+echo '.timeout 20000' >&8
 echo 'BEGIN IMMEDIATE;' >&8
 n=0
 until ! sqlite3 -cmd '.timeout 0' "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' \
     >/dev/null 2>&1; do
 	n=$((n + 1))
-	[ $n -lt 3000 ] || fx_fail "sqlite3 did not take the lock"
+	[ $n -lt 3000 ] || fx_fail "sqlite3 did not take the lock: \
+$(cat "$FX_DIR/sql.out")"
 	sleep 0.01
 done
 # One host ends a second after the record began, so its history row is
