@@ -317,6 +317,18 @@ hostkey_advice(drove_fleet *f, const struct common_opts *o)
 	free(names);
 }
 
+/* The run's id in the history, after every run, with what to do next. */
+static void
+run_id_line(const char *kind, long long id, int failed)
+{
+	if (failed)
+		fprintf(stderr, "run %lld; rerun the failed hosts: drove %s "
+		    "--rerun %lld --failed\n", id, kind, id);
+	else
+		fprintf(stderr, "run %lld (drove history show %lld)\n", id,
+		    id);
+}
+
 /* The rest of a run (see cmd.h). */
 int
 common_run_end(drove_fleet *f, int run_rc, drove_sink *sink,
@@ -341,9 +353,8 @@ common_run_end(drove_fleet *f, int run_rc, drove_sink *sink,
 		return rc;
 	drove_sink_summary(sink, stderr);
 	hostkey_advice(f, o);
-	if (ch->h != NULL && (rc == EXIT_FAILED || rc == EXIT_UNREACHED))
-		fprintf(stderr, "rerun the failed hosts: drove %s --rerun "
-		    "%lld --failed\n", kind,
-		    (long long)drove_history_id(ch->h));
+	if (ch->h != NULL)
+		run_id_line(kind, (long long)drove_history_id(ch->h),
+		    rc == EXIT_FAILED || rc == EXIT_UNREACHED);
 	return rc;
 }

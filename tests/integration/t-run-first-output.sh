@@ -65,14 +65,16 @@ fx_assert_eq 0 "$FX_RC" "the advice works"
 dr -i "$inv" run all 'echo hi'
 fx_assert_eq 0 "$FX_RC" "the keys are known now"
 
-# 14. Failed hosts: how to rerun them, with the run's id.
+# 14. The run's id after every run; for failed hosts, how to rerun them.
 dr -i "$inv" run all 'exit 4'
 fx_assert_eq 1 "$FX_RC"
 id=$(dr history --limit 1 >/dev/null; printf '%s\n' "$FX_OUT" | awk 'NR == 2 {print $1}')
-fx_assert_eq "rerun the failed hosts: drove run --rerun $id --failed" \
+fx_assert_eq "run $id; rerun the failed hosts: drove run --rerun $id --failed" \
     "$(printf '%s\n' "$FX_ERR" | tail -1)"
 dr -i "$inv" run all true
 fx_assert_no_match 'rerun' "$FX_ERR" "no hint when all are ok"
+fx_assert_eq "run $((id + 1)) (drove history show $((id + 1)))" \
+    "$(printf '%s\n' "$FX_ERR" | tail -1)" "the id when all are ok"
 
 # 10. A push that fails alike on every host names the target and folds.
 echo x >"$FX_DIR/small.txt"
@@ -80,6 +82,6 @@ dr -i "$inv" push all "$FX_DIR/small.txt" /etc/
 fx_assert_eq 1 "$FX_RC"
 fx_assert_match '^failed \(3\): h\[0001-0003\]: create /etc/small.txt: permission denied$' \
     "$FX_ERR" "one summary line"
-fx_assert_eq "rerun the failed hosts: drove push --rerun $((id + 2)) --failed" \
+fx_assert_eq "run $((id + 2)); rerun the failed hosts: drove push --rerun $((id + 2)) --failed" \
     "$(printf '%s\n' "$FX_ERR" | tail -1)"
 exit 0
