@@ -502,6 +502,8 @@ cmd_play_exec(int argc, char **argv)
 	common_history_begin(&o, &c.hist, "play", argc, argv, path, pattern);
 	err_clear(&e);
 	rc = play_status(prun_run(book, c.inv, &po, &sum, &e), &sum, &e);
+	if (!o.quiet)
+		common_run_id(&c.hist, "play", rc);
 	common_history_end(&c.hist, rc);
  out:
 	playbook_free(book);

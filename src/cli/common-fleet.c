@@ -317,14 +317,19 @@ hostkey_advice(drove_fleet *f, const struct common_opts *o)
 	free(names);
 }
 
-/* The run's id in the history, after every run, with what to do next. */
-static void
-run_id_line(const char *kind, long long id, int failed)
+/* The run's id in the history, with what to do next (see cmd.h). */
+void
+common_run_id(const struct common_history *ch, const char *kind, int rc)
 {
-	if (failed)
+	long long id;
+
+	if (ch->h == NULL)
+		return;
+	id = (long long)drove_history_id(ch->h);
+	if (rc == EXIT_FAILED || rc == EXIT_UNREACHED)
 		fprintf(stderr, "run %lld; rerun the failed hosts: drove %s "
 		    "--rerun %lld --failed\n", id, kind, id);
-	else
+	else if (rc == EXIT_OK)
 		fprintf(stderr, "run %lld (drove history show %lld)\n", id,
 		    id);
 }
@@ -353,8 +358,6 @@ common_run_end(drove_fleet *f, int run_rc, drove_sink *sink,
 		return rc;
 	drove_sink_summary(sink, stderr);
 	hostkey_advice(f, o);
-	if (ch->h != NULL)
-		run_id_line(kind, (long long)drove_history_id(ch->h),
-		    rc == EXIT_FAILED || rc == EXIT_UNREACHED);
+	common_run_id(ch, kind, rc);
 	return rc;
 }
