@@ -371,10 +371,11 @@ show_route(struct iopts *io, drove_inventory *inv, size_t h)
 	for (j = spec.jump; j != NULL && n < 16; j = j->jump)
 		hops[n++] = j;
 	while (n-- > 0)
-		printf("  via %s: %s%s%s port %d\n", hops[n]->name,
+		printf("  via %s: %s%s%s port %d%s%s\n", hops[n]->name,
 		    hops[n]->user ? hops[n]->user : "", hops[n]->user ? "@" :
 		    "", hops[n]->address, hops[n]->port > 0 ? hops[n]->port :
-		    22);
+		    22, hops[n]->proxy_command ? ", through: " : "",
+		    hops[n]->proxy_command ? hops[n]->proxy_command : "");
  out:
 	route_free(r);
 	return rc;
