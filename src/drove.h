@@ -813,9 +813,9 @@ struct drove_sink_opts {
 	 * the bytes exact whatever this says */
 	int			 escape;
 	int			 escape_sgr;	/* but let colour (SGR) through */
-	/* with status_line: drove_sink_summary() follows the run, so a host
-	 * never reached is said there (folded) and counted on the status
-	 * line, not printed twice */
+	/* drove_sink_summary() follows the run: a host that did not succeed
+	 * is said there once (folded with the hosts that failed alike), not
+	 * also as it ends */
 	int			 summary;
 };
 
