@@ -304,6 +304,17 @@ hostkey_advice(drove_fleet *f, const struct common_opts *o)
 		buf_puts(&b, " --known-hosts ");
 		common_quote(&b, o->known_hosts);
 	}
+	/* and what decides where the hosts are */
+	if (o->ssh_config != NULL) {
+		buf_puts(&b, " -F ");
+		common_quote(&b, o->ssh_config);
+	}
+	if (o->port != 0)
+		buf_printf(&b, " -p %d", o->port);
+	if (o->jump != NULL) {
+		buf_puts(&b, " -J ");
+		common_quote(&b, o->jump);
+	}
 	buf_puts(&b, " ");
 	common_quote(&b, folded);
 	if (b.data != NULL)

@@ -63,6 +63,14 @@ fx_assert_eq 1 "$(grep -c "^\[127.0.0.1\]:$FX_PORT_s1 ssh-ed25519" "$FX_DIR/kh-e
 dr -F "$FX_DIR/config" -H newkey --host-key-check strict run all true
 fx_assert_eq 3 "$FX_RC" "the command line wins"
 dr_summary hostkey newkey '.*is unknown'
+# The advice names the same ssh_config, and does the job.
+advice=$(printf '%s\n' "$FX_ERR" | sed -n 's/.*then run: drove //p' |
+    sed 's/ (or run again.*//')
+fx_assert_match '^keyscan --append .*-F ' "$advice" "the advice keeps -F"
+eval "dr $advice"
+fx_assert_eq 0 "$FX_RC" "the advice runs"
+dr -F "$FX_DIR/config" -H newkey --host-key-check strict run all true
+fx_assert_eq 0 "$FX_RC" "the key is known after the advice"
 
 # ConnectTimeout, and --connect-timeout over it.
 dr -F "$FX_DIR/config" -H slow run all true
