@@ -585,6 +585,12 @@ typedef int drove_var_cb(const char *name, const char *value,
     const char *source, void *arg);
 int		 drove_inventory_each_var(const drove_inventory *, size_t host,
 		    drove_var_cb *, void *arg);
+/* The same walk with each value as JSON, typed as Ansible types it (as
+ * `ansible-inventory --list` writes it): YAML's and INI's numbers,
+ * booleans, nulls, lists and mappings keep their types, a port is a number
+ * and a vaulted value is {"__ansible_vault": CIPHERTEXT}. */
+int		 drove_inventory_each_var_json(const drove_inventory *,
+		    size_t host, drove_var_cb *, void *arg);
 /* Groups by index; group 0 is "all". */
 size_t		 drove_inventory_group_count(const drove_inventory *);
 const char	*drove_inventory_group_name(const drove_inventory *,

@@ -77,7 +77,8 @@ inv_help(void)
 	    "ranges) to the store\n"
 	    "  rm PATTERN              remove the hosts PATTERN selects from "
 	    "the store\n"
-	    "  list [PATTERN] [--json] one host a line\n"
+	    "  list [PATTERN] [--json] one host a line (JSON: with its vars,\n"
+	    "                          typed as ansible-inventory types them)\n"
 	    "  groups [--json]         the group tree with host counts (JSON:\n"
 	    "                          as ansible-inventory lists it, "
 	    "without vars)\n"
@@ -277,7 +278,7 @@ show_var(const char *name, const char *value, const char *source, void *arg)
 	return 0;
 }
 
-/* Print one var of list --json; a null as null. */
+/* Print one var of list --json, its value typed JSON. */
 static int
 json_var(const char *name, const char *value, const char *source, void *arg)
 {
@@ -287,10 +288,7 @@ json_var(const char *name, const char *value, const char *source, void *arg)
 	printf("%s", vo->n++ > 0 ? "," : "");
 	json_write_str(stdout, name, strlen(name));
 	putchar(':');
-	if (drove_inventory_var_is_null(vo->inv, vo->host, name))
-		fputs("null", stdout);
-	else
-		json_write_str(stdout, value, strlen(value));
+	fputs(value, stdout);
 	return 0;
 }
 
@@ -322,7 +320,7 @@ inv_list(struct iopts *io, drove_inventory *inv)
 		vo.inv = inv;
 		vo.host = h;
 		vo.n = 0;
-		drove_inventory_each_var(inv, h, json_var, &vo);
+		drove_inventory_each_var_json(inv, h, json_var, &vo);
 		printf("}}\n");
 	}
 	free(sel);

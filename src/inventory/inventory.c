@@ -260,7 +260,7 @@ inv_port(const char *s)
 
 /* Store canonical var canon with value v (taken), replacing the old one. */
 static int
-vars_put(struct inv_vars *vars, const char *canon, char *v, int null)
+vars_put(struct inv_vars *vars, const char *canon, char *v, int type)
 {
 	char *n;
 	size_t i;
@@ -269,7 +269,7 @@ vars_put(struct inv_vars *vars, const char *canon, char *v, int null)
 		if (strcmp(vars->v[i].name, canon) == 0) {
 			free(vars->v[i].value);
 			vars->v[i].value = v;
-			vars->v[i].null = null;
+			vars->v[i].type = type;
 			return 0;
 		}
 	}
@@ -280,22 +280,30 @@ vars_put(struct inv_vars *vars, const char *canon, char *v, int null)
 		return DROVE_E_NOMEM;
 	}
 	vars->v[vars->n].name = n;
-	vars->v[vars->n].null = null;
+	vars->v[vars->n].type = type;
 	vars->v[vars->n++].value = v;
 	return 0;
 }
 
-/* Set a var, replacing its old value; a reason in why on a bad value. */
+/* Set a text var, replacing its old value; a reason in why on a bad value. */
 int
 inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
     char *why, size_t whylen)
+{
+	return inv_vars_set_typed(vars, name, value, INV_STR, why, whylen);
+}
+
+/* Set a var of type (INV_*), replacing its old value. */
+int
+inv_vars_set_typed(struct inv_vars *vars, const char *name, const char *value,
+    int type, char *why, size_t whylen)
 {
 	const char *canon = inv_var_canon(name), *home;
 	char *v = NULL;
 	int r = DROVE_E_NOMEM;
 
-	if (strcmp(canon, "ansible_port") == 0 && !vault_is(value) &&
-	    inv_port(value) < 0) {
+	if (strcmp(canon, "ansible_port") == 0 && type != INV_VAULT &&
+	    type != INV_NULL && inv_port(value) < 0) {
 		snprintf(why, whylen, "bad port '%s': " BAD_PORT, value);
 		return DROVE_E_INVENTORY;
 	}
@@ -303,9 +311,9 @@ inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
 	    strncmp(value, "~/", 2) == 0 && (home = getenv("HOME")) != NULL) {
 		if (asprintf(&v, "%s%s", home, value + 1) < 0)
 			return DROVE_E_NOMEM;
-	} else if ((v = strdup(value)) == NULL)
+	} else if ((v = strdup(type == INV_NULL ? "" : value)) == NULL)
 		return r;
-	return vars_put(vars, canon, v, 0);
+	return vars_put(vars, canon, v, type);
 }
 
 /* Set var name to null (the value ""). */
@@ -316,7 +324,7 @@ inv_vars_set_null(struct inv_vars *vars, const char *name)
 
 	if ((v = strdup("")) == NULL)
 		return DROVE_E_NOMEM;
-	return vars_put(vars, inv_var_canon(name), v, 1);
+	return vars_put(vars, inv_var_canon(name), v, INV_NULL);
 }
 
 /* Copy every var. */
@@ -332,7 +340,7 @@ vars_copy(struct inv_vars *dst, const struct inv_vars *src)
 	for (i = 0; i < src->n; i++, dst->n++) {
 		dst->v[i].name = strdup(src->v[i].name);
 		dst->v[i].value = strdup(src->v[i].value);
-		dst->v[i].null = src->v[i].null;
+		dst->v[i].type = src->v[i].type;
 		if (dst->v[i].name == NULL || dst->v[i].value == NULL) {
 			dst->n++;
 			return DROVE_E_NOMEM;
@@ -863,8 +871,9 @@ entry_host(const char *name, void *arg)
 	    inv_link_host(inv, a->group, h) != 0 ||
 	    (a->e->user != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_user", a->e->user, a->why, sizeof a->why) != 0) ||
-	    (a->e->port != NULL && fresh && inv_vars_set(&inv->hosts[h].vars,
-	    "ansible_port", a->e->port, a->why, sizeof a->why) != 0))
+	    (a->e->port != NULL && fresh && inv_vars_set_typed(
+	    &inv->hosts[h].vars, "ansible_port", a->e->port, INV_INT, a->why,
+	    sizeof a->why) != 0))
 		return DROVE_E_NOMEM;
 	if (a->ld->list && inv->nhosts > n)
 		inv->hosts[h].listed = 1;
@@ -876,9 +885,8 @@ entry_host(const char *name, void *arg)
 		return r;
 	}
 	for (i = 0; a->ivars != NULL && i < a->ivars->n; i++)
-		if ((r = a->ivars->v[i].null ? inv_vars_set_null(vars,
-		    a->ivars->v[i].name) : inv_vars_set(vars,
-		    a->ivars->v[i].name, a->ivars->v[i].value, a->why,
+		if ((r = inv_vars_set_typed(vars, a->ivars->v[i].name,
+		    a->ivars->v[i].value, a->ivars->v[i].type, a->why,
 		    sizeof a->why)) != 0)
 			return r;
 	return 0;
@@ -1079,42 +1087,80 @@ yl_plain(const char *s)
 	return 1;
 }
 
-/* Write node n as YAML flow text ("[a, b]", "{k: v}"). */
+/* Whether n is a "!vault" scalar. */
 static int
-yl_flow(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth)
+yl_vaulted(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && n->tag != NULL &&
+	    strcmp((const char *)n->tag, "!vault") == 0;
+}
+
+/*
+ * The type Ansible gives scalar n: an explicit !!int, !!float, !!bool or
+ * !!null, else YAML 1.1's reading of a plain scalar; quoted, "!unsafe" and
+ * other scalars are text.
+ */
+static int
+yl_type(const yaml_node_t *n)
+{
+	static const struct {
+		const char	*tag;
+		int		 type;
+	} tags[] = {
+		{ YAML_INT_TAG, INV_INT }, { YAML_FLOAT_TAG, INV_FLOAT },
+		{ YAML_BOOL_TAG, INV_BOOL }, { YAML_NULL_TAG, INV_NULL },
+	};
+	const char *t = (const char *)n->tag;
+	size_t i;
+
+	if (yl_vaulted(n))
+		return INV_VAULT;
+	for (i = 0; t != NULL && i < sizeof tags / sizeof tags[0]; i++)
+		if (strcmp(t, tags[i].tag) == 0)
+			return tags[i].type;
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    (t != NULL && strcmp(t, YAML_STR_TAG) != 0))
+		return INV_STR;
+	return val_plain(yl_text(n));
+}
+
+/*
+ * Write node n as JSON text with Ansible's types: scalars typed as
+ * yl_type() says, a mapping's keys as text (as Python's json writes them).
+ */
+static int
+yl_json(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth,
+    int key)
 {
 	struct ypairs ps = { NULL, 0, 0 };
 	yaml_node_item_t *it;
-	const char *s;
+	struct buf k;
 	size_t i;
 	int r = DROVE_E_NOMEM;
 
 	if (depth > INV_MAX_DEPTH)
 		return inv_load_err(ld, &n->start_mark, 0, "value nested too deeply");
-	if ((s = yl_text(n)) != NULL) {
-		if (yl_plain(s))
-			return buf_puts(b, s);
-		if (buf_puts(b, "\"") != 0)
-			return r;
-		for (; *s != '\0'; s++) {
-			if ((*s == '"' || *s == '\\') && buf_puts(b, "\\") != 0)
-				return r;
-			if ((unsigned char)*s < 0x20 ?
-			    buf_printf(b, "\\x%02x", *s) != 0 :
-			    buf_append(b, s, 1) != 0)
-				return r;
-		}
-		return buf_puts(b, "\"");
+	if (n->type == YAML_SCALAR_NODE && key && yl_type(n) != INV_STR) {
+		buf_init(&k);
+		if ((r = val_json(&k, yl_type(n), yl_text(n))) == 0)
+			r = val_json_str(b, k.data, k.len);
+		buf_release(&k);
+		return r;
 	}
+	if (n->type == YAML_SCALAR_NODE)
+		return val_json(b, yl_type(n), yl_text(n));
+	if (key)
+		return inv_load_err(ld, &n->start_mark, 0, "expected a scalar "
+		    "key, found %s", yl_kind(n));
 	if (n->type == YAML_SEQUENCE_NODE) {
 		if (buf_puts(b, "[") != 0)
 			return r;
 		for (it = n->data.sequence.items.start;
 		    it < n->data.sequence.items.top; it++) {
 			if ((it > n->data.sequence.items.start &&
-			    buf_puts(b, ", ") != 0) || (r = yl_flow(ld,
+			    buf_puts(b, ", ") != 0) || (r = yl_json(ld,
 			    yaml_document_get_node(ld->doc, *it), b,
-			    depth + 1)) != 0)
+			    depth + 1, 0)) != 0)
 				return r;
 		}
 		return buf_puts(b, "]");
@@ -1124,23 +1170,15 @@ yl_flow(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth)
 		goto out;
 	for (i = 0; i < ps.n; i++) {
 		if ((i > 0 && (r = buf_puts(b, ", ")) != 0) ||
-		    (r = yl_flow(ld, ps.v[i].k, b, depth + 1)) != 0 ||
+		    (r = yl_json(ld, ps.v[i].k, b, depth + 1, 1)) != 0 ||
 		    (r = buf_puts(b, ": ")) != 0 ||
-		    (r = yl_flow(ld, ps.v[i].v, b, depth + 1)) != 0)
+		    (r = yl_json(ld, ps.v[i].v, b, depth + 1, 0)) != 0)
 			goto out;
 	}
 	r = buf_puts(b, "}");
  out:
 	free(ps.v);
 	return r;
-}
-
-/* Whether n is a "!vault" scalar. */
-static int
-yl_vaulted(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && n->tag != NULL &&
-	    strcmp((const char *)n->tag, "!vault") == 0;
 }
 
 /* Set var name to the decrypted value of "!vault" scalar n. */
@@ -1189,13 +1227,12 @@ yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
 				goto out;
 			continue;
 		}
-		if (yl_null(ps.v[i].v))
-			r = inv_vars_set_null(vars, name);
-		else if (ps.v[i].v->type == YAML_SCALAR_NODE)
-			r = inv_vars_set(vars, name, yl_text(ps.v[i].v), why,
-			    sizeof why);
-		else if ((r = yl_flow(ld, ps.v[i].v, &b, 0)) == 0)
-			r = inv_vars_set(vars, name, b.data, why, sizeof why);
+		if (ps.v[i].v->type == YAML_SCALAR_NODE)
+			r = inv_vars_set_typed(vars, name, yl_text(ps.v[i].v),
+			    yl_type(ps.v[i].v), why, sizeof why);
+		else if ((r = yl_json(ld, ps.v[i].v, &b, 0, 0)) == 0)
+			r = inv_vars_set_typed(vars, name, b.data, INV_JSON,
+			    why, sizeof why);
 		if (r == DROVE_E_INVENTORY)
 			r = inv_load_err(ld, &ps.v[i].v->start_mark, 0, "%s", why);
 		if (r != 0)
@@ -1231,30 +1268,13 @@ yl_host(struct inv_load *ld, size_t g, yaml_node_t *k, yaml_node_t *v)
 	return inv_entry_add(ld, g, yl_text(k), v, NULL, &k->start_mark, 0);
 }
 
-/* Whether plain text s reads as an integer or a float in YAML 1.1. */
+/* Whether text s reads as an integer or a float in YAML 1.1. */
 static int
 yl_numeric(const char *s)
 {
-	static const char *const re[] = {
-		"^[-+]?(0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|"
-		    "[1-9][0-9_]*(:[0-5]?[0-9])+)$",
-		"^([-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?|"
-		    "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|"
-		    "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$",
-	};
-	regex_t rx;
-	size_t i;
-	int hit = 0;
+	int t = val_plain(s);
 
-	if (*s == '\0' || strchr("0123456789+-.", *s) == NULL)
-		return 0;
-	for (i = 0; !hit && i < sizeof re / sizeof re[0]; i++) {
-		if (regcomp(&rx, re[i], REG_EXTENDED | REG_NOSUB) != 0)
-			continue;
-		hit = regexec(&rx, s, 0, NULL, 0) == 0;
-		regfree(&rx);
-	}
-	return hit;
+	return t == INV_INT || t == INV_FLOAT;
 }
 
 /*
@@ -1969,7 +1989,7 @@ drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
 		for (i = 0; !found && i < vars->n; i++)
 			if (strcmp(vars->v[i].name, canon) == 0) {
 				found = 1;
-				null = vars->v[i].null;
+				null = vars->v[i].type == INV_NULL;
 			}
 	free(chain.v);
 	return null;
@@ -1979,6 +1999,7 @@ drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
 struct res {
 	const char	*name;
 	const char	*value;
+	int		 type;		/* INV_* */
 	const char	*src;		/* "host", "group", "ssh_config", ... */
 	const char	*where;		/* host, group or file name */
 	unsigned	 line;
@@ -2013,7 +2034,7 @@ res_nonempty(const struct resv *rv, const char *name)
 
 /* Add name unless it is resolved already. */
 static int
-res_add(struct resv *rv, const char *name, const char *value,
+res_add(struct resv *rv, const char *name, const char *value, int type,
     const char *src, const char *where, unsigned line)
 {
 	if (res_get(rv, name) != NULL)
@@ -2022,6 +2043,7 @@ res_add(struct resv *rv, const char *name, const char *value,
 		return DROVE_E_NOMEM;
 	rv->v[rv->n].name = name;
 	rv->v[rv->n].value = value;
+	rv->v[rv->n].type = type;
 	rv->v[rv->n].src = src;
 	rv->v[rv->n].where = where;
 	rv->v[rv->n++].line = line;
@@ -2036,18 +2058,20 @@ res_vars(struct resv *rv, const struct inv_vars *vars, const char *src,
 	size_t i;
 
 	for (i = 0; i < vars->n; i++)
-		if (res_add(rv, vars->v[i].name, vars->v[i].value, src, where,
-		    0) != 0)
+		if (res_add(rv, vars->v[i].name, vars->v[i].value,
+		    vars->v[i].type, src, where, 0) != 0)
 			return DROVE_E_NOMEM;
 	return 0;
 }
 
-/* sshcfg_lookup() callback: add a value from ssh_config. */
+/* sshcfg_lookup() callback: add a value from ssh_config (a port is a
+ * number). */
 static int
 res_ssh(const char *var, const char *value, const char *file, unsigned line,
     void *arg)
 {
-	return res_add(arg, var, value, "ssh_config", file, line);
+	return res_add(arg, var, value, strcmp(var, "ansible_port") == 0 ?
+	    INV_INT : INV_STR, "ssh_config", file, line);
 }
 
 /* Keep s in the inventory's pool; NULL when out of memory. */
@@ -2127,9 +2151,9 @@ inv_resolve(const drove_inventory *inv, size_t h, int defaults,
 	if ((r = res_expand(inv, rv, res_get(rv, "ansible_host") != NULL ?
 	    res_get(rv, "ansible_host") : host)) != 0)
 		goto out;
-	if (defaults && ((r = res_add(rv, "ansible_port", "22", "default",
-	    NULL, 0)) != 0 || (r = res_add(rv, "ansible_user",
-	    inv_local_user(), "default", NULL, 0)) != 0))
+	if (defaults && ((r = res_add(rv, "ansible_port", "22", INV_INT,
+	    "default", NULL, 0)) != 0 || (r = res_add(rv, "ansible_user",
+	    inv_local_user(), INV_STR, "default", NULL, 0)) != 0))
 		goto out;
  out:
 	free(chain.v);
@@ -2229,18 +2253,23 @@ drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
 	return r;
 }
 
-/* Call fn with every resolved var of the host and where it came from. */
-int
-drove_inventory_each_var(const drove_inventory *inv, size_t host,
+/*
+ * Call fn with every resolved var of the host and where it came from, the
+ * value as JSON when json is set.
+ */
+static int
+inv_each_var(const drove_inventory *inv, size_t host, int json,
     drove_var_cb *fn, void *arg)
 {
 	struct resv rv;
+	struct buf b;
 	char src[1024];
 	size_t i;
 	int r;
 
 	if (inv == NULL || fn == NULL || host >= inv->nhosts)
 		return DROVE_E_INVAL;
+	buf_init(&b);
 	if ((r = inv_resolve(inv, host, 1, &rv)) != 0)
 		goto out;
 	for (i = 0; r == 0 && i < rv.n; i++) {
@@ -2252,11 +2281,32 @@ drove_inventory_each_var(const drove_inventory *inv, size_t host,
 		else
 			snprintf(src, sizeof src, "%s %s", rv.v[i].src,
 			    rv.v[i].where);
-		r = fn(rv.v[i].name, rv.v[i].value, src, arg);
+		b.len = 0;
+		if (json && (r = val_json(&b, rv.v[i].type,
+		    rv.v[i].value)) != 0)
+			break;
+		r = fn(rv.v[i].name, json ? b.data : rv.v[i].value, src, arg);
 	}
  out:
+	buf_release(&b);
 	free(rv.v);
 	return r;
+}
+
+/* Call fn with every resolved var of the host and where it came from. */
+int
+drove_inventory_each_var(const drove_inventory *inv, size_t host,
+    drove_var_cb *fn, void *arg)
+{
+	return inv_each_var(inv, host, 0, fn, arg);
+}
+
+/* drove_inventory_each_var() with each value as typed JSON. */
+int
+drove_inventory_each_var_json(const drove_inventory *inv, size_t host,
+    drove_var_cb *fn, void *arg)
+{
+	return inv_each_var(inv, host, 1, fn, arg);
 }
 
 /* Read an OpenSSH client config (NULL: ~/.ssh/config, when present). */
@@ -2331,14 +2381,14 @@ drove_inventory_group_size(const drove_inventory *inv, size_t group)
 }
 
 /*
- * Write s as a YAML scalar: plain when safe, else double-quoted; a name
- * (of a host, group or var) that YAML would read as a number is quoted.
+ * Write s as a YAML scalar: plain when safe and read back as text, else
+ * double-quoted.
  */
 static void
-yw_scalar(FILE *f, const char *s, int name)
+yw_scalar(FILE *f, const char *s)
 {
 	if (yl_plain(s) && (isalnum((unsigned char)*s) || *s == '/' ||
-	    *s == '_') && !(name && yl_numeric(s))) {
+	    *s == '_') && val_plain(s) == INV_STR) {
 		fputs(s, f);
 		return;
 	}
@@ -2355,52 +2405,41 @@ yw_scalar(FILE *f, const char *s, int name)
 }
 
 /*
- * Whether value is flow text ("[a, b]", "{k: v}") that loads back as the
- * same text, so that it can be written as a YAML list or mapping again.
+ * Write a value of type as YAML that loads back with the same type: a
+ * scalar as written when YAML reads it so, else as its JSON; lists and
+ * mappings as their JSON (YAML flow text); a vaulted value tagged !vault.
  */
-static int
-yw_is_flow(const char *value)
+static void
+yw_value(FILE *f, const struct inv_var *var)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root, *v;
-	struct drove_err err;
-	struct inv_load ld;
-	struct buf text, b;
-	int same = 0;
+	struct buf b;
+	const char *e;
 
-	if (*value != '[' && *value != '{')
-		return 0;
-	buf_init(&text);
+	if (var->type == INV_STR || var->type == INV_VAULT) {
+		fputs(var->type == INV_VAULT ? "!vault " : "", f);
+		yw_scalar(f, var->value);
+		return;
+	}
+	if (var->type == INV_NULL) {
+		fputs("~", f);
+		return;
+	}
+	if (var->type != INV_JSON && val_plain(var->value) == var->type) {
+		fputs(var->value, f);
+		return;
+	}
 	buf_init(&b);
-	if (buf_printf(&text, "v: %s\n", value) != 0 ||
-	    !yaml_parser_initialize(&parser)) {
-		buf_release(&text);
-		return 0;
-	}
-	yaml_parser_set_input_string(&parser, (unsigned char *)text.data,
-	    text.len);
-	if (yaml_parser_load(&parser, &doc)) {
-		memset(&ld, 0, sizeof ld);
-		ld.err = &err;
-		ld.path = "";
-		ld.doc = &doc;
-		root = yaml_document_get_root_node(&doc);
-		if (root != NULL && root->type == YAML_MAPPING_NODE &&
-		    root->data.mapping.pairs.top -
-		    root->data.mapping.pairs.start == 1) {
-			v = yaml_document_get_node(&doc,
-			    root->data.mapping.pairs.start->value);
-			same = v->type != YAML_SCALAR_NODE &&
-			    yl_flow(&ld, v, &b, 0) == 0 && b.data != NULL &&
-			    strcmp(b.data, value) == 0;
-		}
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
-	buf_release(&text);
+	if (val_json(&b, var->type, var->value) != 0)
+		fputs("~", f);
+	else if (var->type == INV_FLOAT && strpbrk(b.data, "IN") != NULL)
+		fputs(*b.data == '-' ? "-.inf" : *b.data == 'N' ? ".nan" :
+		    ".inf", f);
+	else if (var->type == INV_FLOAT && strchr(b.data, '.') == NULL &&
+	    (e = strchr(b.data, 'e')) != NULL)
+		fprintf(f, "%.*s.0%s", (int)(e - b.data), b.data, e);
+	else
+		fputs(b.data, f);
 	buf_release(&b);
-	return same;
 }
 
 /* Write vars as a block mapping at indent ind. */
@@ -2411,14 +2450,9 @@ yw_vars(FILE *f, const struct inv_vars *vars, int ind)
 
 	for (i = 0; i < vars->n; i++) {
 		fprintf(f, "%*s", ind, "");
-		yw_scalar(f, vars->v[i].name, 1);
+		yw_scalar(f, vars->v[i].name);
 		fputs(": ", f);
-		if (vars->v[i].null)
-			fputs("~", f);
-		else if (yw_is_flow(vars->v[i].value))
-			fputs(vars->v[i].value, f);
-		else
-			yw_scalar(f, vars->v[i].value, 0);
+		yw_value(f, &vars->v[i]);
 		fputc('\n', f);
 	}
 }
@@ -2438,7 +2472,7 @@ yw_host(struct yw *w, size_t h, int ind)
 	const struct inv_host *host = &w->inv->hosts[h];
 
 	fprintf(w->f, "%*s", ind, "");
-	yw_scalar(w->f, host->name, 1);
+	yw_scalar(w->f, host->name);
 	fputs(":\n", w->f);
 	if (!w->hdone[h])
 		yw_vars(w->f, &host->vars, ind + 2);
@@ -2476,7 +2510,7 @@ yw_group(struct yw *w, size_t g, int ind)
 		if (k++ == 0)
 			fprintf(w->f, "%*schildren:\n", ind, "");
 		fprintf(w->f, "%*s", ind + 2, "");
-		yw_scalar(w->f, inv->groups[i].name, 1);
+		yw_scalar(w->f, inv->groups[i].name);
 		fputs(":\n", w->f);
 		yw_group(w, i, ind + 4);
 	}
