@@ -109,9 +109,13 @@ has_secret(const drove_inventory *inv)
 	size_t i;
 
 	for (i = 0; i < drove_inventory_count(inv); i++) {
-		if (drove_inventory_var(inv, i, "ansible_password") != NULL)
+		if (drove_inventory_var_is_vaulted(inv, i,
+		    "ansible_password") ||
+		    drove_inventory_var(inv, i, "ansible_password") != NULL)
 			return "password_env";
-		if (drove_inventory_var(inv, i, "ansible_become_password") !=
+		if (drove_inventory_var_is_vaulted(inv, i,
+		    "ansible_become_password") ||
+		    drove_inventory_var(inv, i, "ansible_become_password") !=
 		    NULL)
 			return "become_password_env";
 	}
@@ -267,14 +271,15 @@ struct var_out {
 	int		 n;		/* printed so far */
 };
 
-/* Print one var of show; a null as null. */
+/* Print one var of show; a null as null, a vaulted value as !vault. */
 static int
 show_var(const char *name, const char *value, const char *source, void *arg)
 {
 	struct var_out *vo = arg;
 
 	printf("  %s: %s  # %s\n", name, drove_inventory_var_is_null(vo->inv,
-	    vo->host, name) ? "null" : value, source);
+	    vo->host, name) ? "null" : drove_inventory_var_is_vaulted(vo->inv,
+	    vo->host, name) ? "!vault" : value, source);
 	return 0;
 }
 

@@ -231,18 +231,6 @@ inv_var_canon(const char *name)
 	return name;
 }
 
-/* The value of the canonical var name in vars, or NULL. */
-static const char *
-vars_get(const struct inv_vars *vars, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < vars->n; i++)
-		if (strcmp(vars->v[i].name, name) == 0)
-			return vars->v[i].value;
-	return NULL;
-}
-
 /* Parse a port number; -1 unless it is a decimal from 1 to 65535. */
 static int
 inv_port(const char *s)
@@ -258,6 +246,17 @@ inv_port(const char *s)
 	return v >= 1 ? (int)v : -1;
 }
 
+/* Wipe and free the decrypted text of a vaulted var. */
+static void
+var_wipe(struct inv_var *var)
+{
+	if (var->plain != NULL) {
+		explicit_bzero(var->plain, strlen(var->plain));
+		free(var->plain);
+		var->plain = NULL;
+	}
+}
+
 /* Store canonical var canon with value v (taken), replacing the old one. */
 static int
 vars_put(struct inv_vars *vars, const char *canon, char *v, int type)
@@ -267,6 +266,7 @@ vars_put(struct inv_vars *vars, const char *canon, char *v, int type)
 
 	for (i = 0; i < vars->n; i++) {
 		if (strcmp(vars->v[i].name, canon) == 0) {
+			var_wipe(&vars->v[i]);
 			free(vars->v[i].value);
 			vars->v[i].value = v;
 			vars->v[i].type = type;
@@ -280,6 +280,7 @@ vars_put(struct inv_vars *vars, const char *canon, char *v, int type)
 		return DROVE_E_NOMEM;
 	}
 	vars->v[vars->n].name = n;
+	vars->v[vars->n].plain = NULL;
 	vars->v[vars->n].type = type;
 	vars->v[vars->n++].value = v;
 	return 0;
@@ -356,6 +357,7 @@ vars_release(struct inv_vars *vars)
 	size_t i;
 
 	for (i = 0; i < vars->n; i++) {
+		var_wipe(&vars->v[i]);
 		free(vars->v[i].name);
 		free(vars->v[i].value);
 	}
@@ -1181,26 +1183,6 @@ yl_json(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth,
 	return r;
 }
 
-/* Set var name to the decrypted value of "!vault" scalar n. */
-static int
-yl_vault_set(struct inv_load *ld, struct inv_vars *vars, const char *name,
-    yaml_node_t *n)
-{
-	char *plain, what[300], why[256];
-	int r;
-
-	snprintf(what, sizeof what, "var '%s'", name);
-	if ((r = inv_unvault(ld, yl_text(n), &n->start_mark, what,
-	    &plain)) != 0)
-		return r;
-	r = inv_vars_set(vars, name, plain, why, sizeof why);
-	if (r == DROVE_E_INVENTORY)
-		r = inv_load_err(ld, &n->start_mark, 0, "%s", why);
-	explicit_bzero(plain, strlen(plain));
-	free(plain);
-	return r;
-}
-
 /* Read a mapping of vars into vars. */
 static int
 yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
@@ -1222,11 +1204,6 @@ yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
 			goto out;
 		}
 		b.len = 0;
-		if (yl_vaulted(ps.v[i].v) && ld->vault_pw != NULL) {
-			if ((r = yl_vault_set(ld, vars, name, ps.v[i].v)) != 0)
-				goto out;
-			continue;
-		}
 		if (ps.v[i].v->type == YAML_SCALAR_NODE)
 			r = inv_vars_set_typed(vars, name, yl_text(ps.v[i].v),
 			    yl_type(ps.v[i].v), why, sizeof why);
@@ -1938,68 +1915,12 @@ inv_layer(const drove_inventory *inv, size_t h, const struct inv_idx *chain,
 	return NULL;
 }
 
-/* The value of canonical var name for host h, given its group chain. */
-static const char *
-inv_lookup(const drove_inventory *inv, size_t h, const struct inv_idx *chain,
-    const char *name)
-{
-	const struct inv_vars *vars;
-	const char *v, *src, *where;
-	size_t k;
-
-	for (k = 0; (vars = inv_layer(inv, h, chain, k, &src, &where)) !=
-	    NULL; k++)
-		if ((v = vars_get(vars, name)) != NULL)
-			return v;
-	return NULL;
-}
-
-/* The host's value of var after precedence, or NULL. */
-const char *
-drove_inventory_var(const drove_inventory *inv, size_t host, const char *var)
-{
-	struct inv_idx chain;
-	const char *v = NULL;
-
-	if (inv == NULL || var == NULL || host >= inv->nhosts)
-		return NULL;
-	if (inv_chain(inv, host, &chain) == 0)
-		v = inv_lookup(inv, host, &chain, inv_var_canon(var));
-	free(chain.v);
-	return v;
-}
-
-/* Whether the host's value of var after precedence is a null. */
-int
-drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
-    const char *var)
-{
-	const struct inv_vars *vars;
-	const char *src, *where, *canon;
-	struct inv_idx chain;
-	size_t k, i;
-	int null = 0, found = 0;
-
-	if (inv == NULL || var == NULL || host >= inv->nhosts ||
-	    inv_chain(inv, host, &chain) != 0)
-		return 0;
-	canon = inv_var_canon(var);
-	for (k = 0; !found && (vars = inv_layer(inv, host, &chain, k, &src,
-	    &where)) != NULL; k++)
-		for (i = 0; !found && i < vars->n; i++)
-			if (strcmp(vars->v[i].name, canon) == 0) {
-				found = 1;
-				null = vars->v[i].type == INV_NULL;
-			}
-	free(chain.v);
-	return null;
-}
-
 /* One resolved var and where its value came from. */
 struct res {
 	const char	*name;
 	const char	*value;
 	int		 type;		/* INV_* */
+	struct inv_var	*var;		/* the inventory's, or NULL */
 	const char	*src;		/* "host", "group", "ssh_config", ... */
 	const char	*where;		/* host, group or file name */
 	unsigned	 line;
@@ -2032,6 +1953,73 @@ res_nonempty(const struct resv *rv, const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+/* Find host h's value of var after precedence into *res; 0 if unset. */
+static int
+inv_find_var(const drove_inventory *inv, size_t h, const char *var,
+    struct res *res)
+{
+	const struct inv_vars *vars;
+	struct inv_idx chain;
+	const char *canon, *src, *where;
+	size_t k, i;
+	int found = 0;
+
+	if (inv == NULL || var == NULL || h >= inv->nhosts ||
+	    inv_chain(inv, h, &chain) != 0)
+		return 0;
+	canon = inv_var_canon(var);
+	for (k = 0; !found && (vars = inv_layer(inv, h, &chain, k, &src,
+	    &where)) != NULL; k++)
+		for (i = 0; !found && i < vars->n; i++)
+			if (strcmp(vars->v[i].name, canon) == 0) {
+				found = 1;
+				res->name = vars->v[i].name;
+				res->value = vars->v[i].value;
+				res->type = vars->v[i].type;
+				res->var = (struct inv_var *)&vars->v[i];
+				res->src = src;
+				res->where = where;
+				res->line = 0;
+			}
+	free(chain.v);
+	return found;
+}
+
+static int	inv_plain(const drove_inventory *, size_t, struct res *);
+
+/* The host's value of var after precedence (a vaulted one decrypted), or
+ * NULL. */
+const char *
+drove_inventory_var(const drove_inventory *inv, size_t host, const char *var)
+{
+	struct res res;
+
+	if (!inv_find_var(inv, host, var, &res) ||
+	    inv_plain(inv, host, &res) != 0)
+		return NULL;
+	return res.value;
+}
+
+/* Whether the host's value of var after precedence is a null. */
+int
+drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
+    const char *var)
+{
+	struct res res;
+
+	return inv_find_var(inv, host, var, &res) && res.type == INV_NULL;
+}
+
+/* Whether the host's value of var after precedence is vaulted. */
+int
+drove_inventory_var_is_vaulted(const drove_inventory *inv, size_t host,
+    const char *var)
+{
+	struct res res;
+
+	return inv_find_var(inv, host, var, &res) && res.type == INV_VAULT;
+}
+
 /* Add name unless it is resolved already. */
 static int
 res_add(struct resv *rv, const char *name, const char *value, int type,
@@ -2044,6 +2032,7 @@ res_add(struct resv *rv, const char *name, const char *value, int type,
 	rv->v[rv->n].name = name;
 	rv->v[rv->n].value = value;
 	rv->v[rv->n].type = type;
+	rv->v[rv->n].var = NULL;
 	rv->v[rv->n].src = src;
 	rv->v[rv->n].where = where;
 	rv->v[rv->n++].line = line;
@@ -2057,10 +2046,15 @@ res_vars(struct resv *rv, const struct inv_vars *vars, const char *src,
 {
 	size_t i;
 
-	for (i = 0; i < vars->n; i++)
+	for (i = 0; i < vars->n; i++) {
+		if (res_get(rv, vars->v[i].name) != NULL)
+			continue;
 		if (res_add(rv, vars->v[i].name, vars->v[i].value,
 		    vars->v[i].type, src, where, 0) != 0)
 			return DROVE_E_NOMEM;
+		/* Lookups decrypt vaulted values into the var on first use. */
+		rv->v[rv->n - 1].var = (struct inv_var *)&vars->v[i];
+	}
 	return 0;
 }
 
@@ -2160,6 +2154,64 @@ inv_resolve(const drove_inventory *inv, size_t h, int defaults,
 	return r;
 }
 
+/* The vars a connection reads. */
+static const char *const inv_conn[] = { "ansible_host", "ansible_port",
+    "ansible_user", "ansible_password", "ansible_ssh_private_key_file",
+    "password_env", "ansible_become", "ansible_become_method",
+    "ansible_become_password", "ansible_become_user", "become_password_env",
+    "ssh_certificate_file", "ssh_connect_timeout",
+    "ssh_server_alive_interval", "ssh_user_known_hosts_file",
+    "ssh_strict_host_key_checking", "ssh_identities_only",
+    "ssh_proxy_jump", "ssh_proxy_command" };
+
+/* Whether name is a var a connection reads. */
+static int
+inv_is_conn(const char *name)
+{
+	size_t c;
+
+	for (c = 0; c < sizeof inv_conn / sizeof inv_conn[0]; c++)
+		if (strcmp(name, inv_conn[c]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Decrypt the vaulted value of resolved var res for host h in place (the
+ * plaintext is kept in the var, wiped on free), as Ansible does when a
+ * value is used: an error naming the host, the var and the option without
+ * a password, or when the password does not decrypt it.  The inventory's
+ * error and the vars' decrypted texts change, though it is lent const:
+ * lookups are made from one thread.
+ */
+static int
+inv_plain(const drove_inventory *cinv, size_t h, struct res *res)
+{
+	drove_inventory *inv = (drove_inventory *)cinv;
+	struct inv_var *var = res->var;
+	const char *why;
+	size_t len;
+	int r;
+
+	if (res->type != INV_VAULT || var == NULL)
+		return 0;
+	if (var->plain == NULL && inv->vault_pw == NULL)
+		return err_set(&inv->err, DROVE_E_INVENTORY, "host %s: %s "
+		    "(%s %s) is vault-encrypted: give --vault-password-file "
+		    "FILE or --ask-vault-pass", inv->hosts[h].name, res->name,
+		    res->src, res->where);
+	if (var->plain == NULL &&
+	    (r = vault_decrypt(var->value, inv->vault_pw, inv->vault_pwlen,
+	    &var->plain, &len, &why)) != 0)
+		return r == DROVE_E_NOMEM ? err_set(&inv->err, r,
+		    "out of memory") : err_set(&inv->err, DROVE_E_INVENTORY,
+		    "host %s: cannot decrypt %s (%s %s): %s",
+		    inv->hosts[h].name, res->name, res->src, res->where, why);
+	res->value = var->plain;
+	res->type = INV_STR;
+	return 0;
+}
+
 /* Fill spec with the host's connection settings. */
 int
 drove_inventory_hostspec(const drove_inventory *inv, size_t host,
@@ -2167,6 +2219,7 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 {
 	struct resv rv;
 	const char *port, *env, *v;
+	size_t i;
 	int r = DROVE_E_INVAL;
 
 	memset(&rv, 0, sizeof rv);
@@ -2176,6 +2229,10 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 		return r;
 	if ((r = inv_resolve(inv, host, 0, &rv)) != 0)
 		goto out;
+	for (i = 0; i < rv.n; i++)
+		if (inv_is_conn(rv.v[i].name) &&
+		    (r = inv_plain(inv, host, &rv.v[i])) != 0)
+			goto out;
 	spec->name = inv->hosts[host].name;
 	spec->address = res_nonempty(&rv, "ansible_host");
 	if (spec->address == NULL)
@@ -2211,19 +2268,16 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 }
 
 /*
- * An error when one of the hosts has a value still vault-encrypted: among
- * the vars a connection reads, or any var when every is set.
+ * Decrypt the vaulted values the hosts need: the vars a connection reads,
+ * or every var when every is set; an error naming the host and the var
+ * when one cannot be.
  */
 int
 drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
     size_t n, int every)
 {
-	static const char *const conn[] = { "ansible_host", "ansible_port",
-	    "ansible_user", "ansible_password", "ansible_ssh_private_key_file",
-	    "password_env", "ansible_become_password", "ansible_become_pass",
-	    "ansible_become_user" };
 	struct resv rv;
-	size_t i, k, c;
+	size_t i, k;
 	int r = 0;
 
 	if (inv == NULL || (hosts == NULL && n > 0))
@@ -2233,21 +2287,9 @@ drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
 			return DROVE_E_INVAL;
 		if ((r = inv_resolve(inv, hosts[i], 0, &rv)) != 0)
 			r = err_set(&inv->err, r, "out of memory");
-		for (k = 0; r == 0 && k < rv.n; k++) {
-			if (!vault_is(rv.v[k].value))
-				continue;
-			for (c = 0; !every && c < sizeof conn / sizeof conn[0];
-			    c++)
-				if (strcmp(rv.v[k].name, conn[c]) == 0)
-					break;
-			if (every || c < sizeof conn / sizeof conn[0])
-				r = err_set(&inv->err, DROVE_E_INVENTORY,
-				    "host %s: %s (%s %s) is vault-encrypted: "
-				    "give --vault-password-file FILE or "
-				    "--ask-vault-pass",
-				    inv->hosts[hosts[i]].name, rv.v[k].name,
-				    rv.v[k].src, rv.v[k].where);
-		}
+		for (k = 0; r == 0 && k < rv.n; k++)
+			if (every || inv_is_conn(rv.v[k].name))
+				r = inv_plain(inv, hosts[i], &rv.v[k]);
 		free(rv.v);
 	}
 	return r;
@@ -2285,6 +2327,9 @@ inv_each_var(const drove_inventory *inv, size_t host, int json,
 		if (json && (r = val_json(&b, rv.v[i].type,
 		    rv.v[i].value)) != 0)
 			break;
+		/* Text: a vaulted value decrypted when it can be. */
+		if (!json && inv_plain(inv, host, &rv.v[i]) != 0)
+			err_clear((struct drove_err *)&inv->err);
 		r = fn(rv.v[i].name, json ? b.data : rv.v[i].value, src, arg);
 	}
  out:

@@ -39,6 +39,8 @@ struct inv_var {
 	char	*name;
 	char	*value;
 	int	 type;		/* INV_* */
+	char	*plain;		/* INV_VAULT: decrypted when first used, or
+				   NULL; wiped on free, never copied */
 };
 
 struct inv_vars {
