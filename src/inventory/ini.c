@@ -353,20 +353,10 @@ py_string(const char **sp, struct buf *b)
 static int
 py_token(const char *s, size_t *len)
 {
-	static const char *re = "^[-+]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|"
-	    "0[bB][01_]+|[0-9][0-9_]*\\.[0-9_]*([eE][-+]?[0-9]+)?|"
-	    "\\.[0-9][0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|"
-	    "[1-9][0-9_]*|0+)|^(True|False|None)";
 	regmatch_t m;
-	regex_t rx;
 	const char *p;
-	int hit;
 
-	if (regcomp(&rx, re, REG_EXTENDED) != 0)
-		return -1;
-	hit = regexec(&rx, s, 1, &m, 0) == 0;
-	regfree(&rx);
-	if (!hit)
+	if (!val_match(VAL_RX_PY, s, &m))
 		return -1;
 	*len = (size_t)m.rm_eo;
 	p = s + strspn(s, "+-");

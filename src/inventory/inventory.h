@@ -14,6 +14,7 @@
 #ifndef INVENTORY_H
 #define INVENTORY_H
 
+#include <regex.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -220,12 +221,19 @@ int	inv_idx_add(struct inv_idx *, size_t i);
 int	inv_idx_has(const struct inv_idx *, size_t i);
 
 /*
- * Values (value.c).  val_plain() is the type YAML 1.1 gives a plain scalar,
+ * Values (value.c).  val_match() matches s against one of the patterns
+ * below (compiled once, safe from any thread), its match in *m unless
+ * NULL.  val_plain() is the type YAML 1.1 gives a plain scalar,
  * val_true() whether a boolean's text says true; val_json() appends a
  * value of a type as JSON text and val_json_str() a string; both return 0
  * or DROVE_E_NOMEM.
  */
 struct buf;
+#define VAL_RX_INT	0	/* a YAML 1.1 integer */
+#define VAL_RX_FLOAT	1	/* a YAML 1.1 float */
+#define VAL_RX_PY	2	/* starts with a Python number, True, ... */
+#define VAL_NRX		3
+int	val_match(int rx, const char *s, regmatch_t *m);
 int	val_plain(const char *s);
 int	val_true(const char *s);
 int	val_json(struct buf *, int type, const char *text);

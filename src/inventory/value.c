@@ -26,17 +26,26 @@
 #include "drove.h"
 #include "inventory/inventory.h"
 
-/* PyYAML's implicit int and float patterns (YAML 1.1). */
-static const char *const val_re[] = {
+/* Python's literals: "_" only between digits. */
+#define D	"[0-9](_?[0-9])*"
+
+/* PyYAML's implicit int and float patterns (YAML 1.1), and the start of a
+ * Python number, True, False or None. */
+static const char *const val_re[VAL_NRX] = {
 	"^[-+]?(0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|"
 	    "[1-9][0-9_]*(:[0-5]?[0-9])+)$",
 	"^([-+]?[0-9][0-9_]*\\.[0-9_]*([eE][-+][0-9]+)?|"
 	    "\\.[0-9][0-9_]*([eE][-+][0-9]+)?|"
 	    "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|"
 	    "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$",
+	"^[-+]?(0[xX](_?[0-9a-fA-F])+|0[oO](_?[0-7])+|0[bB](_?[01])+|"
+	    "(" D ")?\\." D "([eE][-+]?" D ")?|" D "\\.([eE][-+]?" D ")?|"
+	    D "[eE][-+]?" D "|[1-9](_?[0-9])*|0(_?0)*)|^(True|False|None)",
 };
 
-static regex_t	val_rx[2];
+#undef D
+
+static regex_t	val_rx[VAL_NRX];
 static int	val_rx_ok;
 static pthread_once_t val_once = PTHREAD_ONCE_INIT;
 
@@ -44,17 +53,21 @@ static pthread_once_t val_once = PTHREAD_ONCE_INIT;
 static void
 val_compile(void)
 {
-	val_rx_ok = regcomp(&val_rx[0], val_re[0], REG_EXTENDED |
-	    REG_NOSUB) == 0 && regcomp(&val_rx[1], val_re[1], REG_EXTENDED |
-	    REG_NOSUB) == 0;
+	int i;
+
+	for (i = 0; i < VAL_NRX; i++)
+		if (regcomp(&val_rx[i], val_re[i], REG_EXTENDED) != 0)
+			return;
+	val_rx_ok = 1;
 }
 
-/* Whether s matches val_re[i]. */
-static int
-val_match(int i, const char *s)
+/* Whether s matches pattern i (VAL_RX_*); the match in *m unless NULL. */
+int
+val_match(int i, const char *s, regmatch_t *m)
 {
 	pthread_once(&val_once, val_compile);
-	return val_rx_ok && regexec(&val_rx[i], s, 0, NULL, 0) == 0;
+	return val_rx_ok && regexec(&val_rx[i], s, m != NULL ? 1 : 0, m,
+	    0) == 0;
 }
 
 /* The type YAML 1.1 gives plain scalar s: INV_STR unless it reads as more. */
@@ -74,9 +87,9 @@ val_plain(const char *s)
 			return INV_BOOL;
 	if (strchr("0123456789+-.", *s) == NULL)
 		return INV_STR;
-	if (val_match(0, s))
+	if (val_match(VAL_RX_INT, s, NULL))
 		return INV_INT;
-	if (val_match(1, s))
+	if (val_match(VAL_RX_FLOAT, s, NULL))
 		return INV_FLOAT;
 	return INV_STR;
 }

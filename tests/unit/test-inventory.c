@@ -834,6 +834,7 @@ TEST(values_typed_as_ansible)
 		{ "is", "5" }, { "iw", "\"yes\"" },
 		{ "il", "[1, \"a\", [true, null], {\"k\": -2, \"1\": 2.0}]" },
 		{ "it", "[1]" }, { "ip1", "1" }, { "iset", "\"{1, 2}\"" },
+		{ "iu", "\"1_\"" }, { "iu2", "\"1__0\"" }, { "iu3", "1000" },
 		{ "ansible_port", "22" }, { "ansible_user", "\"u\"" },
 	};
 	size_t i;
@@ -853,7 +854,10 @@ TEST(values_typed_as_ansible)
 	    "il = [1, 'a', (True, None), {'k': -2, 1: 2.}]  # c\n"
 	    "it = (1,)\n"
 	    "ip1 = (1)\n"
-	    "iset = {1, 2}\n"), 0);
+	    "iset = {1, 2}\n"
+	    "iu = 1_\n"
+	    "iu2 = 1__0\n"
+	    "iu3 = 1_000\n"), 0);
 	for (i = 0; i < sizeof want / sizeof want[0]; i++)
 		T_STREQ(jvar(inv, want[i][0]), want[i][1]);
 	/* drove's own readers keep the text as written. */
