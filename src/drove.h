@@ -517,9 +517,11 @@ const char	*drove_inventory_error(const drove_inventory *);
 const char	*drove_inventory_note(drove_inventory *);
 /* Load a YAML or INI inventory (.yml/.yaml/.json: YAML, .ini: INI, else told
  * by its first line), then the group_vars/ and host_vars/ of its directory.
- * Vaulted files are decrypted with the vault password, set before (without
- * it they are an error, as in ansible-inventory); vaulted values stay
- * encrypted until used (see drove_inventory_var_is_vaulted()). */
+ * Vaulted files are decrypted with the vault password, set before; without
+ * it a vaulted inventory is an error, and a vaulted vars file an error for
+ * the hosts it applies to when their vars are read (hostspec, check_vault,
+ * each_var), as in Ansible.  Vaulted values stay encrypted until used (see
+ * drove_inventory_var_is_vaulted()). */
 int		 drove_inventory_load(drove_inventory *, const char *path);
 /* Read the group_vars/ and host_vars/ of dir (a playbook's directory): they
  * rank above those beside the inventory, as in Ansible. */

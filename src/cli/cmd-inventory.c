@@ -269,6 +269,7 @@ struct var_out {
 	drove_inventory	*inv;
 	size_t		 host;
 	int		 n;		/* printed so far */
+	FILE		*f;		/* list --json: one host's line */
 };
 
 /* Print one var of show; a null as null, a vaulted value as !vault. */
@@ -283,17 +284,17 @@ show_var(const char *name, const char *value, const char *source, void *arg)
 	return 0;
 }
 
-/* Print one var of list --json, its value typed JSON. */
+/* Add one var of list --json to vo->f, its value typed JSON. */
 static int
 json_var(const char *name, const char *value, const char *source, void *arg)
 {
 	struct var_out *vo = arg;
 
 	(void)source;
-	printf("%s", vo->n++ > 0 ? "," : "");
-	json_write_str(stdout, name, strlen(name));
-	putchar(':');
-	fputs(value, stdout);
+	fprintf(vo->f, "%s", vo->n++ > 0 ? "," : "");
+	json_write_str(vo->f, name, strlen(name));
+	fputc(':', vo->f);
+	fputs(value, vo->f);
 	return 0;
 }
 
@@ -301,8 +302,10 @@ json_var(const char *name, const char *value, const char *source, void *arg)
 static int
 inv_list(struct iopts *io, drove_inventory *inv)
 {
-	size_t *sel = NULL, nsel, i, h;
+	size_t *sel = NULL, nsel, i, h, len;
 	struct var_out vo;
+	char *line = NULL;
+	int rc = EXIT_OK;
 
 	if (io->nargs > 2)
 		return inv_fail("list", "expected at most one PATTERN");
@@ -318,18 +321,32 @@ inv_list(struct iopts *io, drove_inventory *inv)
 			puts(drove_inventory_name(inv, h));
 			continue;
 		}
-		printf("{\"host\":");
-		json_write_str(stdout, drove_inventory_name(inv, h),
+		/* A host's line is printed whole or not at all. */
+		if ((vo.f = open_memstream(&line, &len)) == NULL) {
+			rc = inv_fail("list", "out of memory");
+			break;
+		}
+		fprintf(vo.f, "{\"host\":");
+		json_write_str(vo.f, drove_inventory_name(inv, h),
 		    strlen(drove_inventory_name(inv, h)));
-		printf(",\"vars\":{");
+		fprintf(vo.f, ",\"vars\":{");
 		vo.inv = inv;
 		vo.host = h;
 		vo.n = 0;
-		drove_inventory_each_var_json(inv, h, json_var, &vo);
-		printf("}}\n");
+		if (drove_inventory_each_var_json(inv, h, json_var, &vo) != 0) {
+			fclose(vo.f);
+			rc = inv_fail("list", drove_inventory_error(inv));
+			break;
+		}
+		fprintf(vo.f, "}}\n");
+		fclose(vo.f);
+		fputs(line, stdout);
+		free(line);
+		line = NULL;
 	}
+	free(line);
 	free(sel);
-	return EXIT_OK;
+	return rc;
 }
 
 /* Print group g and its children, indented by depth. */
@@ -404,7 +421,7 @@ inv_show(struct iopts *io, drove_inventory *inv)
 	vo.inv = inv;
 	vo.host = h;
 	if (drove_inventory_each_var(inv, h, show_var, &vo) != 0)
-		return inv_fail("show", "out of memory");
+		return inv_fail("show", drove_inventory_error(inv));
 	return show_route(io, inv, h) == 0 ? EXIT_OK : EXIT_USAGE;
 }
 

@@ -335,7 +335,9 @@ vars_copy(struct inv_vars *dst, const struct inv_vars *src)
 	size_t i;
 
 	memset(dst, 0, sizeof *dst);
-	if ((dst->v = calloc(src->n + 1, sizeof *dst->v)) == NULL)
+	if ((dst->v = calloc(src->n + 1, sizeof *dst->v)) == NULL ||
+	    (src->locked != NULL &&
+	    (dst->locked = strdup(src->locked)) == NULL))
 		return DROVE_E_NOMEM;
 	dst->cap = src->n + 1;
 	for (i = 0; i < src->n; i++, dst->n++) {
@@ -362,6 +364,7 @@ vars_release(struct inv_vars *vars)
 		free(vars->v[i].value);
 	}
 	free(vars->v);
+	free(vars->locked);
 }
 
 /*
@@ -1575,7 +1578,16 @@ inv_vars_load(struct inv_load *ld, struct inv_vars *vars, const char *path)
 
 	buf_init(&b);
 	ld->path = path;
-	if ((r = inv_read_plain(ld, path, &b)) != 0 ||
+	if (ld->vault_pw == NULL && (r = inv_read(ld->err, path, &b)) == 0 &&
+	    vault_is(b.data)) {
+		/* As Ansible: an error only for the hosts that use it. */
+		if (vars->locked == NULL &&
+		    (vars->locked = strdup(path)) == NULL)
+			r = err_set(ld->err, DROVE_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (r != 0 || (ld->vault_pw != NULL &&
+	    (r = inv_read_plain(ld, path, &b)) != 0) ||
 	    (r = yl_parse(ld, b.data, b.len, &doc)) != 0)
 		goto out;
 	root = yaml_document_get_root_node(&doc);
@@ -1930,6 +1942,8 @@ struct resv {
 	struct res	*v;
 	size_t		 n;
 	size_t		 cap;
+	const char	*locked;	/* the first vars file of the host's
+					   left encrypted, or NULL */
 };
 
 /* The resolved value of name, or NULL. */
@@ -2135,9 +2149,12 @@ inv_resolve(const drove_inventory *inv, size_t h, int defaults,
 	if ((r = inv_chain(inv, h, &chain)) != 0)
 		goto out;
 	for (k = 0; (vars = inv_layer(inv, h, &chain, k, &src, &where)) !=
-	    NULL; k++)
+	    NULL; k++) {
+		if (vars->locked != NULL && rv->locked == NULL)
+			rv->locked = vars->locked;
 		if ((r = res_vars(rv, vars, src, where)) != 0)
 			goto out;
+	}
 	if ((host = res_get(rv, "ansible_host")) == NULL)
 		host = inv->hosts[h].name;
 	if ((r = sshcfg_lookup(inv->ssh, host, res_ssh, rv)) != 0)
@@ -2212,6 +2229,23 @@ inv_plain(const drove_inventory *cinv, size_t h, struct res *res)
 	return 0;
 }
 
+/*
+ * An error when a vars file of host h was left vault-encrypted (no
+ * password): its vars are unknown, as in Ansible, which fails the hosts
+ * that use such a file.
+ */
+static int
+inv_locked(const drove_inventory *cinv, size_t h, const struct resv *rv)
+{
+	drove_inventory *inv = (drove_inventory *)cinv;
+
+	if (rv->locked == NULL)
+		return 0;
+	return err_set(&inv->err, DROVE_E_INVENTORY, "host %s: file '%s' is "
+	    "vault-encrypted: give --vault-password-file FILE or "
+	    "--ask-vault-pass", inv->hosts[h].name, rv->locked);
+}
+
 /* Fill spec with the host's connection settings. */
 int
 drove_inventory_hostspec(const drove_inventory *inv, size_t host,
@@ -2227,7 +2261,8 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 		memset(spec, 0, sizeof *spec);
 	if (inv == NULL || spec == NULL || host >= inv->nhosts)
 		return r;
-	if ((r = inv_resolve(inv, host, 0, &rv)) != 0)
+	if ((r = inv_resolve(inv, host, 0, &rv)) != 0 ||
+	    (r = inv_locked(inv, host, &rv)) != 0)
 		goto out;
 	for (i = 0; i < rv.n; i++)
 		if (inv_is_conn(rv.v[i].name) &&
@@ -2287,6 +2322,8 @@ drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
 			return DROVE_E_INVAL;
 		if ((r = inv_resolve(inv, hosts[i], 0, &rv)) != 0)
 			r = err_set(&inv->err, r, "out of memory");
+		else
+			r = inv_locked(inv, hosts[i], &rv);
 		for (k = 0; r == 0 && k < rv.n; k++)
 			if (every || inv_is_conn(rv.v[k].name))
 				r = inv_plain(inv, hosts[i], &rv.v[k]);
@@ -2312,7 +2349,8 @@ inv_each_var(const drove_inventory *inv, size_t host, int json,
 	if (inv == NULL || fn == NULL || host >= inv->nhosts)
 		return DROVE_E_INVAL;
 	buf_init(&b);
-	if ((r = inv_resolve(inv, host, 1, &rv)) != 0)
+	if ((r = inv_resolve(inv, host, 1, &rv)) != 0 ||
+	    (r = inv_locked(inv, host, &rv)) != 0)
 		goto out;
 	for (i = 0; r == 0 && i < rv.n; i++) {
 		if (rv.v[i].where == NULL)

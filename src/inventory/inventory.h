@@ -48,6 +48,8 @@ struct inv_vars {
 	struct inv_var	*v;
 	size_t		 n;
 	size_t		 cap;
+	char		*locked;	/* a vault-encrypted vars file read
+					   without the password, or NULL */
 };
 
 /* A set of indices, kept in the order added. */

@@ -107,12 +107,36 @@ fx_assert_eq 0 "$FX_RC" "--ask-vault-pass"
 fx_assert_match '^v1: asked' "$FX_OUT"
 fx_assert_no_match 'vault fixture' "$FX_OUT" "the vault password is not echoed"
 
-# Without the password: the vaulted file is an error naming it; with the
-# file decrypted away, a vaulted connection var is an error before any
-# connection (exit 2, not a host failure).
+# Without the password: a vaulted vars file is an error for the hosts
+# that use it, naming it (as ansible fails them; ansible-inventory --list
+# fails too), not for the others; with the file decrypted away, a vaulted
+# connection var is an error before any connection (exit 2, not a host
+# failure).
 dr -i "$d/hosts.yml" run all true
 fx_assert_eq 2 "$FX_RC" "a vaulted file without the password"
-fx_assert_match "^drove: $d/group_vars/all.yml:1:1: file '$d/group_vars/all.yml' is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" "$FX_ERR"
+fx_assert_eq "drove: host v1: file '$d/group_vars/all.yml' is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" "$FX_ERR"
+fx_assert_eq "" "$FX_OUT" "nothing ran"
+mkdir "$FX_DIR/lk"
+cp -r "$d/group_vars" "$FX_DIR/lk/"
+mv "$FX_DIR/lk/group_vars/all.yml" "$FX_DIR/lk/group_vars/app.yml"
+printf 'all:\n  vars: {ansible_host: 127.0.0.1, ansible_port: %s, ansible_user: %s, key: %s}\n  hosts:\n    free:\n  children:\n    app:\n      hosts:\n        locked:\n' \
+    "$FX_PORT_s1" "$FX_USER" "$FX_KEY" >"$FX_DIR/lk/hosts.yml"
+dr -i "$FX_DIR/lk/hosts.yml" run free 'echo free'
+fx_assert_eq "0 free: free" "$FX_RC $FX_OUT" "a host the file is not for"
+dr -i "$FX_DIR/lk/hosts.yml" inventory list
+fx_assert_eq "0 free locked" "$FX_RC $(echo $FX_OUT)" "names need no vars"
+dr -i "$FX_DIR/lk/hosts.yml" run all true
+fx_assert_eq "2 drove: host locked: file '$FX_DIR/lk/group_vars/app.yml' is vault-encrypted: give --vault-password-file FILE or --ask-vault-pass" \
+    "$FX_RC $FX_ERR"
+dr -i "$FX_DIR/lk/hosts.yml" inventory list --json
+fx_assert_eq 2 "$FX_RC" "list --json needs the vars"
+fx_assert_match "host locked: file '.*app.yml' is vault-encrypted" "$FX_ERR"
+fx_run ansible-inventory -i "$FX_DIR/lk/hosts.yml" --list
+fx_assert_match "no vault secrets" "$FX_ERR" "as ansible-inventory"
+fx_run ansible -i "$FX_DIR/lk/hosts.yml" free --list-hosts
+fx_assert_eq 0 "$FX_RC" "as ansible: the file is not read for free"
+dr -i "$FX_DIR/lk/hosts.yml" --vault-password-file "$pw" run all 'echo x'
+fx_assert_eq 0 "$FX_RC" "with the password"
 rm "$d/group_vars/all.yml"
 dr -i "$d/hosts.yml" run all true
 fx_assert_eq 2 "$FX_RC" "a vaulted password without the vault password"
