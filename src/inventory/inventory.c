@@ -7,7 +7,9 @@
  *   which becomes a child of all), each a mapping with "hosts:", "children:"
  *   (groups again, to any depth) and "vars:".  Host names may hold ranges
  *   ("web[01:20]") and a ":port".  Anchors, aliases and "<<" merge keys
- *   work.  Scalar values are kept as written; lists and maps as flow text.
+ *   work.  Scalar values keep their text and the type YAML 1.1 gives them
+ *   (value.c); lists and maps become JSON text; a !vault value stays
+ *   encrypted until used.
  * - A plain host list: one [user@]host[:port] a line, "#" comments and blank
  *   lines; "[v6addr]:port" brackets an IPv6 address.
  *
