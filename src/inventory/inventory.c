@@ -301,21 +301,33 @@ int
 inv_vars_set_typed(struct inv_vars *vars, const char *name, const char *value,
     int type, char *why, size_t whylen)
 {
-	const char *canon = inv_var_canon(name), *home;
+	const char *canon = inv_var_canon(name), *home, *text = value;
+	struct buf dec;
 	char *v = NULL;
 	int r = DROVE_E_NOMEM;
 
+	/* A port written 0x8AE or 2_222 is the number Ansible reads. */
+	buf_init(&dec);
+	if (strcmp(canon, "ansible_port") == 0 && type == INV_INT) {
+		if (val_json(&dec, type, value) != 0)
+			return r;
+		value = dec.data;
+	}
 	if (strcmp(canon, "ansible_port") == 0 && type != INV_VAULT &&
 	    type != INV_NULL && inv_port(value) < 0) {
-		snprintf(why, whylen, "bad port '%s': " BAD_PORT, value);
+		snprintf(why, whylen, "bad port '%s': " BAD_PORT, text);
+		buf_release(&dec);
 		return DROVE_E_INVENTORY;
 	}
 	if (strcmp(canon, "ansible_ssh_private_key_file") == 0 &&
 	    strncmp(value, "~/", 2) == 0 && (home = getenv("HOME")) != NULL) {
 		if (asprintf(&v, "%s%s", home, value + 1) < 0)
 			return DROVE_E_NOMEM;
-	} else if ((v = strdup(type == INV_NULL ? "" : value)) == NULL)
+	} else if ((v = strdup(type == INV_NULL ? "" : value)) == NULL) {
+		buf_release(&dec);
 		return r;
+	}
+	buf_release(&dec);
 	return vars_put(vars, canon, v, type);
 }
 

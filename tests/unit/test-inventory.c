@@ -869,6 +869,17 @@ TEST(values_typed_as_ansible)
 		T_STREQ(jvar(back, want[i][0]), want[i][1]);
 	drove_inventory_free(back);
 	drove_inventory_free(inv);
+	/* A port in another base is the number Ansible connects to. */
+	inv = drove_inventory_new();
+	T_EQ(tload(inv, "p.yml", "all:\n  hosts:\n    p:\n"
+	    "      ansible_port: 0x8AE\n"), 0);
+	T_STREQ(var(inv, "p", "ansible_port"), "2222");
+	T_STREQ(jvar(inv, "ansible_port"), "2222");
+	T_EQ(tload(inv, "p.ini", "q ansible_port=2_223\n"), 0);
+	T_STREQ(var(inv, "q", "ansible_port"), "2223");
+	T_EQ(tload(inv, "b.ini", "r ansible_port=0x0\n"), DROVE_E_INVENTORY);
+	T_TRUE(strstr(drove_inventory_error(inv), "bad port '0x0'") != NULL);
+	drove_inventory_free(inv);
 }
 
 TEST(hostspec_null_is_unset)
