@@ -1134,6 +1134,8 @@ yl_type(const yaml_node_t *n)
 
 	if (yl_vaulted(n))
 		return INV_VAULT;
+	if (t != NULL && strcmp(t, "!unsafe") == 0)
+		return INV_UNSAFE;
 	for (i = 0; t != NULL && i < sizeof tags / sizeof tags[0]; i++)
 		if (strcmp(t, tags[i].tag) == 0)
 			return tags[i].type;
@@ -1159,7 +1161,8 @@ yl_json(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth,
 
 	if (depth > INV_MAX_DEPTH)
 		return inv_load_err(ld, &n->start_mark, 0, "value nested too deeply");
-	if (n->type == YAML_SCALAR_NODE && key && yl_type(n) != INV_STR) {
+	if (n->type == YAML_SCALAR_NODE && key && yl_type(n) != INV_STR &&
+	    yl_type(n) != INV_UNSAFE) {
 		buf_init(&k);
 		if ((r = val_json(&k, yl_type(n), yl_text(n))) == 0)
 			r = val_json_str(b, k.data, k.len);
@@ -1167,7 +1170,7 @@ yl_json(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth,
 		return r;
 	}
 	if (n->type == YAML_SCALAR_NODE)
-		return val_json(b, yl_type(n), yl_text(n));
+		return val_json(b, key ? INV_STR : yl_type(n), yl_text(n));
 	if (key)
 		return inv_load_err(ld, &n->start_mark, 0, "expected a scalar "
 		    "key, found %s", yl_kind(n));
@@ -2512,8 +2515,10 @@ yw_value(FILE *f, const struct inv_var *var)
 	struct buf b;
 	const char *e;
 
-	if (var->type == INV_STR || var->type == INV_VAULT) {
-		fputs(var->type == INV_VAULT ? "!vault " : "", f);
+	if (var->type == INV_STR || var->type == INV_VAULT ||
+	    var->type == INV_UNSAFE) {
+		fputs(var->type == INV_VAULT ? "!vault " :
+		    var->type == INV_UNSAFE ? "!unsafe " : "", f);
 		yw_scalar(f, var->value);
 		return;
 	}

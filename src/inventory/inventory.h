@@ -35,6 +35,8 @@
 #define INV_FLOAT	4
 #define INV_JSON	5	/* a list or a mapping */
 #define INV_VAULT	6
+#define INV_UNSAFE	7	/* text tagged !unsafe */
+#define INV_NTYPES	8
 
 struct inv_var {
 	char	*name;

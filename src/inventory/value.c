@@ -9,7 +9,7 @@
  * `ansible-inventory --list` does: integers in decimal whatever their base
  * (0x1f, 0o17, YAML's 017, 1_000, 190:20:30), floats as Python prints them
  * (Infinity and NaN included), a vaulted value as {"__ansible_vault":
- * CIPHERTEXT}.
+ * CIPHERTEXT} and a !unsafe one as {"__ansible_unsafe": TEXT}.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -257,7 +257,9 @@ val_json(struct buf *b, int type, const char *text)
 	case INV_JSON:
 		return buf_puts(b, text);
 	case INV_VAULT:
-		if ((r = buf_puts(b, "{\"__ansible_vault\": ")) != 0 ||
+	case INV_UNSAFE:
+		if ((r = buf_printf(b, "{\"__ansible_%s\": ", type == INV_VAULT ?
+		    "vault" : "unsafe")) != 0 ||
 		    (r = val_json_str(b, text, strlen(text))) != 0)
 			return r;
 		return buf_puts(b, "}");

@@ -122,7 +122,7 @@ const char *const store_migrations[] = {
 	"\n"
 	"-- version 5: each var's type, as Ansible has it: 0 text, 1 null,\n"
 	"-- 2 boolean, 3 integer, 4 float, 5 list or mapping (JSON text),\n"
-	"-- 6 vaulted (the ciphertext)\n"
+	"-- 6 vaulted (the ciphertext), 7 text tagged !unsafe\n"
 	"ALTER TABLE host_vars ADD COLUMN type INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE group_vars ADD COLUMN type INTEGER NOT NULL DEFAULT 0;\n",
 };
@@ -434,7 +434,7 @@ ld_rows(struct ld *ld, const char *sql, int what)
 			    ld->ngidx, sqlite3_column_int64(s, 0));
 			t = sqlite3_column_int(s, 3);
 			if (x != INV_NONE && a != NULL && b != NULL &&
-			    (t < INV_STR || t > INV_VAULT)) {
+			    (t < INV_STR || t >= INV_NTYPES)) {
 				snprintf(why, sizeof why, "unknown type %d", t);
 				r = DROVE_E_INVENTORY;
 			} else if (x != INV_NONE && a != NULL && b != NULL)
