@@ -333,9 +333,11 @@ play_status(int rc, const struct prun_summary *sum,
 }
 
 /*
- * Read the group_vars/ and host_vars/ beside the playbook, then refuse
- * vaulted vars left encrypted: a task may read any of them.  -1 to go on,
- * else the exit status (printed).
+ * Read the group_vars/ and host_vars/ beside the playbook, then decrypt
+ * the vaulted connection vars of every host: without the password they
+ * are an error before anything connects.  Other vaulted vars are decrypted
+ * with the play's vars; one that cannot be stays undefined, failing only
+ * the tasks that read it.  -1 to go on, else the exit status (printed).
  */
 static int
 play_vars(drove_inventory *inv, const char *path)
@@ -353,7 +355,7 @@ play_vars(drove_inventory *inv, const char *path)
 	for (i = 0; i < n; i++)
 		all[i] = i;
 	if ((r = drove_inventory_load_vars(inv, dirname(dir))) == 0)
-		r = drove_inventory_check_vault(inv, all, n, 1);
+		r = drove_inventory_check_vault(inv, all, n, 0);
 	if (r != 0)
 		fprintf(stderr, "drove play: %s\n", drove_inventory_error(inv));
 	free(dir);
