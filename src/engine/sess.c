@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libssh2_sftp.h>
+
 #include "base/log.h"
 #include "engine/agent.h"
 #include "engine/cert.h"
@@ -1163,8 +1165,9 @@ sess_ready(struct sess *s)
 	return DROVE_AGAIN;
 }
 
-/* Free the job, what the owner made on the session, the libssh2 session
- * and the socket (the order of engine/README, 10). */
+/* Free the job, the SFTP channel kept for jobs, what the owner made on
+ * the session, the libssh2 session and the socket (the order of
+ * engine/README, 10). */
 static void
 sess_teardown(struct sess *s)
 {
@@ -1173,6 +1176,10 @@ sess_teardown(struct sess *s)
 	if (s->job != NULL) {
 		s->job->ops->free(s->job, !s->job_done);
 		s->job = NULL;
+	}
+	if (s->sftp != NULL) {
+		libssh2_sftp_shutdown(s->sftp);
+		s->sftp = NULL;
 	}
 	if (s->ops->teardown != NULL)
 		s->ops->teardown(s->owner, s);
