@@ -192,6 +192,9 @@ struct sess {
 						   before the banner */
 	int			 fd_wait;	/* waits for a descriptor */
 	int			 peer_eof;	/* the last read found EOF */
+	int			 dry;		/* the last read found the
+						   socket empty, and epoll has
+						   not said readable since */
 	unsigned int		 seed;		/* for backoff jitter */
 
 	struct drove_err	 err;		/* why it failed */
