@@ -15,7 +15,7 @@ libssl-dev libedit-dev openssh-server openssh-client procps coreutils"
 [ "${1:-}" = demo ] || pkgs="$pkgs dropbear-bin iproute2 sqlite3 passwd
 util-linux openssl tmux g++ asciinema python3 zsh sudo groff-base man-db
 dpkg-dev python3-paramiko nftables
-valgrind ansible-core"
+valgrind ansible-core strace"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

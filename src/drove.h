@@ -398,7 +398,9 @@ int	drove_cast_play(void *file, int out_fd, double speed,
 /*
  * Kept sessions: with yes set, each host's session stays open after its
  * job, and the next run gives that host its job on the same session (a
- * new channel: no new connection, handshake or authentication).  Between
+ * new channel: no new connection, handshake or authentication; push and
+ * pull reuse the SFTP channel of the host's last push or pull, and start a
+ * new one, once, when its sftp-server has gone).  Between
  * runs a thread per loop keeps them alive (keepalives every
  * drove_fleet_set_keepalive() seconds) and notices a server that closes
  * one; that host is connected again, once, when its next run begins (its

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libssh2_sftp.h>
+
 #include "base/log.h"
 #include "engine/agent.h"
 #include "engine/cert.h"
@@ -99,14 +101,17 @@ sess_task_cb(struct loop *l, void *arg)
 	sess_step(arg);
 }
 
-/* fd readiness steps the session. */
+/* fd readiness steps the session; readable, its socket may hold bytes. */
 static void
 sess_fd_cb(struct loop *l, int fd, int events, void *arg)
 {
+	struct sess *s = arg;
+
 	(void)l;
 	(void)fd;
-	(void)events;
-	sess_step(arg);
+	if (events & LOOP_READ)
+		s->dry = 0;
+	sess_step(s);
 }
 
 /*
@@ -164,13 +169,22 @@ sess_retryable(const struct sess *s)
 	return s->state == SESS_CONNECT || sess_no_banner(s);
 }
 
+/* Shut the socket down, so that libssh2 calls fail at once; its reads
+ * must see the end, not the dry socket of sess_recv(). */
+static void
+sess_shut(struct sess *s)
+{
+	if (s->fd != -1)
+		shutdown(s->fd, SHUT_RDWR);
+	s->dry = 0;
+}
+
 /* Drop the connection at once (in the order of engine/README, 10),
  * keeping the job. */
 static void
 sess_drop(struct sess *s)
 {
-	if (s->fd != -1)
-		shutdown(s->fd, SHUT_RDWR);
+	sess_shut(s);
 	if (s->ls != NULL) {
 		libssh2_session_free(s->ls);
 		s->ls = NULL;
@@ -239,8 +253,7 @@ sess_deadline_cb(struct loop *l, void *arg)
 		sess_to(s, SESS_CONNECT);
 	} else if (s->state == SESS_CLOSE) {
 		LOG("%s: close timed out, aborting", s->name);
-		if (s->fd != -1)
-			shutdown(s->fd, SHUT_RDWR);
+		sess_shut(s);
 	} else if (s->state == SESS_JOB && (s->stopping || s->interrupted)) {
 		LOG("%s: cleanup timed out, closing", s->name);
 		sess_to(s, SESS_CLOSE);
@@ -652,13 +665,21 @@ sess_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 }
 
 /*
- * libssh2 reads the socket through here.  A non-blocking call finds the
- * socket empty once and returns EAGAIN; but 1.10's SFTP packet reader
- * loops for ever on a channel read that returns 0 when the channel ends
- * in the middle of a packet (the sftp-server killed while it wrote one),
- * finding the socket empty each time round.  So many empty reads in one
- * turn mean that loop: the read fails from then on, the libssh2 call
- * returns an error, and the session ends instead of hanging the thread.
+ * libssh2 reads the socket through here.  Each libssh2 call reads until
+ * the socket is empty, so one step of a job would make several reads that
+ * find it empty.  Instead, a read that finds it empty, or takes less than
+ * it asked for (all there was), leaves the socket dry until epoll says it
+ * is readable, and reads return EAGAIN without a system call meanwhile.
+ * Nothing is missed: libssh2 then waits for input, and the loop
+ * (level-triggered) reports bytes that came in the meantime at once.
+ *
+ * A non-blocking call finds the socket empty once and returns EAGAIN; but
+ * 1.10's SFTP packet reader loops for ever on a channel read that returns
+ * 0 when the channel ends in the middle of a packet (the sftp-server
+ * killed while it wrote one), finding the socket empty each time round.
+ * So many empty reads in one turn mean that loop: the read fails from then
+ * on, the libssh2 call returns an error, and the session ends instead of
+ * hanging the thread.
  */
 static ssize_t
 sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
@@ -671,8 +692,13 @@ sess_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
 		return -ECONNABORTED;
 	if (s->tp != NULL && s->tp->ops->recv != NULL)
 		n = s->tp->ops->recv(s->tp, buf, len);
-	else if ((n = recv(fd, buf, len, flags)) == -1)
+	else if (s->dry)
+		n = -EAGAIN;
+	else if ((n = recv(fd, buf, len, flags)) == -1) {
 		n = -errno;
+		s->dry = n == -EAGAIN || n == -EWOULDBLOCK;
+	} else
+		s->dry = n > 0 && (size_t)n < len;
 	if (n >= 0) {
 		s->empty_reads = 0;
 		s->peer_eof = n == 0;
@@ -1163,16 +1189,20 @@ sess_ready(struct sess *s)
 	return DROVE_AGAIN;
 }
 
-/* Free the job, what the owner made on the session, the libssh2 session
- * and the socket (the order of engine/README, 10). */
+/* Free the job, the SFTP channel kept for jobs, what the owner made on
+ * the session, the libssh2 session and the socket (the order of
+ * engine/README, 10). */
 static void
 sess_teardown(struct sess *s)
 {
-	if (s->fd != -1)
-		shutdown(s->fd, SHUT_RDWR);
+	sess_shut(s);
 	if (s->job != NULL) {
 		s->job->ops->free(s->job, !s->job_done);
 		s->job = NULL;
+	}
+	if (s->sftp != NULL) {
+		libssh2_sftp_shutdown(s->sftp);
+		s->sftp = NULL;
 	}
 	if (s->ops->teardown != NULL)
 		s->ops->teardown(s->owner, s);

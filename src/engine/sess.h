@@ -7,6 +7,7 @@
  * job ends; sess_run_job() starts the next job on the same connection.
  * While ready it watches its socket for the server's close and sends
  * keepalives when due; a close or a failed keepalive ends the session.
+ * Jobs may leave it an SFTP channel for the next job (struct sess, sftp).
  * Every libssh2 call is non-blocking; on EAGAIN the session asks the loop
  * to wake it when libssh2_session_block_directions() says so and makes the
  * same call again later.  One operation is in flight
@@ -164,6 +165,10 @@ struct sess {
 	struct sign_req		 signreq;
 
 	struct job		*job;
+	/* a persistent session's SFTP channel, kept from one job to the
+	 * next: a job takes it and gives it back when it ends cleanly
+	 * (jobs/sftp.c); shut down on teardown, after the job */
+	struct _LIBSSH2_SFTP	*sftp;
 	uint64_t		 started_ms;
 	uint64_t		 keepalive_due;	/* loop_now() ms */
 	struct loop_timer	 deadline;	/* connect, then command */
@@ -187,6 +192,9 @@ struct sess {
 						   before the banner */
 	int			 fd_wait;	/* waits for a descriptor */
 	int			 peer_eof;	/* the last read found EOF */
+	int			 dry;		/* the last read found the
+						   socket empty, and epoll has
+						   not said readable since */
 	unsigned int		 seed;		/* for backoff jitter */
 
 	struct drove_err	 err;		/* why it failed */

@@ -25,6 +25,11 @@
  * fetch each file to a temporary local file renamed when complete.  Names
  * from listings must be single safe components (xfer_name_ok).
  *
+ * On a persistent session the SFTP channel outlives the job: the next push
+ * or pull takes it (sess->sftp) instead of starting the subsystem again,
+ * and starts a new one, once, when the kept one fails its first call
+ * below SFTP or its server went away (sftp_open, sftp_stale).
+ *
  * A transfer failure on a reached host ends the job with exit code 1 and
  * the reason in the host's message; a session that fails is an error as
  * for any job.  A host that becomes another user gets the job of
@@ -45,6 +50,7 @@
 #include <openssl/evp.h>
 
 #include "base/buf.h"
+#include "base/log.h"
 #include "engine/fleet.h"
 #include "jobs/exec.h"
 #include "jobs/sftp.h"
@@ -99,6 +105,8 @@ struct push_job {
 	enum push_state		 after_mk;	/* where P_MKDIRS goes */
 	LIBSSH2_SFTP		*sftp;
 	uint64_t		 since;		/* sftp_start() began */
+	int			 kept;		/* sftp is the session's, not
+						   answered yet (sftp_stale) */
 	LIBSSH2_SFTP_HANDLE	*h;
 	LIBSSH2_SFTP_ATTRIBUTES	 a;		/* of the target */
 	size_t			 ent;		/* entry being sent */
@@ -152,6 +160,7 @@ struct pull_job {
 	enum pull_state		 st;
 	LIBSSH2_SFTP		*sftp;
 	uint64_t		 since;		/* sftp_start() began */
+	int			 kept;		/* as for push */
 	LIBSSH2_SFTP_HANDLE	*h;
 	struct pull_item	*items;		/* a stack */
 	size_t			 nitems;
@@ -418,6 +427,69 @@ sftp_gone(LIBSSH2_SFTP *sftp)
 	return libssh2_channel_eof(ch) == 1;
 }
 
+/*
+ * P_INIT, L_INIT: the job's SFTP channel: the one its persistent session
+ * kept from an earlier job (*kept set), else a new one.  A kept channel
+ * found dead (sftp_stale) comes back here to be shut down before a new one
+ * starts: once, since a new channel is not a kept one.
+ */
+static int
+sftp_open(struct sess *s, LIBSSH2_SFTP **sftp, uint64_t *since, int *kept)
+{
+	if (*sftp != NULL) {
+		if (libssh2_sftp_shutdown(*sftp) == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		*sftp = NULL;
+		LOG("%s: the kept sftp channel is dead: start a new one",
+		    s->name);
+	} else if (s->sftp != NULL) {
+		*sftp = s->sftp;
+		s->sftp = NULL;
+		*kept = 1;
+		return 0;
+	}
+	*kept = 0;
+	return sftp_start(s, sftp, since);
+}
+
+/*
+ * Whether the job's first call on a kept channel, which returned rc, found
+ * the channel dead: it failed below SFTP, or the server went away while
+ * it waits for the answer.  The job then goes back to its INIT state.  The
+ * first answer clears *kept: a later failure is the job's own.
+ */
+static int
+sftp_stale(LIBSSH2_SFTP *sftp, int *kept, int rc)
+{
+	if (!*kept)
+		return 0;
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return sftp_gone(sftp);
+	*kept = 0;
+	return rc != 0 && rc != LIBSSH2_ERROR_SFTP_PROTOCOL;
+}
+
+/*
+ * P_SHUTDOWN, L_SHUTDOWN: give the SFTP channel to the persistent session
+ * for its next job, unless its server went away or a handle is left open;
+ * else shut it down.  0 or DROVE_AGAIN.
+ */
+static int
+sftp_put(struct sess *s, LIBSSH2_SFTP **sftp, LIBSSH2_SFTP_HANDLE *h)
+{
+	if (*sftp == NULL)
+		return 0;
+	if (s->persist && h == NULL && !sftp_gone(*sftp)) {
+		s->sftp = *sftp;
+		*sftp = NULL;
+		return 0;
+	}
+	if (libssh2_sftp_shutdown(*sftp) == LIBSSH2_ERROR_EAGAIN)
+		return DROVE_AGAIN;
+	*sftp = NULL;
+	return 0;
+}
+
 /* The push entry being sent. */
 static const struct xent *
 push_ent(const struct push_job *x)
@@ -496,6 +568,10 @@ push_dest(struct push_job *x, struct sess *s)
 
 	rc = libssh2_sftp_stat_ex(x->sftp, d, (unsigned int)n,
 	    LIBSSH2_SFTP_STAT, &a);
+	if (sftp_stale(x->sftp, &x->kept, rc)) {
+		x->st = P_INIT;
+		return 0;
+	}
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return DROVE_AGAIN;
 	if (rc != 0 && sftp_fx(x->sftp, rc) != LIBSSH2_FX_NO_SUCH_FILE) {
@@ -1092,7 +1168,8 @@ push_step(struct job *j, struct sess *s)
 			push_failed(x);
 		switch (x->st) {
 		case P_INIT:
-			if ((rc = sftp_start(s, &x->sftp, &x->since)) == 0)
+			if ((rc = sftp_open(s, &x->sftp, &x->since,
+			    &x->kept)) == 0)
 				x->st = P_DEST;
 			break;
 		case P_DEST:
@@ -1149,12 +1226,8 @@ push_step(struct job *j, struct sess *s)
 			rc = push_abort(x, s);
 			break;
 		case P_SHUTDOWN:
-			rc = libssh2_sftp_shutdown(x->sftp);
-			if (rc == LIBSSH2_ERROR_EAGAIN) {
-				rc = DROVE_AGAIN;
+			if ((rc = sftp_put(s, &x->sftp, x->h)) != 0)
 				break;
-			}
-			x->sftp = NULL;
 			x->st = P_DONE;
 			s->exit_code = x->failed ? 1 : 0;
 			return 0;
@@ -1183,7 +1256,8 @@ push_step(struct job *j, struct sess *s)
 		x->more = 1;
 		return DROVE_AGAIN;
 	}
-	if (rc == DROVE_AGAIN && x->st != P_AB_REINIT && sftp_gone(x->sftp)) {
+	if (rc == DROVE_AGAIN && x->st != P_AB_REINIT && x->st != P_INIT &&
+	    sftp_gone(x->sftp)) {
 		x->waiting = 0;
 		return push_gone(x, s);
 	}
@@ -1466,6 +1540,10 @@ pull_stat(struct pull_job *x, struct sess *s)
 	if (!x->cur.have_a) {
 		rc = libssh2_sftp_stat_ex(x->sftp, x->cur.remote,
 		    (unsigned int)strlen(x->cur.remote), LIBSSH2_SFTP_STAT, a);
+		if (sftp_stale(x->sftp, &x->kept, rc)) {
+			x->st = L_INIT;
+			return 0;
+		}
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		if (rc != 0) {
@@ -1733,7 +1811,8 @@ pull_step(struct job *j, struct sess *s)
 	for (steps = 0; rc == 0 && steps < 256; steps++) {
 		switch (x->st) {
 		case L_INIT:
-			if ((rc = sftp_start(s, &x->sftp, &x->since)) == 0)
+			if ((rc = sftp_open(s, &x->sftp, &x->since,
+			    &x->kept)) == 0)
 				x->st = L_NEXT;
 			break;
 		case L_NEXT:
@@ -1770,12 +1849,8 @@ pull_step(struct job *j, struct sess *s)
 			x->st = L_SHUTDOWN;
 			break;
 		case L_SHUTDOWN:
-			rc = libssh2_sftp_shutdown(x->sftp);
-			if (rc == LIBSSH2_ERROR_EAGAIN) {
-				rc = DROVE_AGAIN;
+			if ((rc = sftp_put(s, &x->sftp, x->h)) != 0)
 				break;
-			}
-			x->sftp = NULL;
 			x->st = L_DONE;
 			s->exit_code = x->failed ? 1 : 0;
 			return 0;
@@ -1793,7 +1868,7 @@ pull_step(struct job *j, struct sess *s)
 		x->more = 1;
 		return DROVE_AGAIN;
 	}
-	if (rc == DROVE_AGAIN && sftp_gone(x->sftp)) {
+	if (rc == DROVE_AGAIN && x->st != L_INIT && sftp_gone(x->sftp)) {
 		if (!x->failed)
 			xfail(s, "%s: the sftp server went away",
 			    x->cur.remote != NULL ? x->cur.remote : "pull");

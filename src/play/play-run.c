@@ -9,7 +9,8 @@
  * different bytes on stdin, so a task (or one item of its loop) is one
  * fleet run whose job maker (fleet_set_job) makes each host an exec job of
  * its own; push and pull are one fleet run per distinct source and
- * destination.  Every fleet run connects afresh.  A host that fails is
+ * destination.  The fleet of a batch keeps its hosts' sessions (and their
+ * SFTP channels, jobs/sftp.c) from task to task.  A host that fails is
  * dropped from the rest of the playbook; max_fail_percentage,
  * any_errors_fatal and a batch whose every host failed stop it.
  *
