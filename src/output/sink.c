@@ -74,7 +74,7 @@
 #include "base/json.h"
 #include "drove.h"
 #include "output/diff.h"
-#include "output/fwriter.h"
+#include "base/fwriter.h"
 
 #define SINK_LINE_MAX	((size_t)64 * 1024)
 #define SINK_OUTPUT_MAX	((size_t)64 * 1024 * 1024)
@@ -838,7 +838,7 @@ drove_sink_new(const struct drove_sink_opts *o, char *errbuf, size_t errlen)
 			goto nomem;
 		if (sink_mkdirs(s->dir, errbuf, errlen) != 0)
 			goto fail;
-		if ((s->fw = fw_new()) == NULL)
+		if ((s->fw = fw_new(1)) == NULL)
 			goto nomem;
 	}
 	return s;
