@@ -1,7 +1,8 @@
 # drove: build, test and install.  One hand-written Makefile.
 #
 #   make               drove, libdrove.a, libdrove.so
-#   make check         every test (unit, then integration against real sshd)
+#   make check         every test (unit, then integration against real sshd,
+#                      JOBS=2 of them at a time)
 #   make check SAN=1   the same under AddressSanitizer + UBSan (build-san/)
 #   make check LIBSSH2=trixie   the same against Debian 13's libssh2 1.11.1,
 #                      built by contrib/libssh2.sh (build-libssh2/)
@@ -140,7 +141,7 @@ check: layers
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)WERROR=1 $(MAKE) --no-print-directory all $(O)/unit-tests \
 	    $(HELPERS) $(EXAMPLES)
-	$(Q)WERROR=1 O=$(O) sh tests/check.sh
+	$(Q)WERROR=1 FX_JOBS=$(or $(JOBS),2) O=$(O) sh tests/check.sh
 
 layers:
 	$(Q)sh tests/layers.sh

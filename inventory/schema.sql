@@ -81,3 +81,9 @@ CREATE TABLE sessions (
 	path		TEXT NOT NULL
 );
 CREATE INDEX sessions_host ON sessions(host);
+
+-- version 5: each var's type, as Ansible has it: 0 text, 1 null,
+-- 2 boolean, 3 integer, 4 float, 5 list or mapping (JSON text),
+-- 6 vaulted (the ciphertext), 7 text tagged !unsafe
+ALTER TABLE host_vars ADD COLUMN type INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE group_vars ADD COLUMN type INTEGER NOT NULL DEFAULT 0;

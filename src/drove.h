@@ -517,9 +517,11 @@ const char	*drove_inventory_error(const drove_inventory *);
 const char	*drove_inventory_note(drove_inventory *);
 /* Load a YAML or INI inventory (.yml/.yaml/.json: YAML, .ini: INI, else told
  * by its first line), then the group_vars/ and host_vars/ of its directory.
- * Vaulted values and files are decrypted with the vault password, when set
- * before; without it a vaulted value is kept encrypted (see
- * drove_inventory_check_vault()) and a vaulted file is an error. */
+ * Vaulted files are decrypted with the vault password, set before; without
+ * it a vaulted inventory is an error, and a vaulted vars file an error for
+ * the hosts it applies to when their vars are read (hostspec, check_vault,
+ * each_var), as in Ansible.  Vaulted values stay encrypted until used (see
+ * drove_inventory_var_is_vaulted()). */
 int		 drove_inventory_load(drove_inventory *, const char *path);
 /* Read the group_vars/ and host_vars/ of dir (a playbook's directory): they
  * rank above those beside the inventory, as in Ansible. */
@@ -527,9 +529,9 @@ int		 drove_inventory_load_vars(drove_inventory *, const char *dir);
 /* Set (copied, wiped on free) or clear (NULL) the vault password. */
 int		 drove_inventory_set_vault_password(drove_inventory *,
 		    const char *password, size_t len);
-/* DROVE_E_INVENTORY naming the host, the var and the options when one of
- * the n hosts has a value still vault-encrypted: among its connection vars,
- * or among all its vars when every is set. */
+/* Decrypt the vaulted values the n hosts need: their connection vars, or
+ * all their vars when every is set.  DROVE_E_INVENTORY naming the host, the
+ * var and the options when one cannot be (no password, a wrong one). */
 int		 drove_inventory_check_vault(drove_inventory *,
 		    const size_t *hosts, size_t n, int every);
 /* Add comma-separated [user@]host[:port] entries (the -H option). */
@@ -537,13 +539,19 @@ int		 drove_inventory_add_list(drove_inventory *, const char *list);
 size_t		 drove_inventory_count(const drove_inventory *);
 const char	*drove_inventory_name(const drove_inventory *, size_t host);
 /* The host's value of var after precedence (host, child group, parent
- * group, all); NULL when unset, "" for a null (YAML ~, INI None).  Lent
- * until the inventory changes. */
+ * group, all); NULL when unset or vaulted and not decryptable, "" for a
+ * null (YAML ~, INI None).  Lent until the inventory changes. */
 const char	*drove_inventory_var(const drove_inventory *, size_t host,
 		    const char *var);
 /* Whether the host's value of var is a null rather than a text; the
  * callback of drove_inventory_each_var() gets "" for both. */
 int		 drove_inventory_var_is_null(const drove_inventory *,
+		    size_t host, const char *var);
+/* Whether the host's value of var is vaulted (!vault).  Such a value is
+ * decrypted when first used (drove_inventory_var(), _hostspec(),
+ * _check_vault(), _each_var()): without the password or with a wrong one,
+ * drove_inventory_var() gives NULL and _each_var() the ciphertext. */
+int		 drove_inventory_var_is_vaulted(const drove_inventory *,
 		    size_t host, const char *var);
 /*
  * Select hosts by pattern.  *out is a malloc'd array of host indices in
@@ -585,6 +593,12 @@ typedef int drove_var_cb(const char *name, const char *value,
     const char *source, void *arg);
 int		 drove_inventory_each_var(const drove_inventory *, size_t host,
 		    drove_var_cb *, void *arg);
+/* The same walk with each value as JSON, typed as Ansible types it (as
+ * `ansible-inventory --list` writes it): YAML's and INI's numbers,
+ * booleans, nulls, lists and mappings keep their types, a port is a number
+ * and a vaulted value is {"__ansible_vault": CIPHERTEXT}. */
+int		 drove_inventory_each_var_json(const drove_inventory *,
+		    size_t host, drove_var_cb *, void *arg);
 /* Groups by index; group 0 is "all". */
 size_t		 drove_inventory_group_count(const drove_inventory *);
 const char	*drove_inventory_group_name(const drove_inventory *,
@@ -813,9 +827,9 @@ struct drove_sink_opts {
 	 * the bytes exact whatever this says */
 	int			 escape;
 	int			 escape_sgr;	/* but let colour (SGR) through */
-	/* with status_line: drove_sink_summary() follows the run, so a host
-	 * never reached is said there (folded) and counted on the status
-	 * line, not printed twice */
+	/* drove_sink_summary() follows the run: a host that did not succeed
+	 * is said there once (folded with the hosts that failed alike), not
+	 * also as it ends */
 	int			 summary;
 };
 

@@ -77,7 +77,8 @@ inv_help(void)
 	    "ranges) to the store\n"
 	    "  rm PATTERN              remove the hosts PATTERN selects from "
 	    "the store\n"
-	    "  list [PATTERN] [--json] one host a line\n"
+	    "  list [PATTERN] [--json] one host a line (JSON: with its vars,\n"
+	    "                          typed as ansible-inventory types them)\n"
 	    "  groups [--json]         the group tree with host counts (JSON:\n"
 	    "                          as ansible-inventory lists it, "
 	    "without vars)\n"
@@ -108,9 +109,13 @@ has_secret(const drove_inventory *inv)
 	size_t i;
 
 	for (i = 0; i < drove_inventory_count(inv); i++) {
-		if (drove_inventory_var(inv, i, "ansible_password") != NULL)
+		if (drove_inventory_var_is_vaulted(inv, i,
+		    "ansible_password") ||
+		    drove_inventory_var(inv, i, "ansible_password") != NULL)
 			return "password_env";
-		if (drove_inventory_var(inv, i, "ansible_become_password") !=
+		if (drove_inventory_var_is_vaulted(inv, i,
+		    "ansible_become_password") ||
+		    drove_inventory_var(inv, i, "ansible_become_password") !=
 		    NULL)
 			return "become_password_env";
 	}
@@ -264,33 +269,32 @@ struct var_out {
 	drove_inventory	*inv;
 	size_t		 host;
 	int		 n;		/* printed so far */
+	FILE		*f;		/* list --json: one host's line */
 };
 
-/* Print one var of show; a null as null. */
+/* Print one var of show; a null as null, a vaulted value as !vault. */
 static int
 show_var(const char *name, const char *value, const char *source, void *arg)
 {
 	struct var_out *vo = arg;
 
 	printf("  %s: %s  # %s\n", name, drove_inventory_var_is_null(vo->inv,
-	    vo->host, name) ? "null" : value, source);
+	    vo->host, name) ? "null" : drove_inventory_var_is_vaulted(vo->inv,
+	    vo->host, name) ? "!vault" : value, source);
 	return 0;
 }
 
-/* Print one var of list --json; a null as null. */
+/* Add one var of list --json to vo->f, its value typed JSON. */
 static int
 json_var(const char *name, const char *value, const char *source, void *arg)
 {
 	struct var_out *vo = arg;
 
 	(void)source;
-	printf("%s", vo->n++ > 0 ? "," : "");
-	json_write_str(stdout, name, strlen(name));
-	putchar(':');
-	if (drove_inventory_var_is_null(vo->inv, vo->host, name))
-		fputs("null", stdout);
-	else
-		json_write_str(stdout, value, strlen(value));
+	fprintf(vo->f, "%s", vo->n++ > 0 ? "," : "");
+	json_write_str(vo->f, name, strlen(name));
+	fputc(':', vo->f);
+	fputs(value, vo->f);
 	return 0;
 }
 
@@ -298,8 +302,10 @@ json_var(const char *name, const char *value, const char *source, void *arg)
 static int
 inv_list(struct iopts *io, drove_inventory *inv)
 {
-	size_t *sel = NULL, nsel, i, h;
+	size_t *sel = NULL, nsel, i, h, len;
 	struct var_out vo;
+	char *line = NULL;
+	int rc = EXIT_OK;
 
 	if (io->nargs > 2)
 		return inv_fail("list", "expected at most one PATTERN");
@@ -315,18 +321,32 @@ inv_list(struct iopts *io, drove_inventory *inv)
 			puts(drove_inventory_name(inv, h));
 			continue;
 		}
-		printf("{\"host\":");
-		json_write_str(stdout, drove_inventory_name(inv, h),
+		/* A host's line is printed whole or not at all. */
+		if ((vo.f = open_memstream(&line, &len)) == NULL) {
+			rc = inv_fail("list", "out of memory");
+			break;
+		}
+		fprintf(vo.f, "{\"host\":");
+		json_write_str(vo.f, drove_inventory_name(inv, h),
 		    strlen(drove_inventory_name(inv, h)));
-		printf(",\"vars\":{");
+		fprintf(vo.f, ",\"vars\":{");
 		vo.inv = inv;
 		vo.host = h;
 		vo.n = 0;
-		drove_inventory_each_var(inv, h, json_var, &vo);
-		printf("}}\n");
+		if (drove_inventory_each_var_json(inv, h, json_var, &vo) != 0) {
+			fclose(vo.f);
+			rc = inv_fail("list", drove_inventory_error(inv));
+			break;
+		}
+		fprintf(vo.f, "}}\n");
+		fclose(vo.f);
+		fputs(line, stdout);
+		free(line);
+		line = NULL;
 	}
+	free(line);
 	free(sel);
-	return EXIT_OK;
+	return rc;
 }
 
 /* Print group g and its children, indented by depth. */
@@ -371,10 +391,11 @@ show_route(struct iopts *io, drove_inventory *inv, size_t h)
 	for (j = spec.jump; j != NULL && n < 16; j = j->jump)
 		hops[n++] = j;
 	while (n-- > 0)
-		printf("  via %s: %s%s%s port %d\n", hops[n]->name,
+		printf("  via %s: %s%s%s port %d%s%s\n", hops[n]->name,
 		    hops[n]->user ? hops[n]->user : "", hops[n]->user ? "@" :
 		    "", hops[n]->address, hops[n]->port > 0 ? hops[n]->port :
-		    22);
+		    22, hops[n]->proxy_command ? ", through: " : "",
+		    hops[n]->proxy_command ? hops[n]->proxy_command : "");
  out:
 	route_free(r);
 	return rc;
@@ -401,7 +422,7 @@ inv_show(struct iopts *io, drove_inventory *inv)
 	vo.inv = inv;
 	vo.host = h;
 	if (drove_inventory_each_var(inv, h, show_var, &vo) != 0)
-		return inv_fail("show", "out of memory");
+		return inv_fail("show", drove_inventory_error(inv));
 	return show_route(io, inv, h) == 0 ? EXIT_OK : EXIT_USAGE;
 }
 

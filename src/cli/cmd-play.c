@@ -345,9 +345,11 @@ play_status(int rc, const struct prun_summary *sum,
 }
 
 /*
- * Read the group_vars/ and host_vars/ beside the playbook, then refuse
- * vaulted vars left encrypted: a task may read any of them.  -1 to go on,
- * else the exit status (printed).
+ * Read the group_vars/ and host_vars/ beside the playbook, then decrypt
+ * the vaulted connection vars of every host: without the password they
+ * are an error before anything connects.  Other vaulted vars are decrypted
+ * with the play's vars; one that cannot be stays undefined, failing only
+ * the tasks that read it.  -1 to go on, else the exit status (printed).
  */
 static int
 play_vars(drove_inventory *inv, const char *path)
@@ -365,7 +367,7 @@ play_vars(drove_inventory *inv, const char *path)
 	for (i = 0; i < n; i++)
 		all[i] = i;
 	if ((r = drove_inventory_load_vars(inv, dirname(dir))) == 0)
-		r = drove_inventory_check_vault(inv, all, n, 1);
+		r = drove_inventory_check_vault(inv, all, n, 0);
 	if (r != 0)
 		fprintf(stderr, "drove play: %s\n", drove_inventory_error(inv));
 	free(dir);
@@ -515,6 +517,8 @@ cmd_play_exec(int argc, char **argv)
 	common_history_begin(&o, &c.hist, "play", argc, argv, path, pattern);
 	err_clear(&e);
 	rc = play_status(prun_run(book, c.inv, &po, &sum, &e), &sum, &e);
+	if (!o.quiet)
+		common_run_id(&c.hist, "play", rc);
 	common_history_end(&c.hist, rc);
  out:
 	playbook_free(book);

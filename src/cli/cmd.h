@@ -180,6 +180,11 @@ int64_t	common_history_id(drove_store *, const char *word, const char *kind);
 int	common_stdout_closed(void);
 /* The exit status for a finished run, from per-status counts. */
 int	common_exit_status(drove_fleet *, int run_rc);
+/* After a run that was recorded (and ended OK, FAILED or UNREACHED), its
+ * history id on stderr: "run 12 (drove history show 12)", or with how to
+ * rerun the hosts that failed. */
+void	common_run_id(const struct common_history *, const char *kind,
+	    int rc);
 /*
  * After a run of KIND (run, push, pull) that was not fatal: the exit status
  * (EXIT_PIPE, quietly, when stdout was closed); the held output, a fleet

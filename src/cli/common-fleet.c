@@ -304,6 +304,17 @@ hostkey_advice(drove_fleet *f, const struct common_opts *o)
 		buf_puts(&b, " --known-hosts ");
 		common_quote(&b, o->known_hosts);
 	}
+	/* and what decides where the hosts are */
+	if (o->ssh_config != NULL) {
+		buf_puts(&b, " -F ");
+		common_quote(&b, o->ssh_config);
+	}
+	if (o->port != 0)
+		buf_printf(&b, " -p %d", o->port);
+	if (o->jump != NULL) {
+		buf_puts(&b, " -J ");
+		common_quote(&b, o->jump);
+	}
 	buf_puts(&b, " ");
 	common_quote(&b, folded);
 	if (b.data != NULL)
@@ -315,6 +326,23 @@ hostkey_advice(drove_fleet *f, const struct common_opts *o)
  out:
 	free(folded);
 	free(names);
+}
+
+/* The run's id in the history, with what to do next (see cmd.h). */
+void
+common_run_id(const struct common_history *ch, const char *kind, int rc)
+{
+	long long id;
+
+	if (ch->h == NULL)
+		return;
+	id = (long long)drove_history_id(ch->h);
+	if (rc == EXIT_FAILED || rc == EXIT_UNREACHED)
+		fprintf(stderr, "run %lld; rerun the failed hosts: drove %s "
+		    "--rerun %lld --failed\n", id, kind, id);
+	else if (rc == EXIT_OK)
+		fprintf(stderr, "run %lld (drove history show %lld)\n", id,
+		    id);
 }
 
 /* The rest of a run (see cmd.h). */
@@ -341,9 +369,6 @@ common_run_end(drove_fleet *f, int run_rc, drove_sink *sink,
 		return rc;
 	drove_sink_summary(sink, stderr);
 	hostkey_advice(f, o);
-	if (ch->h != NULL && (rc == EXIT_FAILED || rc == EXIT_UNREACHED))
-		fprintf(stderr, "rerun the failed hosts: drove %s --rerun "
-		    "%lld --failed\n", kind,
-		    (long long)drove_history_id(ch->h));
+	common_run_id(ch, kind, rc);
 	return rc;
 }

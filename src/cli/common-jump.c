@@ -36,6 +36,7 @@ struct route {
 	char			*jump;		/* this host's chain, or NULL */
 	char			*command;	/* its proxy command, or NULL */
 	char			*source;
+	char			*hopcmd;	/* hops[0]'s own ProxyCommand */
 };
 
 /* The vars a host's route may come from, with their sources. */
@@ -86,7 +87,8 @@ route_clear_hops(struct route *r)
 			r->strs[i][j] = NULL;
 		}
 	free(r->cached);
-	r->cached = NULL;
+	free(r->hopcmd);
+	r->cached = r->hopcmd = NULL;
 	r->nhops = 0;
 }
 
@@ -332,25 +334,86 @@ route_build(struct route *r, drove_inventory *inv, const char *chain)
 	return rc;
 }
 
-/* The ProxyJump of the host idx of inv itself (malloc'd), or NULL. */
-static char *
-route_own_jump(drove_inventory *inv, size_t idx)
+/* Release what route_find() kept. */
+static void
+route_vars_free(struct route_vars *rv)
 {
-	struct route_vars rv;
-	char *v = NULL;
 	int i;
 
-	memset(&rv, 0, sizeof rv);
-	if (drove_inventory_each_var(inv, idx, route_var_cb, &rv) == 0 &&
-	    rv.value[2] != NULL && strcasecmp(rv.value[2], "none") != 0) {
-		v = rv.value[2];
-		rv.value[2] = NULL;
-	}
 	for (i = 0; i < 4; i++) {
-		free(rv.value[i]);
-		free(rv.source[i]);
+		free(rv->value[i]);
+		free(rv->source[i]);
 	}
-	return v;
+}
+
+/*
+ * How host idx of inv says it is reached, first found wins: -J, -o
+ * ProxyJump or -o ProxyCommand in its ansible_ssh_extra_args, then
+ * ansible_ssh_common_args; its ssh_proxy_jump, then ssh_proxy_command.
+ * The value (malloc'd; NULL for none or "none"), its source (in rv, which
+ * the caller frees) and whether it is a command; -1 on error (printed).
+ */
+static int
+route_find(drove_inventory *inv, size_t idx, struct route_vars *rv,
+    char **val, const char **src, int *is_command)
+{
+	char *found;
+	int i;
+
+	*val = NULL;
+	*src = NULL;
+	*is_command = 0;
+	memset(rv, 0, sizeof *rv);
+	if (drove_inventory_each_var(inv, idx, route_var_cb, rv) != 0) {
+		fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));
+		return -1;
+	}
+	for (i = 0; i < 2 && *val == NULL; i++)
+		if (rv->value[i] != NULL && (found = args_route(rv->value[i],
+		    is_command)) != NULL) {
+			*val = found;
+			*src = rv->source[i];
+		}
+	for (i = 2; i < 4 && *val == NULL; i++)
+		if (rv->value[i] != NULL) {
+			*val = rv->value[i];
+			rv->value[i] = NULL;
+			*src = rv->source[i];
+			*is_command = i == 3;
+		}
+	if (*val != NULL && strcasecmp(*val, "none") == 0) {
+		free(*val);
+		*val = NULL;
+	}
+	return 0;
+}
+
+/*
+ * The first jump host's own way in: its ProxyJump (malloc'd, to put
+ * before the chain) or NULL, with its ProxyCommand kept for the hop.
+ */
+static int
+route_own(struct route *r, char **jump)
+{
+	struct route_vars rv;
+	const char *src;
+	char *val;
+	int is_command, rc;
+
+	*jump = NULL;
+	rc = route_find(r->first_inv, r->first_idx, &rv, &val, &src,
+	    &is_command);
+	route_vars_free(&rv);
+	if (rc != 0 || val == NULL)
+		return rc;
+	if (!is_command) {
+		*jump = val;
+		return 0;
+	}
+	free(r->hopcmd);
+	r->hopcmd = val;
+	r->hops[0].proxy_command = val;
+	return 0;
 }
 
 /*
@@ -369,8 +432,7 @@ route_chain(struct route *r, drove_inventory *inv, const char *chain)
 	if ((full = strdup(chain)) == NULL)
 		return -1;
 	for (depth = 0; (rc = route_build(r, inv, full)) == 0; depth++) {
-		if ((own = route_own_jump(r->first_inv, r->first_idx)) ==
-		    NULL)
+		if ((rc = route_own(r, &own)) != 0 || own == NULL)
 			break;
 		n = strlen(own) + strlen(full) + 2;
 		if (depth == ROUTE_MAX_HOPS || (more = malloc(n)) == NULL) {
@@ -399,55 +461,39 @@ route_host(struct route *r, drove_inventory *inv, size_t host,
     struct drove_hostspec *spec)
 {
 	struct route_vars rv;
-	const char *val = NULL, *src = NULL;
-	char *found = NULL;
-	int i, is_command = 0, rc = -1;
+	const char *src = NULL;
+	char *val = NULL;
+	int is_command = 0, rc = -1;
 
 	route_clear(r);
 	memset(&rv, 0, sizeof rv);
 	if (r->o->jump != NULL) {
-		val = r->o->jump;
+		if ((val = strdup(r->o->jump)) == NULL)
+			goto out;
 		src = "the command line (-J)";
-	} else if (drove_inventory_each_var(inv, host, route_var_cb, &rv) !=
-	    0) {
-		fprintf(stderr, "drove: %s\n", drove_inventory_error(inv));
+	} else if (route_find(inv, host, &rv, &val, &src, &is_command) != 0)
 		goto out;
-	}
-	for (i = 0; i < 2 && val == NULL; i++)
-		if (rv.value[i] != NULL && (found = args_route(rv.value[i],
-		    &is_command)) != NULL) {
-			val = found;
-			src = rv.source[i];
-		}
-	for (i = 2; i < 4 && val == NULL; i++)
-		if (rv.value[i] != NULL) {
-			val = rv.value[i];
-			src = rv.source[i];
-			is_command = i == 3;
-		}
 	rc = 0;
-	if (val == NULL || strcasecmp(val, "none") == 0)
+	if (val == NULL)
 		goto out;
 	rc = -1;
 	if ((r->source = strdup(src)) == NULL)
 		goto out;
 	if (is_command) {
-		if ((r->command = strdup(val)) == NULL)
-			goto out;
+		r->command = val;
+		val = NULL;
 		spec->proxy_command = r->command;
 	} else {
-		if ((r->jump = strdup(val)) == NULL ||
-		    route_chain(r, inv, val) != 0)
+		r->jump = val;
+		val = NULL;
+		if (route_chain(r, inv, r->jump) != 0)
 			goto out;
 		spec->jump = &r->hops[r->nhops - 1];
 	}
 	rc = 0;
  out:
-	for (i = 0; i < 4; i++) {
-		free(rv.value[i]);
-		free(rv.source[i]);
-	}
-	free(found);
+	route_vars_free(&rv);
+	free(val);
 	return rc;
 }
 

@@ -31,6 +31,7 @@
 #include "base/log.h"
 #include "engine/jump.h"
 #include "engine/pace.h"
+#include "engine/proxycmd.h"
 #include "engine/sess.h"
 #include "engine/transport.h"
 
@@ -140,13 +141,21 @@ jhop_copy(const struct drove_hostspec *spec, struct jhop **out,
 		jhop_free(h);
 		return r;
 	}
+	/* only the first hop connects on its own; ssh ignores the others'
+	 * ProxyCommand too */
+	if (h->via == NULL && j->proxy_command != NULL &&
+	    (h->proxy_command = strdup(j->proxy_command)) == NULL)
+		goto nomem;
 	n = (h->via ? strlen(h->via->key) + 1 : 0) + (h->user ?
-	    strlen(h->user) + 1 : 0) + strlen(h->address) + 8;
+	    strlen(h->user) + 1 : 0) + strlen(h->address) + 8 +
+	    (h->proxy_command ? strlen(h->proxy_command) + 3 : 0);
 	if ((h->key = malloc(n)) == NULL)
 		goto nomem;
-	snprintf(h->key, n, "%s%s%s%s%s:%d", h->via ? h->via->key : "",
+	snprintf(h->key, n, "%s%s%s%s%s:%d%s%s%s", h->via ? h->via->key : "",
 	    h->via ? "," : "", h->user ? h->user : "", h->user ? "@" : "",
-	    h->address, h->port);
+	    h->address, h->port, h->proxy_command ? " (" : "",
+	    h->proxy_command ? h->proxy_command : "",
+	    h->proxy_command ? ")" : "");
 	*out = h;
 	return 0;
  nomem:
@@ -173,6 +182,7 @@ jhop_free(struct jhop *h)
 	if (h == NULL)
 		return;
 	jhop_free(h->via);
+	free(h->proxy_command);
 	free(h->name);
 	free(h->address);
 	free(h->user);
@@ -390,7 +400,9 @@ conn_new(struct jump *jm, struct jhopst *hs, struct drove_err *e)
 	}
 	c->sess->ident = hop->ident;
 	c->sess->label = c->label;
-	if (hop->via != NULL && jump_attach(jm, c->sess, hop->via, e) != 0) {
+	if ((hop->via != NULL && jump_attach(jm, c->sess, hop->via, e) != 0) ||
+	    (hop->proxy_command != NULL && proxycmd_attach(c->sess,
+	    hop->proxy_command, hop->name, e) != 0)) {
 		c->sess->job = NULL;
 		sess_free(c->sess);
 		free(c);

@@ -37,6 +37,8 @@ struct jhop {
 	char		*keypath;	/* its own identity file, or NULL */
 	struct ident	*ident;		/* loaded by the fleet, or NULL */
 	struct jhop	*via;		/* the hop before this one, or NULL */
+	char		*proxy_command;	/* the first hop's ProxyCommand, or
+					   NULL: a TCP connection */
 	/* every hop up to this one, "user@address:port,...": hops with the
 	 * same key share connections */
 	char		*key;

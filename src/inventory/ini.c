@@ -346,60 +346,186 @@ py_string(const char **sp, struct buf *b)
 }
 
 /*
- * Whether s is a Python number, True, False or None, up to blanks and a
- * "#" comment; its length in *len.
+ * The type of the Python number, True, False or None at the start of s
+ * (INV_INT, INV_FLOAT, INV_BOOL or INV_NULL) with its length in *len, or
+ * -1 when s starts with none.
  */
 static int
-py_scalar(const char *s, size_t *len)
+py_token(const char *s, size_t *len)
 {
-	static const char *re = "^[-+]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|"
-	    "0[bB][01_]+|[1-9][0-9_]*|0+|[0-9][0-9_]*\\.[0-9_]*"
-	    "([eE][-+]?[0-9]+)?|\\.[0-9][0-9_]*([eE][-+]?[0-9]+)?|"
-	    "[0-9][0-9_]*[eE][-+]?[0-9]+)|^(True|False|None)";
 	regmatch_t m;
-	regex_t rx;
-	const char *rest;
-	int hit;
+	const char *p;
 
-	if (regcomp(&rx, re, REG_EXTENDED) != 0)
-		return 0;
-	hit = regexec(&rx, s, 1, &m, 0) == 0;
-	regfree(&rx);
-	if (!hit)
-		return 0;
-	rest = s + m.rm_eo + strspn(s + m.rm_eo, " \t");
+	if (!val_match(VAL_RX_PY, s, &m))
+		return -1;
 	*len = (size_t)m.rm_eo;
-	return *rest == '\0' || *rest == '#';
+	p = s + strspn(s, "+-");
+	if (*p == 'N')
+		return INV_NULL;
+	if (*p == 'T' || *p == 'F')
+		return INV_BOOL;
+	if (p[0] == '0' && p[1] != '\0' && strchr("xXoObB", p[1]) != NULL)
+		return INV_INT;
+	return memchr(s, '.', *len) != NULL || memchr(s, 'e', *len) != NULL ||
+	    memchr(s, 'E', *len) != NULL ? INV_FLOAT : INV_INT;
+}
+
+/* Whether s, after blanks, ends or starts a "#" comment. */
+static int
+py_end(const char *s)
+{
+	s += strspn(s, " \t");
+	return *s == '\0' || *s == '#';
+}
+
+/*
+ * Decode Python string literals at *sp (adjacent ones joined, as Python
+ * joins them) onto b and move *sp past them; -1 when s holds none.
+ */
+static int
+py_strings(const char **sp, struct buf *b)
+{
+	const char *p;
+	int r, n = 0;
+
+	for (;;) {
+		p = *sp + strspn(*sp, " \t");
+		if ((r = py_string(&p, b)) == DROVE_E_NOMEM)
+			return r;
+		if (r != 0)
+			return n > 0 ? 0 : -1;
+		*sp = p;
+		n++;
+	}
+}
+
+/*
+ * Write the Python literal at *sp (a string, a number, True, False, None,
+ * or a list, tuple or dict of them) as JSON onto b, moving *sp past it;
+ * a dict's keys become text as Python's json writes them.  -1 when s holds
+ * no such literal (a set, a complex number, a name, ...), DROVE_E_NOMEM.
+ */
+static int
+py_literal(const char **sp, struct buf *b, int depth, int key)
+{
+	const char *s = *sp + strspn(*sp, " \t");
+	struct buf t, k;
+	char open, close;
+	size_t len, n, at;
+	int type, r = -1, tuple = 0;
+
+	if (depth > 64)
+		return -1;
+	buf_init(&t);
+	buf_init(&k);
+	if ((r = py_strings(&s, &t)) == 0) {
+		r = val_json_str(b, t.data != NULL ? t.data : "", t.len);
+		goto out;
+	}
+	if (r == DROVE_E_NOMEM)
+		goto out;
+	if ((type = py_token(s, &len)) >= 0) {
+		/* A key's JSON goes in k first, to be written as text. */
+		if ((r = buf_append(&t, s, len)) == 0 &&
+		    (r = buf_append(&t, "", 1)) == 0)
+			r = val_json(key ? &k : b, type, t.data);
+		if (r == 0 && key)
+			r = val_json_str(b, k.data, k.len);
+		s += len;
+		goto out;
+	}
+	if (key || (*s != '[' && *s != '(' && *s != '{'))
+		goto out;
+	open = *s++;
+	close = open == '[' ? ']' : open == '(' ? ')' : '}';
+	at = b->len;
+	if ((r = buf_puts(b, open == '{' ? "{" : "[")) != 0)
+		goto out;
+	for (n = 0;; n++) {
+		s += strspn(s, " \t");
+		if (*s == close)
+			break;
+		if ((n > 0 && (r = buf_puts(b, ", ")) != 0) ||
+		    (r = py_literal(&s, b, depth + 1, open == '{')) != 0)
+			goto out;
+		s += strspn(s, " \t");
+		if (open == '{') {
+			r = -1;
+			if (*s++ != ':' || (r = buf_puts(b, ": ")) != 0 ||
+			    (r = py_literal(&s, b, depth + 1, 0)) != 0)
+				goto out;
+			s += strspn(s, " \t");
+		}
+		if (*s == ',') {
+			s++;
+			tuple = 1;
+			continue;
+		}
+		r = -1;
+		if (*s != close)
+			goto out;
+		n++;
+		break;
+	}
+	s++;
+	/* "(x)" is x: its "[" goes; "(x,)" is a tuple. */
+	if (open == '(' && n == 1 && !tuple) {
+		memmove(b->data + at, b->data + at + 1, b->len - at - 1);
+		b->data[--b->len] = '\0';
+		r = 0;
+	} else
+		r = buf_puts(b, open == '{' ? "}" : "]");
+ out:
+	if (r == 0)
+		*sp = s;
+	buf_release(&t);
+	buf_release(&k);
+	return r;
 }
 
 /*
  * The value Ansible gives the text of an INI value (see the top of the
- * file), in out, with *null set for None; 0 or DROVE_E_NOMEM.
+ * file), in out, with its type in *type; 0 or DROVE_E_NOMEM.
  */
 static int
-ini_value(const char *s, struct buf *out, int *null)
+ini_value(const char *s, struct buf *out, int *type)
 {
 	const char *p = s;
+	char *inner;
 	size_t len;
 	int r;
 
 	out->len = 0;
-	*null = py_scalar(s, &len) && len == 4 && strncmp(s, "None", 4) == 0;
-	if (py_scalar(s, &len))
+	if ((*type = py_token(s, &len)) >= 0 && py_end(s + len))
 		return buf_append(out, s, len) != 0 || buf_reserve(out, 0) != 0 ?
 		    DROVE_E_NOMEM : (out->data[out->len] = '\0', 0);
-	for (;;) {
-		p += strspn(p, " \t");
-		if ((r = py_string(&p, out)) == DROVE_E_NOMEM)
-			return r;
-		if (r != 0)
-			break;
-		p += strspn(p, " \t");
-		if (*p == '\0' || *p == '#')
-			return buf_reserve(out, 0) != 0 ? DROVE_E_NOMEM :
-			    (out->data[out->len] = '\0', 0);
-	}
+	*type = INV_STR;
+	if ((r = py_strings(&p, out)) == DROVE_E_NOMEM)
+		return r;
+	if (r == 0 && py_end(p))
+		return buf_reserve(out, 0) != 0 ? DROVE_E_NOMEM :
+		    (out->data[out->len] = '\0', 0);
 	out->len = 0;
+	p = s;
+	if (*p == '[' || *p == '(' || *p == '{') {
+		if ((r = py_literal(&p, out, 0, 0)) == DROVE_E_NOMEM)
+			return r;
+		if (r == 0 && py_end(p) && *out->data != '[' &&
+		    *out->data != '{') {
+			/* "(x)" is x. */
+			if ((inner = strndup(s + 1, (size_t)(p - s - 2))) ==
+			    NULL)
+				return DROVE_E_NOMEM;
+			r = ini_value(inner, out, type);
+			free(inner);
+			return r;
+		}
+		if (r == 0 && py_end(p)) {
+			*type = INV_JSON;
+			return 0;
+		}
+		out->len = 0;
+	}
 	if (buf_puts(out, s) != 0 || buf_reserve(out, 0) != 0)
 		return DROVE_E_NOMEM;
 	out->data[out->len] = '\0';
@@ -413,12 +539,12 @@ ini_set(struct ini *in, struct inv_vars *vars, const char *key,
 {
 	struct buf v;
 	char why[256];
-	int r, null;
+	int r, type;
 
 	buf_init(&v);
-	if ((r = ini_value(text, &v, &null)) == 0)
-		r = null ? inv_vars_set_null(vars, key) :
-		    inv_vars_set(vars, key, v.data, why, sizeof why);
+	if ((r = ini_value(text, &v, &type)) == 0)
+		r = inv_vars_set_typed(vars, key, v.data, type, why,
+		    sizeof why);
 	buf_release(&v);
 	if (r == DROVE_E_INVENTORY)
 		return inv_load_err(in->ld, &in->m, col, "%s", why);

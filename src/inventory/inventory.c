@@ -7,7 +7,9 @@
  *   which becomes a child of all), each a mapping with "hosts:", "children:"
  *   (groups again, to any depth) and "vars:".  Host names may hold ranges
  *   ("web[01:20]") and a ":port".  Anchors, aliases and "<<" merge keys
- *   work.  Scalar values are kept as written; lists and maps as flow text.
+ *   work.  Scalar values keep their text and the type YAML 1.1 gives them
+ *   (value.c); lists and maps become JSON text; a !vault value stays
+ *   encrypted until used.
  * - A plain host list: one [user@]host[:port] a line, "#" comments and blank
  *   lines; "[v6addr]:port" brackets an IPv6 address.
  *
@@ -231,18 +233,6 @@ inv_var_canon(const char *name)
 	return name;
 }
 
-/* The value of the canonical var name in vars, or NULL. */
-static const char *
-vars_get(const struct inv_vars *vars, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < vars->n; i++)
-		if (strcmp(vars->v[i].name, name) == 0)
-			return vars->v[i].value;
-	return NULL;
-}
-
 /* Parse a port number; -1 unless it is a decimal from 1 to 65535. */
 static int
 inv_port(const char *s)
@@ -258,18 +248,30 @@ inv_port(const char *s)
 	return v >= 1 ? (int)v : -1;
 }
 
+/* Wipe and free the decrypted text of a vaulted var. */
+static void
+var_wipe(struct inv_var *var)
+{
+	if (var->plain != NULL) {
+		explicit_bzero(var->plain, strlen(var->plain));
+		free(var->plain);
+		var->plain = NULL;
+	}
+}
+
 /* Store canonical var canon with value v (taken), replacing the old one. */
 static int
-vars_put(struct inv_vars *vars, const char *canon, char *v, int null)
+vars_put(struct inv_vars *vars, const char *canon, char *v, int type)
 {
 	char *n;
 	size_t i;
 
 	for (i = 0; i < vars->n; i++) {
 		if (strcmp(vars->v[i].name, canon) == 0) {
+			var_wipe(&vars->v[i]);
 			free(vars->v[i].value);
 			vars->v[i].value = v;
-			vars->v[i].null = null;
+			vars->v[i].type = type;
 			return 0;
 		}
 	}
@@ -280,32 +282,53 @@ vars_put(struct inv_vars *vars, const char *canon, char *v, int null)
 		return DROVE_E_NOMEM;
 	}
 	vars->v[vars->n].name = n;
-	vars->v[vars->n].null = null;
+	vars->v[vars->n].plain = NULL;
+	vars->v[vars->n].type = type;
 	vars->v[vars->n++].value = v;
 	return 0;
 }
 
-/* Set a var, replacing its old value; a reason in why on a bad value. */
+/* Set a text var, replacing its old value; a reason in why on a bad value. */
 int
 inv_vars_set(struct inv_vars *vars, const char *name, const char *value,
     char *why, size_t whylen)
 {
-	const char *canon = inv_var_canon(name), *home;
+	return inv_vars_set_typed(vars, name, value, INV_STR, why, whylen);
+}
+
+/* Set a var of type (INV_*), replacing its old value. */
+int
+inv_vars_set_typed(struct inv_vars *vars, const char *name, const char *value,
+    int type, char *why, size_t whylen)
+{
+	const char *canon = inv_var_canon(name), *home, *text = value;
+	struct buf dec;
 	char *v = NULL;
 	int r = DROVE_E_NOMEM;
 
-	if (strcmp(canon, "ansible_port") == 0 && !vault_is(value) &&
-	    inv_port(value) < 0) {
-		snprintf(why, whylen, "bad port '%s': " BAD_PORT, value);
+	/* A port written 0x8AE or 2_222 is the number Ansible reads. */
+	buf_init(&dec);
+	if (strcmp(canon, "ansible_port") == 0 && type == INV_INT) {
+		if (val_json(&dec, type, value) != 0)
+			return r;
+		value = dec.data;
+	}
+	if (strcmp(canon, "ansible_port") == 0 && type != INV_VAULT &&
+	    type != INV_NULL && inv_port(value) < 0) {
+		snprintf(why, whylen, "bad port '%s': " BAD_PORT, text);
+		buf_release(&dec);
 		return DROVE_E_INVENTORY;
 	}
 	if (strcmp(canon, "ansible_ssh_private_key_file") == 0 &&
 	    strncmp(value, "~/", 2) == 0 && (home = getenv("HOME")) != NULL) {
 		if (asprintf(&v, "%s%s", home, value + 1) < 0)
 			return DROVE_E_NOMEM;
-	} else if ((v = strdup(value)) == NULL)
+	} else if ((v = strdup(type == INV_NULL ? "" : value)) == NULL) {
+		buf_release(&dec);
 		return r;
-	return vars_put(vars, canon, v, 0);
+	}
+	buf_release(&dec);
+	return vars_put(vars, canon, v, type);
 }
 
 /* Set var name to null (the value ""). */
@@ -316,7 +339,7 @@ inv_vars_set_null(struct inv_vars *vars, const char *name)
 
 	if ((v = strdup("")) == NULL)
 		return DROVE_E_NOMEM;
-	return vars_put(vars, inv_var_canon(name), v, 1);
+	return vars_put(vars, inv_var_canon(name), v, INV_NULL);
 }
 
 /* Copy every var. */
@@ -326,13 +349,15 @@ vars_copy(struct inv_vars *dst, const struct inv_vars *src)
 	size_t i;
 
 	memset(dst, 0, sizeof *dst);
-	if ((dst->v = calloc(src->n + 1, sizeof *dst->v)) == NULL)
+	if ((dst->v = calloc(src->n + 1, sizeof *dst->v)) == NULL ||
+	    (src->locked != NULL &&
+	    (dst->locked = strdup(src->locked)) == NULL))
 		return DROVE_E_NOMEM;
 	dst->cap = src->n + 1;
 	for (i = 0; i < src->n; i++, dst->n++) {
 		dst->v[i].name = strdup(src->v[i].name);
 		dst->v[i].value = strdup(src->v[i].value);
-		dst->v[i].null = src->v[i].null;
+		dst->v[i].type = src->v[i].type;
 		if (dst->v[i].name == NULL || dst->v[i].value == NULL) {
 			dst->n++;
 			return DROVE_E_NOMEM;
@@ -348,10 +373,12 @@ vars_release(struct inv_vars *vars)
 	size_t i;
 
 	for (i = 0; i < vars->n; i++) {
+		var_wipe(&vars->v[i]);
 		free(vars->v[i].name);
 		free(vars->v[i].value);
 	}
 	free(vars->v);
+	free(vars->locked);
 }
 
 /*
@@ -863,8 +890,9 @@ entry_host(const char *name, void *arg)
 	    inv_link_host(inv, a->group, h) != 0 ||
 	    (a->e->user != NULL && inv_vars_set(&inv->hosts[h].vars,
 	    "ansible_user", a->e->user, a->why, sizeof a->why) != 0) ||
-	    (a->e->port != NULL && fresh && inv_vars_set(&inv->hosts[h].vars,
-	    "ansible_port", a->e->port, a->why, sizeof a->why) != 0))
+	    (a->e->port != NULL && fresh && inv_vars_set_typed(
+	    &inv->hosts[h].vars, "ansible_port", a->e->port, INV_INT, a->why,
+	    sizeof a->why) != 0))
 		return DROVE_E_NOMEM;
 	if (a->ld->list && inv->nhosts > n)
 		inv->hosts[h].listed = 1;
@@ -876,9 +904,8 @@ entry_host(const char *name, void *arg)
 		return r;
 	}
 	for (i = 0; a->ivars != NULL && i < a->ivars->n; i++)
-		if ((r = a->ivars->v[i].null ? inv_vars_set_null(vars,
-		    a->ivars->v[i].name) : inv_vars_set(vars,
-		    a->ivars->v[i].name, a->ivars->v[i].value, a->why,
+		if ((r = inv_vars_set_typed(vars, a->ivars->v[i].name,
+		    a->ivars->v[i].value, a->ivars->v[i].type, a->why,
 		    sizeof a->why)) != 0)
 			return r;
 	return 0;
@@ -1079,42 +1106,83 @@ yl_plain(const char *s)
 	return 1;
 }
 
-/* Write node n as YAML flow text ("[a, b]", "{k: v}"). */
+/* Whether n is a "!vault" scalar. */
 static int
-yl_flow(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth)
+yl_vaulted(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && n->tag != NULL &&
+	    strcmp((const char *)n->tag, "!vault") == 0;
+}
+
+/*
+ * The type Ansible gives scalar n: an explicit !!int, !!float, !!bool or
+ * !!null, else YAML 1.1's reading of a plain scalar; quoted, "!unsafe" and
+ * other scalars are text.
+ */
+static int
+yl_type(const yaml_node_t *n)
+{
+	static const struct {
+		const char	*tag;
+		int		 type;
+	} tags[] = {
+		{ YAML_INT_TAG, INV_INT }, { YAML_FLOAT_TAG, INV_FLOAT },
+		{ YAML_BOOL_TAG, INV_BOOL }, { YAML_NULL_TAG, INV_NULL },
+	};
+	const char *t = (const char *)n->tag;
+	size_t i;
+
+	if (yl_vaulted(n))
+		return INV_VAULT;
+	if (t != NULL && strcmp(t, "!unsafe") == 0)
+		return INV_UNSAFE;
+	for (i = 0; t != NULL && i < sizeof tags / sizeof tags[0]; i++)
+		if (strcmp(t, tags[i].tag) == 0)
+			return tags[i].type;
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    (t != NULL && strcmp(t, YAML_STR_TAG) != 0))
+		return INV_STR;
+	return val_plain(yl_text(n));
+}
+
+/*
+ * Write node n as JSON text with Ansible's types: scalars typed as
+ * yl_type() says, a mapping's keys as text (as Python's json writes them).
+ */
+static int
+yl_json(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth,
+    int key)
 {
 	struct ypairs ps = { NULL, 0, 0 };
 	yaml_node_item_t *it;
-	const char *s;
+	struct buf k;
 	size_t i;
 	int r = DROVE_E_NOMEM;
 
 	if (depth > INV_MAX_DEPTH)
 		return inv_load_err(ld, &n->start_mark, 0, "value nested too deeply");
-	if ((s = yl_text(n)) != NULL) {
-		if (yl_plain(s))
-			return buf_puts(b, s);
-		if (buf_puts(b, "\"") != 0)
-			return r;
-		for (; *s != '\0'; s++) {
-			if ((*s == '"' || *s == '\\') && buf_puts(b, "\\") != 0)
-				return r;
-			if ((unsigned char)*s < 0x20 ?
-			    buf_printf(b, "\\x%02x", *s) != 0 :
-			    buf_append(b, s, 1) != 0)
-				return r;
-		}
-		return buf_puts(b, "\"");
+	if (n->type == YAML_SCALAR_NODE && key && yl_type(n) != INV_STR &&
+	    yl_type(n) != INV_UNSAFE) {
+		buf_init(&k);
+		if ((r = val_json(&k, yl_type(n), yl_text(n))) == 0)
+			r = val_json_str(b, k.data, k.len);
+		buf_release(&k);
+		return r;
 	}
+	if (n->type == YAML_SCALAR_NODE)
+		return val_json(b, key ? INV_STR : yl_type(n), yl_text(n));
+	if (key)
+		return inv_load_err(ld, &n->start_mark, 0, "expected a scalar "
+		    "key, found %s", yl_kind(n));
 	if (n->type == YAML_SEQUENCE_NODE) {
 		if (buf_puts(b, "[") != 0)
 			return r;
 		for (it = n->data.sequence.items.start;
 		    it < n->data.sequence.items.top; it++) {
 			if ((it > n->data.sequence.items.start &&
-			    buf_puts(b, ", ") != 0) || (r = yl_flow(ld,
+			    buf_puts(b, ", ") != 0) || (r = yl_json(ld,
 			    yaml_document_get_node(ld->doc, *it), b,
-			    depth + 1)) != 0)
+			    depth + 1, 0)) != 0)
 				return r;
 		}
 		return buf_puts(b, "]");
@@ -1124,42 +1192,14 @@ yl_flow(struct inv_load *ld, yaml_node_t *n, struct buf *b, int depth)
 		goto out;
 	for (i = 0; i < ps.n; i++) {
 		if ((i > 0 && (r = buf_puts(b, ", ")) != 0) ||
-		    (r = yl_flow(ld, ps.v[i].k, b, depth + 1)) != 0 ||
+		    (r = yl_json(ld, ps.v[i].k, b, depth + 1, 1)) != 0 ||
 		    (r = buf_puts(b, ": ")) != 0 ||
-		    (r = yl_flow(ld, ps.v[i].v, b, depth + 1)) != 0)
+		    (r = yl_json(ld, ps.v[i].v, b, depth + 1, 0)) != 0)
 			goto out;
 	}
 	r = buf_puts(b, "}");
  out:
 	free(ps.v);
-	return r;
-}
-
-/* Whether n is a "!vault" scalar. */
-static int
-yl_vaulted(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && n->tag != NULL &&
-	    strcmp((const char *)n->tag, "!vault") == 0;
-}
-
-/* Set var name to the decrypted value of "!vault" scalar n. */
-static int
-yl_vault_set(struct inv_load *ld, struct inv_vars *vars, const char *name,
-    yaml_node_t *n)
-{
-	char *plain, what[300], why[256];
-	int r;
-
-	snprintf(what, sizeof what, "var '%s'", name);
-	if ((r = inv_unvault(ld, yl_text(n), &n->start_mark, what,
-	    &plain)) != 0)
-		return r;
-	r = inv_vars_set(vars, name, plain, why, sizeof why);
-	if (r == DROVE_E_INVENTORY)
-		r = inv_load_err(ld, &n->start_mark, 0, "%s", why);
-	explicit_bzero(plain, strlen(plain));
-	free(plain);
 	return r;
 }
 
@@ -1184,18 +1224,12 @@ yl_vars(struct inv_load *ld, struct inv_vars *vars, yaml_node_t *n)
 			goto out;
 		}
 		b.len = 0;
-		if (yl_vaulted(ps.v[i].v) && ld->vault_pw != NULL) {
-			if ((r = yl_vault_set(ld, vars, name, ps.v[i].v)) != 0)
-				goto out;
-			continue;
-		}
-		if (yl_null(ps.v[i].v))
-			r = inv_vars_set_null(vars, name);
-		else if (ps.v[i].v->type == YAML_SCALAR_NODE)
-			r = inv_vars_set(vars, name, yl_text(ps.v[i].v), why,
-			    sizeof why);
-		else if ((r = yl_flow(ld, ps.v[i].v, &b, 0)) == 0)
-			r = inv_vars_set(vars, name, b.data, why, sizeof why);
+		if (ps.v[i].v->type == YAML_SCALAR_NODE)
+			r = inv_vars_set_typed(vars, name, yl_text(ps.v[i].v),
+			    yl_type(ps.v[i].v), why, sizeof why);
+		else if ((r = yl_json(ld, ps.v[i].v, &b, 0, 0)) == 0)
+			r = inv_vars_set_typed(vars, name, b.data, INV_JSON,
+			    why, sizeof why);
 		if (r == DROVE_E_INVENTORY)
 			r = inv_load_err(ld, &ps.v[i].v->start_mark, 0, "%s", why);
 		if (r != 0)
@@ -1231,30 +1265,13 @@ yl_host(struct inv_load *ld, size_t g, yaml_node_t *k, yaml_node_t *v)
 	return inv_entry_add(ld, g, yl_text(k), v, NULL, &k->start_mark, 0);
 }
 
-/* Whether plain text s reads as an integer or a float in YAML 1.1. */
+/* Whether text s reads as an integer or a float in YAML 1.1. */
 static int
 yl_numeric(const char *s)
 {
-	static const char *const re[] = {
-		"^[-+]?(0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|"
-		    "[1-9][0-9_]*(:[0-5]?[0-9])+)$",
-		"^([-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?|"
-		    "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|"
-		    "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$",
-	};
-	regex_t rx;
-	size_t i;
-	int hit = 0;
+	int t = val_plain(s);
 
-	if (*s == '\0' || strchr("0123456789+-.", *s) == NULL)
-		return 0;
-	for (i = 0; !hit && i < sizeof re / sizeof re[0]; i++) {
-		if (regcomp(&rx, re[i], REG_EXTENDED | REG_NOSUB) != 0)
-			continue;
-		hit = regexec(&rx, s, 0, NULL, 0) == 0;
-		regfree(&rx);
-	}
-	return hit;
+	return t == INV_INT || t == INV_FLOAT;
 }
 
 /*
@@ -1578,7 +1595,16 @@ inv_vars_load(struct inv_load *ld, struct inv_vars *vars, const char *path)
 
 	buf_init(&b);
 	ld->path = path;
-	if ((r = inv_read_plain(ld, path, &b)) != 0 ||
+	if (ld->vault_pw == NULL && (r = inv_read(ld->err, path, &b)) == 0 &&
+	    vault_is(b.data)) {
+		/* As Ansible: an error only for the hosts that use it. */
+		if (vars->locked == NULL &&
+		    (vars->locked = strdup(path)) == NULL)
+			r = err_set(ld->err, DROVE_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (r != 0 || (ld->vault_pw != NULL &&
+	    (r = inv_read_plain(ld, path, &b)) != 0) ||
 	    (r = yl_parse(ld, b.data, b.len, &doc)) != 0)
 		goto out;
 	root = yaml_document_get_root_node(&doc);
@@ -1918,67 +1944,12 @@ inv_layer(const drove_inventory *inv, size_t h, const struct inv_idx *chain,
 	return NULL;
 }
 
-/* The value of canonical var name for host h, given its group chain. */
-static const char *
-inv_lookup(const drove_inventory *inv, size_t h, const struct inv_idx *chain,
-    const char *name)
-{
-	const struct inv_vars *vars;
-	const char *v, *src, *where;
-	size_t k;
-
-	for (k = 0; (vars = inv_layer(inv, h, chain, k, &src, &where)) !=
-	    NULL; k++)
-		if ((v = vars_get(vars, name)) != NULL)
-			return v;
-	return NULL;
-}
-
-/* The host's value of var after precedence, or NULL. */
-const char *
-drove_inventory_var(const drove_inventory *inv, size_t host, const char *var)
-{
-	struct inv_idx chain;
-	const char *v = NULL;
-
-	if (inv == NULL || var == NULL || host >= inv->nhosts)
-		return NULL;
-	if (inv_chain(inv, host, &chain) == 0)
-		v = inv_lookup(inv, host, &chain, inv_var_canon(var));
-	free(chain.v);
-	return v;
-}
-
-/* Whether the host's value of var after precedence is a null. */
-int
-drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
-    const char *var)
-{
-	const struct inv_vars *vars;
-	const char *src, *where, *canon;
-	struct inv_idx chain;
-	size_t k, i;
-	int null = 0, found = 0;
-
-	if (inv == NULL || var == NULL || host >= inv->nhosts ||
-	    inv_chain(inv, host, &chain) != 0)
-		return 0;
-	canon = inv_var_canon(var);
-	for (k = 0; !found && (vars = inv_layer(inv, host, &chain, k, &src,
-	    &where)) != NULL; k++)
-		for (i = 0; !found && i < vars->n; i++)
-			if (strcmp(vars->v[i].name, canon) == 0) {
-				found = 1;
-				null = vars->v[i].null;
-			}
-	free(chain.v);
-	return null;
-}
-
 /* One resolved var and where its value came from. */
 struct res {
 	const char	*name;
 	const char	*value;
+	int		 type;		/* INV_* */
+	struct inv_var	*var;		/* the inventory's, or NULL */
 	const char	*src;		/* "host", "group", "ssh_config", ... */
 	const char	*where;		/* host, group or file name */
 	unsigned	 line;
@@ -1988,6 +1959,8 @@ struct resv {
 	struct res	*v;
 	size_t		 n;
 	size_t		 cap;
+	const char	*locked;	/* the first vars file of the host's
+					   left encrypted, or NULL */
 };
 
 /* The resolved value of name, or NULL. */
@@ -2011,9 +1984,76 @@ res_nonempty(const struct resv *rv, const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+/* Find host h's value of var after precedence into *res; 0 if unset. */
+static int
+inv_find_var(const drove_inventory *inv, size_t h, const char *var,
+    struct res *res)
+{
+	const struct inv_vars *vars;
+	struct inv_idx chain;
+	const char *canon, *src, *where;
+	size_t k, i;
+	int found = 0;
+
+	if (inv == NULL || var == NULL || h >= inv->nhosts ||
+	    inv_chain(inv, h, &chain) != 0)
+		return 0;
+	canon = inv_var_canon(var);
+	for (k = 0; !found && (vars = inv_layer(inv, h, &chain, k, &src,
+	    &where)) != NULL; k++)
+		for (i = 0; !found && i < vars->n; i++)
+			if (strcmp(vars->v[i].name, canon) == 0) {
+				found = 1;
+				res->name = vars->v[i].name;
+				res->value = vars->v[i].value;
+				res->type = vars->v[i].type;
+				res->var = (struct inv_var *)&vars->v[i];
+				res->src = src;
+				res->where = where;
+				res->line = 0;
+			}
+	free(chain.v);
+	return found;
+}
+
+static int	inv_plain(const drove_inventory *, size_t, struct res *);
+
+/* The host's value of var after precedence (a vaulted one decrypted), or
+ * NULL. */
+const char *
+drove_inventory_var(const drove_inventory *inv, size_t host, const char *var)
+{
+	struct res res;
+
+	if (!inv_find_var(inv, host, var, &res) ||
+	    inv_plain(inv, host, &res) != 0)
+		return NULL;
+	return res.value;
+}
+
+/* Whether the host's value of var after precedence is a null. */
+int
+drove_inventory_var_is_null(const drove_inventory *inv, size_t host,
+    const char *var)
+{
+	struct res res;
+
+	return inv_find_var(inv, host, var, &res) && res.type == INV_NULL;
+}
+
+/* Whether the host's value of var after precedence is vaulted. */
+int
+drove_inventory_var_is_vaulted(const drove_inventory *inv, size_t host,
+    const char *var)
+{
+	struct res res;
+
+	return inv_find_var(inv, host, var, &res) && res.type == INV_VAULT;
+}
+
 /* Add name unless it is resolved already. */
 static int
-res_add(struct resv *rv, const char *name, const char *value,
+res_add(struct resv *rv, const char *name, const char *value, int type,
     const char *src, const char *where, unsigned line)
 {
 	if (res_get(rv, name) != NULL)
@@ -2022,6 +2062,8 @@ res_add(struct resv *rv, const char *name, const char *value,
 		return DROVE_E_NOMEM;
 	rv->v[rv->n].name = name;
 	rv->v[rv->n].value = value;
+	rv->v[rv->n].type = type;
+	rv->v[rv->n].var = NULL;
 	rv->v[rv->n].src = src;
 	rv->v[rv->n].where = where;
 	rv->v[rv->n++].line = line;
@@ -2035,19 +2077,26 @@ res_vars(struct resv *rv, const struct inv_vars *vars, const char *src,
 {
 	size_t i;
 
-	for (i = 0; i < vars->n; i++)
-		if (res_add(rv, vars->v[i].name, vars->v[i].value, src, where,
-		    0) != 0)
+	for (i = 0; i < vars->n; i++) {
+		if (res_get(rv, vars->v[i].name) != NULL)
+			continue;
+		if (res_add(rv, vars->v[i].name, vars->v[i].value,
+		    vars->v[i].type, src, where, 0) != 0)
 			return DROVE_E_NOMEM;
+		/* Lookups decrypt vaulted values into the var on first use. */
+		rv->v[rv->n - 1].var = (struct inv_var *)&vars->v[i];
+	}
 	return 0;
 }
 
-/* sshcfg_lookup() callback: add a value from ssh_config. */
+/* sshcfg_lookup() callback: add a value from ssh_config (a port is a
+ * number). */
 static int
 res_ssh(const char *var, const char *value, const char *file, unsigned line,
     void *arg)
 {
-	return res_add(arg, var, value, "ssh_config", file, line);
+	return res_add(arg, var, value, strcmp(var, "ansible_port") == 0 ?
+	    INV_INT : INV_STR, "ssh_config", file, line);
 }
 
 /* Keep s in the inventory's pool; NULL when out of memory. */
@@ -2117,9 +2166,12 @@ inv_resolve(const drove_inventory *inv, size_t h, int defaults,
 	if ((r = inv_chain(inv, h, &chain)) != 0)
 		goto out;
 	for (k = 0; (vars = inv_layer(inv, h, &chain, k, &src, &where)) !=
-	    NULL; k++)
+	    NULL; k++) {
+		if (vars->locked != NULL && rv->locked == NULL)
+			rv->locked = vars->locked;
 		if ((r = res_vars(rv, vars, src, where)) != 0)
 			goto out;
+	}
 	if ((host = res_get(rv, "ansible_host")) == NULL)
 		host = inv->hosts[h].name;
 	if ((r = sshcfg_lookup(inv->ssh, host, res_ssh, rv)) != 0)
@@ -2127,13 +2179,88 @@ inv_resolve(const drove_inventory *inv, size_t h, int defaults,
 	if ((r = res_expand(inv, rv, res_get(rv, "ansible_host") != NULL ?
 	    res_get(rv, "ansible_host") : host)) != 0)
 		goto out;
-	if (defaults && ((r = res_add(rv, "ansible_port", "22", "default",
-	    NULL, 0)) != 0 || (r = res_add(rv, "ansible_user",
-	    inv_local_user(), "default", NULL, 0)) != 0))
+	if (defaults && ((r = res_add(rv, "ansible_port", "22", INV_INT,
+	    "default", NULL, 0)) != 0 || (r = res_add(rv, "ansible_user",
+	    inv_local_user(), INV_STR, "default", NULL, 0)) != 0))
 		goto out;
  out:
 	free(chain.v);
 	return r;
+}
+
+/* The vars a connection reads. */
+static const char *const inv_conn[] = { "ansible_host", "ansible_port",
+    "ansible_user", "ansible_password", "ansible_ssh_private_key_file",
+    "password_env", "ansible_become", "ansible_become_method",
+    "ansible_become_password", "ansible_become_user", "become_password_env",
+    "ssh_certificate_file", "ssh_connect_timeout",
+    "ssh_server_alive_interval", "ssh_user_known_hosts_file",
+    "ssh_strict_host_key_checking", "ssh_identities_only",
+    "ssh_proxy_jump", "ssh_proxy_command" };
+
+/* Whether name is a var a connection reads. */
+static int
+inv_is_conn(const char *name)
+{
+	size_t c;
+
+	for (c = 0; c < sizeof inv_conn / sizeof inv_conn[0]; c++)
+		if (strcmp(name, inv_conn[c]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Decrypt the vaulted value of resolved var res for host h in place (the
+ * plaintext is kept in the var, wiped on free), as Ansible does when a
+ * value is used: an error naming the host, the var and the option without
+ * a password, or when the password does not decrypt it.  The inventory's
+ * error and the vars' decrypted texts change, though it is lent const:
+ * lookups are made from one thread.
+ */
+static int
+inv_plain(const drove_inventory *cinv, size_t h, struct res *res)
+{
+	drove_inventory *inv = (drove_inventory *)cinv;
+	struct inv_var *var = res->var;
+	const char *why;
+	size_t len;
+	int r;
+
+	if (res->type != INV_VAULT || var == NULL)
+		return 0;
+	if (var->plain == NULL && inv->vault_pw == NULL)
+		return err_set(&inv->err, DROVE_E_INVENTORY, "host %s: %s "
+		    "(%s %s) is vault-encrypted: give --vault-password-file "
+		    "FILE or --ask-vault-pass", inv->hosts[h].name, res->name,
+		    res->src, res->where);
+	if (var->plain == NULL &&
+	    (r = vault_decrypt(var->value, inv->vault_pw, inv->vault_pwlen,
+	    &var->plain, &len, &why)) != 0)
+		return r == DROVE_E_NOMEM ? err_set(&inv->err, r,
+		    "out of memory") : err_set(&inv->err, DROVE_E_INVENTORY,
+		    "host %s: cannot decrypt %s (%s %s): %s",
+		    inv->hosts[h].name, res->name, res->src, res->where, why);
+	res->value = var->plain;
+	res->type = INV_STR;
+	return 0;
+}
+
+/*
+ * An error when a vars file of host h was left vault-encrypted (no
+ * password): its vars are unknown, as in Ansible, which fails the hosts
+ * that use such a file.
+ */
+static int
+inv_locked(const drove_inventory *cinv, size_t h, const struct resv *rv)
+{
+	drove_inventory *inv = (drove_inventory *)cinv;
+
+	if (rv->locked == NULL)
+		return 0;
+	return err_set(&inv->err, DROVE_E_INVENTORY, "host %s: file '%s' is "
+	    "vault-encrypted: give --vault-password-file FILE or "
+	    "--ask-vault-pass", inv->hosts[h].name, rv->locked);
 }
 
 /* Fill spec with the host's connection settings. */
@@ -2143,6 +2270,7 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 {
 	struct resv rv;
 	const char *port, *env, *v;
+	size_t i;
 	int r = DROVE_E_INVAL;
 
 	memset(&rv, 0, sizeof rv);
@@ -2150,8 +2278,13 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 		memset(spec, 0, sizeof *spec);
 	if (inv == NULL || spec == NULL || host >= inv->nhosts)
 		return r;
-	if ((r = inv_resolve(inv, host, 0, &rv)) != 0)
+	if ((r = inv_resolve(inv, host, 0, &rv)) != 0 ||
+	    (r = inv_locked(inv, host, &rv)) != 0)
 		goto out;
+	for (i = 0; i < rv.n; i++)
+		if (inv_is_conn(rv.v[i].name) &&
+		    (r = inv_plain(inv, host, &rv.v[i])) != 0)
+			goto out;
 	spec->name = inv->hosts[host].name;
 	spec->address = res_nonempty(&rv, "ansible_host");
 	if (spec->address == NULL)
@@ -2187,19 +2320,16 @@ drove_inventory_hostspec(const drove_inventory *inv, size_t host,
 }
 
 /*
- * An error when one of the hosts has a value still vault-encrypted: among
- * the vars a connection reads, or any var when every is set.
+ * Decrypt the vaulted values the hosts need: the vars a connection reads,
+ * or every var when every is set; an error naming the host and the var
+ * when one cannot be.
  */
 int
 drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
     size_t n, int every)
 {
-	static const char *const conn[] = { "ansible_host", "ansible_port",
-	    "ansible_user", "ansible_password", "ansible_ssh_private_key_file",
-	    "password_env", "ansible_become_password", "ansible_become_pass",
-	    "ansible_become_user" };
 	struct resv rv;
-	size_t i, k, c;
+	size_t i, k;
 	int r = 0;
 
 	if (inv == NULL || (hosts == NULL && n > 0))
@@ -2209,39 +2339,35 @@ drove_inventory_check_vault(drove_inventory *inv, const size_t *hosts,
 			return DROVE_E_INVAL;
 		if ((r = inv_resolve(inv, hosts[i], 0, &rv)) != 0)
 			r = err_set(&inv->err, r, "out of memory");
-		for (k = 0; r == 0 && k < rv.n; k++) {
-			if (!vault_is(rv.v[k].value))
-				continue;
-			for (c = 0; !every && c < sizeof conn / sizeof conn[0];
-			    c++)
-				if (strcmp(rv.v[k].name, conn[c]) == 0)
-					break;
-			if (every || c < sizeof conn / sizeof conn[0])
-				r = err_set(&inv->err, DROVE_E_INVENTORY,
-				    "host %s: %s (%s %s) is vault-encrypted: "
-				    "give --vault-password-file FILE or "
-				    "--ask-vault-pass",
-				    inv->hosts[hosts[i]].name, rv.v[k].name,
-				    rv.v[k].src, rv.v[k].where);
-		}
+		else
+			r = inv_locked(inv, hosts[i], &rv);
+		for (k = 0; r == 0 && k < rv.n; k++)
+			if (every || inv_is_conn(rv.v[k].name))
+				r = inv_plain(inv, hosts[i], &rv.v[k]);
 		free(rv.v);
 	}
 	return r;
 }
 
-/* Call fn with every resolved var of the host and where it came from. */
-int
-drove_inventory_each_var(const drove_inventory *inv, size_t host,
+/*
+ * Call fn with every resolved var of the host and where it came from, the
+ * value as JSON when json is set.
+ */
+static int
+inv_each_var(const drove_inventory *inv, size_t host, int json,
     drove_var_cb *fn, void *arg)
 {
 	struct resv rv;
+	struct buf b;
 	char src[1024];
 	size_t i;
 	int r;
 
 	if (inv == NULL || fn == NULL || host >= inv->nhosts)
 		return DROVE_E_INVAL;
-	if ((r = inv_resolve(inv, host, 1, &rv)) != 0)
+	buf_init(&b);
+	if ((r = inv_resolve(inv, host, 1, &rv)) != 0 ||
+	    (r = inv_locked(inv, host, &rv)) != 0)
 		goto out;
 	for (i = 0; r == 0 && i < rv.n; i++) {
 		if (rv.v[i].where == NULL)
@@ -2252,11 +2378,35 @@ drove_inventory_each_var(const drove_inventory *inv, size_t host,
 		else
 			snprintf(src, sizeof src, "%s %s", rv.v[i].src,
 			    rv.v[i].where);
-		r = fn(rv.v[i].name, rv.v[i].value, src, arg);
+		b.len = 0;
+		if (json && (r = val_json(&b, rv.v[i].type,
+		    rv.v[i].value)) != 0)
+			break;
+		/* Text: a vaulted value decrypted when it can be. */
+		if (!json && inv_plain(inv, host, &rv.v[i]) != 0)
+			err_clear((struct drove_err *)&inv->err);
+		r = fn(rv.v[i].name, json ? b.data : rv.v[i].value, src, arg);
 	}
  out:
+	buf_release(&b);
 	free(rv.v);
 	return r;
+}
+
+/* Call fn with every resolved var of the host and where it came from. */
+int
+drove_inventory_each_var(const drove_inventory *inv, size_t host,
+    drove_var_cb *fn, void *arg)
+{
+	return inv_each_var(inv, host, 0, fn, arg);
+}
+
+/* drove_inventory_each_var() with each value as typed JSON. */
+int
+drove_inventory_each_var_json(const drove_inventory *inv, size_t host,
+    drove_var_cb *fn, void *arg)
+{
+	return inv_each_var(inv, host, 1, fn, arg);
 }
 
 /* Read an OpenSSH client config (NULL: ~/.ssh/config, when present). */
@@ -2331,14 +2481,14 @@ drove_inventory_group_size(const drove_inventory *inv, size_t group)
 }
 
 /*
- * Write s as a YAML scalar: plain when safe, else double-quoted; a name
- * (of a host, group or var) that YAML would read as a number is quoted.
+ * Write s as a YAML scalar: plain when safe and read back as text, else
+ * double-quoted.
  */
 static void
-yw_scalar(FILE *f, const char *s, int name)
+yw_scalar(FILE *f, const char *s)
 {
 	if (yl_plain(s) && (isalnum((unsigned char)*s) || *s == '/' ||
-	    *s == '_') && !(name && yl_numeric(s))) {
+	    *s == '_') && val_plain(s) == INV_STR) {
 		fputs(s, f);
 		return;
 	}
@@ -2355,52 +2505,43 @@ yw_scalar(FILE *f, const char *s, int name)
 }
 
 /*
- * Whether value is flow text ("[a, b]", "{k: v}") that loads back as the
- * same text, so that it can be written as a YAML list or mapping again.
+ * Write a value of type as YAML that loads back with the same type: a
+ * scalar as written when YAML reads it so, else as its JSON; lists and
+ * mappings as their JSON (YAML flow text); a vaulted value tagged !vault.
  */
-static int
-yw_is_flow(const char *value)
+static void
+yw_value(FILE *f, const struct inv_var *var)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root, *v;
-	struct drove_err err;
-	struct inv_load ld;
-	struct buf text, b;
-	int same = 0;
+	struct buf b;
+	const char *e;
 
-	if (*value != '[' && *value != '{')
-		return 0;
-	buf_init(&text);
+	if (var->type == INV_STR || var->type == INV_VAULT ||
+	    var->type == INV_UNSAFE) {
+		fputs(var->type == INV_VAULT ? "!vault " :
+		    var->type == INV_UNSAFE ? "!unsafe " : "", f);
+		yw_scalar(f, var->value);
+		return;
+	}
+	if (var->type == INV_NULL) {
+		fputs("~", f);
+		return;
+	}
+	if (var->type != INV_JSON && val_plain(var->value) == var->type) {
+		fputs(var->value, f);
+		return;
+	}
 	buf_init(&b);
-	if (buf_printf(&text, "v: %s\n", value) != 0 ||
-	    !yaml_parser_initialize(&parser)) {
-		buf_release(&text);
-		return 0;
-	}
-	yaml_parser_set_input_string(&parser, (unsigned char *)text.data,
-	    text.len);
-	if (yaml_parser_load(&parser, &doc)) {
-		memset(&ld, 0, sizeof ld);
-		ld.err = &err;
-		ld.path = "";
-		ld.doc = &doc;
-		root = yaml_document_get_root_node(&doc);
-		if (root != NULL && root->type == YAML_MAPPING_NODE &&
-		    root->data.mapping.pairs.top -
-		    root->data.mapping.pairs.start == 1) {
-			v = yaml_document_get_node(&doc,
-			    root->data.mapping.pairs.start->value);
-			same = v->type != YAML_SCALAR_NODE &&
-			    yl_flow(&ld, v, &b, 0) == 0 && b.data != NULL &&
-			    strcmp(b.data, value) == 0;
-		}
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
-	buf_release(&text);
+	if (val_json(&b, var->type, var->value) != 0)
+		fputs("~", f);
+	else if (var->type == INV_FLOAT && strpbrk(b.data, "IN") != NULL)
+		fputs(*b.data == '-' ? "-.inf" : *b.data == 'N' ? ".nan" :
+		    ".inf", f);
+	else if (var->type == INV_FLOAT && strchr(b.data, '.') == NULL &&
+	    (e = strchr(b.data, 'e')) != NULL)
+		fprintf(f, "%.*s.0%s", (int)(e - b.data), b.data, e);
+	else
+		fputs(b.data, f);
 	buf_release(&b);
-	return same;
 }
 
 /* Write vars as a block mapping at indent ind. */
@@ -2411,14 +2552,9 @@ yw_vars(FILE *f, const struct inv_vars *vars, int ind)
 
 	for (i = 0; i < vars->n; i++) {
 		fprintf(f, "%*s", ind, "");
-		yw_scalar(f, vars->v[i].name, 1);
+		yw_scalar(f, vars->v[i].name);
 		fputs(": ", f);
-		if (vars->v[i].null)
-			fputs("~", f);
-		else if (yw_is_flow(vars->v[i].value))
-			fputs(vars->v[i].value, f);
-		else
-			yw_scalar(f, vars->v[i].value, 0);
+		yw_value(f, &vars->v[i]);
 		fputc('\n', f);
 	}
 }
@@ -2438,7 +2574,7 @@ yw_host(struct yw *w, size_t h, int ind)
 	const struct inv_host *host = &w->inv->hosts[h];
 
 	fprintf(w->f, "%*s", ind, "");
-	yw_scalar(w->f, host->name, 1);
+	yw_scalar(w->f, host->name);
 	fputs(":\n", w->f);
 	if (!w->hdone[h])
 		yw_vars(w->f, &host->vars, ind + 2);
@@ -2476,7 +2612,7 @@ yw_group(struct yw *w, size_t g, int ind)
 		if (k++ == 0)
 			fprintf(w->f, "%*schildren:\n", ind, "");
 		fprintf(w->f, "%*s", ind + 2, "");
-		yw_scalar(w->f, inv->groups[i].name, 1);
+		yw_scalar(w->f, inv->groups[i].name);
 		fputs(":\n", w->f);
 		yw_group(w, i, ind + 4);
 	}

@@ -14,6 +14,7 @@
 #ifndef INVENTORY_H
 #define INVENTORY_H
 
+#include <regex.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -22,17 +23,35 @@
 #define INV_NONE	((size_t)-1)
 #define INV_ALL		0
 
-/* A var; a null (YAML ~, INI None) has the value "" and null set. */
+/*
+ * The type Ansible gives a var's value (value.c).  The value keeps its text
+ * as written for scalars (a null: ""), JSON text for lists and mappings
+ * and the ciphertext of a vaulted value.
+ */
+#define INV_STR		0
+#define INV_NULL	1
+#define INV_BOOL	2
+#define INV_INT		3
+#define INV_FLOAT	4
+#define INV_JSON	5	/* a list or a mapping */
+#define INV_VAULT	6
+#define INV_UNSAFE	7	/* text tagged !unsafe */
+#define INV_NTYPES	8
+
 struct inv_var {
 	char	*name;
 	char	*value;
-	int	 null;
+	int	 type;		/* INV_* */
+	char	*plain;		/* INV_VAULT: decrypted when first used, or
+				   NULL; wiped on free, never copied */
 };
 
 struct inv_vars {
 	struct inv_var	*v;
 	size_t		 n;
 	size_t		 cap;
+	char		*locked;	/* a vault-encrypted vars file read
+					   without the password, or NULL */
 };
 
 /* A set of indices, kept in the order added. */
@@ -151,6 +170,9 @@ int	inv_vars_set(struct inv_vars *, const char *name, const char *value,
 	    char *why, size_t whylen);
 /* Set var name to null; 0 or DROVE_E_NOMEM. */
 int	inv_vars_set_null(struct inv_vars *, const char *name);
+/* inv_vars_set() with the value's type (INV_*). */
+int	inv_vars_set_typed(struct inv_vars *, const char *name,
+	    const char *value, int type, char *why, size_t whylen);
 drove_inventory *inv_clone(const drove_inventory *);
 void	inv_commit(drove_inventory *, drove_inventory *copy);
 
@@ -201,5 +223,24 @@ int	inv_top_groups(const drove_inventory *, struct inv_idx *out);
 size_t	inv_ungrouped_group(const drove_inventory *);
 int	inv_idx_add(struct inv_idx *, size_t i);
 int	inv_idx_has(const struct inv_idx *, size_t i);
+
+/*
+ * Values (value.c).  val_match() matches s against one of the patterns
+ * below (compiled once, safe from any thread), its match in *m unless
+ * NULL.  val_plain() is the type YAML 1.1 gives a plain scalar,
+ * val_true() whether a boolean's text says true; val_json() appends a
+ * value of a type as JSON text and val_json_str() a string; both return 0
+ * or DROVE_E_NOMEM.
+ */
+struct buf;
+#define VAL_RX_INT	0	/* a YAML 1.1 integer */
+#define VAL_RX_FLOAT	1	/* a YAML 1.1 float */
+#define VAL_RX_PY	2	/* starts with a Python number, True, ... */
+#define VAL_NRX		3
+int	val_match(int rx, const char *s, regmatch_t *m);
+int	val_plain(const char *s);
+int	val_true(const char *s);
+int	val_json(struct buf *, int type, const char *text);
+int	val_json_str(struct buf *, const char *s, size_t len);
 
 #endif /* INVENTORY_H */

@@ -54,6 +54,9 @@ struct exec_job {
 	const char		*wp;		/* a pending write */
 	size_t			 wlen;		/* its length */
 	enum chan_half		 half;		/* whose packet is half-sent */
+	int			 unended;	/* stdin's last line has no
+						   newline yet */
+	int			 veof;		/* a pty's EOF is being sent */
 	int			 in_done;	/* stdin fully sent or dropped */
 	int			 eof_sent;
 	int			 remote_eof;
@@ -113,6 +116,46 @@ lserr(struct sess *s)
 	return msg != NULL ? msg : "";
 }
 
+/*
+ * The end of stdin on a pty.  A channel EOF does not end a pty's input:
+ * OpenSSH closes one of its two descriptors of the pty master, and the
+ * command never sees it; dropbear (2024 and later) closes its only one,
+ * and the command is hung up (SIGHUP) while it runs.  So none is sent.  On
+ * a pty in canonical mode (-t) the end is typed as a user types it: the
+ * terminal's EOF character, ^D, twice after an unfinished line.  The pty
+ * of a become (su, sudo's requiretty) is raw: there stdin has no end.
+ */
+static int
+exec_pty_eof(struct exec_job *x, struct sess *s)
+{
+	static const char veof[] = "\004\004";
+	ssize_t n;
+
+	if (x->bc != NULL && become_pty(x->bc)) {
+		x->eof_sent = 1;
+		return 0;
+	}
+	if (!x->veof) {
+		x->veof = 1;
+		x->wp = x->unended ? veof : veof + 1;
+		x->wlen = x->unended ? 2 : 1;
+	}
+	while (x->wlen > 0) {
+		n = libssh2_channel_write_ex(x->ch, 0, x->wp, x->wlen);
+		x->half = chan_half_after(s, x->half, HALF_WRITE, n);
+		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n) ||
+		    n == 0)
+			return DROVE_AGAIN;
+		if (n < 0)
+			break;	/* the command is gone */
+		x->wp += n;
+		x->wlen -= (size_t)n;
+	}
+	x->wlen = 0;
+	x->eof_sent = 1;
+	return 0;
+}
+
 /* Send the next piece of stdin, then EOF; 0, DROVE_AGAIN to wait, or
  * DROVE_E_IO when stdin cannot be read (s->err set). */
 static int
@@ -144,6 +187,8 @@ exec_write(struct exec_job *x, struct sess *s)
 		x->wlen = 0;	/* feed_next gives the same bytes again */
 		if (n == 0)	/* no window: nothing was queued */
 			return DROVE_AGAIN;
+		if (n > 0)
+			x->unended = x->wp[n - 1] != '\n';
 		if (x->interrupted)
 			return DROVE_AGAIN;	/* closed on the next step */
 		if (n < 0) {
@@ -154,6 +199,8 @@ exec_write(struct exec_job *x, struct sess *s)
 		feed_advance(&x->pos, (size_t)n);
 	}
 	feed_pos_release(&x->pos);
+	if (!x->eof_sent && (x->tty || (x->bc != NULL && become_pty(x->bc))))
+		return exec_pty_eof(x, s);
 	if (!x->eof_sent) {
 		n = libssh2_channel_send_eof(x->ch);
 		x->half = chan_half_after(s, x->half, HALF_WRITE, n);
@@ -441,6 +488,7 @@ exec_step(struct job *j, struct sess *s)
 			memset(&x->pos, 0, sizeof x->pos);
 			x->wlen = 0;
 			x->in_done = x->eof_sent = x->remote_eof = 0;
+			x->unended = x->veof = 0;
 			x->opening = x->starting = x->again = 0;
 			x->st = EX_OPEN;
 			return exec_step(j, s);

@@ -62,6 +62,9 @@ struct bx_job {
 /* What every script begins with: failing, the temporary file's removal. */
 static const char bx_prelude[] =
     "fail() { printf '%s\\n' \"$*\" >&2; exit 1; }\n"
+    /* run a command on the temporary file; its failure names the target
+     * (and the system's reason), so that hosts failing alike fold */
+    "try() { w=$1; shift; e=$(\"$@\" 2>&1) || fail \"$w: ${e##*: }\"; }\n"
     "t=\n"
     "trap 'rm -f -- \"$t\"' EXIT\n"
     "trap 'exit 1' HUP INT TERM PIPE\n"
@@ -91,7 +94,7 @@ static const char bx_push_funcs[] =
     "\tt=$(mktemp --suffix=.tmp \"$(dirname -- \"$4\")/.$(basename -- "
     "\"$4\").drove-XXXXXXXX\") ||\n"
     "\t    fail \"create a temporary file beside $4 failed\"\n"
-    "\thead -c \"$1\" >\"$t\" || fail \"write $t failed\"\n"
+    "\te=$(head -c \"$1\" 2>&1 >\"$t\") || fail \"write $4: ${e##*: }\"\n"
     "\t[ \"$(stat -c %s -- \"$t\")\" = \"$1\" ] ||\n"
     "\t    fail \"write $4: the input ended early\"\n"
     "\tif [ $same = 1 ] && [ -f \"$4\" ] &&\n"
@@ -99,15 +102,13 @@ static const char bx_push_funcs[] =
     "\"$4\"; then\n"
     "\t\trm -f -- \"$t\"; t=; echo drove-unchanged; return\n"
     "\tfi\n"
-    "\tchmod \"$2\" -- \"$t\" || fail \"chmod $t failed\"\n"
+    "\ttry \"chmod $4\" chmod \"$2\" -- \"$t\"\n"
     "\t[ -e \"$4\" ] && chown --reference=\"$4\" -- \"$t\" 2>/dev/null\n"
-    "\t[ -z \"$owner\" ] || chown \"$owner\" -- \"$t\" || "
-    "fail \"chown $t failed\"\n"
-    "\t[ -z \"$group\" ] || chgrp \"$group\" -- \"$t\" || "
-    "fail \"chgrp $t failed\"\n"
-    "\t[ $keep = 0 ] || touch -m -d \"@$3\" -- \"$t\" || "
-    "fail \"touch $t failed\"\n"
-    "\tmv -f -- \"$t\" \"$4\" || fail \"rename $t over $4 failed\"\n"
+    "\t[ -z \"$owner\" ] || try \"chown $4\" chown \"$owner\" -- \"$t\"\n"
+    "\t[ -z \"$group\" ] || try \"chgrp $4\" chgrp \"$group\" -- \"$t\"\n"
+    "\t[ $keep = 0 ] || try \"set the time of $4\" touch -m -d \"@$3\" -- "
+    "\"$t\"\n"
+    "\ttry \"rename over $4\" mv -f -- \"$t\" \"$4\"\n"
     "\tt=\n"
     "\techo \"drove-changed $1\"\n"
     "}\n";

@@ -9,7 +9,8 @@
  * its own and the rest of it follows on further lines, so memory stays
  * bounded whatever a host sends.  A host that did not succeed gets one more
  * line on err: "HOST: exit 3", "HOST: killed by signal KILL",
- * "HOST: unreachable: <message>".
+ * "HOST: unreachable: <message>", unless a summary follows the run (the
+ * summary option): then it is said there, once.
  *
  * GATHER and JSON hold each host's stdout and stderr up to max_output bytes
  * per stream and count the rest.  GATHER prints at drove_sink_finish(), on
@@ -790,8 +791,8 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 			buf_release(&h->part[i]);
 		}
 		if (s->o.mode == DROVE_OUT_LINES && h->status != DROVE_ST_OK) {
-			if (!h->reached && s->o.status_line && s->o.summary)
-				break;
+			if (s->o.summary)
+				break;	/* said once, in the summary */
 			status_clear(s);
 			fputs(h->pfx[S_ERR], s->err);
 			sink_put(s, s->err, h->text, strlen(h->text));

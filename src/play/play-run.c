@@ -418,6 +418,11 @@ hostvar_add(const char *name, const char *value, const char *source,
 	struct pval none;
 
 	(void)source;
+	/* A vaulted var that cannot be decrypted stays undefined, as it
+	 * fails only the tasks that use it in Ansible. */
+	if (drove_inventory_var_is_vaulted(to->inv, to->host, name) &&
+	    drove_inventory_var(to->inv, to->host, name) == NULL)
+		return 0;
 	if (!drove_inventory_var_is_null(to->inv, to->host, name))
 		return pval_set_str(to->map, name, value);
 	memset(&none, 0, sizeof none);

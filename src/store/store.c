@@ -118,6 +118,13 @@ const char *const store_migrations[] = {
 	"\tpath\t\tTEXT NOT NULL\n"
 	");\n"
 	"CREATE INDEX sessions_host ON sessions(host);\n",
+
+	"\n"
+	"-- version 5: each var's type, as Ansible has it: 0 text, 1 null,\n"
+	"-- 2 boolean, 3 integer, 4 float, 5 list or mapping (JSON text),\n"
+	"-- 6 vaulted (the ciphertext), 7 text tagged !unsafe\n"
+	"ALTER TABLE host_vars ADD COLUMN type INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE group_vars ADD COLUMN type INTEGER NOT NULL DEFAULT 0;\n",
 };
 const size_t store_nmigrations =
     sizeof store_migrations / sizeof store_migrations[0];
@@ -383,7 +390,7 @@ ld_rows(struct ld *ld, const char *sql, int what)
 	const char *a, *b;
 	char why[256];
 	size_t x, y;
-	int r, rc = SQLITE_DONE;
+	int r, t, rc = SQLITE_DONE;
 
 	if ((r = store_prep(ld->st, sql, &s)) != 0)
 		return r;
@@ -425,10 +432,15 @@ ld_rows(struct ld *ld, const char *sql, int what)
 			x = what == 'H' ? ld_idx(ld->hidx, ld->nhidx,
 			    sqlite3_column_int64(s, 0)) : ld_idx(ld->gidx,
 			    ld->ngidx, sqlite3_column_int64(s, 0));
-			if (x != INV_NONE && a != NULL && b != NULL)
-				r = inv_vars_set(what == 'H' ?
+			t = sqlite3_column_int(s, 3);
+			if (x != INV_NONE && a != NULL && b != NULL &&
+			    (t < INV_STR || t >= INV_NTYPES)) {
+				snprintf(why, sizeof why, "unknown type %d", t);
+				r = DROVE_E_INVENTORY;
+			} else if (x != INV_NONE && a != NULL && b != NULL)
+				r = inv_vars_set_typed(what == 'H' ?
 				    &inv->hosts[x].vars : &inv->groups[x].vars,
-				    a, b, why, sizeof why);
+				    a, b, t, why, sizeof why);
 			if (r == DROVE_E_INVENTORY)
 				r = err_set(&ld->st->err, r, "database: var "
 				    "'%s': %s", a, why);
@@ -468,13 +480,13 @@ drove_inventory_load_store(drove_inventory *inv, drove_store *st)
 	    'g')) != 0 ||
 	    (r = ld_rows(&ld, "SELECT child, parent FROM group_parents "
 	    "ORDER BY rowid", 'p')) != 0 ||
-	    (r = ld_rows(&ld, "SELECT grp, name, value FROM group_vars "
+	    (r = ld_rows(&ld, "SELECT grp, name, value, type FROM group_vars "
 	    "ORDER BY rowid", 'G')) != 0 ||
 	    (r = ld_rows(&ld, "SELECT id, name FROM hosts ORDER BY id",
 	    'h')) != 0 ||
 	    (r = ld_rows(&ld, "SELECT host, grp FROM host_groups "
 	    "ORDER BY rowid", 'l')) != 0 ||
-	    (r = ld_rows(&ld, "SELECT host, name, value FROM host_vars "
+	    (r = ld_rows(&ld, "SELECT host, name, value, type FROM host_vars "
 	    "ORDER BY rowid", 'H')) != 0)
 		goto out;
 	inv_commit(inv, ld.inv);
@@ -499,19 +511,25 @@ static const char *const import_sql[S_COUNT] = {
 	"INSERT OR IGNORE INTO groups (name) VALUES (?1)",
 	"SELECT id FROM groups WHERE name = ?1",
 	"INSERT OR IGNORE INTO group_parents (child, parent) VALUES (?1, ?2)",
-	"INSERT INTO group_vars (grp, name, value) VALUES (?1, ?2, ?3) "
-	    "ON CONFLICT (grp, name) DO UPDATE SET value = excluded.value",
+	"INSERT INTO group_vars (grp, name, value, type) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (grp, name) "
+	    "DO UPDATE SET value = excluded.value, type = excluded.type",
 	"INSERT OR IGNORE INTO hosts (name) VALUES (?1)",
 	"SELECT id FROM hosts WHERE name = ?1",
 	"INSERT OR IGNORE INTO host_groups (host, grp) VALUES (?1, ?2)",
-	"INSERT INTO host_vars (host, name, value) VALUES (?1, ?2, ?3) "
-	    "ON CONFLICT (host, name) DO UPDATE SET value = excluded.value",
+	"INSERT INTO host_vars (host, name, value, type) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (host, name) "
+	    "DO UPDATE SET value = excluded.value, type = excluded.type",
 };
 
-/* Run statement s with two int64 or text parameters; 0 or an error. */
+/*
+ * Run statement s with two int64 or text parameters, or an id, a var's
+ * name t2, value t3 and type; 0 or an error.
+ */
 static int
 imp_run(drove_store *st, sqlite3_stmt *s, const char *t1, sqlite3_int64 i1,
-    sqlite3_int64 i2, const char *t2, const char *t3, sqlite3_int64 *id)
+    sqlite3_int64 i2, const char *t2, const char *t3, int type,
+    sqlite3_int64 *id)
 {
 	int rc;
 
@@ -523,6 +541,7 @@ imp_run(drove_store *st, sqlite3_stmt *s, const char *t1, sqlite3_int64 i1,
 	if (t2 != NULL) {
 		sqlite3_bind_text(s, 2, t2, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, t3, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 4, type);
 	} else if (sqlite3_bind_parameter_count(s) >= 2)
 		sqlite3_bind_int64(s, 2, i2);
 	rc = sqlite3_step(s);
@@ -577,31 +596,35 @@ imp_write(drove_store *st, const drove_inventory *inv, sqlite3_stmt **s,
 
 	for (i = 0; r == 0 && i < inv->ngroups; i++)
 		if ((r = imp_run(st, s[S_GROUP], inv->groups[i].name, 0, 0,
-		    NULL, NULL, NULL)) == 0)
+		    NULL, NULL, 0, NULL)) == 0)
 			r = imp_run(st, s[S_GROUP_ID], inv->groups[i].name, 0,
-			    0, NULL, NULL, &gid[i]);
+			    0, NULL, NULL, 0, &gid[i]);
 	for (i = 0; r == 0 && i < inv->ngroups; i++) {
 		for (k = 0; r == 0 && k < inv->groups[i].parents.n; k++)
 			r = imp_run(st, s[S_PARENT], NULL, gid[i],
-			    gid[inv->groups[i].parents.v[k]], NULL, NULL,
+			    gid[inv->groups[i].parents.v[k]], NULL, NULL, 0,
 			    NULL);
 		vs = &inv->groups[i].vars;
 		for (k = 0; r == 0 && k < vs->n; k++)
 			r = imp_run(st, s[S_GVAR], NULL, gid[i], 0,
-			    vs->v[k].name, vs->v[k].value, NULL);
+			    vs->v[k].name, vs->v[k].value, vs->v[k].type,
+			    NULL);
 	}
 	for (i = 0; r == 0 && i < inv->nhosts; i++) {
 		if ((r = imp_run(st, s[S_HOST], inv->hosts[i].name, 0, 0,
-		    NULL, NULL, NULL)) != 0 || (r = imp_run(st, s[S_HOST_ID],
-		    inv->hosts[i].name, 0, 0, NULL, NULL, &hid)) != 0)
+		    NULL, NULL, 0, NULL)) != 0 ||
+		    (r = imp_run(st, s[S_HOST_ID],
+		    inv->hosts[i].name, 0, 0, NULL, NULL, 0, &hid)) != 0)
 			break;
 		for (k = 0; r == 0 && k < inv->hosts[i].groups.n; k++)
 			r = imp_run(st, s[S_LINK], NULL, hid,
-			    gid[inv->hosts[i].groups.v[k]], NULL, NULL, NULL);
+			    gid[inv->hosts[i].groups.v[k]], NULL, NULL, 0,
+			    NULL);
 		vs = &inv->hosts[i].vars;
 		for (k = 0; r == 0 && k < vs->n; k++)
 			r = imp_run(st, s[S_HVAR], NULL, hid, 0,
-			    vs->v[k].name, vs->v[k].value, NULL);
+			    vs->v[k].name, vs->v[k].value, vs->v[k].type,
+			    NULL);
 	}
 	return r;
 }
@@ -840,7 +863,7 @@ group_add_tx(drove_store *st, const char *name, const char *parent)
 		if ((r = store_prep(st, "INSERT INTO groups (name) VALUES (?1)",
 		    &s)) != 0)
 			return r;
-		r = imp_run(st, s, name, 0, 0, NULL, NULL, NULL);
+		r = imp_run(st, s, name, 0, 0, NULL, NULL, 0, NULL);
 		sqlite3_finalize(s);
 		if (r != 0 || (r = store_group_id(st, name, &gid)) != 0)
 			return r;
@@ -849,7 +872,7 @@ group_add_tx(drove_store *st, const char *name, const char *parent)
 		return 0;
 	if ((r = store_prep(st, import_sql[S_PARENT], &s)) != 0)
 		return r;
-	r = imp_run(st, s, NULL, gid, pid, NULL, NULL, NULL);
+	r = imp_run(st, s, NULL, gid, pid, NULL, NULL, 0, NULL);
 	sqlite3_finalize(s);
 	return r;
 }

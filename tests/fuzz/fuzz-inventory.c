@@ -5,7 +5,8 @@
  * line tells; fuzz-ini.c names the file .ini, so always INI).  When it
  * loads, every host's spec is resolved, the inventory is written as YAML
  * and that YAML must load back with the same hosts, groups and resolved
- * vars: a failure there aborts, as a crash does.
+ * vars, each of the same type and value (their JSON): a failure there
+ * aborts, as a crash does.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -37,12 +38,12 @@ add_var(const char *name, const char *value, const char *source, void *arg)
 	return 0;
 }
 
-/* The vars of host h as text, in buf (64 KiB). */
+/* The vars of host h as JSON, in buf (64 KiB). */
 static void
 vars_of(const drove_inventory *inv, size_t h, char *buf)
 {
 	buf[0] = '\0';
-	drove_inventory_each_var(inv, h, add_var, buf);
+	drove_inventory_each_var_json(inv, h, add_var, buf);
 }
 
 /* Abort unless the first hosts of a have the same vars in b. */

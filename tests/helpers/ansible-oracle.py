@@ -17,20 +17,18 @@
 #     changes with Python's hash seed (group walks below the first level go
 #     through a set), the pattern is run under two seeds and compared as a
 #     set when the two disagree.
-# drove keeps values as text: a value matches when the text reads back as
-# Ansible's value (numbers and booleans by value, lists and maps through
-# YAML, a null only as a null).
+# Values are compared with their types (drove's JSON against Ansible's):
+# an integer, a float, a boolean, a null, a text, a list or a mapping
+# matches only a value of the same type and value, all the way down.
 # drove runs under LC_ALL=C (its regexes and globs must still match
 # characters, not bytes), Ansible under C.UTF-8, which it requires.
 # Prints one line per difference and exits 1 when there is any.
-import ast
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-import yaml
 
 ALIASES = {
     "ansible_ssh_host": "ansible_host",
@@ -40,8 +38,6 @@ ALIASES = {
     "ansible_ssh_pass": "ansible_password",
 }
 DEFAULT_USER = "oracle-default-user"
-TRUE = ("true", "yes", "on", "y")
-FALSE = ("false", "no", "off", "n")
 
 home = tempfile.mkdtemp(prefix="drove-oracle-")
 env = dict(os.environ, HOME=home, ANSIBLE_HOME=home, USER=DEFAULT_USER,
@@ -74,21 +70,17 @@ def ansible_hosts(inv, pattern, seed):
 
 
 def same_value(a, d):
-    """Whether drove's text d reads as Ansible's value a (None: null)."""
-    if a is None or d is None:
-        return a is None and d is None
-    if isinstance(a, bool):
-        return d.lower() in (TRUE if a else FALSE)
-    if isinstance(a, str):
-        return d == a
-    for read in (yaml.safe_load, ast.literal_eval):
-        try:
-            v = read(d)
-        except Exception:
-            continue
-        if v == a and type(v) is not bool:
-            return True
-    return False
+    """Whether drove's value d is Ansible's value a, types included."""
+    if type(a) is not type(d):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(d) and all(map(same_value, a, d))
+    if isinstance(a, dict):
+        return a.keys() == d.keys() and all(same_value(a[k], d[k])
+                                            for k in a)
+    if isinstance(a, float) and a != a:
+        return d != d
+    return a == d
 
 
 def main():
@@ -132,7 +124,7 @@ def main():
             continue
         a = {ALIASES.get(k, k): v for k, v in avars[h].items()}
         d = dict(dvars[h])
-        if "ansible_port" not in a and d.get("ansible_port") == "22":
+        if "ansible_port" not in a and d.get("ansible_port") == 22:
             del d["ansible_port"]
         if "ansible_user" not in a and d.get("ansible_user") == DEFAULT_USER:
             del d["ansible_user"]

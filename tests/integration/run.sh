@@ -5,7 +5,8 @@
 #
 # Runs every tests/integration/t-*.sh (or those named) from the top of the
 # tree with O (the build dir, made absolute), DROVE=$O/drove, FX_ROOT (the top
-# of the tree) exported and stdin closed; -j runs N at a time (default 1).
+# of the tree) exported and stdin closed; -j runs N at a time (default 1,
+# or FX_JOBS).
 # Each test's output goes to $O/test-logs/NAME.log; a test passes by exiting
 # 0.  Prints "ok   NAME (S s)" or "FAIL NAME (...)" followed by the last lines
 # of its log, in order, then "integration: N passed, N failed"; exits 1 on any failure.
@@ -22,7 +23,7 @@ DROVE=$O/drove
 export O DROVE FX_ROOT
 logs=$O/test-logs
 mkdir -p "$logs" || exit 1
-jobs=1
+jobs=${FX_JOBS:-1}
 if [ "${1:-}" = -j ]; then
 	jobs=$2
 	shift 2
@@ -45,7 +46,8 @@ run_one()
 	timeout -k 10 "${FX_TEST_TIMEOUT:-600}" sh "$t" \
 	    </dev/null >"$logs/$1.log" 2>&1 || rc=$?
 	echo $(($(date +%s) - start)) >"$logs/$1.secs"
-	echo $rc >"$logs/$1.rc"
+	echo $rc >"$logs/$1.rc.new"
+	mv "$logs/$1.rc.new" "$logs/$1.rc"	# whole when it appears
 }
 
 passed=0
@@ -65,30 +67,37 @@ report()
 	fi
 }
 
-# Run the tests in batches of $jobs, reporting each batch in order.
-batch=
-pids=
-n=0
-for t in "$@" ''; do
-	if [ -n "$t" ]; then
-		name=$(basename "$t" .sh)
-		name=${name#t-}
-		rm -f "$logs/$name.rc"
-		run_one "$name" &
-		batch="$batch $name"
-		pids="$pids $!"
-		n=$((n + 1))
-		[ $n -lt "$jobs" ] && continue
-	fi
-	for p in $pids; do
-		wait "$p"
+# Run the tests, $jobs at a time: a test starts as soon as one ends.  Each
+# is reported, in the order given, once it and those before it have ended.
+names=
+for t in "$@"; do
+	name=$(basename "$t" .sh)
+	names="$names ${name#t-}"
+	rm -f "$logs/${name#t-}.rc"
+done
+running=0
+started=
+set -- $names
+for name in $names; do
+	while [ $running -ge "$jobs" ]; do
+		sleep 0.2
+		running=0
+		for r in $started; do
+			[ -f "$logs/$r.rc" ] || running=$((running + 1))
+		done
+		# report, in order, the tests that have ended
+		while [ $# -gt 0 ] && [ -f "$logs/$1.rc" ]; do
+			report "$1"
+			shift
+		done
 	done
-	for name in $batch; do
-		report "$name"
-	done
-	batch=
-	pids=
-	n=0
+	run_one "$name" &
+	started="$started $name"
+	running=$((running + 1))
+done
+wait
+for name in "$@"; do
+	report "$name"
 done
 echo "integration: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -19,7 +19,7 @@ DB=$DROVE_HOME/drove.db
 # recorded inventory and --retries are used, and recorded again.
 dr -i "$inv" --retries 0 run all 'echo one; exit 5'
 fx_assert_eq 1 "$FX_RC"
-fx_assert_eq "rerun the failed hosts: drove run --rerun 1 --failed" \
+fx_assert_eq "run 1; rerun the failed hosts: drove run --rerun 1 --failed" \
     "$(printf '%s\n' "$FX_ERR" | tail -1)"
 dr history show last
 fx_assert_eq 0 "$FX_RC" "history show last"

@@ -41,6 +41,11 @@ fx_assert_eq "0 imported 18 hosts, 6 groups" "$FX_RC $FX_OUT"
 fx_assert_eq "drove inventory import: warning: $dir/ini/group_vars is not stored; give -i $i to read it
 drove inventory import: warning: $dir/ini/host_vars is not stored; give -i $i to read it" \
     "$FX_ERR"
+# The store keeps each var's type: numbers, booleans and lists stay so.
+fx_run env DROVE_HOME="$FX_DIR/store" "$DROVE" inventory list --json jump1
+for v in '"count":5' '"flag":true' '"ratio":1.5' '"list":\[1, 2\]'; do
+	fx_assert_match "$v" "$FX_OUT" "typed from the store: $v"
+done
 fx_run env DROVE_HOME="$FX_DIR/store" "$DROVE" inventory groups
 fx_assert_eq "all (18)
   ungrouped (1)

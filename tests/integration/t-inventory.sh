@@ -51,7 +51,7 @@ fx_run "$DROVE" inventory list nosuch
 fx_assert_eq 2 "$FX_RC" "a pattern that matches nothing"
 fx_assert_match "nosuch" "$FX_ERR"
 fx_run "$DROVE" inventory list --json db01
-fx_assert_eq '{"host":"db01","vars":{"ansible_host":"10.0.1.11","password_env":"DB_PW","ansible_user":"deploy","ansible_port":"22"}}' "$FX_OUT"
+fx_assert_eq '{"host":"db01","vars":{"ansible_host":"10.0.1.11","password_env":"DB_PW","ansible_user":"deploy","ansible_port":22}}' "$FX_OUT"
 
 fx_run "$DROVE" inventory groups
 fx_assert_eq "all (5)

@@ -35,6 +35,7 @@ cat >"$FX_DIR/drop.yml" <<EOF
 EOF
 dr $INV play "$FX_DIR/drop.yml"
 fx_assert_eq 1 "$FX_RC" "a host failed: exit status"
+last=$(printf '%s\n' "$FX_ERR" | tail -1)
 fx_assert_match '^s2: failed: rc=1$' "$FX_OUT" "s2 failed"
 fx_assert_match '^s1: failed \(ignored\): rc=4$' "$FX_OUT" "ignored failure"
 fx_assert_match '^ +failing on purpose$' "$FX_OUT" "the failure's output"
@@ -51,6 +52,8 @@ fx_assert_match 'play' "$FX_OUT" "history lists the play"
 id=$(printf '%s\n' "$FX_OUT" | awk '/play/ { print $1; exit }')
 fx_in s1 rm -f $D/after
 fx_in s3 rm -f $D/after
+fx_assert_eq "run $id; rerun the failed hosts: drove play --rerun $id --failed" \
+    "$last" "the play's id and the hint, last"
 dr $INV play --rerun "$id" --failed
 fx_assert_eq 1 "$FX_RC" "rerun exit status (s2 fails again)"
 fx_assert_match '^s2: failed' "$FX_OUT" "rerun runs s2"

@@ -61,6 +61,8 @@ reloads()
 # First run: every host's config, one reload each, in three batches.
 dr $INV play "$P/deploy.yml"
 fx_assert_eq 0 "$FX_RC" "deploy exit status"
+fx_assert_match '^run [0-9]+ \(drove history show [0-9]+\)$' \
+    "$(printf '%s\n' "$FX_ERR" | tail -1)" "the play's id, last"
 fx_assert_match '^TASK \[config\] \(batch 1/3\)$' "$FX_OUT"
 fx_assert_match '^TASK \[reload\] \(batch 3/3\)$' "$FX_OUT"
 # batch sizes 1, 2, 1: s1 alone first, then s2 and s3, then s4

@@ -92,8 +92,9 @@ fx_assert_match '^h0001: changed: 1 file, 4000000 bytes$' \
 
 # A host that times out while its work waits for the frozen disk ends at
 # once (timeout), and its temporary file is removed once the disk thaws.
-frozen "grep -q '^h0001: timeout' '$FX_DIR/run.err'" --timeout 2 pull \
-    h0001 "'$FX_DIR/src/f'" "'$FX_DIR/dl'"
+frozen "grep -q '\"host\":\"h0001\",\"status\":\"timeout\"' \
+    '$FX_DIR/run.out'" --json --timeout 2 pull h0001 "'$FX_DIR/src/f'" \
+    "'$FX_DIR/dl'"
 fx_assert_eq yes "$(cat "$FX_DIR/waited")" \
     "h0001 timed out while its disk was frozen"
 fx_assert_eq 1 "$(cat "$FX_DIR/rc")" "the pull failed"

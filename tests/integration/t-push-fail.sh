@@ -48,7 +48,7 @@ for h in ok1 ok2 full; do
 done
 dr -i "$FX_DIR/inv.yml" push 'ok1,ok2,full' "$L/mid" "$D/mid"
 fx_assert_eq 1 "$FX_RC" "exit status with one failed host"
-fx_assert_match "^full: failed: write $D/mid: " "$FX_ERR" \
+dr_summary failed full "write $D/mid: " \
     "the message names the target, not the temporary file"
 fx_assert_match '^ok1: +changed: 1 file, 3000000 bytes$' "$FX_OUT"
 fx_assert_match '^ok2: +changed: 1 file, 3000000 bytes$' "$FX_OUT"
@@ -66,8 +66,7 @@ fx_in ok2 chown "$FX_USER" "$D/etc"
 fx_in full mkdir -m 755 "$D/etc"
 dr -i "$FX_DIR/inv.yml" push 'ok1,ok2,full' "$L/old" "$D/etc/"
 fx_assert_eq 1 "$FX_RC"
-fx_assert_match "^full: failed: create $D/etc/old: permission denied\$" \
-    "$FX_ERR"
+dr_summary failed full "create $D/etc/old: permission denied\$"
 fx_assert_eq "$old" "$(remote_sum ok1 "$D/etc/old")"
 fx_assert_eq "$old" "$(remote_sum ok2 "$D/etc/old")"
 
@@ -92,7 +91,7 @@ rc=0
 wait $drove_pid || rc=$?
 cat "$FX_DIR/kill.out" "$FX_DIR/kill.err" >&2
 fx_assert_eq 1 "$rc" "exit status after the kill"
-fx_assert_match '^killed: failed: .*/huge: the sftp server went away$' \
+fx_assert_match '^failed \(1\): killed: .*/huge: the sftp server went away$' \
     "$(cat "$FX_DIR/kill.err")"
 fx_assert_eq "$old" "$(remote_sum killed "$D/huge")" "old file intact"
 fx_assert_eq "" "$(tmps killed "$D")" "temporary file removed"

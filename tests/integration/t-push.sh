@@ -131,7 +131,8 @@ dr -i "$FX_DIR/inv.yml" push -r --checksum all "$L/tree" "$D/a/b/t"
 fx_assert_eq 3 "$(printf '%s\n' "$FX_OUT" | grep -c ': unchanged$')"
 dr -i "$FX_DIR/inv.yml" push -r all "$L/tree" "$D/new"
 fx_assert_eq 1 "$FX_RC" "a directory goes into DEST: DEST must exist"
-fx_assert_match 'new: no such directory \(use --mkdir\)' "$FX_ERR"
+dr_summary failed 'd1,s\[1-2\]' \
+    "$D/new: no such directory \\(use --mkdir\\)\$"
 dr -i "$FX_DIR/inv.yml" push -r --mkdir all "$L/tree" "$D/new"
 fx_assert_eq 0 "$FX_RC"
 check_all "$L/tree/one" "$D/new/tree/one"
@@ -142,8 +143,8 @@ fx_assert_eq 2 "$FX_RC" "a directory without -r"
 fx_assert_match 'is a directory \(use -r\)' "$FX_ERR"
 dr -i "$FX_DIR/inv.yml" push all "$L/small" "$L/empty" "$D/nodir"
 fx_assert_eq 1 "$FX_RC" "several sources into a missing directory"
-fx_assert_match '^s1: failed: .*nodir: no such directory \(use --mkdir\)' \
-    "$FX_ERR"
+dr_summary failed 'd1,s\[1-2\]' \
+    "$D/nodir: no such directory \\(use --mkdir\\)\$"
 
 # JSON: one object per host with the transfer fields.
 dr -i "$FX_DIR/inv.yml" --json push all "$L/empty" "$D/"

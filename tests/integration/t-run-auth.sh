@@ -25,7 +25,7 @@ fx_assert_eq 0 "$FX_RC" "agent authentication"
 fx_assert_match '^h1: agent$' "$FX_OUT"
 dr -i "$FX_DIR/inv.yml" run all true
 fx_assert_eq 3 "$FX_RC" "without the agent and keys, auth fails"
-fx_assert_match 'h1: auth: authentication as drovetest to 127.0.0.1 failed' "$FX_ERR"
+dr_summary auth h1 'authentication as drovetest to 127.0.0.1 failed'
 
 # Key files, from --key and from the inventory.
 dr -i "$FX_DIR/inv.yml" --key "$FX_KEY_ECDSA" run all 'echo ecdsa'
@@ -56,7 +56,7 @@ fx_assert_eq "0 h1: pw" "$FX_RC $FX_OUT" "password authentication"
 fx_run env DROVE_TEST_PW=wrong "$DROVE" --no-agent -i "$FX_DIR/inv.yml" \
     run all true
 fx_assert_eq 3 "$FX_RC" "a wrong password fails"
-fx_assert_match 'h1: auth: .*tried.*password' "$FX_ERR"
+dr_summary auth h1 '.*tried.*password'
 
 # An RSA key is refused by OpenSSH 9 when libssh2 has no rsa-sha2 (before
 # 1.11): say so.  With 1.11 it works.
@@ -69,7 +69,8 @@ inv ''
 dr -i "$FX_DIR/inv.yml" --key "$FX_KEY_RSA" run all true
 if [ $old_libssh2 = 1 ]; then
 	fx_assert_eq 3 "$FX_RC" "an RSA key fails with libssh2 < 1.11"
-	fx_assert_match 'h1: auth: .*an RSA key was refused.*ed25519 key.*libssh2 >= 1.11' "$FX_ERR"
+	dr_summary auth h1 \
+	    '.*an RSA key was refused.*ed25519 key.*libssh2 >= 1.11'
 else
 	fx_assert_eq 0 "$FX_RC" "an RSA key works with libssh2 >= 1.11"
 fi
@@ -80,7 +81,8 @@ printf 'all:\n  hosts:\n    r1: { ansible_host: 127.0.0.1, ansible_port: %s, ans
 dr -i "$FX_DIR/inv-rsa.yml" run all true
 if [ $old_libssh2 = 1 ]; then
 	fx_assert_eq 3 "$FX_RC" "an RSA-only server fails with libssh2 < 1.11"
-	fx_assert_match 'r1: error: key exchange .* only an RSA host key.*libssh2 >= 1.11' "$FX_ERR"
+	dr_summary error r1 \
+	    'key exchange .* only an RSA host key.*libssh2 >= 1.11'
 else
 	fx_assert_eq 0 "$FX_RC" "an RSA-only server works with libssh2 >= 1.11"
 fi

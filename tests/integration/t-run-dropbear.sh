@@ -4,23 +4,14 @@
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
-fx_sshd s1
-fx_dropbear d1
-fx_known_hosts s1 d1 >"$HOME/.ssh/known_hosts"
-cat >"$FX_DIR/inv.yml" <<YML
-all:
-  vars: { ansible_user: $FX_USER, ansible_host: 127.0.0.1, key: $FX_KEY }
-  hosts:
-    openssh: { ansible_port: $FX_PORT_s1 }
-    dropbear: { ansible_port: $FX_PORT_d1 }
-YML
+dr_two_servers
 dr -i "$FX_DIR/inv.yml" run all 'echo out; echo err >&2; exit 4'
 fx_assert_eq 1 "$FX_RC"
 fx_assert_match '^dropbear: out$' "$FX_OUT"
 fx_assert_match '^openssh:  out$' "$FX_OUT" "names padded to one width"
 fx_assert_match '^dropbear: err$' "$FX_ERR"
-fx_assert_match '^dropbear: exit 4$' "$FX_ERR"
-fx_assert_match '^openssh:  exit 4$' "$FX_ERR"
+fx_assert_match '^openssh:  err$' "$FX_ERR" "on stderr too"
+dr_summary failed dropbear,openssh 'exit 4$'
 
 printf 'all:\n  hosts:\n    db1: { ansible_host: 127.0.0.1, ansible_port: %s, ansible_user: %s, password_env: PW }\n' \
     "$FX_PORT_d1" "$FX_USER" >"$FX_DIR/inv-pw.yml"

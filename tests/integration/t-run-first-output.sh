@@ -2,7 +2,8 @@
 # t-run-first-output.sh: output as a new user meets it: "| head -2" ends
 # the run quietly (exit 141, recorded as closed); colour is decided per
 # stream (stdout on a terminal, stderr redirected: no escapes in the file);
-# on a terminal a host never reached is said once, in the summary; unknown
+# a host that did not succeed is said once, in the summary, on a terminal
+# or not (-q, which has no summary, says it as the host ends); unknown
 # host keys get the advice once, after the summary, with drove's own
 # keyscan; push failures name the target, so identical ones fold; a
 # run with failed hosts ends with how to rerun them.
@@ -48,6 +49,28 @@ fx_assert_eq 1 "$(printf '%s\n' "$FX_OUT" | grep -c 'connection refused')" \
     "the failure once"
 fx_assert_match '^refused \(1\): 127.0.0.1: connect to ' "$FX_OUT"
 
+# 9. Without a terminal too: a failed command and a host never reached,
+# each said once, in the summary.  -q has no summary: there each host's
+# failure is said as it ends.
+closed=$(fx_closed_port)
+dr --no-history -i "$inv" -H "127.0.0.1:$closed" --retries 0 run all 'exit 4'
+fx_assert_eq 3 "$FX_RC"
+fx_assert_eq 1 "$(printf '%s\n' "$FX_ERR" | grep -c 'exit 4')" \
+    "a failed command once"
+fx_assert_eq 1 "$(printf '%s\n' "$FX_ERR" | grep -c 'connection refused')" \
+    "a refused host once"
+dr_summary failed 'h\[0001-0003\]' 'exit 4$'
+dr_summary refused 127.0.0.1 "connect to 127.0.0.1 port $closed: "
+dr --no-history -i "$inv" -H "127.0.0.1:$closed" --retries 0 -q \
+    run all 'exit 4'
+fx_assert_eq 3 "$FX_RC" "-q"
+for h in h0001 h0002 h0003; do
+	fx_assert_match "^$h: +exit 4\$" "$FX_ERR" "-q: $h as it ends"
+done
+fx_assert_match "^127.0.0.1: refused: connect to 127.0.0.1 port $closed: " \
+    "$FX_ERR" "-q: the refused host as it ends"
+fx_assert_no_match '^(failed|refused) \(' "$FX_ERR" "-q: no summary"
+
 # 9. Unknown keys: per host the key, the advice once, after the summary.
 : >"$HOME/.ssh/known_hosts"
 dr -i "$inv" run all 'echo hi'
@@ -65,14 +88,16 @@ fx_assert_eq 0 "$FX_RC" "the advice works"
 dr -i "$inv" run all 'echo hi'
 fx_assert_eq 0 "$FX_RC" "the keys are known now"
 
-# 14. Failed hosts: how to rerun them, with the run's id.
+# 14. The run's id after every run; for failed hosts, how to rerun them.
 dr -i "$inv" run all 'exit 4'
 fx_assert_eq 1 "$FX_RC"
 id=$(dr history --limit 1 >/dev/null; printf '%s\n' "$FX_OUT" | awk 'NR == 2 {print $1}')
-fx_assert_eq "rerun the failed hosts: drove run --rerun $id --failed" \
+fx_assert_eq "run $id; rerun the failed hosts: drove run --rerun $id --failed" \
     "$(printf '%s\n' "$FX_ERR" | tail -1)"
 dr -i "$inv" run all true
 fx_assert_no_match 'rerun' "$FX_ERR" "no hint when all are ok"
+fx_assert_eq "run $((id + 1)) (drove history show $((id + 1)))" \
+    "$(printf '%s\n' "$FX_ERR" | tail -1)" "the id when all are ok"
 
 # 10. A push that fails alike on every host names the target and folds.
 echo x >"$FX_DIR/small.txt"
@@ -80,6 +105,6 @@ dr -i "$inv" push all "$FX_DIR/small.txt" /etc/
 fx_assert_eq 1 "$FX_RC"
 fx_assert_match '^failed \(3\): h\[0001-0003\]: create /etc/small.txt: permission denied$' \
     "$FX_ERR" "one summary line"
-fx_assert_eq "rerun the failed hosts: drove push --rerun $((id + 2)) --failed" \
+fx_assert_eq "run $((id + 2)); rerun the failed hosts: drove push --rerun $((id + 2)) --failed" \
     "$(printf '%s\n' "$FX_ERR" | tail -1)"
 exit 0

@@ -22,17 +22,16 @@ fx_assert_match '^4 hosts: 4 ok$' "$FX_ERR" "summary"
 # names them folded.
 dr -i "$FX_DIR/inv.yml" run all 'exit 3'
 fx_assert_eq 1 "$FX_RC" "exit status when a command fails"
-fx_assert_match '^h0001: exit 3$' "$FX_ERR"
 fx_assert_match '^failed \(4\): h\[0001-0004\]: exit 3$' "$FX_ERR" \
     "summary lists failures"
 
 # Signal and timeout statuses.
 dr -i "$FX_DIR/inv.yml" run h0001 'kill -9 $$'
 fx_assert_eq 1 "$FX_RC" "exit status when killed"
-fx_assert_match 'h0001: .*signal KILL' "$FX_ERR"
+dr_summary signal h0001 'killed by signal KILL$'
 dr -i "$FX_DIR/inv.yml" --timeout 0.5 run h0002 'sleep 5'
 fx_assert_eq 1 "$FX_RC" "exit status on command timeout"
-fx_assert_match 'h0002: .*timeout.*command timed out after 0.500s' "$FX_ERR"
+dr_summary timeout h0002 'command timed out after 0.500s$'
 
 # Gathered: identical outputs once, under folded host names.
 dr -i "$FX_DIR/inv.yml" run -g all 'echo same'

@@ -45,7 +45,7 @@ all:
 YML
 dr -i "$FX_DIR/ff.yml" -f 1 --retries 0 --fail-fast run all true
 fx_assert_eq 3 "$FX_RC"
-fx_assert_match '^bad: refused: ' "$FX_ERR"
+dr_summary refused bad ''
 fx_assert_match '^cancelled \(3\): a\[1-3\]: not started: --fail-fast after bad failed$' "$FX_ERR"
 dr -i "$FX_DIR/ff.yml" -f 1 --retries 0 run all true
 fx_assert_match '^4 hosts: 3 ok, 1 refused$' "$FX_ERR" "without --fail-fast all run"
@@ -62,7 +62,7 @@ YML
 dr -i "$FX_DIR/ffc.yml" --fail-fast=cancel run all \
     "case \"\$SSH_CONNECTION\" in *\" $FX_PORT_s2\") exit 9;; esac; sleep 20"
 fx_assert_eq 1 "$FX_RC" "the failure decides the exit status"
-fx_assert_match '^b1: exit 9$' "$FX_ERR"
+dr_summary failed b1 'exit 9$'
 fx_assert_match '^cancelled \(2\): a\[1-2\]: --fail-fast after b1 failed$' "$FX_ERR"
 dr -i "$FX_DIR/ffc.yml" --fail-fast=later run all true
 fx_assert_eq 2 "$FX_RC" "bad --fail-fast value"

@@ -38,8 +38,8 @@ if [ $new = 1 ]; then
 	    "never signed with ssh-rsa"
 else
 	fx_assert_eq 3 "$FX_RC" "an RSA key fails with libssh2 1.10"
-	fx_assert_match 'h1: auth: .*an RSA key was refused: libssh2 1\.10.*(SHA-1).*ed25519 key.*libssh2 >= 1.11' \
-	    "$FX_ERR"
+	dr_summary auth h1 \
+	    '.*an RSA key was refused: libssh2 1\.10.*(SHA-1).*ed25519 key.*libssh2 >= 1.11'
 fi
 
 # A key the server does not know: the 1.10 reason is never given on 1.11.
@@ -49,8 +49,8 @@ fx_assert_eq 3 "$FX_RC" "an unknown RSA key fails"
 if [ $new = 1 ]; then
 	fx_assert_no_match 'SHA-1|libssh2 >= 1.11' "$FX_ERR" \
 	    "no 1.10 advice on 1.11"
-	fx_assert_match 'h1: auth: authentication as drovetest to 127.0.0.1 failed: tried 0 agent keys, 1 key file' \
-	    "$FX_ERR"
+	dr_summary auth h1 \
+	    'authentication as drovetest to 127.0.0.1 failed: tried 0 agent keys, 1 key file'
 else
 	fx_assert_match 'an RSA key was refused' "$FX_ERR"
 fi
@@ -67,8 +67,7 @@ if [ $new = 1 ]; then
 	    "$(cat "$FX_LOG_s1")" "the agent signed with rsa-sha2-512"
 else
 	fx_assert_eq 3 "$FX_RC" "an RSA agent key fails with libssh2 1.10"
-	fx_assert_match 'h1: auth: .*tried 1 agent key.*an RSA key was refused' \
-	    "$FX_ERR"
+	dr_summary auth h1 '.*tried 1 agent key.*an RSA key was refused'
 fi
 
 # A server with only an RSA host key, checked against known_hosts.
@@ -80,8 +79,8 @@ if [ $new = 1 ]; then
 	fx_assert_eq "0 r1: rsa-host" "$FX_RC $FX_OUT" "an RSA-only server"
 else
 	fx_assert_eq 3 "$FX_RC" "an RSA-only server fails with libssh2 1.10"
-	fx_assert_match 'r1: error: key exchange .* only an RSA host key.*libssh2 >= 1.11' \
-	    "$FX_ERR"
+	dr_summary error r1 \
+	    'key exchange .* only an RSA host key.*libssh2 >= 1.11'
 fi
 
 # The wrong RSA key recorded for it (another server's) is a changed key;
@@ -92,8 +91,7 @@ fx_known_hosts other | sed "s/:$FX_PORT_other /:$FX_PORT_rsaonly /" \
 dr -i "$FX_DIR/inv-r.yml" --key "$FX_KEY" run all true
 fx_assert_eq 3 "$FX_RC" "a changed RSA host key fails"
 if [ $new = 1 ]; then
-	fx_assert_match 'r1: hostkey: host key for .* has changed: ssh-rsa' \
-	    "$FX_ERR"
+	dr_summary hostkey r1 'host key for .* has changed: ssh-rsa'
 fi
 fx_known_hosts s1 >"$HOME/.ssh/known_hosts"
 dr -i "$FX_DIR/inv-r.yml" --key "$FX_KEY" --host-key-check strict run all true
@@ -102,7 +100,7 @@ if [ $new = 1 ]; then
 	fp=$(ssh-keygen -l -E sha256 -f "$FX_DIR/rsaonly/hostkey_rsa.pub" |
 	    cut -d' ' -f2)
 	case $FX_ERR in
-	*"r1: hostkey: host key for [127.0.0.1]:$FX_PORT_rsaonly is unknown: ssh-rsa $fp"*) ;;
+	*"hostkey (1): r1: host key for [127.0.0.1]:$FX_PORT_rsaonly is unknown: ssh-rsa $fp"*) ;;
 	*) fx_fail "the unknown RSA key's fingerprint $fp" ;;
 	esac
 fi

@@ -62,13 +62,21 @@ fx_assert_eq 1 "$(grep -c "^\[127.0.0.1\]:$FX_PORT_s1 ssh-ed25519" "$FX_DIR/kh-e
 : >"$FX_DIR/kh-empty"
 dr -F "$FX_DIR/config" -H newkey --host-key-check strict run all true
 fx_assert_eq 3 "$FX_RC" "the command line wins"
-fx_assert_match 'newkey: hostkey: .*is unknown' "$FX_ERR"
+dr_summary hostkey newkey '.*is unknown'
+# The advice names the same ssh_config, and does the job.
+advice=$(printf '%s\n' "$FX_ERR" | sed -n 's/.*then run: drove //p' |
+    sed 's/ (or run again.*//')
+fx_assert_match '^keyscan --append .*-F ' "$advice" "the advice keeps -F"
+eval "dr $advice"
+fx_assert_eq 0 "$FX_RC" "the advice runs"
+dr -F "$FX_DIR/config" -H newkey --host-key-check strict run all true
+fx_assert_eq 0 "$FX_RC" "the key is known after the advice"
 
 # ConnectTimeout, and --connect-timeout over it.
 dr -F "$FX_DIR/config" -H slow run all true
-fx_assert_match 'slow: timeout: .*timed out after 1.000s' "$FX_ERR"
+dr_summary timeout slow '.*timed out after 1.000s'
 dr -F "$FX_DIR/config" -H slow --connect-timeout 2 run all true
-fx_assert_match 'slow: timeout: .*timed out after 2.000s' "$FX_ERR"
+dr_summary timeout slow '.*timed out after 2.000s'
 
 # IdentitiesOnly: the agent's key is not offered.
 dr_agent "$FX_KEY"
@@ -78,7 +86,7 @@ fx_assert_eq "0 notonly: agent" "$FX_RC $FX_OUT" "the agent's key without Identi
 fx_run env SSH_AUTH_SOCK="$FX_DIR/agent.sock" "$DROVE" -F "$FX_DIR/config" \
     -H only run all true
 fx_assert_eq 3 "$FX_RC" "IdentitiesOnly keeps the agent out"
-fx_assert_match 'only: auth: .*tried 0 agent keys, 1 key file' "$FX_ERR"
+dr_summary auth only '.*tried 0 agent keys, 1 key file'
 
 # -p and -l win over ssh_config's Port and User.
 dr -F "$FX_DIR/config" -H slow -p "$FX_PORT_s1" -l "$FX_USER" --key "$FX_KEY" \

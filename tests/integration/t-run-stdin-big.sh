@@ -40,7 +40,7 @@ head -c 100000000 /dev/zero | "$FX_HELPERS/maxrss" "$FX_DIR/rss" \
     >"$FX_DIR/out" 2>"$FX_DIR/err" || rc=$?
 cat "$FX_DIR/out" "$FX_DIR/err" >&2
 fx_assert_eq 3 "$rc" "a pipe past the cap fails the hosts"
-fx_assert_match '^h0001: error: stdin: more than 64 MiB from a pipe' \
+fx_assert_match '^error \(2\): h\[0001-0002\]: stdin: more than 64 MiB from a pipe' \
     "$(cat "$FX_DIR/err")" "the message names the cap"
 fx_assert_match 'redirect it from a file' "$(cat "$FX_DIR/err")" \
     "and says what to do"

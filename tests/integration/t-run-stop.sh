@@ -49,7 +49,7 @@ fx_assert_eq "0 h0001: pty" "$FX_RC $FX_OUT" "-t before run"
 dr -i "$inv" --no-history run --tty --timeout 1 all \
     "echo \$\$ >$P/tty; exec sleep 60"
 fx_assert_eq 1 "$FX_RC" "timed out"
-fx_assert_match '^h0001: timeout: command timed out after 1.000s' "$FX_ERR"
+dr_summary timeout h0001 'command timed out after 1.000s'
 remote_pid "$P/tty"
 gone "$pid" || fx_fail "the command runs on after --timeout with --tty"
 

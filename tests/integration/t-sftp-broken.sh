@@ -36,9 +36,8 @@ fi
 check()
 {
 	fx_assert_eq 1 "$FX_RC" "exit status of $1"
-	fx_assert_match "^half: failed: .*: $half" "$FX_ERR"
-	fx_assert_match '^mute: timeout: start sftp on mute: no answer in 2.000s$' \
-	    "$FX_ERR"
+	dr_summary failed half ".*: $half"
+	dr_summary timeout mute 'start sftp on mute: no answer in 2.000s$'
 	fx_assert_match '1 changed' "$FX_ERR"
 }
 fx_run timeout 120 "$DROVE" --no-agent --connect-timeout 2 \

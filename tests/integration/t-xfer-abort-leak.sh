@@ -28,7 +28,7 @@ fi
 # shellcheck disable=SC2086
 fx_run $vg "$DROVE" --no-agent -i "$FX_DIR/inv.yml" --no-history \
     --timeout 3 pull all "$FX_DIR/big" "$FX_DIR/dl"
-fx_assert_match '^slow: timeout: ' "$FX_ERR" "the pull timed out"
+dr_summary timeout slow '' "the pull timed out"
 fx_assert_no_match "$leaks" "$FX_ERR" "an aborted pull leaks nothing"
 fx_assert_eq 1 "$FX_RC" "exit status of a timed-out pull"
 
@@ -59,7 +59,7 @@ wait $vpid || rc=$?
 # shellcheck disable=SC2086
 kill -KILL $kids
 cat "$FX_DIR/push.out" "$FX_DIR/push.err" >&2
-fx_assert_match '^slow: timeout: ' "$(cat "$FX_DIR/push.err")"
+fx_assert_match '^timeout \(1\): slow: ' "$(cat "$FX_DIR/push.err")"
 fx_assert_no_match "$leaks" "$(cat "$FX_DIR/push.err")" \
     "an aborted push leaks nothing"
 fx_assert_eq 1 "$rc" "exit status of a timed-out push"

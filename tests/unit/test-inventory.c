@@ -342,9 +342,9 @@ TEST(inventory_anchors_merges_and_flow_values)
 	T_STREQ(var(inv, "c", "z"), "one");
 	T_STREQ(var(inv, "c", "w"), "two");
 	T_STREQ(var(inv, "d", "y"), "2");
-	T_STREQ(var(inv, "e", "list"), "[1, two, \"3 4\"]");
-	T_STREQ(var(inv, "e", "map"), "{m: n, k: v}");
-	T_STREQ(var(inv, "e", "nested"), "[{a: \"q\\\"t\"}]");
+	T_STREQ(var(inv, "e", "list"), "[1, \"two\", \"3 4\"]");
+	T_STREQ(var(inv, "e", "map"), "{\"m\": \"n\", \"k\": \"v\"}");
+	T_STREQ(var(inv, "e", "nested"), "[{\"a\": \"q\\\"t\"}]");
 	T_STREQ(var(inv, "e", "empty"), "[]");
 	T_STREQ(var(inv, "e", "quoted"), "with: colon");
 	drove_inventory_free(inv);
@@ -714,7 +714,7 @@ TEST(ini_values_typed_as_ansible)
 	T_STREQ(var(inv, "h1", "c"), "5");
 	T_STREQ(var(inv, "h1", "d"), "True");
 	T_STREQ(var(inv, "h1", "e"), "0x10");
-	T_STREQ(var(inv, "h1", "f"), "[1,2]");
+	T_STREQ(var(inv, "h1", "f"), "[1, 2]");
 	T_STREQ(var(inv, "h1", "g"), "x");
 	T_STREQ(var(inv, "h2", "user"), "u");
 	T_STREQ(var(inv, "h2", "port"), "2223");
@@ -727,12 +727,34 @@ TEST(ini_values_typed_as_ansible)
 	drove_inventory_free(inv);
 }
 
+/* inv exported as YAML and loaded again, or NULL. */
+static drove_inventory *
+reload(const drove_inventory *inv)
+{
+	drove_inventory *back = drove_inventory_new();
+	char path[] = "/tmp/drove-reload-XXXXXX";
+	FILE *f;
+	int fd, r = -1;
+
+	if ((fd = mkstemp(path)) < 0)
+		return NULL;
+	if ((f = fdopen(fd, "w")) != NULL) {
+		r = drove_inventory_write_yaml(inv, f);
+		fclose(f);
+	}
+	if (r == 0)
+		r = drove_inventory_load(back, path);
+	unlink(path);
+	if (r != 0) {
+		drove_inventory_free(back);
+		return NULL;
+	}
+	return back;
+}
+
 TEST(null_distinct_from_empty)
 {
 	drove_inventory *inv = drove_inventory_new(), *back;
-	char path[] = "/tmp/drove-null-XXXXXX";
-	FILE *f;
-	int fd;
 
 	T_EQ(tload(inv, "x.yml", "all:\n  hosts:\n    h:\n      a: ~\n"
 	    "      b: \"\"\n      c: null\n      d:\n      e: 'null'\n"), 0);
@@ -751,17 +773,113 @@ TEST(null_distinct_from_empty)
 	T_STREQ(var(inv, "h", "h"), "None");
 	T_EQ(drove_inventory_var_is_null(inv, 0, "unset"), 0);
 	/* The YAML export keeps a null a null. */
-	T_TRUE((fd = mkstemp(path)) >= 0);
-	T_TRUE((f = fdopen(fd, "w")) != NULL);
-	T_EQ(drove_inventory_write_yaml(inv, f), 0);
-	fclose(f);
-	back = drove_inventory_new();
-	T_EQ(drove_inventory_load(back, path), 0);
-	unlink(path);
+	T_TRUE((back = reload(inv)) != NULL);
 	T_EQ(drove_inventory_var_is_null(back, 0, "a"), 1);
 	T_EQ(drove_inventory_var_is_null(back, 0, "b"), 0);
 	T_EQ(drove_inventory_var_is_null(back, 0, "f"), 1);
 	drove_inventory_free(back);
+	drove_inventory_free(inv);
+}
+
+/* Collects the JSON of each var for jvar(). */
+static int
+jvar_cb(const char *name, const char *value, const char *source, void *arg)
+{
+	struct buf *b = arg;
+
+	(void)source;
+	return buf_printf(b, "%s=%s\n", name, value);
+}
+
+/* The JSON of var for host 0 as drove_inventory_each_var_json() gives it,
+ * or "(unset)"; lent until the next call. */
+static const char *
+jvar(const drove_inventory *inv, const char *v)
+{
+	static struct buf b;
+	static char out[512];
+	char key[128], *p, *e;
+
+	b.len = 0;
+	if (drove_inventory_each_var_json(inv, 0, jvar_cb, &b) != 0 ||
+	    b.data == NULL)
+		return "(error)";
+	snprintf(key, sizeof key, "\n%s=", v);
+	if (strncmp(b.data, key + 1, strlen(key + 1)) == 0)
+		p = b.data + strlen(key + 1);
+	else if ((p = strstr(b.data, key)) != NULL)
+		p += strlen(key);
+	else
+		return "(unset)";
+	e = strchr(p, '\n');
+	snprintf(out, sizeof out, "%.*s", (int)(e - p), p);
+	return out;
+}
+
+TEST(values_typed_as_ansible)
+{
+	drove_inventory *inv = drove_inventory_new(), *back;
+	static const char *const want[][2] = {
+		{ "i", "5" }, { "oct", "8" }, { "hex", "31" }, { "bin", "5" },
+		{ "big", "123456789012345678901234567890" },
+		{ "sexa", "685230" }, { "under", "1000" }, { "neg", "-7" },
+		{ "f", "1.5" }, { "fe", "1000.0" }, { "fs", "20.5" },
+		{ "inf", "-Infinity" }, { "nan", "NaN" }, { "b", "true" },
+		{ "o", "false" }, { "n", "null" }, { "qs", "\"5\"" },
+		{ "word", "\"1e3\"" }, { "y", "\"y\"" },
+		{ "unsafe", "{\"__ansible_unsafe\": \"7\"}" },
+		{ "tagged", "12" },
+		{ "l", "[1, \"a\", true, null, 2.5, {\"3\": [\"x\"]}]" },
+		{ "ip", "5" }, { "ibig", "255" }, { "io", "15" },
+		{ "if", "0.001" }, { "ib", "false" }, { "inone", "null" },
+		{ "is", "5" }, { "iw", "\"yes\"" },
+		{ "il", "[1, \"a\", [true, null], {\"k\": -2, \"1\": 2.0}]" },
+		{ "it", "[1]" }, { "ip1", "1" }, { "iset", "\"{1, 2}\"" },
+		{ "iu", "\"1_\"" }, { "iu2", "\"1__0\"" }, { "iu3", "1000" },
+		{ "ansible_port", "22" }, { "ansible_user", "\"u\"" },
+	};
+	size_t i;
+
+	T_EQ(tload(inv, "x.yml", "all:\n  hosts:\n    h:\n      i: 5\n"
+	    "      oct: 010\n      hex: 0x1_f\n      bin: 0b101\n"
+	    "      big: 123456789012345678901234567890\n"
+	    "      sexa: 190:20:30\n      under: 1_000\n      neg: -7\n"
+	    "      f: 1.5\n      fe: 1.0e+3\n      fs: 0:20.5\n"
+	    "      inf: -.inf\n      nan: .NaN\n      b: yes\n"
+	    "      o: Off\n      n: ~\n      qs: '5'\n      word: 1e3\n"
+	    "      y: y\n      unsafe: !unsafe 7\n      tagged: !!int '12'\n"
+	    "      l: [1, a, true, null, 2.5, {3: [x]}]\n"), 0);
+	T_EQ(tload(inv, "y.ini", "h:2222 ansible_user=u ip=+5 ibig=0xff "
+	    "io=0o17 if=1e-3 ib=False inone=None is='5' iw=yes\n"
+	    "[all:vars]\n"
+	    "il = [1, 'a', (True, None), {'k': -2, 1: 2.}]  # c\n"
+	    "it = (1,)\n"
+	    "ip1 = (1)\n"
+	    "iset = {1, 2}\n"
+	    "iu = 1_\n"
+	    "iu2 = 1__0\n"
+	    "iu3 = 1_000\n"), 0);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		T_STREQ(jvar(inv, want[i][0]), want[i][1]);
+	/* drove's own readers keep the text as written. */
+	T_STREQ(var(inv, "h", "b"), "yes");
+	T_STREQ(var(inv, "h", "ip"), "+5");
+	/* The YAML export loads back with the same types. */
+	T_TRUE((back = reload(inv)) != NULL);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		T_STREQ(jvar(back, want[i][0]), want[i][1]);
+	drove_inventory_free(back);
+	drove_inventory_free(inv);
+	/* A port in another base is the number Ansible connects to. */
+	inv = drove_inventory_new();
+	T_EQ(tload(inv, "p.yml", "all:\n  hosts:\n    p:\n"
+	    "      ansible_port: 0x8AE\n"), 0);
+	T_STREQ(var(inv, "p", "ansible_port"), "2222");
+	T_STREQ(jvar(inv, "ansible_port"), "2222");
+	T_EQ(tload(inv, "p.ini", "q ansible_port=2_223\n"), 0);
+	T_STREQ(var(inv, "q", "ansible_port"), "2223");
+	T_EQ(tload(inv, "b.ini", "r ansible_port=0x0\n"), DROVE_E_INVENTORY);
+	T_TRUE(strstr(drove_inventory_error(inv), "bad port '0x0'") != NULL);
 	drove_inventory_free(inv);
 }
 

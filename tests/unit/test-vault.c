@@ -1,11 +1,15 @@
 /*
  * test-vault.c: Ansible vault texts made by ansible-vault encrypt_string
  * (ansible-core 2.14, password "unit-test-pw"), decrypted; a wrong
- * password, a changed byte and bad texts refused with their reasons.
+ * password, a changed byte and bad texts refused with their reasons; an
+ * inventory's vaulted values decrypted when used, never before.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/buf.h"
 #include "inventory/vault.h"
 #include "drove.h"
 #include "test.h"
@@ -83,4 +87,86 @@ TEST(vault_refuses)
 	T_EQ(vault_decrypt("$ANSIBLE_VAULT;1.1;AES256", PW, strlen(PW), &out,
 	    &len, &why), DROVE_E_INVENTORY);
 	T_STREQ(why, "no body after the vault header");
+}
+
+/* Writes vault text v indented under "KEY: !vault |" onto f. */
+static void
+put_vaulted(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "      %s: !vault |\n", key);
+	for (; *v != '\0'; v = strchr(v, '\n') + 1)
+		fprintf(f, "        %.*s\n", (int)(strchr(v, '\n') - v), v);
+}
+
+/* Collects the values of each_var walks. */
+static int
+vault_cb(const char *name, const char *value, const char *source, void *arg)
+{
+	struct buf *b = arg;
+
+	(void)source;
+	return buf_printf(b, "%s=%s;", name, value);
+}
+
+TEST(vault_values_decrypted_when_used)
+{
+	char path[] = "/tmp/drove-vault-XXXXXX.yml";
+	struct drove_hostspec spec;
+	drove_inventory *inv;
+	size_t h = 0;
+	struct buf b;
+	FILE *f;
+	int fd;
+
+	T_TRUE((fd = mkstemps(path, 4)) >= 0);
+	T_TRUE((f = fdopen(fd, "w")) != NULL);
+	fputs("all:\n  hosts:\n    h:\n", f);
+	put_vaulted(f, "app_secret", v11);
+	fclose(f);
+	/* Without the password: loaded, no connection var is vaulted. */
+	inv = drove_inventory_new();
+	T_EQ(drove_inventory_load(inv, path), 0);
+	T_EQ(drove_inventory_var_is_vaulted(inv, 0, "app_secret"), 1);
+	T_TRUE(drove_inventory_var(inv, 0, "app_secret") == NULL);
+	T_EQ(drove_inventory_check_vault(inv, &h, 1, 0), 0);
+	T_EQ(drove_inventory_hostspec(inv, 0, &spec), 0);
+	T_EQ(drove_inventory_check_vault(inv, &h, 1, 1), DROVE_E_INVENTORY);
+	T_TRUE(strstr(drove_inventory_error(inv), "host h: app_secret (host "
+	    "h) is vault-encrypted: give --vault-password-file") != NULL);
+	/* With it: decrypted when used, never in the JSON. */
+	T_EQ(drove_inventory_set_vault_password(inv, PW, strlen(PW)), 0);
+	T_STREQ(drove_inventory_var(inv, 0, "app_secret"),
+	    "drove unit secret");
+	buf_init(&b);
+	T_EQ(drove_inventory_each_var_json(inv, 0, vault_cb, &b), 0);
+	T_TRUE(strstr(b.data, "app_secret={\"__ansible_vault\": "
+	    "\"$ANSIBLE_VAULT;1.1;AES256\\n") != NULL);
+	T_TRUE(strstr(b.data, "secret;") == NULL);
+	b.len = 0;
+	T_EQ(drove_inventory_each_var(inv, 0, vault_cb, &b), 0);
+	T_TRUE(strstr(b.data, "app_secret=drove unit secret;") != NULL);
+	buf_release(&b);
+	drove_inventory_free(inv);
+	/* A vaulted connection var: an error without the password. */
+	T_TRUE((f = fopen(path, "w")) != NULL);
+	fputs("all:\n  hosts:\n    h:\n", f);
+	put_vaulted(f, "ansible_password", v11);
+	fclose(f);
+	inv = drove_inventory_new();
+	T_EQ(drove_inventory_load(inv, path), 0);
+	T_EQ(drove_inventory_check_vault(inv, &h, 1, 0), DROVE_E_INVENTORY);
+	T_STREQ(drove_inventory_error(inv), "host h: ansible_password (host "
+	    "h) is vault-encrypted: give --vault-password-file FILE or "
+	    "--ask-vault-pass");
+	T_EQ(drove_inventory_hostspec(inv, 0, &spec), DROVE_E_INVENTORY);
+	T_EQ(drove_inventory_set_vault_password(inv, "wrong", 5), 0);
+	T_EQ(drove_inventory_check_vault(inv, &h, 1, 0), DROVE_E_INVENTORY);
+	T_TRUE(strstr(drove_inventory_error(inv), "cannot decrypt "
+	    "ansible_password") != NULL);
+	T_EQ(drove_inventory_set_vault_password(inv, PW, strlen(PW)), 0);
+	T_EQ(drove_inventory_check_vault(inv, &h, 1, 0), 0);
+	T_EQ(drove_inventory_hostspec(inv, 0, &spec), 0);
+	T_STREQ(spec.password, "drove unit secret");
+	drove_inventory_free(inv);
+	unlink(path);
 }
