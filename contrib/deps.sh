@@ -14,7 +14,7 @@ pkgs="gcc make pkg-config libc6-dev libssh2-1-dev libyaml-dev libsqlite3-dev
 libssl-dev libedit-dev openssh-server openssh-client procps coreutils"
 [ "${1:-}" = demo ] || pkgs="$pkgs dropbear-bin iproute2 sqlite3 passwd
 util-linux openssl tmux g++ asciinema python3 zsh sudo groff-base man-db
-dpkg-dev python3-paramiko nftables
+dpkg-dev python3-paramiko nftables e2fsprogs
 valgrind ansible-core strace"
 missing=
 for p in $pkgs; do

@@ -860,9 +860,20 @@ void		 drove_sink_summary(drove_sink *, void *file);
 const size_t	*drove_sink_counts(const drove_sink *);
 /* Print to file (a FILE *) the unified diff hunks turning a into b, with
  * context lines around each change, as --diff does; nothing when they are
- * equal.  0 or DROVE_E_NOMEM. */
+ * equal.  With vis (DROVE_VIS...), the lines are shown as drove_vis_write()
+ * shows them.  0 or DROVE_E_NOMEM. */
 int		 drove_diff(void *file, const char *a, size_t alen,
-		    const char *b, size_t blen, size_t context);
+		    const char *b, size_t blen, size_t context, int vis);
+/* Write len bytes of a host's output to file (a FILE *), for a terminal:
+ * control characters and escape sequences are shown as \xHH (tab and
+ * newline kept, and valid UTF-8 text), so that no host can take the
+ * terminal over; with DROVE_VIS_SGR in vis, colour (SGR) sequences pass.
+ * vis 0 writes the bytes as they are.  Returns 1 when a colour passed (the
+ * caller resets it, "\033[0m", at the end of its line), else 0. */
+int		 drove_vis_write(void *file, const char *data, size_t len,
+		    int vis);
+#define DROVE_VIS	1	/* show control characters as \xHH */
+#define DROVE_VIS_SGR	2	/* and let colour (SGR) through */
 
 /*
  * The client: blocking calls on one host (the paramiko face).  A client

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/json.h"
 #include "cli/cmd.h"
@@ -345,7 +346,7 @@ show_stream(const struct hhost *h, const char *which, const char *data,
 		printf(" (capped: %zu of %llu bytes kept)", len,
 		    (unsigned long long)total);
 	putchar('\n');
-	fwrite(data, 1, len, stdout);
+	drove_vis_write(stdout, data, len, common_vis(STDOUT_FILENO));
 	if (len > 0 && data[len - 1] != '\n')
 		putchar('\n');
 }
@@ -456,7 +457,7 @@ diff_stream(const char *host, const char *stream, const char *a,
 	printf("--- %s %s, run %s\n+++ %s %s, run %s\n", host, stream, ida,
 	    host, stream, idb);
 	if (drove_diff(stdout, a != NULL ? a : "", alen, b != NULL ? b : "",
-	    blen, 3) != 0)
+	    blen, 3, common_vis(STDOUT_FILENO)) != 0)
 		printf("(no memory for the diff)\n");
 }
 

@@ -4,10 +4,12 @@
  *
  * Each task prints a header and one line per host (ok, changed, skipped,
  * failed, unreachable); a failure shows the host's output, capped unless
- * -v is given, which shows every host's output.  --json prints one JSON
- * object per line instead.  A recap per host ends the run.  The run is
- * recorded in the history with each host's final status; --rerun ID
- * [--failed] plays again on the hosts of a recorded play.
+ * -v is given, which shows every host's output (on a terminal shown as
+ * drove_vis_write() shows it, so that no host takes the terminal over).
+ * --json prints one JSON object per line instead.  A recap per host ends
+ * the run.  The run is recorded in the history with each host's final
+ * status; --rerun ID [--failed] plays again on the hosts of a recorded
+ * play.
  *
  * Exit status as for run: 0 all ok, 1 a host failed (or a play stopped),
  * 2 usage or playbook error, 3 a host was not reached, 130 interrupted.
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/json.h"
 #include "cli/cmd.h"
@@ -64,6 +67,8 @@ struct play_cli {
 	struct common_history	 hist;
 	int			 json;
 	int			 verbose;
+	int			 vis;		/* how hosts' bytes are shown
+						   (common_vis()) */
 	int			 recapped;	/* its header is printed */
 };
 
@@ -169,20 +174,21 @@ static void
 play_output(const struct play_cli *c, const char *what, const char *s,
     size_t len)
 {
-	size_t show = len, i;
+	size_t show = len, i, n;
+	const char *nl;
 
 	if (s == NULL || len == 0)
 		return;
 	if (!c->verbose && show > PLAY_SHOW_CAP)
 		show = PLAY_SHOW_CAP;
-	printf("    %s:\n    ", what);
-	for (i = 0; i < show; i++) {
-		putchar(s[i]);
-		if (s[i] == '\n' && i + 1 < show)
-			fputs("    ", stdout);
-	}
-	if (show > 0 && s[show - 1] != '\n')
+	printf("    %s:\n", what);
+	for (i = 0; i < show; i += n + 1) {
+		nl = memchr(s + i, '\n', show - i);
+		n = nl != NULL ? (size_t)(nl - (s + i)) : show - i;
+		fputs("    ", stdout);
+		drove_vis_write(stdout, s + i, n, c->vis);
 		putchar('\n');
+	}
 	if (show < len)
 		printf("    [%zu more bytes not shown; -v shows all]\n",
 		    len - show);
@@ -198,12 +204,18 @@ play_host(const struct play_cli *c, const struct prun_event *ev)
 	printf("%s: %s", ev->host, ev->status);
 	if (ev->ignored)
 		printf(" (ignored)");
-	if (ev->item != NULL)
-		printf(" (item=%s)", ev->item);
+	if (ev->item != NULL) {
+		fputs(" (item=", stdout);
+		drove_vis_write(stdout, ev->item, strlen(ev->item), c->vis);
+		putchar(')');
+	}
 	if (bad && ev->rc >= 0)
 		printf(": rc=%d", ev->rc);
-	if ((bad || strncmp(ev->status, "skipped", 7) == 0) && ev->msg != NULL)
-		printf(": %s", ev->msg);
+	if ((bad || strncmp(ev->status, "skipped", 7) == 0) &&
+	    ev->msg != NULL) {
+		fputs(": ", stdout);
+		drove_vis_write(stdout, ev->msg, strlen(ev->msg), c->vis);
+	}
 	putchar('\n');
 	if (bad || c->verbose) {
 		play_output(c, "stdout", ev->out, ev->outlen);
@@ -410,6 +422,7 @@ cmd_play_exec(int argc, char **argv)
 	memset(&extra, 0, sizeof extra);
 	pval_map(&extra);
 	c.o = &o;
+	c.vis = common_vis(STDOUT_FILENO);
 	common_longopts_merge(longopts, sizeof longopts / sizeof longopts[0],
 	    play_longopts);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "e:v",

@@ -240,6 +240,9 @@ int	common_getopt_pattern(int argc, char **argv, const char *shortopts,
 	    const struct option *longopts, const char **pattern);
 /* Whether fd is a terminal that takes escape sequences (TERM not dumb). */
 int	common_smart_tty(int fd);
+/* How hosts' bytes are shown on fd (drove_vis_write()): DROVE_VIS on a
+ * terminal, so that no host can take it over, else 0 (bytes exact). */
+int	common_vis(int fd);
 /* Whether to colour what goes to fd for --color WHEN (auto, always,
  * never); decided for stdout and stderr apart. */
 int	common_want_color(const char *when, int fd);

@@ -27,6 +27,13 @@ common_smart_tty(int fd)
 	return isatty(fd) && term != NULL && strcmp(term, "dumb") != 0;
 }
 
+/* DROVE_VIS when fd is a terminal, else 0. */
+int
+common_vis(int fd)
+{
+	return isatty(fd) ? DROVE_VIS : 0;
+}
+
 /* Whether to colour what goes to fd: --color always or never, or auto: a
  * terminal that takes escapes, unless NO_COLOR is set. */
 int

@@ -115,6 +115,7 @@ struct shard {
 	pthread_t		 thread;
 	struct loop		*loop;
 	struct resolver		*resolver;
+	struct fwriter		*writer;	/* jobs' local files */
 	struct known_hosts	*kh;
 	struct agent		*agent;
 	struct kh_file		*khs;		/* hosts' own known_hosts */

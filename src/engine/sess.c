@@ -6,7 +6,9 @@
  * state is finished and sess_to() picked the next one), DROVE_AGAIN (wait
  * for the loop) or a DROVE_E_* code with s->err set.  sess_step() runs them
  * until one waits or the session is done.  A single deadline timer covers
- * resolve..auth (connect timeout), then the job (command timeout), then the
+ * connect..auth (connect timeout, from the TCP connect: name resolution,
+ * queued behind other hosts' lookups, is bounded by the system resolver's
+ * own timeouts, as with ssh), then the job (command timeout), then the
  * polite close (one second, then a hard abort: shutdown(2) first, then the
  * libssh2 frees, then close(2): engine/README, 10).
  */
@@ -475,7 +477,7 @@ sess_resolved(void *arg, struct addrinfo *ai, int gai_err)
 		s->ai = ai;
 		s->ai_next = ai;
 		/* the connect timeout counts from here, not from the time
-		 * spent waiting for a resolver thread */
+		 * spent waiting for a resolver thread or in getaddrinfo */
 		if (s->connect_timeout_ms > 0)
 			loop_timer_start(s->cfg->loop, &s->deadline,
 			    s->connect_timeout_ms);
@@ -1363,7 +1365,7 @@ sess_hostkey_answer(struct sess *s, int accept)
 	sess_wake(s);
 }
 
-/* Start the connect deadline and resolve the address. */
+/* Resolve the address; the connect deadline starts once it is known. */
 void
 sess_start(struct sess *s)
 {
@@ -1377,9 +1379,6 @@ sess_start(struct sess *s)
 		sess_wake(s);
 		return;
 	}
-	if (s->connect_timeout_ms > 0)
-		loop_timer_start(s->cfg->loop, &s->deadline,
-		    s->connect_timeout_ms);
 	rc = resolve_start(s->cfg->resolver, s->address, s->port,
 	    sess_resolved, s, &s->rreq);
 	if (rc != 0) {

@@ -60,6 +60,9 @@ struct sess_cfg {
 	/* where jobs read into: output is handed on before the next read,
 	 * so one buffer serves every session of the loop */
 	char			*rbuf;		/* SESS_RBUF bytes */
+	/* threads for the jobs' local file work (a pull's files), off the
+	 * loop; NULL: the job does it itself (the blocking client) */
+	struct fwriter		*writer;
 };
 
 #define SESS_RBUF	32768
@@ -92,8 +95,9 @@ struct job_ops {
 	int	(*step)(struct job *, struct sess *);
 	/* Whether libssh2 holds input for the job that epoll cannot see. */
 	int	(*hidden_input)(struct job *);
-	/* Optional: the job waits for a local fd (its output is full), so the
-	 * socket must not wake the session meanwhile. */
+	/* Optional: the job waits for a local fd (its output is full) or
+	 * for local work (a pull's file, on cfg->writer, which wakes the
+	 * session when done), so the socket must not wake it meanwhile. */
 	int	(*local_wait)(struct job *);
 	/* Whether no write is in flight, so a keepalive may be sent. */
 	int	(*idle)(struct job *);

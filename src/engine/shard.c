@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fwriter.h"
 #include "base/log.h"
 #include "engine/agent.h"
 #include "engine/fleet.h"
@@ -25,6 +26,7 @@
 #include "engine/resolve.h"
 
 #define SHARD_RESOLVERS	16
+#define SHARD_WRITERS	4	/* threads for local files */
 
 /* The status an error code stands for (not 0). */
 static enum drove_status
@@ -979,6 +981,10 @@ shard_setup(struct shard *sh)
 	if (f->use_agent && (sock = getenv("SSH_AUTH_SOCK")) != NULL &&
 	    *sock != '\0' && (sh->agent = agent_new(sh->loop, sock)) == NULL)
 		return err_set(&sh->err, DROVE_E_NOMEM, "out of memory");
+	/* a job that writes local files (pull) does so off the loop */
+	if (f->host_fds > 1 && (sh->writer = fw_new(SHARD_WRITERS)) == NULL)
+		return err_set(&sh->err, DROVE_E_NOMEM, "writer threads: %s",
+		    strerror(errno));
 	if ((sh->jump = jump_new(&sh->cfg, f->jump_channels, sh->connect_rate,
 	    sh->max_startups)) == NULL)
 		return err_set(&sh->err, DROVE_E_NOMEM, "out of memory");
@@ -998,6 +1004,7 @@ shard_setup(struct shard *sh)
 	}
 	sh->cfg.loop = sh->loop;
 	sh->cfg.resolver = sh->resolver;
+	sh->cfg.writer = sh->writer;
 	sh->cfg.kh = sh->kh;
 	sh->cfg.policy = f->policy;
 	sh->cfg.agent = sh->agent;
@@ -1112,8 +1119,11 @@ shard_teardown(struct shard *sh)
 		shard_unwatch_stdin(sh);
 	resolve_free(sh->resolver);
 	sh->resolver = NULL;
+	fw_free(sh->writer);		/* what it ran said so to the loop */
+	sh->writer = NULL;
 	if (sh->loop != NULL)
-		loop_run_once(sh->loop, 0);	/* free cancelled lookups */
+		loop_run_once(sh->loop, 0);	/* free cancelled lookups and
+						   the work of freed jobs */
 	agent_free(sh->agent);
 	sh->agent = NULL;
 	shard_kh_flush(sh, sh->kh);

@@ -5,10 +5,11 @@
  * Both streams are read on every step so that neither window fills
  * (engine/README, 4).  A write that returned EAGAIN is repeated with the
  * same pointer and length before anything else is sent; a read's deferred
- * window adjust (-7) is not an error (engine/README, 1).  A remote EOF
- * does not stop stdin (the command may still read it); the job waits for
- * the remote close, which follows the command's exit, then closes its side
- * and reads the exit status or signal (engine/README, 5).
+ * window adjust (-7) is not an error (engine/README, 1); a read whose
+ * window adjust is half-sent is made again before any write (chan_half).
+ * A remote EOF does not stop stdin (the command may still read it); the
+ * job waits for the remote close, which follows the command's exit, then
+ * closes its side and reads the exit status or signal (engine/README, 5).
  *
  * Stopping a command (--timeout, Ctrl-C): sshd does not signal a command
  * that has no pty when its channel or connection closes, so it would run
@@ -52,12 +53,10 @@ struct exec_job {
 	struct feed_pos		 pos;		/* where we are in it */
 	const char		*wp;		/* a pending write */
 	size_t			 wlen;		/* its length */
-	int			 wpart;		/* its packet is half-sent */
+	enum chan_half		 half;		/* whose packet is half-sent */
 	int			 unended;	/* stdin's last line has no
 						   newline yet */
 	int			 veof;		/* a pty's EOF is being sent */
-	int			 rblocked;	/* a read could not send its
-						   window adjust */
 	int			 in_done;	/* stdin fully sent or dropped */
 	int			 eof_sent;
 	int			 remote_eof;
@@ -127,7 +126,7 @@ lserr(struct sess *s)
  * of a become (su, sudo's requiretty) is raw: there stdin has no end.
  */
 static int
-exec_pty_eof(struct exec_job *x)
+exec_pty_eof(struct exec_job *x, struct sess *s)
 {
 	static const char veof[] = "\004\004";
 	ssize_t n;
@@ -143,7 +142,7 @@ exec_pty_eof(struct exec_job *x)
 	}
 	while (x->wlen > 0) {
 		n = libssh2_channel_write_ex(x->ch, 0, x->wp, x->wlen);
-		x->wpart = n == LIBSSH2_ERROR_EAGAIN;
+		x->half = chan_half_after(s, x->half, HALF_WRITE, n);
 		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n) ||
 		    n == 0)
 			return DROVE_AGAIN;
@@ -182,7 +181,7 @@ exec_write(struct exec_job *x, struct sess *s)
 		}
 		/* the same pointer and length until it is taken */
 		n = libssh2_channel_write_ex(x->ch, 0, x->wp, x->wlen);
-		x->wpart = n == LIBSSH2_ERROR_EAGAIN;
+		x->half = chan_half_after(s, x->half, HALF_WRITE, n);
 		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
 			return DROVE_AGAIN;
 		x->wlen = 0;	/* feed_next gives the same bytes again */
@@ -201,9 +200,10 @@ exec_write(struct exec_job *x, struct sess *s)
 	}
 	feed_pos_release(&x->pos);
 	if (!x->eof_sent && (x->tty || (x->bc != NULL && become_pty(x->bc))))
-		return exec_pty_eof(x);
+		return exec_pty_eof(x, s);
 	if (!x->eof_sent) {
 		n = libssh2_channel_send_eof(x->ch);
+		x->half = chan_half_after(s, x->half, HALF_WRITE, n);
 		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
 			return DROVE_AGAIN;
 		if (n != 0)
@@ -227,15 +227,22 @@ chan_send_blocked(ssize_t n)
 }
 
 /*
- * Whether a write of wlen bytes that returned EAGAIN (wpart) left its
- * packet half-sent: a read now would collide with it (its window adjust
- * fails with -7 and takes nothing), so wait for the socket to take the
- * rest.  A write waiting for window (none left) has nothing half-sent.
+ * What is half-sent after a call: a call that returned EAGAIN with libssh2
+ * waiting to send left its own packet half-sent, unless another one was
+ * (then this one could not begin).  A write waiting for window (none
+ * left) waits to receive, and has nothing half-sent.
  */
-int
-chan_half_sent(LIBSSH2_CHANNEL *ch, size_t wlen, int wpart)
+enum chan_half
+chan_half_after(struct sess *s, enum chan_half half, enum chan_half kind,
+    ssize_t n)
 {
-	return wlen != 0 && wpart && libssh2_channel_window_write(ch) > 0;
+	if (half != HALF_NONE && half != kind)
+		return half;
+	if (n == LIBSSH2_ERROR_EAGAIN &&
+	    (libssh2_session_block_directions(s->ls) &
+	    LIBSSH2_SESSION_BLOCK_OUTBOUND))
+		return kind;
+	return HALF_NONE;
 }
 
 /* Read what both streams have; 1 when the remote sent EOF and all is read. */
@@ -245,11 +252,11 @@ exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 	ssize_t n;
 	int rc, stream, drained = 1;
 
-	x->rblocked = 0;
 	for (stream = 0; stream < 2; stream++) {
 		while (*budget > 0) {
 			n = libssh2_channel_read_ex(x->ch, stream,
 			    s->cfg->rbuf, SESS_RBUF);
+			x->half = chan_half_after(s, x->half, HALF_READ, n);
 			if (n > 0) {
 				if ((rc = exec_emit(x, s, stream,
 				    s->cfg->rbuf, (size_t)n)) != 0)
@@ -262,7 +269,6 @@ exec_read(struct exec_job *x, struct sess *s, size_t *budget)
 				break;
 			if (n == LIBSSH2_ERROR_EAGAIN ||
 			    n == LIBSSH2_ERROR_SOCKET_SEND) {
-				x->rblocked = chan_read_blocked(s, n);
 				drained = 0;
 				break;
 			}
@@ -417,15 +423,17 @@ exec_step(struct job *j, struct sess *s)
 		do {
 			/* stdin waits until a become has started the
 			 * command */
-			rc = x->bc != NULL ? become_step(x->bc, x->ch, s) :
-			    0;
-			if (rc == 0)
+			rc = 0;
+			/* a read's window adjust half-sent goes first */
+			if (x->half != HALF_READ && x->bc != NULL)
+				rc = become_step(x->bc, x->ch, s);
+			if (rc == 0 && x->half != HALF_READ)
 				rc = exec_write(x, s);
 			if (rc < 0)
 				return rc;
-			/* a write half sent goes first: a read could need to
+			/* a write half-sent goes first: a read could need to
 			 * send a window adjust */
-			if (chan_half_sent(x->ch, x->wlen, x->wpart))
+			if (x->half == HALF_WRITE)
 				return DROVE_AGAIN;
 			rc = exec_read(x, s, &budget);
 			if (rc < 0)
@@ -502,19 +510,8 @@ exec_hidden_input(struct job *j)
 {
 	struct exec_job *x = (struct exec_job *)j;
 
-	return x->st == EX_RUN && !x->rblocked &&
-	    !chan_half_sent(x->ch, x->wlen, x->wpart) &&
+	return x->st == EX_RUN && x->half == HALF_NONE &&
 	    chan_hidden(x->ch, !x->remote_eof);
-}
-
-/* Whether a read that returned n (EAGAIN or -7) is held up by a packet
- * half-sent (its window adjust), so that only a writable socket helps. */
-int
-chan_read_blocked(struct sess *s, ssize_t n)
-{
-	return n == LIBSSH2_ERROR_SOCKET_SEND ||
-	    (libssh2_session_block_directions(s->ls) &
-	    LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
 }
 
 /* Whether libssh2 holds data (or an EOF) for ch that epoll cannot show. */
@@ -535,7 +532,7 @@ exec_idle(struct job *j)
 {
 	struct exec_job *x = (struct exec_job *)j;
 
-	return x->st == EX_RUN && x->wlen == 0 &&
+	return x->st == EX_RUN && x->wlen == 0 && x->half == HALF_NONE &&
 	    (x->in_done ? x->eof_sent : 1) &&
 	    (x->bc == NULL || become_idle(x->bc));
 }

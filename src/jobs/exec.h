@@ -20,13 +20,20 @@ int	chan_hidden(LIBSSH2_CHANNEL *ch, int eof);
  * another packet is half-sent: make it again later, same buffer. */
 int	chan_send_blocked(ssize_t n);
 
-/* Whether a write of wlen bytes that returned EAGAIN (wpart) left its
- * packet half-sent, so that reading must wait for the socket. */
-int	chan_half_sent(LIBSSH2_CHANNEL *ch, size_t wlen, int wpart);
+/*
+ * Which call of a channel job has a packet half-sent: libssh2 takes no
+ * other packet until that one is out (1.10 refuses it with -39 or -7,
+ * 1.11.1 answers EAGAIN and leaves the socket's direction as it was, so
+ * the loop would wait for a writable socket for ever), and only that call,
+ * made again, sends the rest.  HALF_WRITE: a write, EOF or request;
+ * HALF_READ: a read's window adjust.
+ */
+enum chan_half { HALF_NONE, HALF_WRITE, HALF_READ };
 
-/* Whether a read that returned n (EAGAIN or -7) waits for a half-sent
- * packet to go out (the socket writable), not for input. */
-int	chan_read_blocked(struct sess *s, ssize_t n);
+/* What is half-sent after a call of kind (HALF_WRITE or HALF_READ) that
+ * returned n, half being what was before it. */
+enum chan_half	chan_half_after(struct sess *s, enum chan_half half,
+		    enum chan_half kind, ssize_t n);
 
 /* Whether the server closed ch, after its EOF: 0, DROVE_AGAIN, or
  * DROVE_E_PROTOCOL ("connection lost before the command's exit status")

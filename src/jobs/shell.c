@@ -54,9 +54,7 @@ struct shell_job {
 	size_t			 inlen;
 	size_t			 inoff;
 	size_t			 wlen;		/* length of a pending write */
-	int			 wpart;		/* its packet is half-sent */
-	int			 rblocked;	/* a read could not send its
-						   window adjust */
+	enum chan_half		 half;		/* whose packet is half-sent */
 	int			 in_eof;
 	int			 in_poll;	/* epoll refused in_fd: read it
 						   on each step */
@@ -278,6 +276,8 @@ shell_send(struct shell_job *x)
 		if (x->resizing) {
 			rc = libssh2_channel_request_pty_size_ex(x->ch,
 			    (int)x->cols, (int)x->rows, 0, 0);
+			x->half = chan_half_after(x->s, x->half, HALF_WRITE,
+			    rc);
 			if (rc == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(rc))
 				return DROVE_AGAIN;
 			x->resizing = 0;
@@ -296,7 +296,7 @@ shell_send(struct shell_job *x)
 			x->wlen = x->inlen - x->inoff;
 		n = libssh2_channel_write_ex(x->ch, 0, x->in + x->inoff,
 		    x->wlen);
-		x->wpart = n == LIBSSH2_ERROR_EAGAIN;
+		x->half = chan_half_after(x->s, x->half, HALF_WRITE, n);
 		if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n))
 			return DROVE_AGAIN;
 		x->wlen = 0;
@@ -312,6 +312,7 @@ shell_send(struct shell_job *x)
 	if (x->in_eof && !x->eof_sent) {
 		x->eofing = 1;
 		rc = libssh2_channel_send_eof(x->ch);
+		x->half = chan_half_after(x->s, x->half, HALF_WRITE, rc);
 		if (rc == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(rc))
 			return DROVE_AGAIN;
 		if (rc != 0)
@@ -395,7 +396,6 @@ shell_pump(struct shell_job *x, struct sess *s)
 	int stream, rc, again;
 	ssize_t n;
 
-	x->rblocked = 0;
 	for (;;) {
 		if ((rc = shell_flush(x, s)) != 0)
 			return rc < 0 ? rc : 0;
@@ -405,6 +405,7 @@ shell_pump(struct shell_job *x, struct sess *s)
 		for (stream = 0; stream < 2 && x->outlen == 0; stream++) {
 			n = libssh2_channel_read_ex(x->ch, stream, x->out,
 			    sizeof x->out);
+			x->half = chan_half_after(s, x->half, HALF_READ, n);
 			if (n > 0) {
 				budget -= (size_t)n < budget ? (size_t)n :
 				    budget;
@@ -412,10 +413,8 @@ shell_pump(struct shell_job *x, struct sess *s)
 				    (size_t)n)) != 0)
 					return rc;
 			} else if (n == LIBSSH2_ERROR_EAGAIN ||
-			    n == LIBSSH2_ERROR_SOCKET_SEND) {
+			    n == LIBSSH2_ERROR_SOCKET_SEND)
 				again = 1;
-				x->rblocked = chan_read_blocked(s, n);
-			}
 			else if (n < 0)
 				return err_set(&s->err, DROVE_E_PROTOCOL,
 				    "read output of %s: %s (%d)", s->name,
@@ -512,12 +511,15 @@ shell_step(struct job *j, struct sess *s)
 			    "disconnected");
 		do {
 			/* nothing typed goes out before a become started */
-			rc = x->bc != NULL ? become_step(x->bc, x->ch, s) : 0;
-			if (rc == 0)
+			rc = 0;
+			/* a read's window adjust half-sent goes first */
+			if (x->half != HALF_READ && x->bc != NULL)
+				rc = become_step(x->bc, x->ch, s);
+			if (rc == 0 && x->half != HALF_READ)
 				rc = shell_send(x);
 			if (rc < 0)
 				return rc;
-			if (chan_half_sent(x->ch, x->wlen, x->wpart))
+			if (x->half == HALF_WRITE)
 				return DROVE_AGAIN;
 			rc = shell_pump(x, s);
 		} while (rc == 0 && x->bc != NULL && become_due(x->bc));
@@ -561,7 +563,7 @@ shell_hidden_input(struct job *j)
 	struct shell_job *x = (struct shell_job *)j;
 
 	if (x->st != SH_RUN || x->outlen > 0 || x->ctl->disconnected ||
-	    chan_half_sent(x->ch, x->wlen, x->wpart) || x->rblocked)
+	    x->half != HALF_NONE)
 		return 0;
 	return chan_hidden(x->ch, !x->remote_eof);
 }
@@ -572,7 +574,8 @@ shell_idle(struct job *j)
 {
 	struct shell_job *x = (struct shell_job *)j;
 
-	return x->st == SH_RUN && x->wlen == 0 && !x->resizing &&
+	return x->st == SH_RUN && x->wlen == 0 && x->half == HALF_NONE &&
+	    !x->resizing &&
 	    !x->eofing && (x->bc == NULL || become_idle(x->bc));
 }
 

@@ -34,6 +34,7 @@ struct diff {
 	unsigned char	*cha, *chb;
 	ptrdiff_t	*kvf, *kvb;	/* furthest x per diagonal x - y */
 	ptrdiff_t	 maxcost;
+	int		 vis;		/* DROVE_VIS...: how lines are shown */
 };
 
 /* Count the lines of p[0..len). */
@@ -273,14 +274,17 @@ diff_range(FILE *f, size_t start, size_t n)
 		fprintf(f, "%zu,%zu", n > 0 ? start + 1 : start, n);
 }
 
-/* Print one line of a hunk after its mark. */
+/* Print one line of a hunk after its mark, shown as vis says (a colour
+ * let through reset before its newline). */
 static void
-diff_put(FILE *f, int mark, const struct diff_line *l)
+diff_put(FILE *f, int mark, const struct diff_line *l, int vis)
 {
+	int nl = l->len > 0 && l->p[l->len - 1] == '\n';
+
 	putc(mark, f);
-	fwrite(l->p, 1, l->len, f);
-	if (l->len == 0 || l->p[l->len - 1] != '\n')
-		fputs("\n\\ No newline at end of file\n", f);
+	if (drove_vis_write(f, l->p, l->len - (size_t)nl, vis))
+		fputs("\033[0m", f);
+	fputs(nl ? "\n" : "\n\\ No newline at end of file\n", f);
 }
 
 /* Print the hunk from (i0, j0) to (i1, j1). */
@@ -298,14 +302,14 @@ diff_hunk(FILE *f, const struct diff *d, size_t i0, size_t j0, size_t i1,
 	fputs(" @@\n", f);
 	while (i < i1 || j < j1) {
 		if (i < i1 && j < j1 && !d->cha[i] && !d->chb[j]) {
-			diff_put(f, ' ', &a[i++]);
+			diff_put(f, ' ', &a[i++], d->vis);
 			j++;
 			continue;
 		}
 		while (i < i1 && d->cha[i])
-			diff_put(f, '-', &a[i++]);
+			diff_put(f, '-', &a[i++], d->vis);
 		while (j < j1 && d->chb[j])
-			diff_put(f, '+', &b[j++]);
+			diff_put(f, '+', &b[j++], d->vis);
 	}
 }
 
@@ -346,13 +350,14 @@ diff_print(FILE *f, const struct diff *d, size_t ctx)
 /* Print the hunks turning a into b; 0 or DROVE_E_NOMEM. */
 int
 diff_unified(FILE *f, const char *a, size_t alen, const char *b, size_t blen,
-    size_t context)
+    size_t context, int vis)
 {
 	struct diff d;
 	size_t n, root = 1;
 	int r = DROVE_E_NOMEM;
 
 	memset(&d, 0, sizeof d);
+	d.vis = vis;
 	if (alen == 0)
 		a = "";
 	if (blen == 0)
@@ -397,7 +402,7 @@ diff_unified(FILE *f, const char *a, size_t alen, const char *b, size_t blen,
 /* The same for the library's users. */
 int
 drove_diff(void *file, const char *a, size_t alen, const char *b,
-    size_t blen, size_t context)
+    size_t blen, size_t context, int vis)
 {
-	return diff_unified(file, a, alen, b, blen, context);
+	return diff_unified(file, a, alen, b, blen, context, vis);
 }

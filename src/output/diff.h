@@ -17,9 +17,11 @@
 /*
  * Print to f the hunks ("@@ -1,3 +1,4 @@" and their lines) turning
  * a[0..alen) into b[0..blen), with context lines of context around each
- * change; nothing when they are equal.  0 or DROVE_E_NOMEM.
+ * change; nothing when they are equal.  The lines are shown as
+ * drove_vis_write() shows them with vis (0: as they are).  0 or
+ * DROVE_E_NOMEM.
  */
 int	diff_unified(FILE *f, const char *a, size_t alen, const char *b,
-	    size_t blen, size_t context);
+	    size_t blen, size_t context, int vis);
 
 #endif /* DIFF_H */

@@ -48,9 +48,11 @@
  * counts changed and unchanged hosts instead of ok ones; and the status
  * line adds the bytes moved, the rate and the time left.
  *
- * With escape, LINES and GATHER show hosts' control characters and escape
- * sequences on out and err as vis_write() does (output/vis.h), a colour
- * let through by escape_sgr reset at the end of its line or output.
+ * With escape, every mode but JSON shows hosts' control characters and
+ * escape sequences on out and err (their output, the diffs of DIFF, and
+ * the outcome and warning texts, which may quote a host) as
+ * drove_vis_write() does, a colour let through by escape_sgr reset at the
+ * end of its line or output.
  *
  * Hosts that never ended are ended as "pending" by drove_sink_finish().
  * Write errors on out and err stay in the streams and make
@@ -73,8 +75,7 @@
 #include "base/json.h"
 #include "drove.h"
 #include "output/diff.h"
-#include "output/fwriter.h"
-#include "output/vis.h"
+#include "base/fwriter.h"
 
 #define SINK_LINE_MAX	((size_t)64 * 1024)
 #define SINK_OUTPUT_MAX	((size_t)64 * 1024 * 1024)
@@ -502,9 +503,32 @@ status_stop(struct drove_sink *s, struct sink_host *h)
 	h->running = 0;
 }
 
+/* How stream st's terminal shows hosts' bytes: DROVE_VIS flags, or 0
+ * when it is no terminal. */
+static int
+sink_vis(const struct drove_sink *s, int st)
+{
+	if (!(s->o.escape & (st == S_OUT ? DROVE_ESC_OUT : DROVE_ESC_ERR)))
+		return 0;
+	return DROVE_VIS | (s->o.escape_sgr ? DROVE_VIS_SGR : 0);
+}
+
+/* Write len bytes a host sent (or a text holding some) to f, shown as
+ * sink_vis() says when f is out or err, a colour let through reset after
+ * them. */
+static void
+sink_put(struct drove_sink *s, FILE *f, const char *data, size_t len)
+{
+	int vis = f == s->out ? sink_vis(s, S_OUT) : f == s->err ?
+	    sink_vis(s, S_ERR) : 0;
+
+	if (drove_vis_write(f, data, len, vis))
+		fputs("\033[0m", f);
+}
+
 /*
  * The rest of lines_emit() on a terminal: the held part and seg as one line
- * shown by vis_write() (joined first, so that a character or sequence cut
+ * shown by sink_put() (joined first, so that a character or sequence cut
  * between two chunks stays whole), a colour let through reset at its end.
  */
 static void
@@ -515,8 +539,7 @@ lines_vis(struct drove_sink *s, FILE *f, struct buf *p, const char *seg,
 		n--;
 	if (buf_append(p, seg, n) != 0)
 		sink_fail(s, DROVE_E_NOMEM);
-	if (vis_write(f, p->data, p->len, s->o.escape_sgr))
-		fputs("\033[0m", f);
+	sink_put(s, f, p->data, p->len);
 	putc('\n', f);
 	buf_consume(p, p->len);
 }
@@ -534,7 +557,7 @@ lines_emit(struct drove_sink *s, struct sink_host *h, int st,
 
 	status_clear(s);
 	fputs(h->pfx[st], f);
-	if (s->o.escape & (st == S_OUT ? DROVE_ESC_OUT : DROVE_ESC_ERR)) {
+	if (sink_vis(s, st)) {
 		lines_vis(s, f, p, seg, n);
 		return;
 	}
@@ -771,10 +794,14 @@ sink_done(struct drove_sink *s, struct sink_host *h,
 			if (s->o.summary)
 				break;	/* said once, in the summary */
 			status_clear(s);
-			fprintf(s->err, "%s%s\n", h->pfx[S_ERR], h->text);
+			fputs(h->pfx[S_ERR], s->err);
+			sink_put(s, s->err, h->text, strlen(h->text));
+			putc('\n', s->err);
 		} else if (s->o.mode == DROVE_OUT_LINES && s->o.xfer) {
 			status_clear(s);
-			fprintf(s->out, "%s%s\n", h->pfx[S_OUT], h->text);
+			fputs(h->pfx[S_OUT], s->out);
+			sink_put(s, s->out, h->text, strlen(h->text));
+			putc('\n', s->out);
 		}
 		break;
 	case DROVE_OUT_JSON:
@@ -812,7 +839,7 @@ drove_sink_new(const struct drove_sink_opts *o, char *errbuf, size_t errlen)
 			goto nomem;
 		if (sink_mkdirs(s->dir, errbuf, errlen) != 0)
 			goto fail;
-		if ((s->fw = fw_new()) == NULL)
+		if ((s->fw = fw_new(1)) == NULL)
 			goto nomem;
 	}
 	return s;
@@ -870,8 +897,7 @@ drove_sink_event(const struct drove_event *ev, void *arg)
 			n = strlen(ev->data);
 		status_clear(s);
 		fprintf(s->err, "%swarning: ", h->pfx[S_ERR]);
-		if (n > 0)
-			fwrite(ev->data, 1, n, s->err);
+		sink_put(s, s->err, ev->data, n);
 		putc('\n', s->err);
 		break;
 	case DROVE_EV_DONE:
@@ -1064,10 +1090,7 @@ gather_stream(struct drove_sink *s, const struct sink_host *h, int st)
 	const struct buf *b = &h->held[st];
 
 	if (b->len > 0) {
-		if (!(s->o.escape & DROVE_ESC_OUT))
-			fwrite(b->data, 1, b->len, s->out);
-		else if (vis_write(s->out, b->data, b->len, s->o.escape_sgr))
-			fputs("\033[0m", s->out);
+		sink_put(s, s->out, b->data, b->len);
 		if (b->data[b->len - 1] != '\n')
 			putc('\n', s->out);
 	}
@@ -1200,12 +1223,16 @@ sink_diff_print(struct drove_sink *s)
 		putc('\n', s->out);
 		if (diff_unified(s->out, ref->held[S_OUT].data,
 		    ref->held[S_OUT].len, h->held[S_OUT].data,
-		    h->held[S_OUT].len, SINK_DIFF_CTX) != 0)
+		    h->held[S_OUT].len, SINK_DIFF_CTX,
+		    sink_vis(s, S_OUT)) != 0)
 			sink_fail(s, DROVE_E_NOMEM);
 	}
-	for (i = 0; i < nu; i++)
-		fprintf(s->out, "not reached: %s (%s)\n", u[i].hosts,
-		    u[i].v[0]->text);
+	for (i = 0; i < nu; i++) {
+		fprintf(s->out, "not reached: %s (", u[i].hosts);
+		sink_put(s, s->out, u[i].v[0]->text,
+		    strlen(u[i].v[0]->text));
+		fputs(")\n", s->out);
+	}
  out:
 	sink_groups_free(g, ng);
 	sink_groups_free(u, nu);
@@ -1313,9 +1340,11 @@ drove_sink_summary(drove_sink *s, void *file)
 		sink_fail(s, DROVE_E_NOMEM);
 	for (i = 0; i < ng; i++) {
 		detail = sink_detail(g[i].v[0]);
-		fprintf(f, "%s (%zu): %s%s%s\n",
+		fprintf(f, "%s (%zu): %s%s",
 		    drove_status_name(g[i].v[0]->status), g[i].n, g[i].hosts,
-		    *detail != '\0' ? ": " : "", detail);
+		    *detail != '\0' ? ": " : "");
+		sink_put(s, f, detail, strlen(detail));
+		putc('\n', f);
 	}
 	sink_groups_free(g, ng);
 	free(v);

@@ -7,6 +7,7 @@
  * past U+10FFFF), so a terminal never sees a byte it could take for the
  * start of a control sequence.
  */
+#include "drove.h"
 #include "output/vis.h"
 
 #define VIS_SGR_MAX	64	/* longest colour sequence let through */
@@ -89,4 +90,15 @@ vis_write(FILE *f, const char *data, size_t len, int sgr)
 	}
 	fwrite(p + run, 1, len - run, f);
 	return used;
+}
+
+/* The same for the library's users, by DROVE_VIS flags. */
+int
+drove_vis_write(void *file, const char *data, size_t len, int vis)
+{
+	if (!(vis & DROVE_VIS)) {
+		fwrite(data, 1, len, file);
+		return 0;
+	}
+	return vis_write(file, data, len, (vis & DROVE_VIS_SGR) != 0);
 }

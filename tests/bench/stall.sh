@@ -4,11 +4,15 @@
 # work the loops must not block on: every host's key new to known_hosts
 # (--host-key-check accept-new appends each one), output to -o files, the
 # history written, and another process holding the store's write lock for
-# LOCK_S seconds in the middle of the run.
+# LOCK_S seconds in the middle of the run.  Then a pull of a PULL_MB file
+# from every host; as root, into an ext4 image (a loop mount in a mount
+# namespace of its own) frozen (fsfreeze) for LOCK_S seconds from one
+# second in: a disk that does not take writes for that long.
 #
 # Usage: sh tests/bench/stall.sh [HOSTS [SERVERS]]   (default 300 3)
 # Environment: O (build dir, default build), LOCK_S (default 3), FORKS
-# (default 10, so that a turn holds little work for hosts), LOOPS.
+# (default 10, so that a turn holds little work for hosts), LOOPS, PULL_MB
+# (default 2).
 #
 # drove reports each loop's turns with DROVE_STALLS=1 when it frees the
 # loop ("loop: N turns, busy B ms, longest turn L ms"); the largest L of
@@ -60,9 +64,42 @@ printf 'drove %s, %s CPUs, %s hosts on %s sshd, store locked %s s\n' \
 printf 'keys added: %s, hosts ok: %s, wall %s ms\n' \
     "$(grep -c . "$HOME/.ssh/known_hosts")" \
     "$(grep -l '^ok' "$FX_DIR/o"/*.status | wc -l)" "$wall"
-sed -n 's/.*loop: \([0-9]*\) turns, busy \([0-9.]*\) ms, longest turn \([0-9.]*\) ms/\3 \1 \2/p' \
-    "$FX_DIR/err" | sort -n -r | head -1 |
-    while read -r longest turns busy; do
-	printf 'longest loop turn %s ms (of %s turns, %s ms busy)\n' \
-	    "$longest" "$turns" "$busy"
-    done
+# longest FILE: the longest loop turn of the run whose stderr is FILE.
+longest()
+{
+	sed -n 's/.*loop: \([0-9]*\) turns, busy \([0-9.]*\) ms, longest turn \([0-9.]*\) ms/\3 \1 \2/p' \
+	    "$1" | sort -n -r | head -1 |
+	    while read -r longest turns busy; do
+		printf 'longest loop turn %s ms (of %s turns, %s ms busy)\n' \
+		    "$longest" "$turns" "$busy"
+	    done
+}
+longest "$FX_DIR/err"
+
+# The pull.
+mkdir -p "$FX_DIR/src" "$FX_DIR/dl"
+head -c $((${PULL_MB:-2} * 1000000)) /dev/urandom >"$FX_DIR/src/f"
+chmod -R a+rX "$FX_DIR/src"
+cat >"$FX_DIR/pull.sh" <<EOF
+D='$FX_DIR/dl'
+if [ "\$(id -u)" -eq 0 ] && [ "${LOCK_S:-3}" -gt 0 ]; then
+	truncate -s $((${PULL_MB:-2} * hosts * 2 + 64))M '$FX_DIR/disk.img'
+	mkfs.ext4 -q -F '$FX_DIR/disk.img'
+	mount -o loop '$FX_DIR/disk.img' "\$D" || exit 1
+	trap 'fsfreeze -u "\$D" 2>/dev/null' EXIT
+	(sleep 1; fsfreeze -f "\$D"; sleep ${LOCK_S:-3}; fsfreeze -u "\$D") &
+	echo "local disk frozen ${LOCK_S:-3} s from 1 s in"
+fi
+t0=\$(date +%s%N)
+DROVE_STALLS=1 '$DROVE' --no-agent -i '$FX_DIR/inv.yml' -f ${FORKS:-10} \
+    ${LOOPS:+--loops $LOOPS} -q pull all '$FX_DIR/src/f' "\$D" \
+    >/dev/null 2>'$FX_DIR/pull.err' </dev/null
+echo "pull wall \$(( (\$(date +%s%N) - t0) / 1000000 )) ms, files: \$(find "\$D" -name f | wc -l)"
+wait
+EOF
+if [ "$(id -u)" -eq 0 ]; then
+	unshare -m --propagation private sh "$FX_DIR/pull.sh"
+else
+	sh "$FX_DIR/pull.sh"
+fi
+longest "$FX_DIR/pull.err"

@@ -4,8 +4,10 @@
 # back), prefixed and gathered output show control characters and escape
 # sequences as \xHH (tab kept; colour sequences kept with --host-color),
 # so a host can neither fake another host's line with a carriage return,
-# clear the screen, set the title nor write the clipboard (OSC 52).  Into a
-# pipe or file, in --json (escaped) and in -o files the bytes stay exact.
+# clear the screen, set the title nor write the clipboard (OSC 52).  So do
+# the lines of --diff, the output a play shows, and the outputs "history
+# show" and "history diff" print.  Into a pipe or file, in --json
+# (escaped) and in -o files the bytes stay exact.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -32,7 +34,8 @@ sh "$FX_DIR/emit.sh" >"$FX_DIR/want.out" 2>"$FX_DIR/want.err"
 sed 's/^/web0001: /' "$FX_DIR/want.out" >"$FX_DIR/want-lines.out"
 
 sock=$FX_DIR/tmux.sock
-# Run drove ARGS in a fresh tmux pane (after a marker line), wait for its
+inv="-i '$FX_DIR/inv.yml'"
+# Run drove $inv ARGS in a fresh tmux pane (after a marker line), wait for its
 # summary and put the screen in $FX_DIR/screen (-e: with its escapes).
 on_tmux()
 {
@@ -40,7 +43,7 @@ on_tmux()
 	shift
 	tmux -S "$sock" -f /dev/null new-session -d -x 220 -y 50 \
 	    "echo MARKER-BEFORE; TERM=xterm-256color '$DROVE' --no-agent \
-	    -i '$FX_DIR/inv.yml' $*; echo MARKER-DONE; sleep 60"
+	    $inv $*; echo MARKER-DONE; sleep 60"
 	fx_track "$(tmux -S "$sock" display-message -p '#{pid}')"
 	tmux -S "$sock" set-option -g set-clipboard on
 	_n=0
@@ -119,3 +122,76 @@ dr -i "$FX_DIR/inv.yml" run --json all "$cmd"
 fx_assert_eq 0 "$FX_RC"
 fx_assert_match '"stdout":"real\\rweb9999: fake\\n\\u001b\]0;pwned\\u0007title' \
     "$FX_OUT" "--json escapes control characters"
+
+# The screen after on_tmux shows no sign of a takeover: nothing cleared
+# it, the title is unchanged.  $1 names the case.
+untouched()
+{
+	fx_assert_match '^MARKER-BEFORE$' "$(cat "$FX_DIR/screen")" \
+	    "$1: the screen was not cleared"
+	fx_assert_no_match 'pwned' "$(cat "$FX_DIR/title")" \
+	    "$1: the title is unchanged"
+}
+
+# --diff on a terminal: two hosts differ in a line that sets the title and
+# clears the screen; the diff's lines (context too) are shown as text.
+fx_inventory web 2 s1 g1 "$FX_USER" >"$FX_DIR/inv2.yml"
+cat >"$FX_DIR/emit2.sh" <<'SH'
+sh "${0%/*}/emit.sh" 2>/dev/null
+printf '\033]0;pwned\007\033[2Jpid%s\n' $$
+SH
+chmod 644 "$FX_DIR/emit2.sh"
+cmd2="sh $FX_DIR/emit2.sh"
+inv="-i '$FX_DIR/inv2.yml'"
+on_tmux '' run --diff all "'$cmd2'"
+screen=$(cat "$FX_DIR/screen")
+untouched diff
+fx_assert_match '^-\\x1b\]0;pwned\\x07\\x1b\[2Jpid[0-9]+$' "$screen" \
+    "diff: the reference's line is shown"
+fx_assert_match '^\+\\x1b\]0;pwned\\x07\\x1b\[2Jpid[0-9]+$' "$screen" \
+    "diff: the other host's line is shown"
+fx_assert_match '^ \\xc2\\x9b2Jc1$' "$screen" "diff: context lines too"
+# Into a file, the diff's lines are exact.
+dr -i "$FX_DIR/inv2.yml" run --diff all "$cmd2"
+grep -q "$(printf '^+\033]0;pwned\007\033\\[2Jpid')" "$FX_DIR/run.out" ||
+    fx_fail "diff to a file is not exact"
+
+# drove play on a terminal: a failed task shows its output, indented,
+# shown as text.
+cat >"$FX_DIR/play.yml" <<EOF
+- name: hostile
+  hosts: all
+  tasks:
+    - name: emit
+      run: $cmd; exit 3
+EOF
+inv="-i '$FX_DIR/inv.yml'"
+on_tmux '' play "'$FX_DIR/play.yml'"
+screen=$(cat "$FX_DIR/screen")
+untouched play
+fx_assert_match '^    real\\x0dweb9999: fake$' "$screen" "play: \\r shown"
+fx_assert_match '^    \\x1b\[2Jcleared$' "$screen" "play: escapes shown"
+fx_assert_match '^    err\\x1b\[2Jx$' "$screen" "play: stderr too"
+dr -i "$FX_DIR/inv.yml" play "$FX_DIR/play.yml"
+grep -q "$(printf '^    real\rweb9999: fake$')" "$FX_DIR/run.out" ||
+    fx_fail "play's output to a file is not exact"
+
+# history show and history diff print recorded outputs: on a terminal as
+# text too, into a file exact.
+DROVE_HOME=$FX_DIR/hist
+export DROVE_HOME
+dr -i "$FX_DIR/inv2.yml" run all "$cmd2"
+dr -i "$FX_DIR/inv2.yml" run all "$cmd2"
+inv=
+on_tmux '' history show 2
+screen=$(cat "$FX_DIR/screen")
+untouched "history show"
+fx_assert_match '^\\x1b\[2Jcleared$' "$screen" "history show: shown"
+on_tmux '' history diff 1 2
+screen=$(cat "$FX_DIR/screen")
+untouched "history diff"
+fx_assert_match '^\+\\x1b\]0;pwned\\x07\\x1b\[2Jpid[0-9]+$' "$screen" \
+    "history diff: shown"
+dr history show 2
+grep -q "$(printf '^\033\\[2Jcleared$')" "$FX_DIR/run.out" ||
+    fx_fail "history show to a file is not exact"

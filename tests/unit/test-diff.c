@@ -22,7 +22,7 @@ diff_of(const char *a, size_t alen, const char *b, size_t blen, size_t ctx)
 
 	if (f == NULL)
 		return NULL;
-	if (diff_unified(f, a, alen, b, blen, ctx) != 0) {
+	if (diff_unified(f, a, alen, b, blen, ctx, 0) != 0) {
 		fclose(f);
 		free(s);
 		return NULL;
