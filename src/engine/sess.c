@@ -256,6 +256,10 @@ sess_deadline_cb(struct loop *l, void *arg)
 	} else if (s->state == SESS_CLOSE) {
 		LOG("%s: close timed out, aborting", s->name);
 		sess_shut(s);
+		/* no disconnect now: with libssh2 1.11 one that meets another
+		 * call's half-sent packet says EAGAIN for ever, without
+		 * touching the socket (engine/README, 1) */
+		s->handshaken = 0;
 	} else if (s->state == SESS_JOB && (s->stopping || s->interrupted)) {
 		LOG("%s: cleanup timed out, closing", s->name);
 		sess_to(s, SESS_CLOSE);
