@@ -98,6 +98,7 @@ echo "pull wall \$(( (\$(date +%s%N) - t0) / 1000000 )) ms, files: \$(find "\$D"
 wait
 EOF
 if [ "$(id -u)" -eq 0 ]; then
+	fx_loop_dev
 	unshare -m --propagation private sh "$FX_DIR/pull.sh"
 else
 	sh "$FX_DIR/pull.sh"

@@ -112,7 +112,9 @@ mode_via(const char *jhost, const char *jport, const char *command)
 		fprintf(stderr, "client-test: %s\n", drove_client_error(c));
 		return 2;
 	}
-	drove_client_set_connect_timeout(c, 3000);
+	/* two handshakes in a row (and an ssh started) per connect: room for
+	 * a loaded machine */
+	drove_client_set_connect_timeout(c, 10000);
 	for (i = 0; i < 2; i++) {
 		show(c, "connect", connect_client(c));
 		show_exec(c, "exec", "echo $SSH_CONNECTION");

@@ -71,6 +71,7 @@ wait \$dpid || rc=\$?
 echo \$rc >'$FX_DIR/rc'
 ls -a "\$D" >'$FX_DIR/thawed.ls'
 EOF
+	fx_loop_dev
 	unshare -m --propagation private sh "$FX_DIR/frozen.sh" ||
 	    fx_fail "frozen disk script: exit $?"
 	cat "$FX_DIR/run.out" "$FX_DIR/run.err" >&2
