@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relay.h"
+
 #define QUEUE_MAX	(1024 * 1024)
 #define READ_MAX	(64 * 1024)
 #define EVENTS_MAX	64
@@ -122,39 +124,11 @@ static int		 next_id = 1;
 static struct dir_rules	 new_up = { 0, 0, 0, -1, 0 };
 static struct dir_rules	 new_down = { 0, 0, 0, -1, 0 };
 
-/* The monotonic clock in microseconds. */
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Register interest MASK for side s (data.ptr is s), when it changed. */
+/* Set side s's interest to MASK (data.ptr is s). */
 static void
 side_watch(struct side *s, uint32_t mask)
 {
-	struct epoll_event ev;
-	int op;
-
-	if (s->fd == -1 || mask == s->mask)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = mask;
-	ev.data.ptr = s;
-	if (s->mask == 0)
-		op = EPOLL_CTL_ADD;
-	else if (mask == 0)
-		op = EPOLL_CTL_DEL;
-	else
-		op = EPOLL_CTL_MOD;
-	if (epoll_ctl(ep, op, s->fd, &ev) == -1) {
-		perror("faultproxy: epoll_ctl");
-		exit(1);
-	}
-	s->mask = mask;
+	relay_watch(ep, s->fd, &s->mask, mask, s, "faultproxy");
 }
 
 /* Set the buffer sizes asked for with -b on fd. */
@@ -609,30 +583,8 @@ wait_ms(void)
 static int
 listen_loopback(void)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd, one = 1;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		perror("faultproxy: socket");
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	set_bufs(fd);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1 ||
-	    listen(fd, 1024) == -1) {
-		perror("faultproxy: bind");
-		close(fd);
-		return -1;
-	}
-	listener.fd = fd;
-	printf("%d\n", ntohs(sin.sin_port));
-	return 0;
+	listener.fd = relay_listen(1024, set_bufs, "faultproxy");
+	return listener.fd == -1 ? -1 : 0;
 }
 
 int

@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relay.h"
+
 #define QUEUE_MAX	(1024 * 1024)
 #define READ_MAX	(64 * 1024)
 #define EVENTS_MAX	256
@@ -108,39 +110,11 @@ static int		 accept_paused;
 static void	pair_kill(struct pair *);
 static void	dir_flush(struct dir *);
 
-/* The monotonic clock in microseconds. */
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Register the epoll interest MASK for side s, if it changed. */
+/* Set side s's epoll interest to MASK (data.ptr is s). */
 static void
 side_watch(struct side *s, uint32_t mask)
 {
-	struct epoll_event ev;
-	int op;
-
-	if (s->fd == -1 || mask == s->mask)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = mask;
-	ev.data.ptr = s;
-	if (s->mask == 0)
-		op = EPOLL_CTL_ADD;
-	else if (mask == 0)
-		op = EPOLL_CTL_DEL;
-	else
-		op = EPOLL_CTL_MOD;
-	if (epoll_ctl(ep, op, s->fd, &ev) == -1) {
-		perror("tcp-delay: epoll_ctl");
-		exit(1);
-	}
-	s->mask = mask;
+	relay_watch(ep, s->fd, &s->mask, mask, s, "tcp-delay");
 }
 
 /* Register the interest side s needs: read unless its queue is full, write
@@ -224,16 +198,6 @@ dir_pop(struct dir *d)
 		d->tail = NULL;
 	d->queued -= c->len;
 	free(c);
-}
-
-/* Fill sin with 127.0.0.1:port. */
-static void
-loopback_addr(struct sockaddr_in *sin, int port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((unsigned short)port);
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
 /* Start the connection to the target for pair p; 0 or -1. */
@@ -489,27 +453,12 @@ dead_free(void)
 static int
 listen_loopback(int target)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd, one = 1;
+	int fd;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		perror("tcp-delay: socket");
+	if ((fd = relay_listen(65535, NULL, "tcp-delay")) == -1)
 		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	loopback_addr(&sin, 0);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1 ||
-	    listen(fd, 65535) == -1) {
-		perror("tcp-delay: bind");
-		close(fd);
-		return -1;
-	}
 	listeners[nlisteners].fd = fd;
 	targets[nlisteners++] = target;
-	printf("%d\n", ntohs(sin.sin_port));
 	return 0;
 }
 
