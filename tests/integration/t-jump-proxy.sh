@@ -70,6 +70,13 @@ all:
           ansible_host: 10.231.9.9 # no route: only its ProxyCommand leads there
           ansible_port: $FX_PORT_bast
           ssh_proxy_command: 'echo %n >>$FX_DIR/hop-ran; exec $(echo "$sshw" | sed "s/%h:%p/10.231.1.2:$FX_PORT_bast/")'
+        pbad: { ansible_host: 10.231.9.8, ssh_proxy_command: 'nc %q %p' }
+    viabad:
+      vars:
+        ansible_port: $PT
+        ansible_ssh_common_args: -J pbad
+      hosts:
+        jb: { ansible_host: 10.231.3.1 }
 EOF
 
 dk()
@@ -91,6 +98,11 @@ fx_assert_eq 0 "$FX_RC" "a jump host's own ProxyCommand"
 fx_assert_eq 2 "$(printf '%s\n' "$FX_OUT" | grep -c '^j[12]: 10\.231\.2\.1 ')" \
     "targets reached through the proxied jump host"
 fx_assert_eq pbast "$(cat "$FX_DIR/hop-ran")" "the jump host's command ran once"
+# A jump host's command with a token ssh does not know: the host behind it
+# fails with the reason, and nothing runs.
+dk -i "$FX_DIR/inv.yml" run viabad true
+fx_assert_eq 3 "$FX_RC" "a jump host's bad proxy command"
+dr_summary error jb "proxy command of pbad: unknown token %q in 'nc %q %p' \\(%h %p %r %n %%\\)\$"
 dk -i "$FX_DIR/inv.yml" inventory show j1
 fx_assert_match "^  via pbast: $FX_USER@10\.231\.9\.9 port $FX_PORT_bast, through: echo %n" \
     "$FX_OUT" "inventory show names the jump host's command"
