@@ -8,7 +8,10 @@
 #     them in $HOME/.ssh/known_hosts;
 #   - defines bench_inventory N, which prints an inventory of N hosts
 #     n00001.. as the test user with $FX_KEY, host i on server
-#     b(1 + (i-1) / 100).
+#     b(1 + (i-1) / 100);
+#   - defines bench_play FILE, which writes there the 3-task play of
+#     play.sh and keep.sh (uname, a template into $OUT, a cat of it), and
+#     its template under $FX_DIR/templates.
 # One sshd's listen backlog of 128 overflows with 1,000 connections at
 # once, and SYN retries would then dominate: hence a server per 100 hosts.
 O=${O:-build}
@@ -48,4 +51,23 @@ bench_inventory()
 		printf '    n%05d: { ansible_port: %s }\n' $_i "$_port"
 		_i=$((_i + 1))
 	done
+}
+
+bench_play()
+{
+	mkdir -p "$FX_DIR/templates"
+	printf 'host={{ inventory_hostname }}\nport={{ ansible_port }}\n' \
+	    >"$FX_DIR/templates/bench.conf.j2"
+	cat >"$1" <<EOF
+- hosts: all
+  tasks:
+    - name: kernel
+      run: uname -r
+      changed_when: false
+    - name: config
+      template: { src: bench.conf.j2, dest: "$OUT/{{ inventory_hostname }}.conf" }
+    - name: read back
+      run: cat $OUT/{{ inventory_hostname }}.conf
+      changed_when: false
+EOF
 }

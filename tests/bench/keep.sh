@@ -27,21 +27,7 @@ RUNS=${RUNS:-3}
 . tests/bench/fleet.sh
 OUT=/tmp/drove-bench-keep
 
-mkdir -p "$FX_DIR/templates"
-printf 'host={{ inventory_hostname }}\nport={{ ansible_port }}\n' \
-    >"$FX_DIR/templates/bench.conf.j2"
-cat >"$FX_DIR/play.yml" <<EOF
-- hosts: all
-  tasks:
-    - name: kernel
-      run: uname -r
-      changed_when: false
-    - name: config
-      template: { src: bench.conf.j2, dest: "$OUT/{{ inventory_hostname }}.conf" }
-    - name: read back
-      run: cat $OUT/{{ inventory_hostname }}.conf
-      changed_when: false
-EOF
+bench_play "$FX_DIR/play.yml"
 K=${K:-5}
 
 # Milliseconds since the epoch, and CPU ms of process PID (all threads,

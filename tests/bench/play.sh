@@ -18,21 +18,7 @@ FORKS=${FORKS:-500}
 . tests/bench/fleet.sh
 OUT=/tmp/drove-bench-play
 
-mkdir -p "$FX_DIR/templates"
-printf 'host={{ inventory_hostname }}\nport={{ ansible_port }}\n' \
-    >"$FX_DIR/templates/bench.conf.j2"
-cat >"$FX_DIR/drove.yml" <<EOF
-- hosts: all
-  tasks:
-    - name: kernel
-      run: uname -r
-      changed_when: false
-    - name: config
-      template: { src: bench.conf.j2, dest: "$OUT/{{ inventory_hostname }}.conf" }
-    - name: read back
-      run: cat $OUT/{{ inventory_hostname }}.conf
-      changed_when: false
-EOF
+bench_play "$FX_DIR/drove.yml"
 cat >"$FX_DIR/ansible.yml" <<EOF
 - hosts: all
   gather_facts: false
