@@ -67,6 +67,13 @@ feed_at_cap(struct feed *f)
 	return f->full;
 }
 
+/* Whether the feed is known to hold nothing: a pipe read to its end. */
+int
+feed_empty(const struct feed *f)
+{
+	return !f->file && f->eof && f->total == 0;
+}
+
 /* Read stdin from the regular file fd as each reader goes. */
 void
 feed_use_file(struct feed *f, int fd, uint64_t size)

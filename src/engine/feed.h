@@ -63,6 +63,8 @@ char	*feed_space(struct feed *, size_t *room);
 void	feed_commit(struct feed *, size_t n);
 /* Whether a pipe's feed holds all it may: set full and stop reading. */
 int	feed_at_cap(struct feed *);
+/* Whether the feed is known to hold nothing: a pipe read to its end. */
+int	feed_empty(const struct feed *);
 /* Read stdin from the regular file fd, from its offset now, as it goes. */
 void	feed_use_file(struct feed *, int fd, uint64_t size);
 

@@ -346,6 +346,22 @@ sess_free(struct sess *s)
 	free(s);
 }
 
+void
+sess_more(struct sess *s, int on)
+{
+	s->more = on;
+}
+
+/* Setting TCP_NODELAY (on already) sends what MSG_MORE held back. */
+void
+sess_push(struct sess *s)
+{
+	int one = 1;
+
+	if (s->fd != -1)
+		setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 /* Queue a step for the next loop turn. */
 void
 sess_wake(struct sess *s)
@@ -663,7 +679,8 @@ sess_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 
 	if (s->tp != NULL && s->tp->ops->send != NULL)
 		n = s->tp->ops->send(s->tp, buf, len);
-	else if ((n = send(fd, buf, len, flags)) < 0)
+	else if ((n = send(fd, buf, len, s->more ? flags | MSG_MORE :
+	    flags)) < 0)
 		n = -errno;
 	if (n > 0)
 		sess_traffic(s);
@@ -1155,7 +1172,9 @@ sess_job(struct sess *s)
  * READY: fail when the server has closed the connection or the socket
  * holds an error; note bytes waiting (the next job reads them); send a
  * keepalive when one is due and nothing is half sent.  Sessions whose
- * fd is not a socket are not watched.
+ * fd is not a socket are not watched.  A dry socket (sess_recv) needs no
+ * look: anything that came since, an end or an error too, makes it
+ * readable, and the loop steps the session again at once.
  */
 static int
 sess_ready(struct sess *s)
@@ -1167,7 +1186,11 @@ sess_ready(struct sess *s)
 
 	if (s->fd == -1)
 		return DROVE_AGAIN;
-	n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (s->dry) {
+		n = -1;
+		errno = EAGAIN;
+	} else
+		n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 	if (n == 0)
 		return err_set(&s->err, DROVE_E_UNREACHABLE,
 		    "connection to %s port %d closed by the server while "

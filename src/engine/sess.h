@@ -199,6 +199,8 @@ struct sess {
 	int			 dry;		/* the last read found the
 						   socket empty, and epoll has
 						   not said readable since */
+	int			 more;		/* sends wait for the next
+						   (sess_more) */
 	unsigned int		 seed;		/* for backoff jitter */
 
 	struct drove_err	 err;		/* why it failed */
@@ -249,6 +251,14 @@ int		 sess_alive(struct sess *);
  * persistent, not in a job, a job that cannot) is sess_cancel().
  */
 void		 sess_interrupt(struct sess *, const char *why);
+/*
+ * While on, what libssh2 sends waits in the socket for what follows
+ * (MSG_MORE), to leave in one segment with the first send made after
+ * sess_more(s, 0): one wake-up of the server for several packets.  When
+ * no send follows, sess_push() sends what waits.
+ */
+void		 sess_more(struct sess *, int on);
+void		 sess_push(struct sess *);
 /* Ask the loop to step the session on its next turn. */
 void		 sess_wake(struct sess *);
 const char	*sess_state_name(enum sess_state);

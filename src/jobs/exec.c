@@ -59,6 +59,8 @@ struct exec_job {
 	int			 veof;		/* a pty's EOF is being sent */
 	int			 in_done;	/* stdin fully sent or dropped */
 	int			 eof_sent;
+	int			 early_eof;	/* an EOF sent behind the exec
+						   request is half-sent */
 	int			 remote_eof;
 	int			 tty;		/* run under a pty */
 	int			 signal;	/* 1: send TERM, 2: sent */
@@ -353,6 +355,64 @@ exec_stop(struct job *j)
 	return 1;
 }
 
+/*
+ * Send EOF, for a command known to get no stdin, right behind its exec
+ * request (sent while the request's answer is awaited, as OpenSSH does):
+ * both leave in one segment, one wake-up of the server, and the command
+ * gets its EOF a round trip sooner.  0 when sent; DROVE_AGAIN when half
+ * sent (made again by exec_request() before anything else); < 0 on error.
+ */
+static int
+exec_eof_behind(struct exec_job *x, struct sess *s)
+{
+	ssize_t n;
+
+	n = libssh2_channel_send_eof(x->ch);
+	x->half = chan_half_after(s, x->half, HALF_WRITE, n);
+	if (n == LIBSSH2_ERROR_EAGAIN || chan_send_blocked(n)) {
+		x->early_eof = 1;
+		return DROVE_AGAIN;
+	}
+	x->early_eof = 0;
+	if (n != 0)
+		return err_set(&s->err, DROVE_E_PROTOCOL, "send EOF to %s: "
+		    "%s (%d)", s->name, lserr(s), (int)n);
+	x->eof_sent = 1;
+	return 0;
+}
+
+/* EX_EXEC: the exec request and its answer, with the EOF of a command
+ * that gets no stdin sent behind the request; 0, DROVE_AGAIN or < 0. */
+static int
+exec_request(struct exec_job *x, struct sess *s)
+{
+	int behind, rc, erc;
+
+	if (x->early_eof && (rc = exec_eof_behind(x, s)) != 0)
+		return rc;
+	behind = !x->starting && !x->eof_sent && !x->tty && x->bc == NULL &&
+	    (x->in == NULL || feed_empty(x->in));
+	sess_more(s, behind);
+	rc = libssh2_channel_process_startup(x->ch, "exec", sizeof "exec" - 1,
+	    x->command, (unsigned int)strlen(x->command));
+	sess_more(s, 0);
+	x->starting = rc == LIBSSH2_ERROR_EAGAIN;
+	if (behind && rc == LIBSSH2_ERROR_EAGAIN &&
+	    !(libssh2_session_block_directions(s->ls) &
+	    LIBSSH2_SESSION_BLOCK_OUTBOUND)) {
+		/* the request is out: its answer is awaited */
+		if ((erc = exec_eof_behind(x, s)) < 0)
+			return erc;
+	} else if (behind)
+		sess_push(s);
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return DROVE_AGAIN;
+	if (rc != 0)
+		return err_set(&s->err, DROVE_E_CHANNEL, "exec on %s "
+		    "refused: %s", s->name, lserr(s));
+	return 0;
+}
+
 /* Advance the exec job. */
 static int
 exec_step(struct job *j, struct sess *s)
@@ -404,15 +464,8 @@ exec_step(struct job *j, struct sess *s)
 			return exec_step(j, s);
 		/* FALLTHROUGH */
 	case EX_EXEC:
-		rc = libssh2_channel_process_startup(x->ch, "exec",
-		    sizeof "exec" - 1, x->command,
-		    (unsigned int)strlen(x->command));
-		x->starting = rc == LIBSSH2_ERROR_EAGAIN;
-		if (rc == LIBSSH2_ERROR_EAGAIN)
-			return DROVE_AGAIN;
-		if (rc != 0)
-			return err_set(&s->err, DROVE_E_CHANNEL,
-			    "exec on %s refused: %s", s->name, lserr(s));
+		if ((rc = exec_request(x, s)) != 0)
+			return rc;
 		x->st = EX_RUN;
 		if (x->interrupted)
 			return exec_step(j, s);
@@ -490,6 +543,7 @@ exec_step(struct job *j, struct sess *s)
 			x->in_done = x->eof_sent = x->remote_eof = 0;
 			x->unended = x->veof = 0;
 			x->opening = x->starting = x->again = 0;
+			x->early_eof = 0;
 			x->st = EX_OPEN;
 			return exec_step(j, s);
 		}

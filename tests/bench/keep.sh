@@ -43,15 +43,17 @@ cpu_ms()
 }
 
 # console ARGS...: the console's commands after the first, as "wall_ms
-# cpu_ms" each (the mean of K).
+# cpu_ms" each (the mean of K).  Its stderr comes through a fifo, read
+# line by line until each summary: waiting blocks, so the measuring takes
+# no CPU from the console and the servers (polling a file did).
 console()
 {
-	rm -f "$FX_DIR/cmds"
-	mkfifo "$FX_DIR/cmds"
+	rm -f "$FX_DIR/cmds" "$FX_DIR/errs"
+	mkfifo "$FX_DIR/cmds" "$FX_DIR/errs"
 	: >"$FX_DIR/err"
-	"$@" console all <"$FX_DIR/cmds" >"$FX_DIR/out" 2>"$FX_DIR/err" &
+	"$@" console all <"$FX_DIR/cmds" >"$FX_DIR/out" 2>"$FX_DIR/errs" &
 	pid=$!
-	exec 7>"$FX_DIR/cmds"
+	exec 7>"$FX_DIR/cmds" 8<"$FX_DIR/errs"
 	k=0
 	while [ $k -le "$K" ]; do
 		if [ $k -eq 1 ]; then
@@ -60,14 +62,18 @@ console()
 		fi
 		printf '%s\n' "$CMD" >&7
 		k=$((k + 1))
-		until [ "$(grep -Ec '^[0-9]+ hosts?: ' "$FX_DIR/err")" -ge $k ]
-		do
-			sleep 0.01
+		while IFS= read -r line <&8; do
+			printf '%s\n' "$line" >>"$FX_DIR/err"
+			case $line in
+			[0-9]*" host: "*|[0-9]*" hosts: "*) break ;;
+			esac
 		done
 	done
 	t1=$(now_ms)
 	c1=$(cpu_ms $pid)
 	exec 7>&-
+	cat <&8 >>"$FX_DIR/err"
+	exec 8<&-
 	wait $pid
 	echo "$(( (t1 - t0) / K )) $(( (c1 - c0) / K ))"
 }
