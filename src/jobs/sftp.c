@@ -76,11 +76,22 @@ struct xrun {
 	struct drove_pull_opts	 lo;
 	struct xplan		*plan;		/* push */
 	char			*dest;		/* push: DEST; pull: LOCALDIR */
+	/* a push of its own file to each host (xfer_fleet_put_each):
+	 * each[h] for fleet host h, NULL when h sends nothing; plan and
+	 * dest are NULL then */
+	struct xeach		*each;
+	size_t			 neach;
 	char		       **paths;		/* pull */
 	size_t			 npaths;
 	uint64_t		 done;		/* atomic */
 	uint64_t		 total;		/* atomic */
 	struct bx_run		*bx;		/* for hosts that become */
+};
+
+/* What one host sends in a run of xfer_fleet_put_each(). */
+struct xeach {
+	struct xplan		*plan;
+	char			*dest;
 };
 
 /* A command run on its own channel as a sub-step of a job. */
@@ -106,6 +117,8 @@ enum push_state {
 struct push_job {
 	struct job		 job;
 	struct xrun		*run;
+	struct xplan		*plan;		/* the run's, or the host's */
+	const char		*dest;
 	struct drove_result	*r;
 	enum push_state		 st;
 	enum push_state		 after_mk;	/* where P_MKDIRS goes */
@@ -119,6 +132,8 @@ struct push_job {
 	size_t			 settled;	/* entries joined or skipped */
 	char		       **troot;		/* remote root of each top */
 	int			 dest_dir;
+	int			 dest_known;	/* DEST is the target, and its
+						   stat is in a (exists) */
 	struct buf		 path;		/* remote target */
 	struct buf		 tmp;		/* its temporary name */
 	struct buf		 mk;		/* mkdir -p of this */
@@ -529,7 +544,7 @@ sftp_put(struct sess *s, LIBSSH2_SFTP **sftp, LIBSSH2_SFTP_HANDLE *h)
 static const struct xent *
 push_ent(const struct push_job *x)
 {
-	return &x->run->plan->ents[x->ent];
+	return &x->plan->ents[x->ent];
 }
 
 /* Set x->path to the remote target of the current entry. */
@@ -571,21 +586,21 @@ push_mkdirs(struct push_job *x, enum push_state next)
 static int
 push_roots(struct push_job *x)
 {
-	struct xplan *p = x->run->plan;
+	struct xplan *p = x->plan;
 	size_t i;
 	struct buf b;
 
 	for (i = 0; i < p->ntops; i++) {
 		buf_init(&b);
 		if (p->top_kind[i] == XTOP_CONTENTS) {
-			if (buf_puts(&b, x->run->dest) != 0)
+			if (buf_puts(&b, x->dest) != 0)
 				return DROVE_E_NOMEM;
 		} else if (x->dest_dir) {
-			if (buf_printf(&b, "%s%s%s", x->run->dest,
-			    x->run->dest[strlen(x->run->dest) - 1] == '/' ?
+			if (buf_printf(&b, "%s%s%s", x->dest,
+			    x->dest[strlen(x->dest) - 1] == '/' ?
 			    "" : "/", p->base[i]) != 0)
 				return DROVE_E_NOMEM;
-		} else if (buf_puts(&b, x->run->dest) != 0)
+		} else if (buf_puts(&b, x->dest) != 0)
 			return DROVE_E_NOMEM;
 		x->troot[i] = buf_steal(&b, NULL);
 	}
@@ -597,10 +612,11 @@ static int
 push_dest(struct push_job *x, struct sess *s)
 {
 	LIBSSH2_SFTP_ATTRIBUTES a;
-	const char *d = x->run->dest;
+	const char *d = x->dest;
 	size_t n = strlen(d);
 	int rc, want_dir, exists;
 
+	memset(&a, 0, sizeof a);
 	rc = libssh2_sftp_stat_ex(x->sftp, d, (unsigned int)n,
 	    LIBSSH2_SFTP_STAT, &a);
 	if (sftp_stale(x->sftp, &x->kept, rc)) {
@@ -614,9 +630,13 @@ push_dest(struct push_job *x, struct sess *s)
 		return XFAIL;
 	}
 	exists = rc == 0;
-	want_dir = x->run->plan->ntops > 1 || d[n - 1] == '/' ||
-	    x->run->plan->top_kind[0] == XTOP_DIR;
+	want_dir = x->plan->ntops > 1 || d[n - 1] == '/' ||
+	    x->plan->top_kind[0] == XTOP_DIR;
 	x->dest_dir = exists && LIBSSH2_SFTP_S_ISDIR(a.permissions);
+	/* a file's own DEST: P_STAT needs no second look */
+	x->dest_known = !want_dir && !x->dest_dir;
+	x->exists = exists;
+	x->a = a;
 	if (exists && want_dir && !x->dest_dir) {
 		xfail(s, "%s: not a directory", d);
 		return XFAIL;
@@ -796,15 +816,21 @@ push_stat(struct push_job *x, struct sess *s)
 	const struct xent *e = push_ent(x);
 	int rc;
 
-	rc = libssh2_sftp_stat_ex(x->sftp, x->path.data,
-	    (unsigned int)x->path.len, LIBSSH2_SFTP_STAT, &x->a);
-	if (rc == LIBSSH2_ERROR_EAGAIN)
-		return DROVE_AGAIN;
-	if (rc != 0 && sftp_fx(x->sftp, rc) != LIBSSH2_FX_NO_SUCH_FILE) {
-		xfail(s, "stat %s: %s", x->path.data, sftp_why(s, x->sftp, rc));
-		return XFAIL;
+	if (x->dest_known && strcmp(x->path.data, x->dest) == 0)
+		x->dest_known = 0;	/* P_DEST's look stands */
+	else {
+		rc = libssh2_sftp_stat_ex(x->sftp, x->path.data,
+		    (unsigned int)x->path.len, LIBSSH2_SFTP_STAT, &x->a);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			return DROVE_AGAIN;
+		if (rc != 0 &&
+		    sftp_fx(x->sftp, rc) != LIBSSH2_FX_NO_SUCH_FILE) {
+			xfail(s, "stat %s: %s", x->path.data,
+			    sftp_why(s, x->sftp, rc));
+			return XFAIL;
+		}
+		x->exists = rc == 0;
 	}
-	x->exists = rc == 0;
 	if (x->exists && LIBSSH2_SFTP_S_ISDIR(x->a.permissions)) {
 		xfail(s, "%s: is a directory", x->path.data);
 		return XFAIL;
@@ -813,7 +839,17 @@ push_stat(struct push_job *x, struct sess *s)
 		push_skip(x);
 		return 0;
 	}
+	if (x->run->each != NULL && x->exists && x->run->po.mode >= 0 &&
+	    (x->a.permissions & 07777) != (unsigned long)x->run->po.mode) {
+		x->st = P_OPEN;		/* its mode is to change */
+		return 0;
+	}
 	if (x->exists && x->run->po.checksum && x->a.filesize == e->size) {
+		if (x->run->each != NULL) {
+			/* a file made here: read back, not an exec */
+			x->st = P_RB_OPEN;
+			return 0;
+		}
 		if (xexec_paths(&x->ex, "sha256sum", x->path.data, NULL) != 0)
 			return DROVE_E_NOMEM;
 		x->st = P_SUM;
@@ -904,6 +940,8 @@ push_setstat(struct push_job *x, struct sess *s)
 	memset(&a, 0, sizeof a);
 	a.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
 	a.permissions = (unsigned long)(o->mode >= 0 ? o->mode : (int)e->mode);
+	if (o->mode < 0 && x->run->each != NULL && x->exists)
+		a.permissions = x->a.permissions & 07777;	/* kept */
 	if (o->preserve) {
 		a.flags |= LIBSSH2_SFTP_ATTR_ACMODTIME;
 		a.atime = a.mtime = (unsigned long)e->mtime;
@@ -1086,8 +1124,8 @@ push_gone(struct push_job *x, struct sess *s)
 {
 	if (!x->failed)
 		xfail(s, "%s: the sftp server went away", x->ent <
-		    x->run->plan->nents && x->path.data != NULL ?
-		    x->path.data : x->run->dest);
+		    x->plan->nents && x->path.data != NULL ?
+		    x->path.data : x->dest);
 	push_failed(x);
 	x->h = NULL;
 	x->reinit = 1;
@@ -1104,7 +1142,7 @@ push_next(struct push_job *x)
 
 	x->ent = x->ent == SIZE_MAX ? 0 : x->ent + 1;
 	x->off = 0;
-	if (x->ent >= x->run->plan->nents) {
+	if (x->ent >= x->plan->nents) {
 		x->st = P_SHUTDOWN;
 		return 0;
 	}
@@ -1334,7 +1372,7 @@ push_idle(struct job *j)
 static void
 push_unsettle(struct push_job *x)
 {
-	struct xplan *p = x->run->plan;
+	struct xplan *p = x->plan;
 	size_t i;
 
 	uint64_t left = 0;
@@ -1383,7 +1421,7 @@ push_free(struct job *j, int abort)
 	push_unsettle(x);
 	sftp_drop(x->h, x->sftp);
 	xexec_release(&x->ex, abort);
-	for (i = 0; x->troot != NULL && i < x->run->plan->ntops; i++)
+	for (i = 0; x->troot != NULL && i < x->plan->ntops; i++)
 		free(x->troot[i]);
 	free(x->troot);
 	free(x->made);
@@ -1403,13 +1441,20 @@ static const struct job_ops push_ops = {
 	.free = push_free,
 };
 
-/* Count the hosts every source waits for, once per run. */
+/* Count the hosts every source waits for, once per run (or per host's
+ * plan, in a run of each its own). */
 static void
-push_expect(struct drove_fleet *f, struct xrun *run)
+push_expect(struct drove_fleet *f, struct xrun *run, struct xplan *p)
 {
-	struct xplan *p = run->plan;
 	size_t i;
 
+	if (run->each != NULL) {
+		for (i = 0; i < p->nents; i++)
+			if (p->ents[i].src != NULL)
+				xsrc_expect(p->ents[i].src, 1);
+		__atomic_add_fetch(&run->total, p->bytes, __ATOMIC_RELAXED);
+		return;
+	}
 	pthread_mutex_lock(&p->lock);
 	if (!p->counted) {
 		for (i = 0; i < p->nents; i++)
@@ -1427,24 +1472,30 @@ struct job *
 push_job_new(struct drove_fleet *f, size_t host)
 {
 	struct xrun *run = f->job_arg;
+	struct xplan *p = run->plan;
 	struct push_job *x;
 
-	push_expect(f, run);
+	if (run->each != NULL) {
+		if (host >= run->neach || run->each[host].plan == NULL)
+			return NULL;
+		p = run->each[host].plan;
+	}
 	if ((x = calloc(1, sizeof *x)) == NULL)
 		return NULL;
+	push_expect(f, run, p);
 	x->job.ops = &push_ops;
 	x->run = run;
+	x->plan = p;
+	x->dest = run->each != NULL ? run->each[host].dest : run->dest;
 	x->r = &f->hosts[host].result;
 	x->slot = -1;
 	buf_init(&x->path);
 	buf_init(&x->tmp);
 	buf_init(&x->mk);
-	x->troot = calloc(run->plan->ntops, sizeof *x->troot);
-	x->made = calloc(run->plan->nents, 1);
+	x->troot = calloc(p->ntops, sizeof *x->troot);
+	x->made = calloc(p->nents, 1);
 	if (x->troot == NULL || x->made == NULL) {
-		free(x->troot);
-		free(x->made);
-		free(x);
+		push_free(&x->job, 1);
 		return NULL;
 	}
 	return &x->job;
@@ -2185,6 +2236,11 @@ xrun_free(void *arg)
 	if (run == NULL)
 		return;
 	xfer_plan_free(run->plan);
+	for (i = 0; i < run->neach; i++) {
+		xfer_plan_free(run->each[i].plan);
+		free(run->each[i].dest);
+	}
+	free(run->each);
 	for (i = 0; i < run->npaths; i++)
 		free(run->paths[i]);
 	free(run->paths);
@@ -2207,7 +2263,7 @@ xfer_job_new(struct drove_fleet *f, size_t host)
 		return run->pull ? pull_job_new(f, host) :
 		    push_job_new(f, host);
 	if (!run->pull) {
-		push_expect(f, run);
+		push_expect(f, run, run->plan);
 		for (i = 0; i < run->plan->nents; i++)
 			if (run->plan->ents[i].src != NULL)
 				xsrc_skip(run->plan->ents[i].src);
@@ -2243,6 +2299,52 @@ drove_fleet_push(drove_fleet *f, const struct drove_push_opts *o,
 	    &e)) != 0) {
 		xrun_free(run);
 		return err_set(&f->err, rc, "%s", e.msg);
+	}
+	fleet_set_job(f, xfer_job_new, run, xrun_free);
+	return 0;
+}
+
+/*
+ * Give fleet host h the job of sending data[h] (lens[h] bytes, named
+ * names[h] as a source) to dests[h], as a push with opts o would send a
+ * file of those bytes and of mode 0644; hosts whose data is NULL send
+ * nothing.  What is in place already is compared by reading it back; a
+ * target whose mode is not o->mode is changed; an existing target keeps
+ * its mode when o->mode is -1.  Not for hosts that become another user.
+ */
+int
+xfer_fleet_put_each(drove_fleet *f, const struct drove_push_opts *o,
+    char *const *data, const size_t *lens, char *const *names,
+    char *const *dests)
+{
+	struct drove_err e;
+	struct xrun *run;
+	size_t i, n = f->nhosts;
+	int rc;
+
+	if (o->mode > 07777 || become_any(f))
+		return err_set(&f->err, DROVE_E_INVAL, "put: bad arguments");
+	if ((run = calloc(1, sizeof *run)) == NULL ||
+	    (run->each = calloc(n + 1, sizeof *run->each)) == NULL) {
+		free(run);
+		return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
+	}
+	run->neach = n;
+	run->po = *o;
+	run->po.checksum = 1;
+	err_clear(&e);
+	for (i = 0; i < n; i++) {
+		if (data[i] == NULL)
+			continue;
+		if ((rc = xfer_plan_mem(names[i], data[i], lens[i], 0644,
+		    &run->each[i].plan, &e)) != 0) {
+			xrun_free(run);
+			return err_set(&f->err, rc, "%s", e.msg);
+		}
+		if ((run->each[i].dest = strdup(dests[i])) == NULL) {
+			xrun_free(run);
+			return err_set(&f->err, DROVE_E_NOMEM, "out of memory");
+		}
 	}
 	fleet_set_job(f, xfer_job_new, run, xrun_free);
 	return 0;

@@ -20,5 +20,10 @@ struct drove_fleet;
 
 struct job	*push_job_new(struct drove_fleet *, size_t host);
 struct job	*pull_job_new(struct drove_fleet *, size_t host);
+struct drove_push_opts;
+int		 xfer_fleet_put_each(struct drove_fleet *,
+		    const struct drove_push_opts *, char *const *data,
+		    const size_t *lens, char *const *names,
+		    char *const *dests);
 
 #endif /* SFTP_H */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -48,6 +49,28 @@ xsrc_init(struct xsrc *x, const char *path, uint64_t size)
 	}
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->loaded_cond, NULL);
+	return 0;
+}
+
+/* Set up a source from memory: every chunk loaded now, and kept. */
+int
+xsrc_init_mem(struct xsrc *x, const char *name, const char *data,
+    size_t len)
+{
+	size_t i, n;
+
+	if (xsrc_init(x, name, len) != 0)
+		return DROVE_E_NOMEM;
+	x->mem = 1;
+	for (i = 0; i < x->nchunks; i++) {
+		n = i + 1 < x->nchunks ? XFER_CHUNK : len - i * XFER_CHUNK;
+		if ((x->chunk[i] = malloc(n)) == NULL) {
+			xsrc_release(x);
+			return DROVE_E_NOMEM;
+		}
+		memcpy(x->chunk[i], data + i * XFER_CHUNK, n);
+		x->loaded += n;
+	}
 	return 0;
 }
 
@@ -87,7 +110,7 @@ xsrc_trim(struct xsrc *x)
 {
 	size_t i, m;
 
-	if (x->pending > 0 && x->loaded < XFER_BUDGET / 2)
+	if (x->mem || (x->pending > 0 && x->loaded < XFER_BUDGET / 2))
 		return;
 	m = xsrc_min(x);
 	for (i = x->lo; i < m; i++) {
@@ -457,6 +480,59 @@ xfer_plan_new(const char *const *srcs, size_t n, int recursive,
 		if ((rc = plan_walk(p, i, SIZE_MAX, srcs[i], "", checksum,
 		    e)) != 0)
 			goto fail;
+	}
+	*out = p;
+	return 0;
+ fail:
+	xfer_plan_free(p);
+	return rc;
+}
+
+int
+xfer_plan_mem(const char *name, const char *data, size_t len,
+    uint32_t mode, struct xplan **out, struct drove_err *e)
+{
+	struct xplan *p;
+	struct xent *x;
+	unsigned int n;
+	int rc = DROVE_E_NOMEM;
+
+	*out = NULL;
+	if ((p = calloc(1, sizeof *p)) == NULL ||
+	    (p->base = calloc(1, sizeof *p->base)) == NULL ||
+	    (p->top_kind = calloc(1, sizeof *p->top_kind)) == NULL ||
+	    (p->ents = calloc(1, sizeof *p->ents)) == NULL) {
+		if (p != NULL) {
+			free(p->base);
+			free(p->top_kind);
+		}
+		free(p);
+		return err_set(e, rc, "out of memory");
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	p->ntops = 1;
+	if ((p->base[0] = xfer_basename(name)) == NULL) {
+		rc = err_set(e, DROVE_E_INVAL, "%s: no file name", name);
+		goto fail;
+	}
+	x = &p->ents[0];
+	p->nents = 1;
+	x->parent = SIZE_MAX;
+	x->mode = mode & 07777;
+	x->mtime = (int64_t)time(NULL);
+	x->size = len;
+	p->bytes = len;
+	if ((x->rel = strdup("")) == NULL ||
+	    (x->src = malloc(sizeof *x->src)) == NULL ||
+	    xsrc_init_mem(x->src, name, data, len) != 0) {
+		free(x->src);
+		x->src = NULL;
+		rc = err_set(e, rc, "out of memory");
+		goto fail;
+	}
+	if (EVP_Digest(data, len, x->sha, &n, EVP_sha256(), NULL) != 1) {
+		rc = err_set(e, rc, "sha256: out of memory");
+		goto fail;
 	}
 	*out = p;
 	return 0;

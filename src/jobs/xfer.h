@@ -43,10 +43,15 @@ struct xsrc {
 	size_t		 nslots;
 	size_t		 pending;	/* hosts yet to join or skip */
 	uint64_t	 reads;		/* chunks read from disk so far */
+	int		 mem;		/* its chunks were given, not read:
+					   kept until released */
 };
 
 /* Set up a source for path of size bytes; 0 or DROVE_E_NOMEM. */
 int	xsrc_init(struct xsrc *, const char *path, uint64_t size);
+/* Set up a source holding a copy of len bytes of data, named name. */
+int	xsrc_init_mem(struct xsrc *, const char *name, const char *data,
+	    size_t len);
 void	xsrc_release(struct xsrc *);
 /* Expect n more hosts to send it (each joins or skips once). */
 void	xsrc_expect(struct xsrc *, size_t n);
@@ -105,6 +110,13 @@ struct xplan {
 int	xfer_plan_new(const char *const *srcs, size_t n, int recursive,
 	    int checksum, struct xplan **out, struct drove_err *e);
 void	xfer_plan_free(struct xplan *);		/* NULL-safe */
+/*
+ * A plan of one file of len bytes of data (copied), named name as a
+ * source (its base name goes into a directory DEST), of mode mode, with
+ * its checksum.  0 or DROVE_E_INVAL/NOMEM with e set.
+ */
+int	xfer_plan_mem(const char *name, const char *data, size_t len,
+	    uint32_t mode, struct xplan **out, struct drove_err *e);
 
 /* Whether a remote listing's name is safe as one local path component. */
 int	xfer_name_ok(const char *name);

@@ -26,6 +26,7 @@
 #include "base/buf.h"
 #include "engine/fleet.h"
 #include "jobs/exec.h"
+#include "jobs/sftp.h"
 #include "jobs/xfer.h"
 #include "play/play-run.h"
 
@@ -358,6 +359,8 @@ struct slot {
 	size_t			 inlen;
 	char			*src;		/* push, pull: rendered */
 	char			*dest;
+	int			 put;		/* a template sent over SFTP:
+						   in is what it sends */
 	int			 remote;	/* runs on the host */
 	int			 skipped;
 	char			*msg;		/* why skipped or failed */
@@ -645,7 +648,7 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 	drove_fleet *f = r->f;
 	const char *src;
 	size_t *hosts = NULL, i, k, nf = drove_fleet_host_count(f);
-	char **cmds = NULL, **ins = NULL;
+	char **cmds = NULL, **ins = NULL, **names = NULL, **dests = NULL;
 	size_t *lens = NULL;
 	struct slot **by = NULL;
 	long timeout = t->timeout > 0 ? t->timeout : r->play->timeout;
@@ -655,6 +658,8 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 	    (by = calloc(nf + 1, sizeof *by)) == NULL ||
 	    (cmds = calloc(nf + 1, sizeof *cmds)) == NULL ||
 	    (ins = calloc(nf + 1, sizeof *ins)) == NULL ||
+	    (names = calloc(nf + 1, sizeof *names)) == NULL ||
+	    (dests = calloc(nf + 1, sizeof *dests)) == NULL ||
 	    (lens = calloc(nf + 1, sizeof *lens)) == NULL) {
 		err_set(r->err, rc, "out of memory");
 		goto out;
@@ -677,7 +682,18 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 	src = run[0]->src;
 	if (run[0]->cmd != NULL)
 		rc = prun_fleet_exec(f, cmds, (const char *const *)ins, lens);
-	else if (t->action == PLAY_PUSH) {
+	else if (run[0]->put) {
+		memset(&po, 0, sizeof po);
+		po.mode = t->mode;
+		po.mkdir = t->mkdir == 1;
+		po.owner = po.group = -1;
+		for (i = 0; i < n; i++) {
+			k = hosts[i];
+			names[k] = run[i]->src;
+			dests[k] = run[i]->dest;
+		}
+		rc = xfer_fleet_put_each(f, &po, ins, lens, names, dests);
+	} else if (t->action == PLAY_PUSH) {
 		memset(&po, 0, sizeof po);
 		po.mode = t->mode;
 		po.mkdir = t->mkdir == 1;
@@ -705,12 +721,26 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 	free(hosts);
 	free(cmds);
 	free(ins);
+	free(names);
+	free(dests);
 	free(lens);
 	return rc;
 }
 
-/* Run the remote slots: exec ones in one fleet, push and pull ones in one
- * fleet per distinct src and dest. */
+/* Whether two slots of a task run in one fleet: exec slots together,
+ * templates sent over SFTP together, else one src and dest. */
+static int
+slot_together(const struct slot *a, const struct slot *b)
+{
+	if (a->cmd != NULL || b->cmd != NULL)
+		return a->cmd != NULL && b->cmd != NULL;
+	if (a->put || b->put)
+		return a->put && b->put;
+	return strcmp(a->src, b->src) == 0 && strcmp(a->dest, b->dest) == 0;
+}
+
+/* Run the remote slots: exec ones in one fleet, templates over SFTP in
+ * one, push and pull ones in one fleet per distinct src and dest. */
 static int
 prun_remote(struct prun *r, const struct play_task *t, struct slot *s,
     size_t n)
@@ -722,14 +752,12 @@ prun_remote(struct prun *r, const struct play_task *t, struct slot *s,
 	if ((run = calloc(n + 1, sizeof *run)) == NULL)
 		return err_set(r->err, DROVE_E_NOMEM, "out of memory");
 	for (i = 0; i < n && rc == 0; i++) {
-		if (!s[i].remote || s[i].done || (i > 0 && s[i].cmd != NULL))
+		if (!s[i].remote || s[i].done)
 			continue;
 		m = 0;
 		for (k = i; k < n; k++)
-			if (s[k].remote && !s[k].done && (s[i].cmd != NULL ?
-			    s[k].cmd != NULL : s[k].cmd == NULL &&
-			    strcmp(s[k].src, s[i].src) == 0 &&
-			    strcmp(s[k].dest, s[i].dest) == 0))
+			if (s[k].remote && !s[k].done &&
+			    slot_together(&s[k], &s[i]))
 				run[m++] = &s[k];
 		if (m > 0)
 			rc = prun_fleet(r, t, run, m);
@@ -838,9 +866,17 @@ slot_files(struct prun *r, const struct play_task *t, struct slot *s,
 	if ((rc = playbook_file(r->book, t->action, s->src, &local, e)) != 0)
 		return rc;
 	if (t->action == PLAY_TEMPLATE) {
-		if ((rc = ptmpl_render_file(local, pval_lookup_chain,
-		    s->h->chain, &data, &len, e)) == 0)
+		rc = ptmpl_render_file(local, pval_lookup_chain, s->h->chain,
+		    &data, &len, e);
+		if (rc == 0 && (check || become))
 			rc = slot_install(s, t, check, data, len);
+		else if (rc == 0) {
+			/* over the session's SFTP channel */
+			s->in = data;
+			s->inlen = len;
+			s->put = 1;
+			data = NULL;
+		}
 	} else if (check || become) {
 		if ((rc = prun_read(r, local, e)) == 0)
 			rc = slot_install(s, t, check, r->data, r->datalen);
@@ -1056,7 +1092,8 @@ slot_finish(const struct play_task *t, struct slot *s, struct tstate *ts,
 			oc->changed = 1;
 		else if (strip_mark(&s->out, PRUN_MARK_UNCHANGED))
 			oc->changed = 0;
-		else if (t->action == PLAY_PUSH || t->action == PLAY_PULL)
+		else if (t->action == PLAY_PUSH || t->action == PLAY_PULL ||
+		    s->put)
 			oc->changed = s->res.changed;
 		else
 			oc->changed = t->action != PLAY_WAIT_FOR;

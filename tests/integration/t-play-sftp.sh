@@ -1,9 +1,11 @@
 #!/bin/sh
 # t-play-sftp.sh: drove play keeps one SFTP channel per host session for
-# every push and pull task of a play: three such tasks on three hosts start
-# the sftp subsystem three times (the server's log counts the requests);
-# a host's sftp-server killed between two tasks is started again once for
-# that host, and the play goes on; on dropbear too.
+# every push, template and pull task of a play: four such tasks on three
+# hosts start the sftp subsystem three times and run no command (the
+# server's log counts the requests); a template keeps an existing target's
+# mode, changes a mode that differs, leaves the same bytes alone and goes
+# into a directory; a host's sftp-server killed between two tasks is
+# started again once for that host, and the play goes on; on dropbear too.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -12,14 +14,19 @@ dr_inventory s1 3
 INV="-i $FX_DIR/inv.yml"
 P=$FX_DIR/pb
 T=/tmp/drove-play-sftp.$$
-mkdir -p "$P/files"
+mkdir -p "$P/files" "$P/templates"
 printf 'one\n' >"$P/files/one"
 printf 'two\n' >"$P/files/two"
+printf 'host={{ inventory_hostname }}\n' >"$P/templates/t.conf.j2"
 
-# The sftp subsystem requests server s1 logged so far.
+# The sftp subsystem requests and the commands server s1 logged so far.
 starts()
 {
 	grep -c 'subsystem request for sftp' "$FX_DIR/s1/log"
+}
+execs()
+{
+	grep -c 'req exec' "$FX_DIR/s1/log"
 }
 
 cat >"$P/three.yml" <<EOF
@@ -33,17 +40,74 @@ cat >"$P/three.yml" <<EOF
       push:
         src: two
         dest: $T.two.{{ inventory_hostname }}
+    - name: conf
+      template:
+        src: t.conf.j2
+        dest: $T.conf.{{ inventory_hostname }}
     - name: back
       pull:
         src: $T.one.{{ inventory_hostname }}
         dest: $FX_DIR/pulled
 EOF
+e0=$(execs)
 dr $INV play "$P/three.yml"
-fx_assert_eq 0 "$FX_RC" "three sftp tasks"
-fx_assert_match '^h0002: ok=0 changed=3 unreachable=0 failed=0' "$FX_OUT" \
+fx_assert_eq 0 "$FX_RC" "four sftp tasks"
+fx_assert_match '^h0002: ok=0 changed=4 unreachable=0 failed=0' "$FX_OUT" \
     "h0002 recap"
-fx_assert_eq 3 "$(starts)" "one sftp start per host for three tasks"
+fx_assert_eq 3 "$(starts)" "one sftp start per host for four tasks"
+fx_assert_eq "$e0" "$(execs)" "commands run for four sftp tasks"
 fx_assert_eq two "$(cat $T.two.h0003)" "h0003's second file"
+fx_assert_eq host=h0002 "$(cat $T.conf.h0002)" "h0002's template"
+fx_assert_eq 644 "$(stat -c %a $T.conf.h0002)" "a new template's mode"
+fx_assert_eq "" "$(find /tmp -maxdepth 1 -name ".drove-play-sftp.$$*.tmp")" \
+    "temporary files left"
+
+# Templates on targets in place: h0001's has other bytes and mode 600 (it
+# keeps the mode); h0002's the same bytes and mode 600, with mode 640 asked
+# for; h0003's the same bytes and mode (left alone, read back, no command);
+# a dest that is a directory gets the template's name.  All are the
+# login user's, in a directory of its own.
+mkdir $T.d $T.d/dir
+printf 'old\n' >$T.d/t.h0001
+printf 'host=h0002\n' >$T.d/t.h0002
+printf 'host=h0003\n' >$T.d/t.h0003
+chmod 600 $T.d/t.h0001 $T.d/t.h0002
+chmod 640 $T.d/t.h0003
+chown -R "$FX_USER" $T.d
+cat >"$P/tmpl.yml" <<EOF
+- hosts: all
+  tasks:
+    - name: keep mode
+      template: { src: t.conf.j2, dest: "$T.d/t.{{ inventory_hostname }}" }
+      when: inventory_hostname == "h0001"
+    - name: new mode
+      template:
+        src: t.conf.j2
+        dest: "$T.d/t.{{ inventory_hostname }}"
+        mode: 0640
+      when: inventory_hostname != "h0001"
+    - name: into a directory
+      template: { src: t.conf.j2, dest: $T.d/dir/ }
+      when: inventory_hostname == "h0001"
+EOF
+dr $INV play "$P/tmpl.yml"
+fx_assert_eq 0 "$FX_RC" "templates on targets in place"
+fx_assert_eq host=h0001 "$(cat $T.d/t.h0001)" "h0001's new bytes"
+fx_assert_eq 600 "$(stat -c %a $T.d/t.h0001)" "h0001's mode kept"
+fx_assert_eq 640 "$(stat -c %a $T.d/t.h0002)" "h0002's new mode"
+fx_assert_eq 640 "$(stat -c %a $T.d/t.h0003)" "h0003's mode"
+fx_assert_match '^h0001: ok=0 changed=2 unreachable=0 failed=0' "$FX_OUT" \
+    "h0001 recap"
+fx_assert_match '^h0002: ok=0 changed=1 unreachable=0 failed=0' "$FX_OUT" \
+    "h0002 recap"
+fx_assert_match '^h0003: ok=1 changed=0 unreachable=0 failed=0' "$FX_OUT" \
+    "h0003 recap"
+fx_assert_eq host=h0001 "$(cat $T.d/dir/t.conf.j2)" "the template in a directory"
+e0=$(execs)
+dr $INV play "$P/tmpl.yml"
+fx_assert_eq 0 "$FX_RC" "templates again"
+fx_assert_no_match ': changed' "$FX_OUT" "templates again changed something"
+fx_assert_eq "$e0" "$(execs)" "commands run to compare templates"
 fx_assert_eq one "$(cat "$FX_DIR/pulled/h0001/$(basename $T.one.h0001)")" \
     "h0001's file pulled back"
 
@@ -83,8 +147,8 @@ fx_assert_eq two "$(cat $T.k2.h0001)" "h0001's second file"
 fx_dropbear d1
 dr_inventory d1 2 d
 dr $INV play "$P/three.yml"
-fx_assert_eq 0 "$FX_RC" "three sftp tasks on dropbear"
-fx_assert_match '^d0002: ok=0 changed=3 unreachable=0 failed=0' "$FX_OUT" \
+fx_assert_eq 0 "$FX_RC" "four sftp tasks on dropbear"
+fx_assert_match '^d0002: ok=0 changed=4 unreachable=0 failed=0' "$FX_OUT" \
     "d0002 recap"
-rm -f $T.*
+rm -rf $T.*
 exit 0
