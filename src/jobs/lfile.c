@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/fwriter.h"
+#include "base/log.h"
 #include "engine/sess.h"
 #include "jobs/lfile.h"
 #include "jobs/xfer.h"
@@ -26,7 +27,8 @@ struct lfile_op {
 	struct loop		*loop;
 	int			 posted;	/* answers through loop_post() */
 	int			 fd;
-	int			 nofd;		/* LFILE_OPEN: out of them */
+	int			 nofd;		/* LFILE_OPEN: out of them, the
+						   errno (EMFILE, ENFILE) */
 	char			*root;		/* LFILE_OPEN */
 	char			*dir;
 	char			*tmp;		/* the temporary file */
@@ -100,7 +102,7 @@ op_run(void *arg)
 		else if ((op->fd = mkostemp(op->tmp, O_CLOEXEC)) != -1)
 			break;
 		else if (errno == EMFILE || errno == ENFILE)
-			op->nofd = 1;
+			op->nofd = errno;
 		else
 			snprintf(op->msg, sizeof op->msg, "create %s: %s",
 			    op->tmp, strerror(errno));
@@ -151,8 +153,10 @@ op_answer(struct lfile_op *op)
 		wait = 1;
 	else if (op->nofd)
 		snprintf(op->msg, sizeof op->msg, "create %s: %s", op->tmp,
-		    strerror(EMFILE));
+		    strerror(op->nofd));
 	if (wait) {
+		LOG("%s: create %s: %s; waiting for a descriptor",
+		    lf->s->name, op->tmp, strerror(op->nofd));
 		op_free(op);
 		return 1;
 	}
