@@ -25,7 +25,7 @@ struct lfile_op {
 	struct lfile		*lf;		/* NULL: given up (touched on
 						   the loop only) */
 	struct loop		*loop;
-	int			 posted;	/* answers through loop_post() */
+	int			 posted;	/* answers by loop_post() */
 	int			 fd;
 	int			 nofd;		/* LFILE_OPEN: out of them, the
 						   errno (EMFILE, ENFILE) */

@@ -63,7 +63,7 @@ struct bx_job {
 	long long		 mtime;
 	unsigned int		 mode;
 	size_t			 top;
-	struct lfile		 lf;		/* pull: the file being written */
+	struct lfile		 lf;		/* pull: the file being made */
 	char			 msg[300];	/* the first local failure */
 };
 

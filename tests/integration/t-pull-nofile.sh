@@ -49,7 +49,8 @@ pull()
 {
 	_inv=$1 _dl=$2
 	shift 2
-	fx_run python3 "$FX_DIR/lim.py" env DROVE_DEBUG=1 "$DROVE" --no-agent --no-history -i "$_inv" "$@" pull -r all \
+	fx_run python3 "$FX_DIR/lim.py" env DROVE_DEBUG=1 "$DROVE" \
+	    --no-agent --no-history -i "$_inv" "$@" pull -r all \
 	    "$FX_DIR/src" "$_dl"
 	fx_assert_eq 0 "$FX_RC" "$*: every host ok"
 	fx_assert_match "^$N hosts: $N changed\$" "$FX_ERR" \

@@ -4,9 +4,11 @@
 # frozen with fsfreeze, the slowest of disks: every write to it waits)
 # holds up no other host, and its file arrives, renamed into place, once
 # the disk can be written again; a host that times out meanwhile ends at
-# once, its temporary file removed once the disk thaws.  The other host's download is slowed (the
-# fault proxy reads 1 MB a second from its server) so that it is still
-# going when the first host meets the frozen disk.  Root only (a loop
+# once, its temporary file removed once the disk thaws.  The other host's
+# download is slowed (the fault proxy reads 1 MB a second from its
+# server) so that it is still going when the first host meets the frozen
+# disk.  Both again for a pull through become (-B, sudo without a
+# password), whose files come on the script's stdout.  Root only (a loop
 # mount, in a mount namespace of the test's own).
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
