@@ -25,10 +25,9 @@
  * fetch each file to a temporary local file renamed when complete.  Names
  * from listings must be single safe components (xfer_name_ok).  The local
  * side (making directories, creating the temporary file, each PULL_BUF
- * bytes written, the rename) runs on the loop's writer threads (the
- * session's cfg->writer), so that a slow disk never stalls the loop: one
- * such piece of work at a time per job, the job waiting for its answer,
- * and a file counts as changed only once its rename was done.
+ * bytes written, the rename) runs off the loop (jobs/lfile.h): one such
+ * piece of work at a time per job, the job waiting for its answer, and a
+ * file counts as changed only once its rename was done.
  *
  * On a persistent session the SFTP channel outlives the job: the next push
  * or pull takes it (sess->sftp) instead of starting the subsystem again,
@@ -41,7 +40,6 @@
  * jobs/xfer-become.c instead.
  */
 #include <sys/stat.h>
-#include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,10 +53,10 @@
 #include <openssl/evp.h>
 
 #include "base/buf.h"
-#include "base/fwriter.h"
 #include "base/log.h"
 #include "engine/fleet.h"
 #include "jobs/exec.h"
+#include "jobs/lfile.h"
 #include "jobs/sftp.h"
 #include "jobs/xfer-become.h"
 #include "jobs/xfer.h"
@@ -164,29 +162,6 @@ enum pull_state {
 	L_READ, L_CLOSE, L_ABORT, L_SHUTDOWN, L_DONE
 };
 
-/* A pull's local work, done off the loop (see the top). */
-enum { PO_NONE, PO_OPEN, PO_WRITE, PO_FINISH, PO_DROP };
-
-struct pull_op {
-	int			 kind;
-	struct pull_job		*x;		/* NULL: the job was freed
-						   (touched on the loop only) */
-	struct sess		*s;
-	struct loop		*loop;
-	int			 posted;	/* answers through loop_post() */
-	int			 fd;
-	int			 orphan_fd;	/* the job's file, once freed */
-	char			*root;		/* PO_OPEN: LOCALDIR */
-	char			*dir;		/* PO_OPEN: made under it */
-	char			*tmp;		/* the temporary file */
-	char			*path;		/* PO_FINISH: the target */
-	char			*buf;		/* PO_WRITE: the job's buffer */
-	size_t			 len;
-	LIBSSH2_SFTP_ATTRIBUTES	 a;		/* PO_FINISH: mode, times */
-	int			 times;
-	char			 msg[512];	/* why it failed, or "" */
-};
-
 /* A remote path to fetch and where it goes under the host's root. */
 struct pull_item {
 	char			*remote;
@@ -210,16 +185,9 @@ struct pull_job {
 	size_t			 nitems;
 	struct pull_item	 cur;
 	size_t			 next_top;
-	int			 fd;		/* local temporary file */
-	struct buf		 ltmp;
-	struct buf		 lpath;
-	char			*buf;
-	size_t			 blen;		/* read, not yet written */
+	struct lfile		 lf;		/* the local file; its buf holds
+						   what was read, unwritten */
 	int			 eof;		/* the remote file's end */
-	struct sess		*s;		/* its session, for pull_free() */
-	struct pull_op		*op;		/* local work in flight */
-	int			 answered;	/* PO_*: its answer is in */
-	char			 opmsg[512];	/* why it failed, or "" */
 	int			 more;
 	int			 inflight;
 	int			 failed;	/* message in s->err.msg */
@@ -1731,213 +1699,17 @@ pull_list(struct pull_job *x, struct sess *s)
 	}
 }
 
-/* Write all of buf to fd. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Free a piece of local work. */
-static void
-pull_op_free(struct pull_op *op)
-{
-	free(op->root);
-	free(op->dir);
-	free(op->tmp);
-	free(op->path);
-	free(op->buf);
-	free(op);
-}
-
-static void	pull_op_done(struct loop *, void *);
-
-/* Do the local work, on a writer thread (or the loop's, without one). */
-static void
-pull_op_run(void *arg)
-{
-	struct pull_op *op = arg;
-	const LIBSSH2_SFTP_ATTRIBUTES *a = &op->a;
-	struct timeval tv[2];
-	struct drove_err e;
-
-	switch (op->kind) {
-	case PO_OPEN:
-		err_clear(&e);
-		if (xfer_local_mkdirs(op->root, op->dir, &e) != 0)
-			snprintf(op->msg, sizeof op->msg, "%s", e.msg);
-		else if ((op->fd = mkstemp(op->tmp)) == -1)
-			snprintf(op->msg, sizeof op->msg, "create %s: %s",
-			    op->tmp, strerror(errno));
-		break;
-	case PO_WRITE:
-		if (write_all(op->fd, op->buf, op->len) != 0)
-			snprintf(op->msg, sizeof op->msg, "write %s: %s",
-			    op->tmp, strerror(errno));
-		break;
-	case PO_FINISH:
-		fchmod(op->fd, (mode_t)(a->permissions & 0777));
-		if (op->times) {
-			tv[0].tv_sec = (time_t)a->atime;
-			tv[1].tv_sec = (time_t)a->mtime;
-			tv[0].tv_usec = tv[1].tv_usec = 0;
-			futimes(op->fd, tv);
-		}
-		if (close(op->fd) != 0 || rename(op->tmp, op->path) != 0) {
-			snprintf(op->msg, sizeof op->msg, "rename %s: %s",
-			    op->tmp, strerror(errno));
-			unlink(op->tmp);
-		}
-		op->fd = -1;
-		break;
-	case PO_DROP:
-		close(op->fd);
-		unlink(op->tmp);
-		pull_op_free(op);
-		return;
-	}
-	/* a post lost to a failed malloc would leave the job waiting for
-	 * ever: try again */
-	while (op->posted && loop_post(op->loop, pull_op_done, op) != 0)
-		usleep(1000);
-}
-
-/* Hand the answer of the job's local work to it, and free the work. */
-static void
-pull_op_answer(struct pull_op *op)
-{
-	struct pull_job *x = op->x;
-
-	x->op = NULL;
-	x->answered = op->kind;
-	snprintf(x->opmsg, sizeof x->opmsg, "%s", op->msg);
-	switch (op->kind) {
-	case PO_OPEN:
-		x->fd = op->fd;
-		memcpy(x->ltmp.data, op->tmp, x->ltmp.len);
-		break;
-	case PO_WRITE:
-		x->buf = op->buf;
-		op->buf = NULL;
-		x->blen = 0;
-		break;
-	}
-	pull_op_free(op);
-}
-
-/* On the loop: the local work is done.  A job freed meanwhile left its
- * temporary file to it. */
-static void
-pull_op_done(struct loop *l, void *arg)
-{
-	struct pull_op *op = arg;
-	struct sess *s = op->s;
-	int fd;
-
-	(void)l;
-	if (op->x != NULL) {
-		pull_op_answer(op);
-		sess_wake(s);
-		return;
-	}
-	fd = op->kind == PO_OPEN ? op->fd : op->kind == PO_WRITE ?
-	    op->orphan_fd : -1;
-	if (fd != -1) {
-		close(fd);
-		unlink(op->tmp);
-	}
-	pull_op_free(op);
-}
-
-/*
- * Start local work kind for the job: on a writer thread when the session
- * has them (DROVE_AGAIN: the job waits for the answer, in x->answered
- * and x->opmsg), else at once (0, answered).  PO_OPEN makes the
- * directories of dir under LOCALDIR and the temporary file x->ltmp;
- * PO_WRITE writes x->buf; PO_FINISH sets the file's mode (and times) and
- * renames it to x->lpath; PO_DROP removes it, unanswered.  The file
- * passes to PO_FINISH and PO_DROP.
- */
-static int
-pull_local(struct pull_job *x, struct sess *s, int kind, const char *dir)
-{
-	struct pull_op *op;
-
-	if ((op = calloc(1, sizeof *op)) == NULL ||
-	    (op->tmp = strdup(x->ltmp.data)) == NULL ||
-	    (kind == PO_OPEN && ((op->root = strdup(x->run->dest)) == NULL ||
-	    (op->dir = strdup(dir)) == NULL)) ||
-	    (kind == PO_FINISH && (op->path = strdup(x->lpath.data)) ==
-	    NULL)) {
-		if (op != NULL)
-			pull_op_free(op);
-		return DROVE_E_NOMEM;
-	}
-	op->kind = kind;
-	op->x = kind == PO_DROP ? NULL : x;
-	op->s = s;
-	op->loop = s->cfg->loop;
-	op->fd = x->fd;
-	op->orphan_fd = -1;
-	if (kind == PO_WRITE) {
-		op->buf = x->buf;
-		op->len = x->blen;
-		x->buf = NULL;
-	} else if (kind == PO_FINISH) {
-		op->a = x->cur.a;
-		op->times = x->run->lo.preserve &&
-		    (x->cur.a.flags & LIBSSH2_SFTP_ATTR_ACMODTIME);
-	}
-	if (kind == PO_FINISH || kind == PO_DROP)
-		x->fd = -1;
-	op->posted = kind != PO_DROP;
-	if (s->cfg->writer != NULL &&
-	    fw_call(s->cfg->writer, pull_op_run, op) == 0) {
-		if (kind != PO_DROP)
-			x->op = op;
-		return kind != PO_DROP ? DROVE_AGAIN : 0;
-	}
-	op->posted = 0;
-	pull_op_run(op);
-	if (kind != PO_DROP)
-		pull_op_answer(op);
-	return 0;
-}
-
-/* The answer to local work kind, when it is in: 0, or XFAIL (the host's
- * message set); 1 when it is not. */
+/* The answer to local work kind (see jobs/lfile.h): 0, or XFAIL (the
+ * host's message set); 1 when it is not in. */
 static int
 pull_answer(struct pull_job *x, struct sess *s, int kind)
 {
-	if (x->answered != kind)
-		return 1;
-	x->answered = PO_NONE;
-	if (x->opmsg[0] == '\0')
-		return 0;
-	xfail(s, "%s", x->opmsg);
-	return XFAIL;
-}
+	int rc = lfile_answer(&x->lf, kind);
 
-/* Remove the local temporary file, if any (off the loop). */
-static void
-pull_drop_tmp(struct pull_job *x, struct sess *s)
-{
-	if (x->fd != -1 && pull_local(x, s, PO_DROP, NULL) != 0) {
-		close(x->fd);		/* no memory: here, then */
-		x->fd = -1;
-		unlink(x->ltmp.data);
-	}
+	if (rc >= 0)
+		return rc;
+	xfail(s, "%s", x->lf.msg);
+	return XFAIL;
 }
 
 /* L_OPEN: a local temporary file beside the target (made off the loop),
@@ -1945,30 +1717,12 @@ pull_drop_tmp(struct pull_job *x, struct sess *s)
 static int
 pull_open(struct pull_job *x, struct sess *s)
 {
-	const char *slash;
-	char *dir = NULL;
 	int rc;
 
-	if (x->fd == -1 && x->answered != PO_OPEN) {
-		slash = strrchr(x->cur.local, '/');
-		buf_consume(&x->lpath, x->lpath.len);
-		buf_consume(&x->ltmp, x->ltmp.len);
-		if ((slash != NULL && (dir = strndup(x->cur.local,
-		    (size_t)(slash - x->cur.local))) == NULL) ||
-		    buf_printf(&x->lpath, "%s/%s", x->run->dest,
-		    x->cur.local) != 0 || buf_printf(&x->ltmp,
-		    "%s/%.*s.%s.drove-XXXXXX", x->run->dest, slash != NULL ?
-		    (int)(slash - x->cur.local + 1) : 0, x->cur.local,
-		    slash != NULL ? slash + 1 : x->cur.local) != 0) {
-			free(dir);
-			return DROVE_E_NOMEM;
-		}
-		rc = pull_local(x, s, PO_OPEN, dir != NULL ? dir : "");
-		free(dir);
-		if (rc != 0)
-			return rc;
-	}
-	if ((rc = pull_answer(x, s, PO_OPEN)) == XFAIL)
+	if (x->lf.fd == -1 && x->lf.answered != LFILE_OPEN &&
+	    (rc = lfile_open(&x->lf, s, x->run->dest, x->cur.local)) != 0)
+		return rc;
+	if ((rc = pull_answer(x, s, LFILE_OPEN)) == XFAIL)
 		return XFAIL;
 	x->h = libssh2_sftp_open_ex(x->sftp, x->cur.remote,
 	    (unsigned int)strlen(x->cur.remote), LIBSSH2_FXF_READ, 0,
@@ -1977,14 +1731,14 @@ pull_open(struct pull_job *x, struct sess *s)
 		rc = libssh2_session_last_errno(s->ls);
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
-		pull_drop_tmp(x, s);
+		lfile_drop(&x->lf, s);
 		xfail(s, "open %s: %s", x->cur.remote,
 		    sftp_why(s, x->sftp, rc));
 		return XFAIL;
 	}
-	if (x->buf == NULL && (x->buf = malloc(PULL_BUF)) == NULL)
+	if (x->lf.buf == NULL && (x->lf.buf = malloc(PULL_BUF)) == NULL)
 		return DROVE_E_NOMEM;
-	x->blen = 0;
+	x->lf.len = 0;
 	x->eof = 0;
 	x->st = L_READ;
 	return 0;
@@ -2000,17 +1754,17 @@ pull_read(struct pull_job *x, struct sess *s)
 	int rc;
 
 	for (;;) {
-		if ((rc = pull_answer(x, s, PO_WRITE)) == XFAIL) {
-			pull_drop_tmp(x, s);
+		if ((rc = pull_answer(x, s, LFILE_WRITE)) == XFAIL) {
+			lfile_drop(&x->lf, s);
 			return XFAIL;
 		}
 		if (x->eof)
 			break;
-		if (x->blen == PULL_BUF &&
-		    (rc = pull_local(x, s, PO_WRITE, NULL)) != 0)
+		if (x->lf.len == PULL_BUF &&
+		    (rc = lfile_write(&x->lf, s)) != 0)
 			return rc;
-		n = libssh2_sftp_read(x->h, x->buf + x->blen,
-		    PULL_BUF - x->blen);
+		n = libssh2_sftp_read(x->h, x->lf.buf + x->lf.len,
+		    PULL_BUF - x->lf.len);
 		if (n == LIBSSH2_ERROR_EAGAIN) {
 			x->inflight = 1;
 			return DROVE_AGAIN;
@@ -2021,22 +1775,22 @@ pull_read(struct pull_job *x, struct sess *s)
 			break;
 		}
 		if (n < 0) {
-			pull_drop_tmp(x, s);
+			lfile_drop(&x->lf, s);
 			xfail(s, "read %s: %s", x->cur.remote,
 			    sftp_why(s, x->sftp, (int)n));
 			return XFAIL;
 		}
-		x->blen += (size_t)n;
+		x->lf.len += (size_t)n;
 		xcount(x->run, x->r, (uint64_t)n);
 		if ((moved += (uint64_t)n) >= XFER_STEP_BYTES) {
 			x->more = 1;
 			return DROVE_AGAIN;
 		}
 	}
-	if (x->blen > 0 && (rc = pull_local(x, s, PO_WRITE, NULL)) != 0)
+	if (x->lf.len > 0 && (rc = lfile_write(&x->lf, s)) != 0)
 		return rc;
-	if ((rc = pull_answer(x, s, PO_WRITE)) == XFAIL) {
-		pull_drop_tmp(x, s);
+	if ((rc = pull_answer(x, s, LFILE_WRITE)) == XFAIL) {
+		lfile_drop(&x->lf, s);
 		return XFAIL;
 	}
 	x->st = L_CLOSE;
@@ -2055,10 +1809,13 @@ pull_close(struct pull_job *x, struct sess *s)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return DROVE_AGAIN;
 		x->h = NULL;
-		if ((rc = pull_local(x, s, PO_FINISH, NULL)) != 0)
+		if ((rc = lfile_finish(&x->lf, s, x->cur.a.permissions,
+		    x->run->lo.preserve &&
+		    (x->cur.a.flags & LIBSSH2_SFTP_ATTR_ACMODTIME),
+		    (time_t)x->cur.a.atime, (time_t)x->cur.a.mtime)) != 0)
 			return rc;
 	}
-	if ((rc = pull_answer(x, s, PO_FINISH)) != 0)
+	if ((rc = pull_answer(x, s, LFILE_FINISH)) != 0)
 		return rc;
 	x->r->files++;
 	x->r->changed = 1;
@@ -2074,9 +1831,8 @@ pull_step(struct job *j, struct sess *s)
 	int rc = 0, steps;
 
 	x->more = 0;
-	x->s = s;
-	if (x->op != NULL)
-		return DROVE_AGAIN;	/* pull_op_done() wakes the session */
+	if (lfile_busy(&x->lf))
+		return DROVE_AGAIN;	/* the session is woken when done */
 	for (steps = 0; rc == 0 && steps < 256; steps++) {
 		switch (x->st) {
 		case L_INIT:
@@ -2105,7 +1861,7 @@ pull_step(struct job *j, struct sess *s)
 			rc = pull_close(x, s);
 			break;
 		case L_ABORT:
-			pull_drop_tmp(x, s);
+			lfile_drop(&x->lf, s);
 			if (x->h != NULL) {
 				rc = libssh2_sftp_close_handle(x->h);
 				if (rc == LIBSSH2_ERROR_EAGAIN) {
@@ -2156,7 +1912,7 @@ pull_hidden_input(struct job *j)
 {
 	struct pull_job *x = (struct pull_job *)j;
 
-	return x->op == NULL && (x->more || sftp_hidden(x->sftp));
+	return !lfile_busy(&x->lf) && (x->more || sftp_hidden(x->sftp));
 }
 
 /* Whether no call is half done. */
@@ -2170,7 +1926,7 @@ pull_idle(struct job *j)
 static int
 pull_local_wait(struct job *j)
 {
-	return ((struct pull_job *)j)->op != NULL;
+	return lfile_busy(&((struct pull_job *)j)->lf);
 }
 
 /* Free the pull job, removing a partial download (local work in flight
@@ -2183,20 +1939,12 @@ pull_free(struct job *j, int abort)
 	(void)abort;
 	if (x == NULL)
 		return;
-	if (x->op != NULL) {
-		x->op->x = NULL;
-		x->op->orphan_fd = x->fd;
-		x->fd = -1;
-	} else if (x->s != NULL)
-		pull_drop_tmp(x, x->s);
+	lfile_release(&x->lf);
 	sftp_drop(x->h, x->sftp);
 	while (x->nitems > 0)
 		pull_item_release(&x->items[--x->nitems]);
 	free(x->items);
 	pull_item_release(&x->cur);
-	buf_release(&x->ltmp);
-	buf_release(&x->lpath);
-	free(x->buf);
 	free(x);
 }
 
@@ -2220,9 +1968,7 @@ pull_job_new(struct drove_fleet *f, size_t host)
 	x->run = f->job_arg;
 	x->r = &f->hosts[host].result;
 	x->host = f->hosts[host].name;
-	x->fd = -1;
-	buf_init(&x->ltmp);
-	buf_init(&x->lpath);
+	lfile_init(&x->lf);
 	return &x->job;
 }
 

@@ -6,9 +6,14 @@
  * reads "drove-file SIZE MTIME MODE INDEX\n", the name under the path
  * asked for, a NUL and SIZE bytes, per file.  stderr is kept for the
  * message when the script fails.
+ *
+ * A pull's local side (directories, temporary file, writes, mode and
+ * time, rename) runs off the loop (jobs/lfile.h), one piece at a time:
+ * what the script prints meanwhile waits in the job (x->in), and the
+ * script's output is not read until all of that is taken, so a slow disk
+ * holds up this host only, and what waits stays under a step's reading.
  */
 #include <sys/stat.h>
-#include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +26,12 @@
 #include "base/buf.h"
 #include "engine/feed.h"
 #include "jobs/exec.h"
+#include "jobs/lfile.h"
 #include "jobs/xfer-become.h"
 
 #define BX_KEEP		400	/* stderr bytes kept for a message */
 #define BX_LINE		4096	/* longest header or name */
+#define BX_BUF		(128 * 1024)	/* pulled bytes per local write */
 
 struct bx_run {
 	int			 pull;
@@ -37,7 +44,9 @@ struct bx_run {
 	int			 preserve;
 };
 
-enum bx_phase { BX_HEAD, BX_NAME, BX_BODY };
+/* Pull: what comes next in the script's output, or what local work is
+ * awaited. */
+enum bx_phase { BX_HEAD, BX_NAME, BX_OPEN, BX_BODY, BX_FINISH };
 
 struct bx_job {
 	struct job		 job;
@@ -46,6 +55,7 @@ struct bx_job {
 	struct drove_result	*r;
 	char			*host;		/* as a file name */
 	uint64_t		*done;		/* the run's bytes, atomic */
+	struct buf		 in;		/* pull: stdout not taken yet */
 	struct buf		 line;		/* stdout: a line or a name */
 	struct buf		 err;		/* stderr, its start */
 	enum bx_phase		 ph;
@@ -53,9 +63,7 @@ struct bx_job {
 	long long		 mtime;
 	unsigned int		 mode;
 	size_t			 top;
-	int			 fd;		/* local temporary file, or -1 */
-	struct buf		 ltmp;
-	struct buf		 lpath;
+	struct lfile		 lf;		/* pull: the file being made */
 	char			 msg[300];	/* the first local failure */
 };
 
@@ -352,24 +360,23 @@ rel_ok(const char *name)
 	return 1;
 }
 
-/* Pull: open the local temporary file for the name in x->line. */
-static void
-bx_open(struct bx_job *x)
+/* Pull: start the local temporary file for the name in x->line; 0, or
+ * DROVE_AGAIN while it is made. */
+static int
+bx_open(struct bx_job *x, struct sess *s)
 {
 	struct bx_run *run = x->run;
-	struct drove_err e;
-	const char *name = x->line.data, *slash;
-	char *dir;
+	const char *name = x->line.data;
 	struct buf rel;
-	int bad;
+	int bad, rc = 0;
 
 	if (x->top >= run->npaths) {
 		bx_fail(x, "a bad listing");
-		return;
+		return 0;
 	}
 	if (!rel_ok(name)) {
 		bx_fail(x, "refused name '%s' in the listing", name);
-		return;
+		return 0;
 	}
 	buf_init(&rel);
 	switch (run->layout) {
@@ -385,49 +392,14 @@ bx_open(struct bx_job *x)
 	}
 	if (*name != '\0')
 		bad |= buf_printf(&rel, "/%s", name);
-	slash = bad ? NULL : strrchr(rel.data, '/');
-	dir = slash != NULL ? strndup(rel.data, (size_t)(slash - rel.data)) :
-	    NULL;
-	err_clear(&e);
-	buf_consume(&x->lpath, x->lpath.len);
-	buf_consume(&x->ltmp, x->ltmp.len);
-	if (bad || (slash != NULL && dir == NULL) ||
-	    buf_printf(&x->lpath, "%s/%s", run->localdir, rel.data) != 0 ||
-	    buf_printf(&x->ltmp, "%s/%.*s.%s.drove-XXXXXX", run->localdir,
-	    slash != NULL ? (int)(slash - rel.data + 1) : 0, rel.data,
-	    slash != NULL ? slash + 1 : rel.data) != 0)
+	if (bad || (rc = lfile_open(&x->lf, s, run->localdir, rel.data)) ==
+	    DROVE_E_NOMEM) {
 		bx_fail(x, "out of memory");
-	else if (xfer_local_mkdirs(run->localdir, dir != NULL ? dir : "",
-	    &e) != 0)
-		bx_fail(x, "%s", e.msg);
-	else if ((x->fd = mkstemp(x->ltmp.data)) == -1)
-		bx_fail(x, "create %s: %s", x->ltmp.data, strerror(errno));
-	free(dir);
+		rc = 0;
+	}
+	x->ph = BX_OPEN;
 	buf_release(&rel);
-}
-
-/* Pull: the file is complete: mode, time, rename. */
-static void
-bx_close(struct bx_job *x)
-{
-	struct timeval tv[2];
-
-	if (x->fd == -1)
-		return;
-	fchmod(x->fd, (mode_t)(x->mode & 0777));
-	if (x->run->preserve) {
-		tv[0].tv_sec = tv[1].tv_sec = (time_t)x->mtime;
-		tv[0].tv_usec = tv[1].tv_usec = 0;
-		futimes(x->fd, tv);
-	}
-	if (close(x->fd) != 0 || rename(x->ltmp.data, x->lpath.data) != 0) {
-		bx_fail(x, "rename %s: %s", x->ltmp.data, strerror(errno));
-		unlink(x->ltmp.data);
-	} else {
-		x->r->files++;
-		x->r->changed = 1;
-	}
-	x->fd = -1;
+	return rc;
 }
 
 /* Keep text for the message (what a pty mixed into stdout). */
@@ -468,57 +440,121 @@ bx_head(struct bx_job *x)
 	x->ph = BX_NAME;
 }
 
-/* Pull: bytes of stdout. */
-static void
-bx_pull_out(struct bx_job *x, const char *p, size_t n)
+/* Pull: take a header line or a name from x->in at *pos, or the start
+ * of one; 0, or DROVE_AGAIN while the name's file is made. */
+static int
+bx_line(struct bx_job *x, struct sess *s, size_t *pos)
 {
-	size_t k;
-	ssize_t w;
-	char stop;
+	const char *p = x->in.data + *pos;
+	size_t n = x->in.len - *pos, k;
+	char stop = x->ph == BX_HEAD ? '\n' : '\0';
+	int rc = 0;
 
-	while (n > 0 && x->msg[0] == '\0') {
-		if (x->ph == BX_BODY) {
-			k = n < x->left ? n : (size_t)x->left;
-			if ((w = write(x->fd, p, k)) != (ssize_t)k) {
-				bx_fail(x, "write %s: %s", x->ltmp.data,
-				    w < 0 ? strerror(errno) : "short write");
-				return;
-			}
-			x->r->xfer_bytes += k;
-			__atomic_add_fetch(x->done, k, __ATOMIC_RELAXED);
-			x->left -= k;
-			p += k;
-			n -= k;
-			if (x->left == 0) {
-				bx_close(x);
-				x->ph = BX_HEAD;
-			}
-			continue;
-		}
-		stop = x->ph == BX_HEAD ? '\n' : '\0';
-		for (k = 0; k < n && p[k] != stop; k++)
-			;
-		if (x->line.len + k > BX_LINE ||
-		    buf_append(&x->line, p, k) != 0) {
-			bx_fail(x, "a bad listing");
-			return;
-		}
-		if (k == n)
-			return;
-		p += k + 1;
-		n -= k + 1;
-		if (x->ph == BX_HEAD)
-			bx_head(x);
-		else {
-			bx_open(x);
-			x->ph = BX_BODY;
-			if (x->left == 0 && x->msg[0] == '\0') {
-				bx_close(x);
-				x->ph = BX_HEAD;
-			}
-		}
-		buf_consume(&x->line, x->line.len);
+	for (k = 0; k < n && p[k] != stop; k++)
+		;
+	if (x->line.len + k > BX_LINE || buf_append(&x->line, p, k) != 0) {
+		bx_fail(x, "a bad listing");
+		return 0;
 	}
+	*pos += k < n ? k + 1 : k;
+	if (k == n)
+		return 0;
+	if (x->ph == BX_HEAD)
+		bx_head(x);
+	else
+		rc = bx_open(x, s);
+	buf_consume(&x->line, x->line.len);
+	return rc;
+}
+
+/* Pull: the body's bytes in x->in at *pos into the file's buffer, and
+ * the write when it is full or the body ends; then the rename.  0, or
+ * DROVE_AGAIN while that work runs; 1 when x->in is all taken. */
+static int
+bx_body(struct bx_job *x, struct sess *s, size_t *pos)
+{
+	struct lfile *lf = &x->lf;
+	size_t k = x->in.len - *pos;
+
+	if (k > x->left)
+		k = (size_t)x->left;
+	if (k > BX_BUF - lf->len)
+		k = BX_BUF - lf->len;
+	if (k > 0) {
+		memcpy(lf->buf + lf->len, x->in.data + *pos, k);
+		lf->len += k;
+		*pos += k;
+		x->left -= k;
+		x->r->xfer_bytes += k;
+		__atomic_add_fetch(x->done, k, __ATOMIC_RELAXED);
+	}
+	if (lf->len == BX_BUF || (x->left == 0 && lf->len > 0))
+		return lfile_write(lf, s);
+	if (x->left > 0)
+		return 1;
+	x->ph = BX_FINISH;
+	return lfile_finish(lf, s, x->mode, x->run->preserve,
+	    (time_t)x->mtime, (time_t)x->mtime);
+}
+
+/*
+ * Pull: take what the script printed (x->in), as far as the local work
+ * allows: 0 once all of it is taken (or dropped after a failure),
+ * DROVE_AGAIN while local work runs (the rest waits in x->in), or
+ * DROVE_E_NOMEM.
+ */
+static int
+bx_pull_go(struct bx_job *x, struct sess *s)
+{
+	struct lfile *lf = &x->lf;
+	size_t pos = 0;
+	int rc = 0;
+
+	while (rc == 0 && x->msg[0] == '\0') {
+		if (lfile_busy(lf)) {
+			rc = DROVE_AGAIN;
+			break;
+		}
+		switch (x->ph) {
+		case BX_HEAD:
+		case BX_NAME:
+			if (pos == x->in.len)
+				rc = 1;
+			else
+				rc = bx_line(x, s, &pos);
+			break;
+		case BX_OPEN:
+			if (lfile_answer(lf, LFILE_OPEN) < 0)
+				bx_fail(x, "%s", lf->msg);
+			else if (lf->buf == NULL &&
+			    (lf->buf = malloc(BX_BUF)) == NULL)
+				rc = DROVE_E_NOMEM;
+			x->ph = BX_BODY;
+			break;
+		case BX_BODY:
+			if (lfile_answer(lf, LFILE_WRITE) < 0)
+				bx_fail(x, "%s", lf->msg);
+			else
+				rc = bx_body(x, s, &pos);
+			break;
+		case BX_FINISH:
+			if (lfile_answer(lf, LFILE_FINISH) < 0)
+				bx_fail(x, "%s", lf->msg);
+			else {
+				x->r->files++;
+				x->r->changed = 1;
+			}
+			x->ph = BX_HEAD;
+			break;
+		}
+	}
+	if (x->msg[0] != '\0') {
+		pos = x->in.len;	/* the rest is read and dropped */
+		if (!lfile_busy(lf))
+			lfile_drop(lf, s);
+	}
+	buf_consume(&x->in, pos);
+	return rc == 1 ? 0 : rc;
 }
 
 /* Push: a line of stdout. */
@@ -553,7 +589,8 @@ bx_output(void *arg, int stream, const char *p, size_t n)
 		return;
 	}
 	if (x->run->pull) {
-		bx_pull_out(x, p, n);
+		if (x->msg[0] == '\0' && buf_append(&x->in, p, n) != 0)
+			bx_fail(x, "out of memory");
 		return;
 	}
 	while (n > 0) {
@@ -591,15 +628,22 @@ static int
 bx_step(struct job *j, struct sess *s)
 {
 	struct bx_job *x = (struct bx_job *)j;
-	int rc;
+	int rc, lrc;
 
-	if ((rc = x->ex->ops->step(x->ex, s)) != 0)
+	/* the script's output is read once all it printed is taken */
+	if (x->run->pull && (rc = bx_pull_go(x, s)) != 0)
 		return rc;
-	if (x->fd != -1) {
-		close(x->fd);
-		x->fd = -1;
-		unlink(x->ltmp.data);
-		bx_fail(x, "%s: the listing ended early", x->lpath.data);
+	rc = x->ex->ops->step(x->ex, s);
+	if (x->run->pull && (lrc = bx_pull_go(x, s)) != 0 &&
+	    lrc != DROVE_AGAIN)
+		return lrc;
+	if (rc != 0)
+		return rc;
+	if (lfile_busy(&x->lf))
+		return DROVE_AGAIN;	/* the session is woken when done */
+	if (x->lf.fd != -1) {
+		lfile_drop(&x->lf, s);
+		bx_fail(x, "%s: the listing ended early", x->lf.path.data);
 	}
 	if (x->msg[0] != '\0') {
 		snprintf(s->err.msg, sizeof s->err.msg, "%s", x->msg);
@@ -612,12 +656,21 @@ bx_step(struct job *j, struct sess *s)
 	return 0;
 }
 
+/* Whether libssh2 holds the script's output (not while local work
+ * runs). */
 static int
 bx_hidden_input(struct job *j)
 {
 	struct bx_job *x = (struct bx_job *)j;
 
-	return x->ex->ops->hidden_input(x->ex);
+	return !lfile_busy(&x->lf) && x->ex->ops->hidden_input(x->ex);
+}
+
+/* Whether the job waits for its local work: the socket must not wake it. */
+static int
+bx_local_wait(struct job *j)
+{
+	return lfile_busy(&((struct bx_job *)j)->lf);
 }
 
 static int
@@ -628,7 +681,8 @@ bx_idle(struct job *j)
 	return x->ex->ops->idle(x->ex);
 }
 
-/* Free the job and its exec job; a local temporary file goes too. */
+/* Free the job and its exec job; a local temporary file goes too (work
+ * in flight removes it when done). */
 static void
 bx_free(struct job *j, int abort)
 {
@@ -637,14 +691,10 @@ bx_free(struct job *j, int abort)
 	if (x == NULL)
 		return;
 	x->ex->ops->free(x->ex, abort);
-	if (x->fd != -1) {
-		close(x->fd);
-		unlink(x->ltmp.data);
-	}
+	lfile_release(&x->lf);
+	buf_release(&x->in);
 	buf_release(&x->line);
 	buf_release(&x->err);
-	buf_release(&x->ltmp);
-	buf_release(&x->lpath);
 	free(x->host);
 	free(x);
 }
@@ -652,6 +702,7 @@ bx_free(struct job *j, int abort)
 static const struct job_ops bx_ops = {
 	.step = bx_step,
 	.hidden_input = bx_hidden_input,
+	.local_wait = bx_local_wait,
 	.idle = bx_idle,
 	.free = bx_free,
 };
@@ -671,11 +722,10 @@ bx_job_new(struct bx_run *run, struct drove_result *r, const char *name,
 	x->run = run;
 	x->r = r;
 	x->done = done;
-	x->fd = -1;
+	lfile_init(&x->lf);
+	buf_init(&x->in);
 	buf_init(&x->line);
 	buf_init(&x->err);
-	buf_init(&x->ltmp);
-	buf_init(&x->lpath);
 	if ((x->ex = exec_job_become(run->script, run->pull ? NULL :
 	    &run->feed, b)) == NULL) {
 		free(x);
