@@ -357,10 +357,11 @@ exec_stop(struct job *j)
 
 /*
  * Send EOF, for a command known to get no stdin, right behind its exec
- * request (sent while the request's answer is awaited, as OpenSSH does):
- * both leave in one segment, one wake-up of the server, and the command
- * gets its EOF a round trip sooner.  0 when sent; DROVE_AGAIN when half
- * sent (made again by exec_request() before anything else); < 0 on error.
+ * request (sent while the request's answer is awaited, as OpenSSH does;
+ * engine/README, 15): both leave in one segment, one wake-up of the
+ * server, and the command gets its EOF a round trip sooner.  0 when sent;
+ * DROVE_AGAIN when half sent (made again by exec_request() before
+ * anything else); < 0 on error.
  */
 static int
 exec_eof_behind(struct exec_job *x, struct sess *s)

@@ -29,6 +29,10 @@
  * piece of work at a time per job, the job waiting for its answer, and a
  * file counts as changed only once its rename was done.
  *
+ * A push of its own bytes to each host (xfer_fleet_put_each(), a play's
+ * templates) gives each host a plan of one file held in memory, and
+ * compares what is in place by reading it back rather than by an exec.
+ *
  * On a persistent session the SFTP channel outlives the job: the next push
  * or pull takes it (sess->sftp) instead of starting the subsystem again,
  * and starts a new one, once, when the kept one fails its first call
