@@ -94,6 +94,8 @@ struct xrun {
 struct xeach {
 	struct xplan		*plan;
 	char			*dest;
+	int			 nosftp;	/* the host could not start
+						   SFTP */
 };
 
 /* A command run on its own channel as a sub-step of a job. */
@@ -121,6 +123,7 @@ struct push_job {
 	struct xrun		*run;
 	struct xplan		*plan;		/* the run's, or the host's */
 	const char		*dest;
+	size_t			 host;		/* in the fleet */
 	struct drove_result	*r;
 	enum push_state		 st;
 	enum push_state		 after_mk;	/* where P_MKDIRS goes */
@@ -1216,6 +1219,15 @@ push_step(struct job *j, struct sess *s)
 			if ((rc = sftp_open(s, &x->sftp, &x->since,
 			    &x->kept)) == 0)
 				x->st = P_DEST;
+			else if ((rc == DROVE_E_CHANNEL ||
+			    rc == DROVE_E_TIMEOUT) && x->run->each != NULL) {
+				/* refused, or no sftp-server answered (the
+				 * server ran none): the sender tries another
+				 * way */
+				x->run->each[x->host].nosftp = 1;
+				s->err.code = 0;
+				rc = XFAIL;
+			}
 			break;
 		case P_DEST:
 			rc = push_dest(x, s);
@@ -1459,6 +1471,7 @@ push_job_new(struct drove_fleet *f, size_t host)
 	x->run = run;
 	x->plan = p;
 	x->dest = run->each != NULL ? run->each[host].dest : run->dest;
+	x->host = host;
 	x->r = &f->hosts[host].result;
 	x->slot = -1;
 	buf_init(&x->path);
@@ -2061,6 +2074,9 @@ drove_fleet_push(drove_fleet *f, const struct drove_push_opts *o,
  * nothing.  What is in place already is compared by reading it back; a
  * target whose mode is not o->mode is changed; an existing target keeps
  * its mode when o->mode is -1.  Not for hosts that become another user.
+ * A host whose server refuses SFTP, or starts no sftp-server that answers
+ * within the connect timeout, fails its job, and xfer_fleet_put_nosftp()
+ * says so until the fleet's next job.
  */
 int
 xfer_fleet_put_each(drove_fleet *f, const struct drove_push_opts *o,
@@ -2098,6 +2114,17 @@ xfer_fleet_put_each(drove_fleet *f, const struct drove_push_opts *o,
 	}
 	fleet_set_job(f, xfer_job_new, run, xrun_free);
 	return 0;
+}
+
+/* Whether fleet host h could not start SFTP in the last run of
+ * xfer_fleet_put_each() (the job failed). */
+int
+xfer_fleet_put_nosftp(const drove_fleet *f, size_t h)
+{
+	const struct xrun *run = f->job_arg;
+
+	return f->make_job == xfer_job_new && run->each != NULL &&
+	    h < run->neach && run->each[h].nosftp;
 }
 
 /* Give every host the job of fetching paths into localdir. */

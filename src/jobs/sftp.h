@@ -25,5 +25,6 @@ int		 xfer_fleet_put_each(struct drove_fleet *,
 		    const struct drove_push_opts *, char *const *data,
 		    const size_t *lens, char *const *names,
 		    char *const *dests);
+int		 xfer_fleet_put_nosftp(const struct drove_fleet *, size_t h);
 
 #endif /* SFTP_H */

@@ -337,6 +337,7 @@ struct phost {
 	int			 in_book;	/* some play selected it */
 	int			 dead;		/* failed: out of the rest */
 	int			 unreachable;
+	int			 nosftp;	/* its server has no SFTP */
 	struct pval		 hostvars;	/* inventory and magic vars */
 	struct pval		 playvars;	/* this play's, rendered */
 	struct pval		 regs;		/* registered results */
@@ -637,6 +638,51 @@ prun_batch_end(struct prun *r)
 	fleet_become_release(&r->become);
 }
 
+static int	prun_fleet(struct prun *, const struct play_task *,
+		    struct slot **, size_t);
+static int	slot_install(struct slot *, const struct play_task *, int,
+		    const char *, size_t);
+
+/*
+ * After templates sent over SFTP (slots run[0..n), on fleet hosts
+ * hosts[]): those whose server has no SFTP (refused, or no sftp-server
+ * answered) install the same bytes with a shell command instead, on the
+ * same sessions, as their later templates do.
+ */
+static int
+prun_put_again(struct prun *r, const struct play_task *t, struct slot **run,
+    size_t n, const size_t *hosts)
+{
+	struct slot *s, **again;
+	size_t i, m = 0;
+	char *data;
+	int rc = 0;
+
+	if ((again = calloc(n, sizeof *again)) == NULL)
+		return err_set(r->err, DROVE_E_NOMEM, "out of memory");
+	for (i = 0; i < n && rc == 0; i++) {
+		s = run[i];
+		if (!xfer_fleet_put_nosftp(r->f, hosts[i]))
+			continue;
+		data = s->in;
+		s->in = NULL;
+		s->put = 0;
+		s->h->nosftp = 1;
+		memset(&s->res, 0, sizeof s->res);
+		buf_consume(&s->err, s->err.len);
+		rc = slot_install(s, t, 0, data, s->inlen);
+		free(data);
+		if (rc != 0)
+			err_set(r->err, rc, "out of memory");
+		else
+			again[m++] = s;
+	}
+	if (rc == 0 && m > 0)
+		rc = prun_fleet(r, t, again, m);
+	free(again);
+	return rc;
+}
+
 /* Run the batch's fleet over slots run[0..n): each an exec job, or the
  * push or pull of the first slot's src and dest. */
 static int
@@ -716,6 +762,8 @@ prun_fleet(struct prun *r, const struct play_task *t, struct slot **run,
 		r->o->running(r->o->fleet_arg, NULL);
 	if (rc != 0)
 		err_set(r->err, rc, "%s", drove_fleet_error(f));
+	else if (run[0]->put)
+		rc = prun_put_again(r, t, run, n, hosts);
  out:
 	free(by);
 	free(hosts);
@@ -868,7 +916,7 @@ slot_files(struct prun *r, const struct play_task *t, struct slot *s,
 	if (t->action == PLAY_TEMPLATE) {
 		rc = ptmpl_render_file(local, pval_lookup_chain, s->h->chain,
 		    &data, &len, e);
-		if (rc == 0 && (check || become))
+		if (rc == 0 && (check || become || s->h->nosftp))
 			rc = slot_install(s, t, check, data, len);
 		else if (rc == 0) {
 			/* over the session's SFTP channel */

@@ -4,8 +4,10 @@
 # hosts start the sftp subsystem three times and run no command (the
 # server's log counts the requests); a template keeps an existing target's
 # mode, changes a mode that differs, leaves the same bytes alone and goes
-# into a directory; a host's sftp-server killed between two tasks is
-# started again once for that host, and the play goes on; on dropbear too.
+# into a directory; on a server that refuses SFTP a template is installed
+# by a shell command instead; a host's sftp-server killed between two
+# tasks is started again once for that host, and the play goes on; on
+# dropbear too.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -142,6 +144,34 @@ fx_assert_match '^h0001: ok=0 changed=3 unreachable=0 failed=0' "$FX_OUT" \
     "h0001 recap"
 fx_assert_eq $((before + 4)) "$(starts)" "one more sftp start for h0001"
 fx_assert_eq two "$(cat $T.k2.h0001)" "h0001's second file"
+
+# A server without an sftp-server (its subsystem's program missing: sshd
+# runs it anyway, and no SFTP answer comes): its hosts install the
+# template with a shell command on the same session after the connect
+# timeout, the play's next template at once, and compare the same way the
+# next time.
+fx_sshd s2 sftp=/nonexistent/sftp-server
+dr_inventory s2 2 n
+cat >"$P/tmpl2.yml" <<EOF
+- hosts: all
+  tasks:
+    - name: conf
+      template: { src: t.conf.j2, dest: "$T.n.{{ inventory_hostname }}" }
+    - name: conf2
+      template: { src: t.conf.j2, dest: "$T.n2.{{ inventory_hostname }}" }
+EOF
+dr $INV --connect-timeout 2 play "$P/tmpl2.yml"
+fx_assert_eq 0 "$FX_RC" "templates without sftp"
+fx_assert_eq host=n0002 "$(cat $T.n.n0002)" "n0002's template without sftp"
+fx_assert_eq host=n0001 "$(cat $T.n2.n0001)" "n0001's second template"
+fx_assert_match '^n0001: ok=0 changed=2 unreachable=0 failed=0' "$FX_OUT" \
+    "n0001 recap without sftp"
+fx_assert_eq 2 "$(grep -c 'subsystem request for sftp' "$FX_DIR/s2/log")" \
+    "sftp tried once per host"
+dr $INV --connect-timeout 2 play "$P/tmpl2.yml"
+fx_assert_eq 0 "$FX_RC" "templates without sftp, again"
+fx_assert_match '^n0002: ok=2 changed=0 unreachable=0 failed=0' "$FX_OUT" \
+    "n0002 recap without sftp, again"
 
 # dropbear: three sftp tasks on kept sessions too.
 fx_dropbear d1
