@@ -436,6 +436,34 @@ plan_walk(struct xplan *p, size_t top, size_t parent, const char *path,
 }
 
 /* Make the plan of a push. */
+/* A plan of n tops named by srcs (their base names), no entries yet. */
+static int
+plan_alloc(const char *const *srcs, size_t n, struct xplan **out,
+    struct drove_err *e)
+{
+	struct xplan *p;
+	size_t i;
+
+	if ((p = calloc(1, sizeof *p)) == NULL ||
+	    (p->base = calloc(n, sizeof *p->base)) == NULL ||
+	    (p->top_kind = calloc(n, sizeof *p->top_kind)) == NULL) {
+		if (p != NULL)
+			free(p->base);
+		free(p);
+		return err_set(e, DROVE_E_NOMEM, "out of memory");
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	p->ntops = n;
+	for (i = 0; i < n; i++)
+		if ((p->base[i] = xfer_basename(srcs[i])) == NULL) {
+			xfer_plan_free(p);
+			return err_set(e, DROVE_E_INVAL, "%s: no file name",
+			    srcs[i]);
+		}
+	*out = p;
+	return 0;
+}
+
 int
 xfer_plan_new(const char *const *srcs, size_t n, int recursive,
     int checksum, struct xplan **out, struct drove_err *e)
@@ -448,22 +476,9 @@ xfer_plan_new(const char *const *srcs, size_t n, int recursive,
 	*out = NULL;
 	if (n == 0)
 		return err_set(e, DROVE_E_INVAL, "nothing to send");
-	if ((p = calloc(1, sizeof *p)) == NULL ||
-	    (p->base = calloc(n, sizeof *p->base)) == NULL ||
-	    (p->top_kind = calloc(n, sizeof *p->top_kind)) == NULL) {
-		if (p != NULL)
-			free(p->base);
-		free(p);
-		return err_set(e, rc, "out of memory");
-	}
-	pthread_mutex_init(&p->lock, NULL);
-	p->ntops = n;
+	if ((rc = plan_alloc(srcs, n, &p, e)) != 0)
+		return rc;
 	for (i = 0; i < n; i++) {
-		if ((p->base[i] = xfer_basename(srcs[i])) == NULL) {
-			rc = err_set(e, DROVE_E_INVAL, "%s: no file name",
-			    srcs[i]);
-			goto fail;
-		}
 		if (stat(srcs[i], &st) != 0) {
 			rc = err_set(e, DROVE_E_IO, "stat %s: %s", srcs[i],
 			    strerror(errno));
@@ -498,21 +513,10 @@ xfer_plan_mem(const char *name, const char *data, size_t len,
 	int rc = DROVE_E_NOMEM;
 
 	*out = NULL;
-	if ((p = calloc(1, sizeof *p)) == NULL ||
-	    (p->base = calloc(1, sizeof *p->base)) == NULL ||
-	    (p->top_kind = calloc(1, sizeof *p->top_kind)) == NULL ||
-	    (p->ents = calloc(1, sizeof *p->ents)) == NULL) {
-		if (p != NULL) {
-			free(p->base);
-			free(p->top_kind);
-		}
-		free(p);
-		return err_set(e, rc, "out of memory");
-	}
-	pthread_mutex_init(&p->lock, NULL);
-	p->ntops = 1;
-	if ((p->base[0] = xfer_basename(name)) == NULL) {
-		rc = err_set(e, DROVE_E_INVAL, "%s: no file name", name);
+	if ((rc = plan_alloc(&name, 1, &p, e)) != 0)
+		return rc;
+	if ((p->ents = calloc(1, sizeof *p->ents)) == NULL) {
+		rc = err_set(e, DROVE_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	x = &p->ents[0];

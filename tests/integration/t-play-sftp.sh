@@ -145,6 +145,19 @@ fx_assert_match '^h0001: ok=0 changed=3 unreachable=0 failed=0' "$FX_OUT" \
 fx_assert_eq $((before + 4)) "$(starts)" "one more sftp start for h0001"
 fx_assert_eq two "$(cat $T.k2.h0001)" "h0001's second file"
 
+# A template into a directory that is not there fails the host, saying so.
+cat >"$P/nodir.yml" <<EOF
+- hosts: h0001
+  tasks:
+    - name: nowhere
+      template: { src: t.conf.j2, dest: $T.d/none/t.conf }
+EOF
+dr $INV play "$P/nodir.yml"
+fx_assert_eq 1 "$FX_RC" "a template into a missing directory"
+fx_assert_match \
+    "^h0001: failed: rc=1: create $T.d/none/t.conf: no such file or directory\$" \
+    "$FX_OUT" "the missing directory's message"
+
 # A server without an sftp-server (its subsystem's program missing: sshd
 # runs it anyway, and no SFTP answer comes): its hosts install the
 # template with a shell command on the same session after the connect
