@@ -22,15 +22,20 @@
  * The fleet holds every inventory host, so a new pattern only selects
  * others: hosts it drops are closed, hosts it adds are connected.
  */
+#define _GNU_SOURCE	/* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
 #include <histedit.h>
 #include <libgen.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "base/buf.h"
 #include "cli/cmd.h"
@@ -74,16 +79,105 @@ struct console {
 
 static drove_fleet *volatile running;
 static volatile sig_atomic_t interrupted;
+/* Written by on_interrupt, read by console_getc: a Ctrl-C wakes the prompt
+ * wherever it lands (-1: no prompt). */
+static int wake[2] = { -1, -1 };
 
 /* Ctrl-C: stop the running command (its sessions stay), or, at the
  * prompt, drop the line. */
 static void
 on_interrupt(int sig)
 {
+	int e = errno;
+
 	(void)sig;
 	interrupted = 1;
 	if (running != NULL)
 		drove_fleet_cancel(running);
+	if (wake[1] != -1)
+		(void)!write(wake[1], "", 1);	/* full: one is there */
+	errno = e;
+}
+
+/* Close the wake-up pipe (the handler first stops writing to it). */
+static void
+wake_close(void)
+{
+	int w = wake[1];
+
+	wake[1] = -1;
+	close(w);
+	close(wake[0]);
+	wake[0] = -1;
+}
+
+/* Empty the wake-up pipe (before each prompt). */
+static void
+wake_drain(void)
+{
+	char b[64];
+
+	while (read(wake[0], b, sizeof b) > 0)
+		;
+}
+
+/*
+ * libedit's read function: the next character typed (1), end of input
+ * (0), or -1 with errno EINTR once Ctrl-C has been pressed.  libedit's own
+ * sees a SIGINT only when it lands during read(); one landing while it
+ * handles the keys before (the tty has then discarded those not yet read)
+ * would leave it blocked in read() until the next key.  This one waits on
+ * the terminal and on the pipe the handler writes, so the flag is never
+ * missed.  Bytes are read one at a time and decoded as libedit does: an
+ * invalid sequence is dropped.
+ */
+static int
+console_getc(EditLine *el, wchar_t *wc)
+{
+	struct pollfd p[2];
+	char b[MB_LEN_MAX];
+	mbstate_t st;
+	size_t n = 0, r;
+	ssize_t got;
+
+	(void)el;
+	*wc = L'\0';
+	p[0].fd = STDIN_FILENO;
+	p[1].fd = wake[0];
+	p[0].events = p[1].events = POLLIN;
+	for (;;) {
+		if (interrupted) {
+			errno = EINTR;
+			return -1;
+		}
+		if (poll(p, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p[1].revents != 0) {
+			wake_drain();
+			interrupted = 1;
+			continue;
+		}
+		if ((got = read(STDIN_FILENO, b + n, 1)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		if (got == 0)
+			return 0;
+		n++;
+		memset(&st, 0, sizeof st);
+		r = mbrtowc(wc, b, n, &st);
+		if (r == (size_t)-2 && n < sizeof b)
+			continue;		/* more bytes of one character */
+		if (r == (size_t)-1 || r == (size_t)-2) {
+			n = 0;
+			continue;
+		}
+		return 1;
+	}
 }
 
 /* Catch Ctrl-C without restarting reads, ignore SIGPIPE. */
@@ -448,11 +542,16 @@ console_tty(struct console *c)
 	char *path, *line;
 	int count;
 
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
+		fprintf(stderr, "drove: pipe: %s\n", strerror(errno));
+		return;
+	}
 	if ((el = el_init("drove", stdin, stdout, stderr)) == NULL ||
 	    (h = history_init()) == NULL) {
 		fprintf(stderr, "drove: libedit: cannot start\n");
 		if (el != NULL)
 			el_end(el);
+		wake_close();
 		return;
 	}
 	history(h, &ev, H_SETSIZE, 1000);
@@ -461,11 +560,13 @@ console_tty(struct console *c)
 	el_set(el, EL_PROMPT, console_prompt);
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_HIST, history, h);
+	el_set(el, EL_GETCFN, console_getc);
 	el_source(el, NULL);
 	if ((path = history_path()) != NULL)
 		history(h, &ev, H_LOAD, path);
 	while (!c->quit) {
 		interrupted = 0;
+		wake_drain();
 		got = el_gets(el, &count);
 		if (got == NULL && count == -1 && (errno == EINTR ||
 		    interrupted)) {
@@ -492,6 +593,7 @@ console_tty(struct console *c)
 	free(path);
 	history_end(h);
 	el_end(el);
+	wake_close();
 }
 
 /* Read commands from stdin, one a line. */

@@ -4,7 +4,8 @@
 # connection per host (the servers' logs count them), gathered; Ctrl-C in
 # a long command stops it on every host and keeps the sessions and the
 # prompt; a host whose server dies between two commands is listed and the
-# rest go on; the pattern changed; Ctrl-D leaves; every command is in the
+# rest go on; the pattern changed; Ctrl-C at the prompt drops the line,
+# even in the middle of a paste; Ctrl-D leaves; every command is in the
 # run history (history, history diff, run --rerun), and the line history
 # persists.  Then the same without a terminal: commands from stdin.
 . tests/fixtures/lib.sh
@@ -131,9 +132,17 @@ _p=$(prompts)
 tmux -S "$sock" send-keys -l 'echo dropped'
 tmux -S "$sock" send-keys C-c
 pane_wait '^drove [^ ]+ \([0-9]+\)> ' $((_p + 1))
+# Ctrl-C landing while libedit still handles the keys before it (a long
+# paste; the tty drops those not yet read): the new prompt comes at once,
+# not at the next key.
+_p=$(prompts)
+tmux -S "$sock" send-keys -l "echo $(head -c 3000 /dev/zero | tr '\0' x)"
+tmux -S "$sock" send-keys C-c
+pane_wait '^drove [^ ]+ \([0-9]+\)> ' $((_p + 1))
 ask 'echo fresh'
 pane_wait '^h0003: fresh$'
 fx_assert_no_match ': dropped$' "$(screen)" "the dropped line ran"
+fx_assert_no_match ': xxx' "$(screen)" "the pasted line ran"
 tmux -S "$sock" send-keys C-d
 pane_wait '^console-exit=0$'
 tmux -S "$sock" kill-server
