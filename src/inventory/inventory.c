@@ -47,6 +47,7 @@
 #include "inventory/range.h"
 #include "inventory/sshconfig.h"
 #include "inventory/vault.h"
+#include "inventory/ytag.h"
 
 /* How deep merge keys and flow values may nest. */
 #define INV_MAX_DEPTH	64
@@ -1116,8 +1117,8 @@ yl_vaulted(const yaml_node_t *n)
 
 /*
  * The type Ansible gives scalar n: an explicit !!int, !!float, !!bool or
- * !!null, else YAML 1.1's reading of a plain scalar; quoted, "!unsafe" and
- * other scalars are text.
+ * !!null, else YAML 1.1's reading of a plain scalar; quoted, "!unsafe",
+ * "!!str" (ytag_strings) and other scalars are text.
  */
 static int
 yl_type(const yaml_node_t *n)
@@ -1513,7 +1514,11 @@ yl_parse(struct inv_load *ld, const char *text, size_t len,
 	}
 	yaml_parser_delete(&parser);
 	ld->doc = doc;
-	if ((r = yl_tags(ld, doc)) != 0)
+	if (ytag_strings(doc, text, len) != 0)
+		r = err_set(ld->err, DROVE_E_NOMEM, "out of memory");
+	else
+		r = yl_tags(ld, doc);
+	if (r != 0)
 		yaml_document_delete(doc);
 	return r;
 }

@@ -27,6 +27,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "drove.h"
+#include "inventory/ytag.h"
 #include "play/play.h"
 
 /* How deeply vars may nest, and how many nodes (aliases expanded) load. */
@@ -1121,6 +1122,10 @@ playbook_parse(const char *path, const char *text, size_t len,
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!(loaded = yaml_parser_load(&parser, &doc))) {
 		r = yparse_err(&ld, &parser);
+		goto out;
+	}
+	if (ytag_strings(&doc, text, len) != 0) {
+		r = err_set(err, DROVE_E_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((r = yplays(&ld, yaml_document_get_root_node(&doc))) != 0 ||

@@ -130,6 +130,40 @@ TEST(playbook_every_play_key)
 	playbook_free(pb);
 }
 
+/* A plain scalar tagged !!str is text, as in Ansible (PyYAML); "!" and
+ * other tags keep their type. */
+TEST(playbook_tagged_strings)
+{
+	struct playbook *pb = load_ok(
+	    "- hosts: all\n"
+	    "  vars:\n"
+	    "    n: !!str 5\n"
+	    "    b: ! yes\n"
+	    "    a: &x !!str 7\n"
+	    "    l: [!!str 1.5, 2, !!str ~]\n"
+	    "    i: !!int 9\n"
+	    "    plain: 5\n");
+	const struct pval *v;
+
+	T_TRUE(pb != NULL);
+	if (pb == NULL)
+		return;
+	v = &pb->plays[0].vars;
+	T_EQ(pval_get(v, "n")->kind, PV_STR);
+	T_STREQ(pval_get(v, "n")->s, "5");
+	T_EQ(pval_get(v, "b")->kind, PV_BOOL);
+	T_STREQ(pval_get(v, "a")->s, "7");
+	T_EQ(pval_get(v, "l")->v[0].kind, PV_STR);
+	T_EQ(pval_get(v, "l")->v[1].kind, PV_INT);
+	T_EQ(pval_get(v, "l")->v[2].kind, PV_STR);
+	T_EQ(pval_get(v, "i")->kind, PV_INT);
+	T_EQ(pval_get(v, "plain")->kind, PV_INT);
+	playbook_free(pb);
+	T_STREQ(load("- hosts: all\n  become: !!str yes\n  tasks: []\n"),
+	    "pb.yml:2:11: become: expected a boolean (true or false), found "
+	    "a string");
+}
+
 TEST(playbook_every_task_key)
 {
 	struct playbook *pb = load_ok(PLAY
