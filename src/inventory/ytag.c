@@ -6,22 +6,13 @@
 
 #include "inventory/ytag.h"
 
-/* Whether the sorted at[0..n) holds x. */
+/* Order two offsets (bsearch). */
 static int
-holds(const size_t *at, size_t n, size_t x)
+cmp_off(const void *a, const void *b)
 {
-	size_t lo = 0, hi = n, mid;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (at[mid] == x)
-			return 1;
-		if (at[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return (x > y) - (x < y);
 }
 
 int
@@ -60,7 +51,8 @@ ytag_strings(yaml_document_t *doc, const char *text, size_t len)
 		    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    n->tag != NULL &&
 		    strcmp((const char *)n->tag, YAML_STR_TAG) == 0 &&
-		    holds(at, nat, n->start_mark.index))
+		    nat > 0 && bsearch(&n->start_mark.index, at, nat,
+		    sizeof *at, cmp_off) != NULL)
 			n->data.scalar.style = YAML_ANY_SCALAR_STYLE;
 	free(at);
 	return r;
