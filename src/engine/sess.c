@@ -352,6 +352,12 @@ sess_more(struct sess *s, int on)
 	s->more = on;
 }
 
+void
+sess_send_first(struct sess *s)
+{
+	s->send_first = 1;
+}
+
 /* Setting TCP_NODELAY (on already) sends what MSG_MORE held back. */
 void
 sess_push(struct sess *s)
@@ -435,6 +441,12 @@ sess_park(struct sess *s)
 		return;
 	}
 	bd = libssh2_session_block_directions(s->ls);
+	if (s->send_first && (bd & LIBSSH2_SESSION_BLOCK_OUTBOUND)) {
+		/* INBOUND may be left from an earlier read (libssh2 clears
+		 * it only when it reads again) */
+		sess_watch(s, LOOP_WRITE);
+		return;
+	}
 	if (bd & LIBSSH2_SESSION_BLOCK_INBOUND)
 		ev |= LOOP_READ;
 	if (bd & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -1147,6 +1159,7 @@ sess_job(struct sess *s)
 {
 	int rc;
 
+	s->send_first = 0;
 	rc = s->job->ops->step(s->job, s);
 	if (rc == DROVE_AGAIN) {
 		sess_keepalive(s);

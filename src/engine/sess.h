@@ -201,6 +201,9 @@ struct sess {
 						   not said readable since */
 	int			 more;		/* sends wait for the next
 						   (sess_more) */
+	int			 send_first;	/* this step: the job reads
+						   nothing until its half-sent
+						   packet is out */
 	unsigned int		 seed;		/* for backoff jitter */
 
 	struct drove_err	 err;		/* why it failed */
@@ -259,6 +262,14 @@ void		 sess_interrupt(struct sess *, const char *why);
  */
 void		 sess_more(struct sess *, int on);
 void		 sess_push(struct sess *);
+/*
+ * Said by a job's step that waits for its half-sent packet to go before
+ * it reads again (libssh2 would not read either): the session then waits
+ * for the socket to take it, not for bytes.  Waiting for those too woke
+ * the job at once and for nothing while they sat unread, a spin for as
+ * long as the peer did not read.
+ */
+void		 sess_send_first(struct sess *);
 /* Ask the loop to step the session on its next turn. */
 void		 sess_wake(struct sess *);
 const char	*sess_state_name(enum sess_state);

@@ -487,15 +487,22 @@ exec_step(struct job *j, struct sess *s)
 				return rc;
 			/* a write half-sent goes first: a read could need to
 			 * send a window adjust */
-			if (x->half == HALF_WRITE)
+			if (x->half == HALF_WRITE) {
+				sess_send_first(s);
 				return DROVE_AGAIN;
+			}
 			rc = exec_read(x, s, &budget);
 			if (rc < 0)
 				return rc;
 		} while (rc == 0 && x->bc != NULL && become_due(x->bc) &&
 		    budget > 0);
-		if (rc == 0)
+		if (rc == 0) {
+			/* a read's adjust half-sent: libssh2 reads no more
+			 * until it is out */
+			if (x->half == HALF_READ)
+				sess_send_first(s);
 			return DROVE_AGAIN;
+		}
 		if (x->bc != NULL && !become_started(x->bc) && !x->again) {
 			if ((rc = become_ended(x->bc, s)) < 0)
 				return rc;

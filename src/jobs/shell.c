@@ -519,10 +519,14 @@ shell_step(struct job *j, struct sess *s)
 				rc = shell_send(x);
 			if (rc < 0)
 				return rc;
-			if (x->half == HALF_WRITE)
+			if (x->half == HALF_WRITE) {
+				sess_send_first(s);
 				return DROVE_AGAIN;
+			}
 			rc = shell_pump(x, s);
 		} while (rc == 0 && x->bc != NULL && become_due(x->bc));
+		if (rc == 0 && x->half == HALF_READ)
+			sess_send_first(s);	/* as in exec_step() */
 		shell_arm_input(x);
 		if (rc <= 0)
 			return rc < 0 ? rc : DROVE_AGAIN;
