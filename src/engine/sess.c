@@ -442,8 +442,8 @@ sess_park(struct sess *s)
 	}
 	bd = libssh2_session_block_directions(s->ls);
 	if (s->send_first && (bd & LIBSSH2_SESSION_BLOCK_OUTBOUND)) {
-		/* INBOUND may be left from an earlier read (libssh2 clears
-		 * it only when it reads again) */
+		/* INBOUND may be left from an earlier read (engine/README,
+		 * 16) */
 		sess_watch(s, LOOP_WRITE);
 		return;
 	}
