@@ -18,10 +18,10 @@
 [ "$(id -u)" -eq 0 ] || fx_fail "t-pull-nofile needs root (become users)"
 . tests/fixtures/become.sh
 fx_sshd s1
-# each connection reads 500 kB a second from the server, so that the
+# each connection reads 200 kB a second from the server, so that the
 # hosts hold their files at the same time
 fx_fault f s1
-fx_fault_cmd f 'new rate down 500000'
+fx_fault_cmd f 'new rate down 200000'
 fx_known_hosts s1 | sed "s/:$FX_PORT_s1 /:$FX_PORT_f /" \
     >>"$HOME/.ssh/known_hosts"
 N=25
