@@ -435,7 +435,6 @@ plan_walk(struct xplan *p, size_t top, size_t parent, const char *path,
 	return rc;
 }
 
-/* Make the plan of a push. */
 /* A plan of n tops named by srcs (their base names), no entries yet. */
 static int
 plan_alloc(const char *const *srcs, size_t n, struct xplan **out,
@@ -464,6 +463,7 @@ plan_alloc(const char *const *srcs, size_t n, struct xplan **out,
 	return 0;
 }
 
+/* Make the plan of a push. */
 int
 xfer_plan_new(const char *const *srcs, size_t n, int recursive,
     int checksum, struct xplan **out, struct drove_err *e)
