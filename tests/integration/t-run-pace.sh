@@ -67,9 +67,11 @@ fx_assert_match '^cancelled \(2\): a\[1-2\]: --fail-fast after b1 failed$' "$FX_
 dr -i "$FX_DIR/ffc.yml" --fail-fast=later run all true
 fx_assert_eq 2 "$FX_RC" "bad --fail-fast value"
 
-# Two loop threads: every host once, one summary.
+# Two loop threads: every host once, one summary.  120 logins start at
+# once, so they get a minute, not the default 10 s.
 dr_inventory s1 120 n g1
-dr -i "$FX_DIR/inv.yml" --loops 2 --connect-rate 0 --max-startups 0 run all 'echo x'
+dr -i "$FX_DIR/inv.yml" --loops 2 --connect-rate 0 --max-startups 0 \
+    --connect-timeout 60 run all 'echo x'
 fx_assert_eq 0 "$FX_RC" "two loops"
 fx_assert_eq 120 "$(printf '%s\n' "$FX_OUT" | grep -c '^n0[0-9]*: x$')"
 fx_assert_eq 120 "$(printf '%s\n' "$FX_OUT" | cut -d: -f1 | sort -u | wc -l)"

@@ -23,11 +23,12 @@ if ldd "$DROVE" | grep -q libasan; then
 	leaks='LeakSanitizer|detected memory leaks'
 	vg="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1"
 fi
+# Under valgrind a login is slow: each gets a minute, not the default 10 s.
 
 # A pull stopped by its --timeout in the middle of the file.
 # shellcheck disable=SC2086
 fx_run $vg "$DROVE" --no-agent -i "$FX_DIR/inv.yml" --no-history \
-    --timeout 3 pull all "$FX_DIR/big" "$FX_DIR/dl"
+    --connect-timeout 60 --timeout 3 pull all "$FX_DIR/big" "$FX_DIR/dl"
 dr_summary timeout slow '' "the pull timed out"
 fx_assert_no_match "$leaks" "$FX_ERR" "an aborted pull leaks nothing"
 fx_assert_eq 1 "$FX_RC" "exit status of a timed-out pull"
@@ -36,8 +37,8 @@ fx_assert_eq 1 "$FX_RC" "exit status of a timed-out pull"
 # --timeout comes, the cleanup it tries cannot finish, and the session is
 # aborted with the handle open and writes queued.
 # shellcheck disable=SC2086
-$vg "$DROVE" --no-agent -i "$FX_DIR/inv.yml" --no-history --timeout 4 \
-    push all "$FX_DIR/big" "$FX_DIR/up/big" \
+$vg "$DROVE" --no-agent -i "$FX_DIR/inv.yml" --no-history \
+    --connect-timeout 60 --timeout 4 push all "$FX_DIR/big" "$FX_DIR/up/big" \
     >"$FX_DIR/push.out" 2>"$FX_DIR/push.err" </dev/null &
 vpid=$!
 n=0
