@@ -66,9 +66,16 @@ help_commands()
 	    on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }'
 }
 
-# Whether "drove CMD" accepts option OPT (getopt does not reject it).
+# Whether "drove CMD" accepts option OPT (getopt does not reject it).  The
+# answers are kept in ACCEPTED (" CMD:OPT:y" or ":n"), since every check of
+# a page asks the same questions and a process costs milliseconds.
+ACCEPTED=' '
 accepted()
 {
+	case $ACCEPTED in
+	*" $1:$2:y "*) return 0 ;;
+	*" $1:$2:n "*) return 1 ;;
+	esac
 	case $2 in
 	--*)
 		! "$DROVE" "$1" "$2=1" --help 2>&1 >/dev/null |
@@ -78,7 +85,21 @@ accepted()
 		! "$DROVE" "$1" "${2}1" --help 2>&1 >/dev/null |
 		    grep -q "unknown option '$2'"
 		;;
-	esac
+	esac && ok=y || ok=n
+	ACCEPTED="$ACCEPTED$1:$2:$ok "
+	[ $ok = y ]
+}
+
+# Print the lines of file $1 that are in none of the files after it.
+missing()
+{
+	_in=$1
+	shift
+	for _f; do
+		set -- "$@" -f "$_f"
+		shift
+	done
+	grep -vxF "$@" "$_in"
 }
 
 # Print every disagreement between page $1 and the program, one a line.
@@ -101,10 +122,8 @@ check_page()
 	    options >"$FX_DIR/common"
 	[ -s "$FX_DIR/common" ] || echo "no COMMON OPTIONS"
 	"$DROVE" run --help | options >"$FX_DIR/run-help"
-	while read -r o; do
-		grep -qx -- "$o" "$FX_DIR/run-help" ||
-		    echo "common option $o: not in drove run --help"
-	done <"$FX_DIR/common"
+	missing "$FX_DIR/common" "$FX_DIR/run-help" |
+	    sed 's/.*/common option &: not in drove run --help/'
 	while read -r o; do
 		"$DROVE" "$o" >/dev/null 2>&1 ||
 		    echo "option $o: drove $o fails"
@@ -126,19 +145,15 @@ check_command()
 	if tr -s ' \n' '  ' <"$FX_DIR/sect" | grep -q "COMMON OPTIONS"; then
 		cat "$FX_DIR/common" >>"$FX_DIR/takes"
 	fi
+	missing "$FX_DIR/help" "$FX_DIR/takes" "$FX_DIR/global" |
+	    sed "s/.*/$1 &: in drove $1 --help, not in the man page/"
+	missing "$FX_DIR/man" "$FX_DIR/help" |
+	    sed "s/.*/$1 &: in the man page, not in drove $1 --help/"
+	sort -u "$FX_DIR/takes" >"$FX_DIR/takes.u"
 	while read -r o; do
-		grep -qx -- "$o" "$FX_DIR/takes" ||
-		    grep -qx -- "$o" "$FX_DIR/global" ||
-		    echo "$1 $o: in drove $1 --help, not in the man page"
-	done <"$FX_DIR/help"
-	while read -r o; do
-		grep -qx -- "$o" "$FX_DIR/help" ||
-		    echo "$1 $o: in the man page, not in drove $1 --help"
-	done <"$FX_DIR/man"
-	sort -u "$FX_DIR/takes" | while read -r o; do
 		accepted "$1" "$o" ||
 		    echo "$1 $o: in the man page, not accepted by drove $1"
-	done
+	done <"$FX_DIR/takes.u"
 }
 
 # the page renders cleanly, with groff and man
