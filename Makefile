@@ -6,6 +6,7 @@
 #   make check SAN=1   the same under AddressSanitizer + UBSan (build-san/)
 #   make check LIBSSH2=trixie   the same against Debian 13's libssh2 1.11.1,
 #                      built by contrib/libssh2.sh (build-libssh2/)
+#                      (with SAN=1 too: build-libssh2-san/)
 #   make demo          a demo fleet on loopback and a first `drove run`
 #                      (KEEP=1: the fleet stays up, with what to try next)
 #   make deps          install the Debian packages the build and tests need
