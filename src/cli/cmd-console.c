@@ -82,6 +82,8 @@ static volatile sig_atomic_t interrupted;
 /* Written by on_interrupt, read by console_getc: a Ctrl-C wakes the prompt
  * wherever it lands (-1: no prompt). */
 static int wake[2] = { -1, -1 };
+/* The terminal, opened again non-blocking for console_getc alone. */
+static int tty_in = -1;
 
 /* Ctrl-C: stop the running command (its sessions stay), or, at the
  * prompt, drop the line. */
@@ -99,7 +101,8 @@ on_interrupt(int sig)
 	errno = e;
 }
 
-/* Close the wake-up pipe (the handler first stops writing to it). */
+/* Close the wake-up pipe (the handler first stops writing to it) and the
+ * terminal's second descriptor. */
 static void
 wake_close(void)
 {
@@ -109,6 +112,9 @@ wake_close(void)
 	close(w);
 	close(wake[0]);
 	wake[0] = -1;
+	if (tty_in != -1)
+		close(tty_in);
+	tty_in = -1;
 }
 
 /* Empty the wake-up pipe (before each prompt). */
@@ -128,8 +134,11 @@ wake_drain(void)
  * handles the keys before (the tty has then discarded those not yet read)
  * would leave it blocked in read() until the next key.  This one waits on
  * the terminal and on the pipe the handler writes, so the flag is never
- * missed.  Bytes are read one at a time and decoded as libedit does: an
- * invalid sequence is dropped.
+ * missed.  It reads a descriptor of its own that does not block: a Ctrl-C
+ * landing after poll() said a key was there, before read(), has the tty
+ * discard that key, and a blocking read() would then wait for the next
+ * one with the flag already set.  Bytes are read one at a time and decoded
+ * as libedit does: an invalid sequence is dropped.
  */
 static int
 console_getc(EditLine *el, wchar_t *wc)
@@ -142,7 +151,7 @@ console_getc(EditLine *el, wchar_t *wc)
 
 	(void)el;
 	*wc = L'\0';
-	p[0].fd = STDIN_FILENO;
+	p[0].fd = tty_in;
 	p[1].fd = wake[0];
 	p[0].events = p[1].events = POLLIN;
 	for (;;) {
@@ -160,7 +169,7 @@ console_getc(EditLine *el, wchar_t *wc)
 			interrupted = 1;
 			continue;
 		}
-		if ((got = read(STDIN_FILENO, b + n, 1)) == -1) {
+		if ((got = read(tty_in, b + n, 1)) == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return -1;
@@ -538,12 +547,22 @@ console_tty(struct console *c)
 	EditLine *el;
 	History *h;
 	HistEvent ev;
-	const char *got;
+	const char *got, *tty;
 	char *path, *line;
 	int count;
 
 	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
 		fprintf(stderr, "drove: pipe: %s\n", strerror(errno));
+		return;
+	}
+	/* O_NONBLOCK on a descriptor of our own: stdin's is shared with the
+	 * shell, which must get it back as it was */
+	if ((tty = ttyname(STDIN_FILENO)) == NULL ||
+	    (tty_in = open(tty, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		fprintf(stderr, "drove: open the terminal %s: %s\n",
+		    tty != NULL ? tty : "of stdin", strerror(errno));
+		wake_close();
 		return;
 	}
 	if ((el = el_init("drove", stdin, stdout, stderr)) == NULL ||

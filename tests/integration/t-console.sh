@@ -5,9 +5,10 @@
 # a long command stops it on every host and keeps the sessions and the
 # prompt; a host whose server dies between two commands is listed and the
 # rest go on; the pattern changed; Ctrl-C at the prompt drops the line,
-# even in the middle of a paste; Ctrl-D leaves; every command is in the
-# run history (history, history diff, run --rerun), and the line history
-# persists.  Then the same without a terminal: commands from stdin.
+# even in the middle of a paste or between a key's poll() and its read();
+# Ctrl-D leaves; every command is in the run history (history, history
+# diff, run --rerun), and the line history persists.  Then the same
+# without a terminal: commands from stdin.
 . tests/fixtures/lib.sh
 . tests/fixtures/drove.sh
 
@@ -143,6 +144,25 @@ ask 'echo fresh'
 pane_wait '^h0003: fresh$'
 fx_assert_no_match ': dropped$' "$(screen)" "the dropped line ran"
 fx_assert_no_match ': xxx' "$(screen)" "the pasted line ran"
+tmux -S "$sock" send-keys C-d
+pane_wait '^console-exit=0$'
+tmux -S "$sock" kill-server
+
+# A Ctrl-C landing after poll() said a key was there and before the key is
+# read: the tty discards the key, and the console must not then wait in
+# read() for the next one.  strace holds each poll() of the console for a
+# second on its way out, as a busy machine might, and the Ctrl-C comes
+# within it.
+tmux -S "$sock" new-session -d -x 120 -y 50 "TERM=xterm-256color \
+    HOME='$HOME' DROVE_HOME='$DROVE_HOME' strace -f -o /dev/null \
+    -e trace=poll -e inject=poll:delay_exit=1000000 '$DROVE' --no-agent \
+    -i '$FX_DIR/inv.yml' console h0001; echo console-exit=\$?; sleep 60"
+fx_track "$(tmux -S "$sock" display-message -p '#{pid}')"
+pane_wait '^drove h0001 \(1\)> $'
+tmux -S "$sock" send-keys -l x
+sleep 0.3
+tmux -S "$sock" send-keys C-c
+pane_wait '^drove h0001 \(1\)> ' 2
 tmux -S "$sock" send-keys C-d
 pane_wait '^console-exit=0$'
 tmux -S "$sock" kill-server
