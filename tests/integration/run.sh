@@ -5,8 +5,8 @@
 #
 # Runs every tests/integration/t-*.sh (or those named) from the top of the
 # tree with O (the build dir, made absolute), DROVE=$O/drove, FX_ROOT (the top
-# of the tree) exported and stdin closed; -j runs N at a time (default 1,
-# or FX_JOBS).
+# of the tree) and LSAN_OPTIONS (tests/fixtures/lsan.supp's suppressions)
+# exported and stdin closed; -j runs N at a time (default 1, or FX_JOBS).
 # Each test's output goes to $O/test-logs/NAME.log; a test passes by exiting
 # 0.  Prints "ok   NAME (S s)" or "FAIL NAME (...)" followed by the last lines
 # of its log, in order, then "integration: N passed, N failed"; exits 1 on any failure.
@@ -20,7 +20,9 @@ case $O in
 *) O=$FX_ROOT/$O ;;
 esac
 DROVE=$O/drove
-export O DROVE FX_ROOT
+# a sanitizer build's leak report leaves out other projects' known leaks
+LSAN_OPTIONS=suppressions=$FX_ROOT/tests/fixtures/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
+export O DROVE FX_ROOT LSAN_OPTIONS
 logs=$O/test-logs
 mkdir -p "$logs" || exit 1
 jobs=${FX_JOBS:-1}
