@@ -152,7 +152,9 @@ tmux -S "$sock" kill-server
 # read: the tty discards the key, and the console must not then wait in
 # read() for the next one.  strace holds each poll() of the console for a
 # second on its way out, as a busy machine might, and the Ctrl-C comes
-# within it.
+# within it.  (A tmux server of its own: the last one may still be
+# exiting.)
+sock=$FX_DIR/tmux-strace.sock
 tmux -S "$sock" new-session -d -x 120 -y 50 "TERM=xterm-256color \
     HOME='$HOME' DROVE_HOME='$DROVE_HOME' strace -f -o /dev/null \
     -e trace=poll -e inject=poll:delay_exit=1000000 '$DROVE' --no-agent \
